@@ -1,0 +1,61 @@
+#include "tools/options.h"
+
+#include <iostream>
+
+#include "tools/command.h"
+
+namespace sckit::tools {
+
+std::optional<int> ParseOptions(const std::vector<std::string>& args, const std::string& usage,
+                                const po::options_description& visible,
+                                const po::options_description& hidden,
+                                const po::positional_options_description& positional,
+                                po::variables_map* vm) {
+  po::options_description all;
+  all.add(visible).add(hidden);
+  try {
+    po::store(po::command_line_parser(args).options(all).positional(positional).run(), *vm);
+    if (vm->count("help")) {
+      std::cout << "usage: " << usage << "\n\n" << visible << "\n";
+      return kExitOk;
+    }
+    po::notify(*vm);
+  } catch (const po::error& e) {
+    std::cerr << "sckit: " << e.what() << "\nusage: " << usage << "\n(see --help)\n";
+    return kExitUsage;
+  }
+  return std::nullopt;
+}
+
+void PrintError(const std::string& command, const Error& error) {
+  std::fprintf(stderr, "sckit %s: %s\n", command.c_str(), error.ToString().c_str());
+}
+
+void PrintError(const std::string& command, const std::string& message) {
+  std::fprintf(stderr, "sckit %s: %s\n", command.c_str(), message.c_str());
+}
+
+std::string JsonEscape(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out;
+}
+
+}  // namespace sckit::tools

@@ -1,0 +1,32 @@
+// Shared helpers for subcommands: Boost.Program_options parsing with sckit's conventions
+// (--help prints the description and exits 0; a bad option prints the error and exits 2).
+#pragma once
+
+#include <boost/program_options.hpp>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vm/status.h"
+
+namespace sckit::tools {
+
+namespace po = boost::program_options;
+
+// Parses args into vm. Returns an exit code to return immediately (help printed: 0, error: 2),
+// or nullopt to continue. `usage` is the first line of --help ("sckit verify [options] FILE...").
+std::optional<int> ParseOptions(const std::vector<std::string>& args, const std::string& usage,
+                                const po::options_description& visible,
+                                const po::options_description& hidden,
+                                const po::positional_options_description& positional,
+                                po::variables_map* vm);
+
+// "sckit <cmd>: <error>" on stderr.
+void PrintError(const std::string& command, const Error& error);
+void PrintError(const std::string& command, const std::string& message);
+
+// Escapes a string for a JSON string literal (without the quotes).
+std::string JsonEscape(const std::string& s);
+
+}  // namespace sckit::tools

@@ -1,0 +1,48 @@
+// Architecture and system-call names. AUDIT_ARCH values are the kernel's
+// (include/uapi/linux/audit.h); syscall numbers and names come from Debian's libseccomp
+// (seccomp_syscall_resolve_name_arch / seccomp_syscall_resolve_num_arch), not from tables of
+// our own. x32 has no AUDIT_ARCH of its own: its tasks report AUDIT_ARCH_X86_64 and their
+// syscall numbers carry __X32_SYSCALL_BIT (0x40000000).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace sckit {
+
+inline constexpr uint32_t kAuditArchX86_64 = 0xC000003Eu;
+inline constexpr uint32_t kAuditArchI386 = 0x40000003u;
+inline constexpr uint32_t kAuditArchAarch64 = 0xC00000B7u;
+inline constexpr uint32_t kX32SyscallBit = 0x40000000u;
+
+struct ArchInfo {
+  std::string_view name;        // sckit's name: "x86_64", "i386", "x32", "aarch64", ...
+  std::string_view audit_name;  // AUDIT_ARCH_ suffix: "X86_64", "I386", "AARCH64", ...
+  uint32_t audit_arch;          // the value seccomp_data.arch carries
+  uint32_t libseccomp_token;    // SCMP_ARCH_* for name resolution (differs only for x32)
+  uint32_t nr_bit;              // OR-ed into every syscall number (x32: 0x40000000)
+};
+
+// Every architecture sckit knows (those libseccomp 2.5 knows, plus loongarch64 numerically).
+std::span<const ArchInfo> AllArches();
+
+// By sckit name, libseccomp name ("x86" = i386), or AUDIT_ARCH name with or without the
+// "AUDIT_ARCH_" prefix, case-insensitive.
+const ArchInfo* FindArch(std::string_view name);
+
+// The canonical arch for an AUDIT_ARCH value (x86_64, not x32, for 0xC000003E); nullptr if none.
+const ArchInfo* FindArchByAudit(uint32_t audit_arch);
+
+// The number of syscall `name` on `arch` (with the x32 bit for x32); nullopt when libseccomp
+// does not know the name or it has no number of its own there (libseccomp's negative pseudo
+// numbers, e.g. open on aarch64, socket via socketcall on i386).
+std::optional<int32_t> SyscallNumber(const ArchInfo& arch, std::string_view name);
+
+// The name of syscall `nr` on the arch with AUDIT_ARCH value `audit_arch`; x32 numbers (bit 30
+// set on x86_64) resolve through the x32 table. nullopt when unknown.
+std::optional<std::string> SyscallName(uint32_t audit_arch, int32_t nr);
+
+}  // namespace sckit

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# sckit's one entry point for people and CI:
+#   ./dev.sh example   build sckit and run it on a bundled example policy
+#   ./dev.sh test      build and run the whole test suite; ends with "N passed, N failed"
+#   ./dev.sh setup     only install what is missing
+# Each installs missing Debian packages first (as root), or prints the exact apt-get line.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PACKAGES=(bazel-bootstrap g++ libgtest-dev libgmock-dev libbenchmark-dev
+          libboost-program-options-dev libseccomp-dev libcapstone-dev)
+
+BAZEL_FLAGS=()
+if [ "${CI:-}" = "true" ] || [ ! -t 1 ]; then
+  BAZEL_FLAGS+=(--config=ci)
+fi
+
+setup() {
+  local missing=()
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then return 0; fi
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "sckit needs these Debian packages; as root, run:" >&2
+    echo "  apt-get update && apt-get install -y ${missing[*]}" >&2
+    exit 2
+  fi
+  echo "installing: ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2
+  apt-get install -y -qq "${missing[@]}" >&2
+}
+
+build_sckit() {
+  bazel build "${BAZEL_FLAGS[@]}" //tools:sckit >&2
+}
+
+example() {
+  setup
+  build_sckit
+  local sckit=bazel-bin/tools/sckit
+  local ex=examples/server_allowlist
+  echo "== sckit verify $ex.bpf"
+  "$sckit" verify "$ex.bpf"
+  echo "== sckit disasm $ex.bpf (first lines)"
+  "$sckit" disasm "$ex.bpf" | head -n 20
+  echo "== sckit eval: a few system calls through the filter"
+  "$sckit" eval --filter "$ex.bpf" \
+    --data 'arch=x86_64 nr=read args=3,0x1000,512' \
+    --data 'arch=x86_64 nr=execve' \
+    --data 'arch=i386 nr=read'
+  echo "== sckit test $ex.cases"
+  "$sckit" test --filter "$ex.bpf" "$ex.cases"
+}
+
+# Counts test cases from the per-target JUnit files Bazel writes (bazel-testlogs/**/test.xml).
+# A target that failed without reporting a failing case (crash, timeout) counts as one failure.
+count_results() {
+  local passed=0 failed=0 skipped=0
+  local targets
+  targets=$(bazel query 'tests(//...) except attr(tags, manual, //...)' 2>/dev/null)
+  for t in $targets; do
+    local rel=${t#//}
+    rel=${rel/://}
+    local xml="bazel-testlogs/$rel/test.xml"
+    if [ ! -f "$xml" ]; then
+      failed=$((failed + 1))
+      continue
+    fi
+    read -r p f s < <(awk '
+      /<testcase / { inside = 1; fail = 0; skip = 0; if ($0 ~ /result="skipped"/) skip = 1;
+                     if ($0 ~ /\/>[[:space:]]*$/) { if (skip) s++; else p++; inside = 0 } ; next }
+      inside && /<failure/ { fail = 1 }
+      inside && /<skipped/ { skip = 1 }
+      inside && /<\/testcase>/ { if (fail) f++; else if (skip) s++; else p++; inside = 0 }
+      END { printf "%d %d %d\n", p, f, s }' "$xml")
+    if [ "$p" -eq 0 ] && [ "$f" -eq 0 ] && [ "$s" -eq 0 ]; then
+      # Bazel's own fallback XML (the test binary wrote none): judge by the target status.
+      if grep -q '<failure\|<error' "$xml"; then f=1; else p=1; fi
+    fi
+    passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+  done
+  TEST_PASSED=$passed TEST_FAILED=$failed TEST_SKIPPED=$skipped
+}
+
+run_tests() {
+  setup
+  local rc=0
+  bazel test "${BAZEL_FLAGS[@]}" //... || rc=$?
+  count_results
+  if [ "$rc" -ne 0 ] && [ "$TEST_FAILED" -eq 0 ]; then TEST_FAILED=1; fi
+  if [ "$TEST_SKIPPED" -gt 0 ]; then
+    echo "$TEST_PASSED passed, $TEST_FAILED failed, $TEST_SKIPPED skipped"
+  else
+    echo "$TEST_PASSED passed, $TEST_FAILED failed"
+  fi
+  [ "$TEST_FAILED" -eq 0 ] && [ "$rc" -eq 0 ]
+}
+
+case "${1:-}" in
+  example) example ;;
+  test) run_tests ;;
+  setup) setup ;;
+  *)
+    echo "usage: ./dev.sh example|test|setup" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,370 @@
+#include "jit/x86_assembler.h"
+
+#include <algorithm>
+#include <array>
+#include <string>
+
+namespace sckit::jit {
+namespace {
+
+constexpr std::array<std::string_view, kNumRegs> kNames64 = {
+    "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+    "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"};
+constexpr std::array<std::string_view, kNumRegs> kNames32 = {
+    "eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi",
+    "r8d", "r9d", "r10d", "r11d", "r12d", "r13d", "r14d", "r15d"};
+constexpr std::array<std::string_view, 16> kCondNames = {
+    "o", "no", "b", "ae", "e", "ne", "be", "a", "s", "ns", "p", "np", "l", "ge", "le", "g"};
+
+constexpr bool FitsInt8(int64_t v) { return v >= -128 && v <= 127; }
+
+// Opcode-extension values (the /digit of the SDM) of the forms used here.
+constexpr uint8_t kExtAdd = 0, kExtOr = 1, kExtAnd = 4, kExtSub = 5, kExtXor = 6, kExtCmp = 7;
+constexpr uint8_t kExtTest = 0, kExtNeg = 3, kExtDiv = 6;
+constexpr uint8_t kExtShl = 4, kExtShr = 5;
+
+// Jump sizes: jmp rel8 = EB cb, jmp rel32 = E9 cd, jcc rel8 = 7x cb, jcc rel32 = 0F 8x cd.
+constexpr size_t JumpSize(int cond, bool near) {
+  if (!near) return 2;
+  return cond < 0 ? 5 : 6;
+}
+
+}  // namespace
+
+std::string_view RegName64(Reg r) { return kNames64[RegNumber(r)]; }
+std::string_view RegName32(Reg r) { return kNames32[RegNumber(r)]; }
+std::string_view CondName(Cond c) { return kCondNames[static_cast<uint8_t>(c)]; }
+
+// ---- byte and field layer ------------------------------------------------------------------
+
+void Assembler::Byte(uint8_t b) { bytes_.push_back(b); }
+
+void Assembler::Imm32(uint32_t v) {
+  for (int i = 0; i < 4; ++i) Byte(static_cast<uint8_t>(v >> (8 * i)));
+}
+
+void Assembler::Rex(bool w, uint8_t reg, uint8_t index, uint8_t rm) {
+  const uint8_t rex = static_cast<uint8_t>(0x40 | (w ? 8 : 0) | ((reg >> 3) << 2) |
+                                           ((index >> 3) << 1) | (rm >> 3));
+  if (rex != 0x40) Byte(rex);
+}
+
+void Assembler::ModRmReg(uint8_t reg, uint8_t rm) {
+  Byte(static_cast<uint8_t>(0xC0 | ((reg & 7) << 3) | (rm & 7)));
+}
+
+void Assembler::ModRmMem(uint8_t reg, Reg base, int32_t disp) {
+  const uint8_t b = RegNumber(base) & 7;
+  // rbp/r13 (low bits 101) with mod 00 would mean RIP-relative / disp32-only: force a disp8.
+  const bool need_disp = disp != 0 || b == 5;
+  const uint8_t mod = !need_disp ? 0 : FitsInt8(disp) ? 1 : 2;
+  Byte(static_cast<uint8_t>((mod << 6) | ((reg & 7) << 3) | b));
+  // rsp/r12 (low bits 100) in rm means "SIB follows": SIB = scale 0, no index (100), base.
+  if (b == 4) Byte(0x24);
+  if (mod == 1) Byte(static_cast<uint8_t>(static_cast<int8_t>(disp)));
+  if (mod == 2) Imm32(static_cast<uint32_t>(disp));
+}
+
+void Assembler::AluRR(uint8_t opcode, Reg rm, Reg reg) {
+  Rex(false, RegNumber(reg), 0, RegNumber(rm));
+  Byte(opcode);
+  ModRmReg(RegNumber(reg), RegNumber(rm));
+}
+
+void Assembler::AluImm(uint8_t ext, Reg dst, uint32_t imm, bool w) {
+  const int32_t simm = static_cast<int32_t>(imm);
+  Rex(w, 0, 0, RegNumber(dst));
+  if (FitsInt8(simm)) {
+    Byte(0x83);  // op r/m, imm8 (sign-extended)
+    ModRmReg(ext, RegNumber(dst));
+    Byte(static_cast<uint8_t>(imm));
+  } else if (dst == Reg::rax) {
+    Byte(static_cast<uint8_t>((ext << 3) | 5));  // op eax/rax, imm32 (accumulator form)
+    Imm32(imm);
+  } else {
+    Byte(0x81);  // op r/m, imm32
+    ModRmReg(ext, RegNumber(dst));
+    Imm32(imm);
+  }
+}
+
+void Assembler::Group3(uint8_t ext, Reg r) {
+  Rex(false, 0, 0, RegNumber(r));
+  Byte(0xF7);
+  ModRmReg(ext, RegNumber(r));
+}
+
+void Assembler::Shift(uint8_t ext, Reg r, uint8_t count) {
+  Rex(false, 0, 0, RegNumber(r));
+  if (count == 1) {
+    Byte(0xD1);  // shift r/m32, 1
+    ModRmReg(ext, RegNumber(r));
+  } else {
+    Byte(0xC1);  // shift r/m32, imm8
+    ModRmReg(ext, RegNumber(r));
+    Byte(count);
+  }
+}
+
+void Assembler::ShiftCl(uint8_t ext, Reg r) {
+  Rex(false, 0, 0, RegNumber(r));
+  Byte(0xD3);  // shift r/m32, cl
+  ModRmReg(ext, RegNumber(r));
+}
+
+// ---- instruction forms ---------------------------------------------------------------------
+
+// mov r32, r32: 89 /r (MOV r/m32, r32)
+void Assembler::MovR32R32(Reg dst, Reg src) { AluRR(0x89, dst, src); }
+
+// mov r64, r64: REX.W 89 /r
+void Assembler::MovR64R64(Reg dst, Reg src) {
+  Rex(true, RegNumber(src), 0, RegNumber(dst));
+  Byte(0x89);
+  ModRmReg(RegNumber(src), RegNumber(dst));
+}
+
+// mov r32, imm32: B8+rd id
+void Assembler::MovR32Imm32(Reg dst, uint32_t imm) {
+  Rex(false, 0, 0, RegNumber(dst));
+  Byte(static_cast<uint8_t>(0xB8 | (RegNumber(dst) & 7)));
+  Imm32(imm);
+}
+
+// mov r32, dword [base + disp]: 8B /r
+void Assembler::MovR32Mem(Reg dst, Reg base, int32_t disp) {
+  Rex(false, RegNumber(dst), 0, RegNumber(base));
+  Byte(0x8B);
+  ModRmMem(RegNumber(dst), base, disp);
+}
+
+// mov dword [base + disp], r32: 89 /r
+void Assembler::MovMemR32(Reg base, int32_t disp, Reg src) {
+  Rex(false, RegNumber(src), 0, RegNumber(base));
+  Byte(0x89);
+  ModRmMem(RegNumber(src), base, disp);
+}
+
+// push r64: 50+rd (REX.B for r8..r15; 64-bit operand size is the default)
+void Assembler::PushR64(Reg r) {
+  Rex(false, 0, 0, RegNumber(r));
+  Byte(static_cast<uint8_t>(0x50 | (RegNumber(r) & 7)));
+}
+
+// pop r64: 58+rd
+void Assembler::PopR64(Reg r) {
+  Rex(false, 0, 0, RegNumber(r));
+  Byte(static_cast<uint8_t>(0x58 | (RegNumber(r) & 7)));
+}
+
+// add r32, r32: 01 /r
+void Assembler::AddR32R32(Reg dst, Reg src) { AluRR(0x01, dst, src); }
+// sub r32, r32: 29 /r
+void Assembler::SubR32R32(Reg dst, Reg src) { AluRR(0x29, dst, src); }
+// and r32, r32: 21 /r
+void Assembler::AndR32R32(Reg dst, Reg src) { AluRR(0x21, dst, src); }
+// or r32, r32: 09 /r
+void Assembler::OrR32R32(Reg dst, Reg src) { AluRR(0x09, dst, src); }
+// xor r32, r32: 31 /r
+void Assembler::XorR32R32(Reg dst, Reg src) { AluRR(0x31, dst, src); }
+// cmp r32, r32: 39 /r (CMP r/m32, r32: flags of lhs - rhs)
+void Assembler::CmpR32R32(Reg lhs, Reg rhs) { AluRR(0x39, lhs, rhs); }
+// test r32, r32: 85 /r
+void Assembler::TestR32R32(Reg lhs, Reg rhs) { AluRR(0x85, lhs, rhs); }
+
+// add r32, imm: 83 /0 ib | 05 id (eax) | 81 /0 id
+void Assembler::AddR32Imm32(Reg dst, uint32_t imm) { AluImm(kExtAdd, dst, imm, false); }
+// sub r32, imm: 83 /5 ib | 2D id (eax) | 81 /5 id
+void Assembler::SubR32Imm32(Reg dst, uint32_t imm) { AluImm(kExtSub, dst, imm, false); }
+// and r32, imm: 83 /4 ib | 25 id (eax) | 81 /4 id
+void Assembler::AndR32Imm32(Reg dst, uint32_t imm) { AluImm(kExtAnd, dst, imm, false); }
+// or r32, imm: 83 /1 ib | 0D id (eax) | 81 /1 id
+void Assembler::OrR32Imm32(Reg dst, uint32_t imm) { AluImm(kExtOr, dst, imm, false); }
+// xor r32, imm: 83 /6 ib | 35 id (eax) | 81 /6 id
+void Assembler::XorR32Imm32(Reg dst, uint32_t imm) { AluImm(kExtXor, dst, imm, false); }
+// cmp r32, imm: 83 /7 ib | 3D id (eax) | 81 /7 id. The imm8 is sign-extended to 32 bits, which
+// yields the same 32-bit pattern as the imm32, so unsigned conditions (ja/jae/jb) stay correct.
+void Assembler::CmpR32Imm32(Reg lhs, uint32_t imm) { AluImm(kExtCmp, lhs, imm, false); }
+
+// test r32, imm32: A9 id (eax) | F7 /0 id (there is no imm8 form)
+void Assembler::TestR32Imm32(Reg lhs, uint32_t imm) {
+  Rex(false, 0, 0, RegNumber(lhs));
+  if (lhs == Reg::rax) {
+    Byte(0xA9);
+  } else {
+    Byte(0xF7);
+    ModRmReg(kExtTest, RegNumber(lhs));
+  }
+  Imm32(imm);
+}
+
+// imul r32, r32: 0F AF /r (reg = dst, rm = src)
+void Assembler::ImulR32R32(Reg dst, Reg src) {
+  Rex(false, RegNumber(dst), 0, RegNumber(src));
+  Byte(0x0F);
+  Byte(0xAF);
+  ModRmReg(RegNumber(dst), RegNumber(src));
+}
+
+// imul r32, r32, imm: 6B /r ib | 69 /r id (reg = dst, rm = src)
+void Assembler::ImulR32R32Imm32(Reg dst, Reg src, uint32_t imm) {
+  Rex(false, RegNumber(dst), 0, RegNumber(src));
+  const bool short_form = FitsInt8(static_cast<int32_t>(imm));
+  Byte(short_form ? 0x6B : 0x69);
+  ModRmReg(RegNumber(dst), RegNumber(src));
+  if (short_form) {
+    Byte(static_cast<uint8_t>(imm));
+  } else {
+    Imm32(imm);
+  }
+}
+
+// div r32: F7 /6 (unsigned edx:eax / r32; quotient eax, remainder edx)
+void Assembler::DivR32(Reg divisor) { Group3(kExtDiv, divisor); }
+// neg r32: F7 /3
+void Assembler::NegR32(Reg r) { Group3(kExtNeg, r); }
+// shl r32, imm8: C1 /4 ib (D1 /4 for a count of 1)
+void Assembler::ShlR32Imm8(Reg r, uint8_t count) { Shift(kExtShl, r, count); }
+// shr r32, imm8: C1 /5 ib (D1 /5 for a count of 1)
+void Assembler::ShrR32Imm8(Reg r, uint8_t count) { Shift(kExtShr, r, count); }
+// shl r32, cl: D3 /4 (the CPU masks the count to 5 bits)
+void Assembler::ShlR32Cl(Reg r) { ShiftCl(kExtShl, r); }
+// shr r32, cl: D3 /5
+void Assembler::ShrR32Cl(Reg r) { ShiftCl(kExtShr, r); }
+
+// add r64, imm: REX.W 83 /0 ib | REX.W 05 id (rax) | REX.W 81 /0 id
+void Assembler::AddR64Imm32(Reg dst, int32_t imm) {
+  AluImm(kExtAdd, dst, static_cast<uint32_t>(imm), true);
+}
+// sub r64, imm: REX.W 83 /5 ib | REX.W 2D id (rax) | REX.W 81 /5 id
+void Assembler::SubR64Imm32(Reg dst, int32_t imm) {
+  AluImm(kExtSub, dst, static_cast<uint32_t>(imm), true);
+}
+
+// ret: C3
+void Assembler::Ret() { Byte(0xC3); }
+// int3: CC
+void Assembler::Int3() { Byte(0xCC); }
+
+// jmp rel8 / rel32: EB cb | E9 cd (bytes written by Finish())
+void Assembler::Jmp(Label target) { JumpTo(-1, target); }
+// jcc rel8 / rel32: 70+cc cb | 0F 80+cc cd (bytes written by Finish())
+void Assembler::Jcc(Cond cond, Label target) { JumpTo(static_cast<int>(cond), target); }
+
+void Assembler::JumpTo(int cond, Label target) {
+  jumps_.push_back(JumpSite{bytes_.size(), cond, target.id_});
+}
+
+// ---- labels and layout ---------------------------------------------------------------------
+
+Label Assembler::NewLabel() {
+  labels_.emplace_back();
+  return Label(static_cast<int>(labels_.size() - 1));
+}
+
+void Assembler::Bind(Label label) {
+  LabelSite& site = labels_.at(static_cast<size_t>(label.id_));
+  site.pos = bytes_.size();
+  site.jumps_before = jumps_.size();
+  site.bound = true;
+}
+
+uint32_t Assembler::LabelOffset(Label label) const {
+  return label_offsets_.at(static_cast<size_t>(label.id_));
+}
+
+Result<std::vector<uint8_t>> Assembler::Finish() {
+  for (const JumpSite& j : jumps_) {
+    if (j.label < 0 || !labels_[static_cast<size_t>(j.label)].bound) {
+      return MakeError("jit-internal", "jump to an unbound label");
+    }
+  }
+  const size_t n = jumps_.size();
+  std::vector<bool> near(n, false);
+  // shift[i] = total size of jumps 0..i-1 (the bytes they add before position pos of jump i).
+  std::vector<size_t> shift(n + 1, 0);
+  auto label_offset = [&](const LabelSite& l) { return l.pos + shift[l.jumps_before]; };
+
+  // Layout passes: widen jumps whose rel8 does not fit until nothing changes.
+  for (bool changed = true; changed;) {
+    for (size_t i = 0; i < n; ++i) shift[i + 1] = shift[i] + JumpSize(jumps_[i].cond, near[i]);
+    changed = false;
+    for (size_t i = 0; i < n; ++i) {
+      if (near[i]) continue;
+      const JumpSite& j = jumps_[i];
+      const int64_t end = static_cast<int64_t>(j.pos + shift[i] + JumpSize(j.cond, false));
+      const int64_t disp =
+          static_cast<int64_t>(label_offset(labels_[static_cast<size_t>(j.label)])) - end;
+      if (!FitsInt8(disp)) {
+        near[i] = true;
+        changed = true;
+      }
+    }
+  }
+  std::vector<uint32_t> planned(labels_.size(), 0);
+  for (size_t l = 0; l < labels_.size(); ++l) {
+    if (labels_[l].bound) planned[l] = static_cast<uint32_t>(label_offset(labels_[l]));
+  }
+
+  // Final pass: write the bytes, recording where each label really lands.
+  std::vector<size_t> order;
+  for (size_t l = 0; l < labels_.size(); ++l) {
+    if (labels_[l].bound) order.push_back(l);
+  }
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    if (labels_[a].jumps_before != labels_[b].jumps_before) {
+      return labels_[a].jumps_before < labels_[b].jumps_before;
+    }
+    return labels_[a].pos < labels_[b].pos;
+  });
+  std::vector<uint8_t> out;
+  out.reserve(bytes_.size() + shift[n]);
+  label_offsets_.assign(labels_.size(), 0);
+  size_t copied = 0;
+  size_t next_label = 0;
+  auto copy_to = [&](size_t pos) {
+    out.insert(out.end(), bytes_.begin() + static_cast<ptrdiff_t>(copied),
+               bytes_.begin() + static_cast<ptrdiff_t>(pos));
+    copied = pos;
+  };
+  for (size_t i = 0; i <= n; ++i) {
+    const size_t pos = i < n ? jumps_[i].pos : bytes_.size();
+    while (next_label < order.size() && labels_[order[next_label]].jumps_before == i) {
+      copy_to(labels_[order[next_label]].pos);
+      label_offsets_[order[next_label]] = static_cast<uint32_t>(out.size());
+      ++next_label;
+    }
+    copy_to(pos);
+    if (i == n) break;
+    const JumpSite& j = jumps_[i];
+    const int64_t end = static_cast<int64_t>(out.size() + JumpSize(j.cond, near[i]));
+    const int64_t disp = static_cast<int64_t>(planned[static_cast<size_t>(j.label)]) - end;
+    if (!near[i]) {
+      if (!FitsInt8(disp)) return MakeError("jit-internal", "rel8 jump out of range");
+      out.push_back(j.cond < 0 ? 0xEB : static_cast<uint8_t>(0x70 | j.cond));  // jmp/jcc rel8
+      out.push_back(static_cast<uint8_t>(static_cast<int8_t>(disp)));
+    } else {
+      if (j.cond < 0) {
+        out.push_back(0xE9);  // jmp rel32
+      } else {
+        out.push_back(0x0F);  // jcc rel32
+        out.push_back(static_cast<uint8_t>(0x80 | j.cond));
+      }
+      const uint32_t d = static_cast<uint32_t>(static_cast<int32_t>(disp));
+      for (int b = 0; b < 4; ++b) out.push_back(static_cast<uint8_t>(d >> (8 * b)));
+    }
+  }
+  for (size_t l = 0; l < labels_.size(); ++l) {
+    if (labels_[l].bound && label_offsets_[l] != planned[l]) {
+      return MakeError("jit-internal", "label " + std::to_string(l) + " planned at " +
+                                           std::to_string(planned[l]) + " landed at " +
+                                           std::to_string(label_offsets_[l]));
+    }
+  }
+  if (out.size() != bytes_.size() + shift[n]) {
+    return MakeError("jit-internal", "final code size differs from the layout");
+  }
+  return out;
+}
+
+}  // namespace sckit::jit

@@ -29,5 +29,6 @@ int RunAsm(const std::vector<std::string>& args);
 int RunEval(const std::vector<std::string>& args);
 int RunTest(const std::vector<std::string>& args);
 int RunJit(const std::vector<std::string>& args);
+int RunImport(const std::vector<std::string>& args);
 
 }  // namespace sckit::tools

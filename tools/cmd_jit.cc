@@ -1,11 +1,128 @@
-// Placeholder until this subcommand lands: reports that it is not available yet.
+// sckit jit: verify a filter, compile it to x86-64 machine code, and show the result.
 #include <cstdio>
+#include <string>
 
+#include "jit/compiler.h"
+#include "jit/listing.h"
 #include "tools/command.h"
+#include "tools/options.h"
+#include "verifier/verifier.h"
+#include "vm/loader.h"
 
 namespace sckit::tools {
-int RunJit(const std::vector<std::string>&) {
-  std::fprintf(stderr, "sckit: this command is not implemented yet\n");
-  return kExitUsage;
+namespace {
+
+std::string JsonErrorFields(const Error& e) {
+  std::string out = "\"errno\": ";
+  out += e.kernel_errno ? "\"" + ErrnoName(e.kernel_errno) + "\"" : std::string("null");
+  out += ", \"pc\": " + (e.pc >= 0 ? std::to_string(e.pc) : std::string("null"));
+  out += ", \"rule\": \"" + JsonEscape(e.rule) + "\"";
+  out += ", \"message\": \"" + JsonEscape(e.message) + "\"";
+  return out;
 }
+
+std::string HexString(std::span<const uint8_t> bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (uint8_t b : bytes) {
+    out += kDigits[b >> 4];
+    out += kDigits[b & 15];
+  }
+  return out;
+}
+
+}  // namespace
+
+int RunJit(const std::vector<std::string>& args) {
+  po::options_description visible("options");
+  visible.add_options()("help,h", "show this help")(
+      "dump", "print the code as hex and as a capstone disassembly with each BPF pc marked")(
+      "json", "print one JSON object {file, accepted, instructions, code_bytes, pc_offsets, ...}")(
+      "format", po::value<std::string>()->default_value("auto"), "input format: auto, raw, asm, c");
+  po::options_description hidden;
+  hidden.add_options()("file", po::value<std::string>(), "filter file");
+  po::positional_options_description pos;
+  pos.add("file", 1);
+  po::variables_map vm;
+  if (auto code = ParseOptions(args, "sckit jit [--dump] [--format F] [--json] FILE", visible,
+                               hidden, pos, &vm)) {
+    return *code;
+  }
+  if (!vm.count("file")) {
+    PrintError("jit", "no filter file given (see --help)");
+    return kExitUsage;
+  }
+  const std::string file = vm["file"].as<std::string>();
+  Result<Format> format = ParseFormatName(vm["format"].as<std::string>());
+  if (!format.ok()) {
+    PrintError("jit", format.error());
+    return kExitUsage;
+  }
+  const bool json = vm.count("json") > 0;
+  const bool dump = vm.count("dump") > 0;
+
+  Result<Program> program = LoadProgramFile(file, *format);
+  if (!program.ok()) {
+    PrintError("jit", file + ": " + program.error().ToString());
+    return kExitUsage;
+  }
+  Result<VerifiedProgram> verified = Verify(*program);
+  if (!verified.ok()) {
+    if (json) {
+      std::printf("{\"file\": \"%s\", \"accepted\": false, %s, \"instructions\": %zu}\n",
+                  JsonEscape(file).c_str(), JsonErrorFields(verified.error()).c_str(),
+                  program->size());
+    } else {
+      std::printf("%s: rejected: %s\n", file.c_str(), verified.error().ToString().c_str());
+    }
+    return kExitFailed;
+  }
+  Result<jit::CompiledFilter> compiled = jit::Compile(*verified);
+  if (!compiled.ok()) {
+    PrintError("jit", file + ": " + compiled.error().ToString());
+    return kExitFailed;
+  }
+  const jit::CompiledFilter& filter = *compiled;
+  std::string listing;
+  if (dump) {
+    Result<std::string> text =
+        jit::Disassemble(filter.code(), filter.pc_offsets(), verified->original().insns,
+                         filter.body_offset(), filter.epilogue_offset());
+    if (!text.ok()) {
+      PrintError("jit", text.error());
+      return kExitFailed;
+    }
+    listing = std::move(*text);
+  }
+
+  if (json) {
+    std::string out = "{\"file\": \"" + JsonEscape(file) + "\", \"accepted\": true";
+    out += ", \"instructions\": " + std::to_string(verified->size());
+    out += ", \"code_bytes\": " + std::to_string(filter.code().size());
+    out += ", \"prologue_bytes\": " + std::to_string(filter.body_offset());
+    out += ", \"epilogue_offset\": " + std::to_string(filter.epilogue_offset());
+    out += ", \"pc_offsets\": [";
+    for (size_t i = 0; i < filter.pc_offsets().size(); ++i) {
+      out += (i ? ", " : "") + std::to_string(filter.pc_offsets()[i]);
+    }
+    out += "]";
+    if (dump) {
+      out += ", \"code_hex\": \"" + HexString(filter.code()) + "\"";
+      out += ", \"disassembly\": \"" + JsonEscape(listing) + "\"";
+    }
+    std::printf("%s}\n", out.c_str());
+    return kExitOk;
+  }
+  std::printf("%s: ok, %zu BPF instructions -> %zu bytes of x86-64 code (%.1f bytes/insn; "
+              "prologue %u bytes, epilogue at %#x)\n",
+              file.c_str(), verified->size(), filter.code().size(),
+              static_cast<double>(filter.code().size()) / static_cast<double>(verified->size()),
+              filter.body_offset(), filter.epilogue_offset());
+  if (dump) {
+    std::printf("\ncode:\n%s\ndisassembly:\n%s", jit::HexDump(filter.code()).c_str(),
+                listing.c_str());
+  }
+  return kExitOk;
+}
+
 }  // namespace sckit::tools

@@ -30,5 +30,6 @@ int RunEval(const std::vector<std::string>& args);
 int RunTest(const std::vector<std::string>& args);
 int RunJit(const std::vector<std::string>& args);
 int RunImport(const std::vector<std::string>& args);
+int RunRun(const std::vector<std::string>& args);
 
 }  // namespace sckit::tools

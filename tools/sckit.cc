@@ -16,6 +16,7 @@ constexpr Command kCommands[] = {
     {"eval", "evaluate filter stacks on seccomp_data records: what the kernel would do", RunEval},
     {"test", "policy regression tests: RECORD => EXPECTED cases", RunTest},
     {"jit", "compile a filter to x86-64 machine code and show it", RunJit},
+    {"run", "install filters for real and execute a command under them", RunRun},
     {"import", "compile a container seccomp profile (OCI/Docker JSON) to a filter", RunImport},
 };
 

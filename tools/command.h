@@ -31,5 +31,6 @@ int RunTest(const std::vector<std::string>& args);
 int RunJit(const std::vector<std::string>& args);
 int RunImport(const std::vector<std::string>& args);
 int RunRun(const std::vector<std::string>& args);
+int RunDump(const std::vector<std::string>& args);
 
 }  // namespace sckit::tools

@@ -17,6 +17,8 @@ constexpr Command kCommands[] = {
     {"test", "policy regression tests: RECORD => EXPECTED cases", RunTest},
     {"jit", "compile a filter to x86-64 machine code and show it", RunJit},
     {"run", "install filters for real and execute a command under them", RunRun},
+    {"dump", "read the filters of a running process, or capture those a command installs",
+     RunDump},
     {"import", "compile a container seccomp profile (OCI/Docker JSON) to a filter", RunImport},
 };
 

@@ -32,5 +32,7 @@ int RunJit(const std::vector<std::string>& args);
 int RunImport(const std::vector<std::string>& args);
 int RunRun(const std::vector<std::string>& args);
 int RunDump(const std::vector<std::string>& args);
+int RunAnalyze(const std::vector<std::string>& args);
+int RunDiff(const std::vector<std::string>& args);
 
 }  // namespace sckit::tools

@@ -16,6 +16,8 @@ constexpr Command kCommands[] = {
     {"eval", "evaluate filter stacks on seccomp_data records: what the kernel would do", RunEval},
     {"test", "policy regression tests: RECORD => EXPECTED cases", RunTest},
     {"jit", "compile a filter to x86-64 machine code and show it", RunJit},
+    {"analyze", "what a stack does for every syscall of an arch, and findings", RunAnalyze},
+    {"diff", "exact semantic difference of two filters or stacks, with witnesses", RunDiff},
     {"run", "install filters for real and execute a command under them", RunRun},
     {"dump", "read the filters of a running process, or capture those a command installs",
      RunDump},

@@ -3,6 +3,7 @@
 // (verifier/verifier.h) turns it into something that may be run or compiled.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 

@@ -1,0 +1,337 @@
+#include "analysis/table.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "analysis/diff.h"
+#include "analysis/symbolic.h"
+#include "vm/bpf.h"
+#include "vm/interpreter.h"
+
+namespace sckit::analysis {
+namespace {
+
+constexpr int kWordNr = 0;
+constexpr int kWordArch = 1;
+// The largest syscall number scanned for names (x86-64 is below 470 in 2026; mips o32 starts
+// at 4000, n64 at 5000, n32 at 6000: those are scanned from their base).
+constexpr int32_t kScanCount = 1024;
+
+int32_t ScanBase(const ArchInfo& arch) {
+  const std::string_view n = arch.name;
+  if (n == "mips" || n == "mipsel") return 4000;
+  if (n == "mips64" || n == "mipsel64") return 5000;
+  if (n == "mips64n32" || n == "mipsel64n32") return 6000;
+  return 0;
+}
+
+SeccompData Record(uint32_t arch, int32_t nr) {
+  SeccompData d;
+  d.arch = arch;
+  d.nr = nr;
+  return d;
+}
+
+class Analyzer {
+ public:
+  Analyzer(const std::vector<const VerifiedProgram*>& stack, const AnalyzeOptions& options)
+      : stack_(stack), options_(options), words_(ctx_), solver_(ctx_) {
+    std::vector<z3::expr> rets;
+    for (const VerifiedProgram* p : stack) {
+      programs_.push_back(Encode(ctx_, *p, words_));
+      rets.push_back(programs_.back().ret);
+      originals_.push_back(&p->original());
+    }
+    outcome_ = std::make_unique<z3::expr>(Canonical(ctx_, StackRet(ctx_, rets)));
+  }
+
+  // Words (beyond nr/arch) the stack reads on this record, over every filter.
+  uint16_t WordsRead(const SeccompData& d) {
+    uint16_t words = 0;
+    for (const VerifiedProgram* p : stack_) {
+      RunTrace trace;
+      RunFilterTraced(*p, d, &trace);
+      words |= trace.words_read;
+    }
+    return words & static_cast<uint16_t>(~0x3u);
+  }
+
+  // Every outcome under `constraint`, starting from the concrete record `seed`.
+  SyscallRow Outcomes(const SeccompData& seed, const z3::expr& constraint) {
+    SyscallRow row;
+    row.nr = seed.nr;
+    const uint32_t first = ConcreteOutcome(stack_, seed);
+    row.outcomes.push_back({first, seed});
+    row.deciding_words = WordsRead(seed);
+    if (row.deciding_words == 0) return row;  // the path depended on nr and arch only
+    solver_.push();
+    solver_.add(constraint);
+    std::set<uint32_t> seen = {first};
+    solver_.add(*outcome_ != ctx_.bv_val(first, 32));
+    while (row.outcomes.size() < options_.max_outcomes) {
+      const z3::check_result r = solver_.check();
+      if (r == z3::unknown) row.exact = false;
+      if (r != z3::sat) break;
+      const SeccompData w = words_.FromModel(solver_.get_model());
+      const uint32_t o = ConcreteOutcome(stack_, w);
+      if (seen.count(o)) {  // the encoding and the interpreter disagree: never expected
+        row.exact = false;
+        break;
+      }
+      seen.insert(o);
+      row.outcomes.push_back({o, w});
+      row.deciding_words |= WordsRead(w);
+      solver_.add(*outcome_ != ctx_.bv_val(o, 32));
+    }
+    solver_.pop();
+    std::sort(row.outcomes.begin(), row.outcomes.end(),
+              [](const OutcomeCase& a, const OutcomeCase& b) { return a.outcome < b.outcome; });
+    return row;
+  }
+
+  SyscallRow Row(uint32_t arch, int32_t nr) {
+    const z3::expr c = words_.nr() == ctx_.bv_val(static_cast<uint32_t>(nr), 32) &&
+                       words_.arch() == ctx_.bv_val(arch, 32);
+    SyscallRow row = Outcomes(Record(arch, nr), c);
+    row.cached = StackCachedAllow(originals_, arch, nr, options_.cache);
+    return row;
+  }
+
+  ArchTable Table(const ArchInfo& arch) {
+    ArchTable t;
+    t.arch = &arch;
+    const int32_t base = ScanBase(arch);
+    for (int32_t i = 0; i < kScanCount; ++i) {
+      const int32_t nr = static_cast<int32_t>(static_cast<uint32_t>(base + i) | arch.nr_bit);
+      std::optional<std::string> name = SyscallName(arch.audit_arch, nr);
+      if (!name) continue;
+      SyscallRow row = Row(arch.audit_arch, nr);
+      row.name = *name;
+      t.rows.push_back(std::move(row));
+    }
+    // Numbers outside the table.
+    std::vector<int32_t> special = {-1, static_cast<int32_t>(0x7fffffff),
+                                    static_cast<int32_t>(0x80000000)};
+    int32_t unnamed = base;
+    while (unnamed < base + 4 * kScanCount &&
+           SyscallName(arch.audit_arch, static_cast<int32_t>(static_cast<uint32_t>(unnamed) |
+                                                             arch.nr_bit))) {
+      ++unnamed;
+    }
+    int32_t past_end = base;
+    for (const SyscallRow& r : t.rows) {
+      past_end = std::max(past_end, static_cast<int32_t>((static_cast<uint32_t>(r.nr) &
+                                                          ~arch.nr_bit)) + 1);
+    }
+    special.push_back(static_cast<int32_t>(static_cast<uint32_t>(past_end) | arch.nr_bit));
+    if (arch.nr_bit == 0 && arch.audit_arch == kAuditArchX86_64) {
+      special.push_back(static_cast<int32_t>(kX32SyscallBit));  // x32 read
+      special.push_back(static_cast<int32_t>(kX32SyscallBit | 59));
+    }
+    for (int32_t nr : special) {
+      SyscallRow row = Row(arch.audit_arch, nr);
+      if (auto n = SyscallName(arch.audit_arch, nr)) row.name = *n;
+      t.special.push_back(std::move(row));
+    }
+    return t;
+  }
+
+  SyscallRow ForeignArch() {
+    z3::expr c = ctx_.bool_val(true);
+    for (const ArchInfo& a : AllArches()) c = c && words_.arch() != ctx_.bv_val(a.audit_arch, 32);
+    SeccompData seed = Record(0x1234, 0);
+    SyscallRow row = Outcomes(seed, c);
+    row.nr = -1;
+    row.name = "(any number)";
+    // Whatever the seed path read, the arch is free here: enumerate over nr too.
+    return row;
+  }
+
+  std::optional<SeccompData> Witness(const z3::expr& condition) {
+    solver_.push();
+    solver_.add(condition);
+    std::optional<SeccompData> w;
+    if (solver_.check() == z3::sat) w = words_.FromModel(solver_.get_model());
+    solver_.pop();
+    return w;
+  }
+
+  z3::context& ctx() { return ctx_; }
+  const DataWords& words() const { return words_; }
+  const z3::expr& outcome() const { return *outcome_; }
+  const std::vector<SymbolicProgram>& programs() const { return programs_; }
+
+ private:
+  const std::vector<const VerifiedProgram*>& stack_;
+  const AnalyzeOptions& options_;
+  z3::context ctx_;
+  DataWords words_;
+  z3::solver solver_;
+  std::vector<SymbolicProgram> programs_;
+  std::vector<const Program*> originals_;
+  std::unique_ptr<z3::expr> outcome_;
+};
+
+bool Permits(uint32_t outcome) {
+  return outcome == seccomp::kRetAllow || outcome == seccomp::kRetLog;
+}
+
+void AddFinding(Analysis& a, std::string rule, std::string message,
+                std::optional<SeccompData> witness = std::nullopt, int filter = -1, int pc = -1) {
+  Finding f;
+  f.rule = std::move(rule);
+  f.message = std::move(message);
+  f.filter = filter;
+  f.pc = pc;
+  if (witness) {
+    f.has_witness = true;
+    f.witness = *witness;
+  }
+  a.findings.push_back(std::move(f));
+}
+
+const SyscallRow* FindRow(const ArchTable& t, const std::string& name) {
+  for (const SyscallRow& r : t.rows) {
+    if (r.name == name) return &r;
+  }
+  return nullptr;
+}
+
+bool AnyPermits(const SyscallRow& r) {
+  return std::any_of(r.outcomes.begin(), r.outcomes.end(),
+                     [](const OutcomeCase& c) { return Permits(c.outcome); });
+}
+
+bool NonePermits(const SyscallRow& r) { return !AnyPermits(r); }
+
+void TwinFindings(Analysis& out, const ArchTable& t) {
+  static const std::vector<std::vector<std::string>> kTwins = {
+      {"execve", "execveat"},
+      {"open", "openat", "openat2", "creat"},
+      {"fork", "vfork", "clone", "clone3"},
+      {"socket", "socketcall"},
+      {"shmget", "msgget", "semget", "ipc"},
+      {"kill", "tkill", "tgkill", "pidfd_send_signal"},
+      {"ptrace", "process_vm_writev"},
+      {"unlink", "unlinkat", "rmdir"},
+      {"rename", "renameat", "renameat2"},
+      {"chmod", "fchmod", "fchmodat", "fchmodat2"},
+      {"mmap", "mmap2"},
+      {"dup2", "dup3"},
+  };
+  for (const auto& group : kTwins) {
+    for (const std::string& denied : group) {
+      const SyscallRow* d = FindRow(t, denied);
+      if (d == nullptr || !NonePermits(*d)) continue;
+      for (const std::string& twin : group) {
+        const SyscallRow* w = FindRow(t, twin);
+        if (w == nullptr || w == d || !AnyPermits(*w)) continue;
+        SeccompData witness;
+        for (const OutcomeCase& c : w->outcomes) {
+          if (Permits(c.outcome)) witness = c.witness;
+        }
+        AddFinding(out, "allowed-twin",
+                   std::string(t.arch->name) + ": " + denied + " is denied but " + twin +
+                       ", which can do the same, is allowed",
+                   witness);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+const char* WordName(int index) {
+  static const char* const kNames[16] = {
+      "nr",        "arch",       "ip.lo",      "ip.hi",      "args[0].lo", "args[0].hi",
+      "args[1].lo", "args[1].hi", "args[2].lo", "args[2].hi", "args[3].lo", "args[3].hi",
+      "args[4].lo", "args[4].hi", "args[5].lo", "args[5].hi"};
+  return index >= 0 && index < 16 ? kNames[index] : "?";
+}
+
+Analysis Analyze(const std::vector<const VerifiedProgram*>& stack, const AnalyzeOptions& options) {
+  AnalyzeOptions o = options;
+  if (o.arches.empty()) o.arches.push_back(FindArch("x86_64"));
+  Analyzer an(stack, o);
+  Analysis out;
+  for (const ArchInfo* arch : o.arches) out.tables.push_back(an.Table(*arch));
+  out.foreign_arch = an.ForeignArch();
+
+  z3::context& ctx = an.ctx();
+  const DataWords& w = an.words();
+  const z3::expr allowed = an.outcome() == ctx.bv_val(seccomp::kRetAllow, 32) ||
+                           an.outcome() == ctx.bv_val(seccomp::kRetLog, 32);
+  // A foreign arch (one the analysis was not asked about) that still gets through.
+  {
+    z3::expr foreign = ctx.bool_val(true);
+    for (const ArchInfo* a : o.arches) foreign = foreign && w.arch() != ctx.bv_val(a->audit_arch, 32);
+    if (auto wit = an.Witness(foreign && allowed)) {
+      AddFinding(out, "foreign-arch-allowed",
+                 "a system call from an architecture other than the analysed ones is allowed: "
+                 "check seccomp_data.arch first and kill on a mismatch",
+                 wit);
+    }
+  }
+  // Does any filter read the arch at all?
+  bool reads_arch = false;
+  for (const VerifiedProgram* p : stack) {
+    for (const SockFilter& f : p->insns()) {
+      if (f.code == kSeccompLoadData && f.k == 4) reads_arch = true;
+    }
+  }
+  if (!reads_arch) {
+    AddFinding(out, "no-arch-check",
+               "no filter loads seccomp_data.arch: syscall numbers mean different calls on "
+               "different architectures (i386 via int 0x80 on x86-64)");
+  }
+  for (const ArchInfo* a : o.arches) {
+    if (a->audit_arch == kAuditArchX86_64 && a->nr_bit == 0) {
+      const z3::expr x32 = w.arch() == ctx.bv_val(kAuditArchX86_64, 32) &&
+                           (w.nr() & ctx.bv_val(0xC0000000u, 32)) == ctx.bv_val(kX32SyscallBit, 32);
+      if (auto wit = an.Witness(x32 && allowed)) {
+        AddFinding(out, "x32-reachable",
+                   "x86_64 numbers with the x32 bit (0x40000000) set can be allowed: x32 "
+                   "system calls reach the kernel with arch X86_64; deny nr >= 0x40000000",
+                   wit);
+      }
+    }
+  }
+  for (const ArchTable& t : out.tables) {
+    for (const SyscallRow& r : t.special) {
+      if (r.name.empty() && r.nr >= 0 && (static_cast<uint32_t>(r.nr) & kX32SyscallBit) == 0 &&
+          r.nr < 0x7fffffff && AnyPermits(r)) {
+        AddFinding(out, "default-allow",
+                   std::string(t.arch->name) + ": syscall number " + std::to_string(r.nr) +
+                       ", which has no name yet, is allowed: system calls added by future "
+                       "kernels will be allowed too (a deny-list)",
+                   r.outcomes.front().witness);
+        break;
+      }
+    }
+    TwinFindings(out, t);
+  }
+  // Unreachable instructions and returns, per filter.
+  z3::solver s(ctx);
+  for (size_t i = 0; i < stack.size(); ++i) {
+    const auto insns = stack[i]->insns();
+    const SymbolicProgram& sp = an.programs()[i];
+    for (size_t pc = 0; pc < insns.size(); ++pc) {
+      const bool is_ret = bpf::Class(insns[pc].code) == bpf::kRET;
+      if (!is_ret && insns.size() > 512) continue;  // keep big programs fast: returns only
+      s.push();
+      s.add(sp.reach[pc]);
+      const bool unreachable = s.check() == z3::unsat;
+      s.pop();
+      if (unreachable) {
+        AddFinding(out, is_ret ? "unreachable-return" : "unreachable-instruction",
+                   std::string(is_ret ? "this return" : "this instruction") +
+                       " is never executed, whatever the system call",
+                   std::nullopt, static_cast<int>(i), static_cast<int>(pc));
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace sckit::analysis

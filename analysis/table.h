@@ -1,0 +1,71 @@
+// What a filter stack does over the whole syscall space of an architecture: per syscall number,
+// the outcome when it depends on nothing but (arch, nr), or else every possible outcome and the
+// seccomp_data fields that decide between them; the same for numbers outside the table and for
+// architectures the stack does not expect; which calls the kernel's constant-action cache lets
+// through without running any filter; and findings worth a warning.
+//
+// Exact: a syscall whose concrete run reads only nr and arch has one outcome (any other input
+// takes the same path); otherwise the outcomes are enumerated by the solver
+// (analysis/symbolic.h), each with a witness replayed in the interpreter.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "analysis/cache.h"
+#include "verifier/verifier.h"
+#include "vm/names.h"
+#include "vm/seccomp_data.h"
+
+namespace sckit::analysis {
+
+struct OutcomeCase {
+  uint32_t outcome = 0;  // canonical value (CanonicalValue)
+  SeccompData witness;   // a record that gets it
+};
+
+struct SyscallRow {
+  int32_t nr = 0;
+  std::string name;  // "" when the number has no name on this arch
+  std::vector<OutcomeCase> outcomes;  // one when constant
+  uint16_t deciding_words = 0;  // bit i: word at offset 4i (beyond nr/arch) decides the outcome
+  bool cached = false;          // the kernel's cache allows it without running filters
+  bool exact = true;            // false when the solver gave up
+  bool constant() const { return outcomes.size() == 1; }
+};
+
+struct ArchTable {
+  const ArchInfo* arch = nullptr;
+  std::vector<SyscallRow> rows;     // every named syscall of the arch, by number
+  std::vector<SyscallRow> special;  // -1, the first unnamed numbers, x32 bit, huge values
+};
+
+struct Finding {
+  std::string rule;  // "no-arch-check", "x32-reachable", "default-allow", "allowed-twin",
+                     // "unreachable-instruction", "unreachable-return", "foreign-arch-allowed"
+  std::string message;
+  int filter = -1;  // index (0 = oldest) when about one filter
+  int pc = -1;
+  bool has_witness = false;
+  SeccompData witness;
+};
+
+struct Analysis {
+  std::vector<ArchTable> tables;
+  SyscallRow foreign_arch;  // arch values none of the analysed arches use (nr free)
+  std::vector<Finding> findings;
+};
+
+struct AnalyzeOptions {
+  std::vector<const ArchInfo*> arches;  // default: x86_64
+  CacheKernel cache;
+  unsigned max_outcomes = 8;  // per syscall
+};
+
+// Names of the seccomp_data words: "nr", "arch", "ip.lo", ..., "args[5].hi".
+const char* WordName(int index);
+
+Analysis Analyze(const std::vector<const VerifiedProgram*>& stack, const AnalyzeOptions& options);
+
+}  // namespace sckit::analysis

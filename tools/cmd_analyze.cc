@@ -1,0 +1,281 @@
+// sckit analyze and sckit diff: what a stack does over the whole syscall space, and where two
+// stacks differ. Logic lives in analysis/.
+#include <cstdio>
+#include <map>
+
+#include "analysis/diff.h"
+#include "analysis/symbolic.h"
+#include "analysis/table.h"
+#include "tools/command.h"
+#include "tools/options.h"
+#include "verifier/verifier.h"
+#include "vm/loader.h"
+#include "vm/records.h"
+
+namespace sckit::tools {
+namespace {
+
+// Loads and verifies each file; prints the rejection like `sckit verify` and returns nullopt.
+std::optional<std::vector<VerifiedProgram>> LoadStack(const std::string& cmd,
+                                                      const std::vector<std::string>& files,
+                                                      Format format, int* exit_code) {
+  std::vector<VerifiedProgram> out;
+  for (const std::string& f : files) {
+    Result<Program> p = LoadProgramFile(f, format);
+    if (!p.ok()) {
+      PrintError(cmd, f + ": " + p.error().ToString());
+      *exit_code = kExitUsage;
+      return std::nullopt;
+    }
+    Result<VerifiedProgram> v = Verify(*p);
+    if (!v.ok()) {
+      std::fprintf(stderr, "%s: rejected: %s\n", f.c_str(), v.error().ToString().c_str());
+      *exit_code = kExitFailed;
+      return std::nullopt;
+    }
+    out.push_back(std::move(*v));
+  }
+  return out;
+}
+
+std::vector<const VerifiedProgram*> Pointers(const std::vector<VerifiedProgram>& v) {
+  std::vector<const VerifiedProgram*> out;
+  for (const VerifiedProgram& p : v) out.push_back(&p);
+  return out;
+}
+
+std::string Outcomes(const analysis::SyscallRow& r, const char* sep) {
+  std::string s;
+  for (const auto& c : r.outcomes) {
+    if (!s.empty()) s += sep;
+    s += analysis::CanonicalText(c.outcome);
+  }
+  return s;
+}
+
+std::string DependsOn(uint16_t words, bool json) {
+  std::string s;
+  for (int i = 2; i < 16; ++i) {
+    if (!(words & (1u << i))) continue;
+    if (!s.empty()) s += json ? ", " : " ";
+    s += json ? "\"" + std::string(analysis::WordName(i)) + "\"" : analysis::WordName(i);
+  }
+  return s;
+}
+
+std::string RowJson(const analysis::SyscallRow& r) {
+  std::string s = "{\"nr\": " + std::to_string(r.nr) + ", \"name\": ";
+  s += r.name.empty() ? "null" : "\"" + JsonEscape(r.name) + "\"";
+  s += ", \"constant\": " + std::string(r.constant() ? "true" : "false");
+  s += ", \"outcomes\": [";
+  for (size_t i = 0; i < r.outcomes.size(); ++i) {
+    s += (i ? ", " : "") + std::string("{\"outcome\": \"") +
+         analysis::CanonicalText(r.outcomes[i].outcome) + "\", \"witness\": \"" +
+         JsonEscape(FormatRecord(r.outcomes[i].witness)) + "\"}";
+  }
+  s += "], \"depends_on\": [" + DependsOn(r.deciding_words, true) + "]";
+  s += ", \"cached\": " + std::string(r.cached ? "true" : "false");
+  s += ", \"exact\": " + std::string(r.exact ? "true" : "false") + "}";
+  return s;
+}
+
+void PrintRowText(const analysis::SyscallRow& r) {
+  std::string label = r.name.empty() ? "-" : r.name;
+  std::printf("  %-11d %-22s %s", r.nr, label.c_str(), Outcomes(r, " | ").c_str());
+  if (!r.constant()) std::printf("   (decided by %s)", DependsOn(r.deciding_words, false).c_str());
+  if (r.cached) std::printf("   [cache]");
+  if (!r.exact) std::printf("   [inexact]");
+  std::printf("\n");
+}
+
+}  // namespace
+
+int RunAnalyze(const std::vector<std::string>& args) {
+  po::options_description visible("options");
+  visible.add_options()("help,h", "show this help")(
+      "arch", po::value<std::vector<std::string>>(),
+      "architecture to tabulate (repeatable; default x86_64): x86_64, i386, x32, aarch64, ...")(
+      "json", "machine-readable output")(
+      "summary", "print counts per outcome and the findings, not every syscall")(
+      "format", po::value<std::string>()->default_value("auto"), "input format: auto, raw, asm, c");
+  po::options_description hidden;
+  hidden.add_options()("file", po::value<std::vector<std::string>>(), "filter files");
+  po::positional_options_description pos;
+  pos.add("file", -1);
+  po::variables_map vm;
+  const std::string usage =
+      "sckit analyze FILE... [--arch A]... [--summary] [--json]\n\n"
+      "FILE... is a stack, oldest first. For every syscall of each arch: its outcome, or all "
+      "possible outcomes and the fields that decide; numbers outside the table; foreign "
+      "arches; which calls the kernel's constant-action cache lets through; findings.";
+  if (auto code = ParseOptions(args, usage, visible, hidden, pos, &vm)) return *code;
+  if (!vm.count("file")) {
+    PrintError("analyze", "no filter file given (see --help)");
+    return kExitUsage;
+  }
+  Result<Format> format = ParseFormatName(vm["format"].as<std::string>());
+  if (!format.ok()) {
+    PrintError("analyze", format.error());
+    return kExitUsage;
+  }
+  analysis::AnalyzeOptions options;
+  if (vm.count("arch")) {
+    for (const std::string& a : vm["arch"].as<std::vector<std::string>>()) {
+      const ArchInfo* arch = FindArch(a);
+      if (arch == nullptr) {
+        PrintError("analyze", "unknown arch '" + a + "'");
+        return kExitUsage;
+      }
+      options.arches.push_back(arch);
+    }
+  }
+  int code = kExitOk;
+  const auto files = vm["file"].as<std::vector<std::string>>();
+  auto stack = LoadStack("analyze", files, *format, &code);
+  if (!stack) return code;
+  const analysis::Analysis a = analysis::Analyze(Pointers(*stack), options);
+  const bool json = vm.count("json") > 0;
+  const bool summary = vm.count("summary") > 0;
+  if (json) {
+    std::printf("{\"filters\": [");
+    for (size_t i = 0; i < files.size(); ++i) {
+      std::printf("%s\"%s\"", i ? ", " : "", JsonEscape(files[i]).c_str());
+    }
+    std::printf("], \"arches\": [");
+    for (size_t t = 0; t < a.tables.size(); ++t) {
+      const auto& table = a.tables[t];
+      std::printf("%s{\"arch\": \"%s\", \"audit_arch\": \"0x%x\", \"syscalls\": [", t ? ", " : "",
+                  std::string(table.arch->name).c_str(), table.arch->audit_arch);
+      for (size_t i = 0; i < table.rows.size(); ++i) {
+        std::printf("%s%s", i ? ", " : "", RowJson(table.rows[i]).c_str());
+      }
+      std::printf("], \"special\": [");
+      for (size_t i = 0; i < table.special.size(); ++i) {
+        std::printf("%s%s", i ? ", " : "", RowJson(table.special[i]).c_str());
+      }
+      std::printf("]}");
+    }
+    std::printf("], \"foreign_arch\": %s, \"findings\": [", RowJson(a.foreign_arch).c_str());
+    for (size_t i = 0; i < a.findings.size(); ++i) {
+      const auto& f = a.findings[i];
+      std::printf("%s{\"rule\": \"%s\", \"message\": \"%s\", \"filter\": %s, \"pc\": %s, "
+                  "\"witness\": %s}",
+                  i ? ", " : "", f.rule.c_str(), JsonEscape(f.message).c_str(),
+                  f.filter >= 0 ? std::to_string(f.filter).c_str() : "null",
+                  f.pc >= 0 ? std::to_string(f.pc).c_str() : "null",
+                  f.has_witness ? ("\"" + JsonEscape(FormatRecord(f.witness)) + "\"").c_str()
+                                : "null");
+    }
+    std::printf("]}\n");
+    return kExitOk;
+  }
+  for (const auto& table : a.tables) {
+    std::map<std::string, int> counts;
+    int cached = 0;
+    for (const auto& r : table.rows) {
+      counts[r.constant() ? Outcomes(r, "") : "depends on arguments"]++;
+      cached += r.cached;
+    }
+    std::printf("arch %s (AUDIT_ARCH 0x%08x): %zu named syscalls\n",
+                std::string(table.arch->name).c_str(), table.arch->audit_arch,
+                table.rows.size());
+    for (const auto& [outcome, n] : counts) std::printf("  %5d  %s\n", n, outcome.c_str());
+    std::printf("  %5d  let through by the kernel's constant-action cache\n", cached);
+    if (!summary) {
+      std::printf("\n  %-11s %-22s %s\n", "nr", "name", "outcome");
+      for (const auto& r : table.rows) PrintRowText(r);
+      std::printf("  numbers outside the table:\n");
+      for (const auto& r : table.special) PrintRowText(r);
+    }
+    std::printf("\n");
+  }
+  std::printf("foreign arch (none of the %zu known AUDIT_ARCH values): %s\n\n",
+              AllArches().size(), Outcomes(a.foreign_arch, " | ").c_str());
+  if (a.findings.empty()) {
+    std::printf("findings: none\n");
+  } else {
+    std::printf("findings:\n");
+    for (const auto& f : a.findings) {
+      std::printf("  warning: %s: ", f.rule.c_str());
+      if (f.filter >= 0) std::printf("filter %d pc %d: ", f.filter, f.pc);
+      std::printf("%s\n", f.message.c_str());
+      if (f.has_witness) std::printf("           e.g. %s\n", FormatRecord(f.witness).c_str());
+    }
+  }
+  return kExitOk;
+}
+
+int RunDiff(const std::vector<std::string>& args) {
+  po::options_description visible("options");
+  visible.add_options()("help,h", "show this help")(
+      "a", po::value<std::vector<std::string>>(), "a filter of stack A (repeat; oldest first)")(
+      "b", po::value<std::vector<std::string>>(), "a filter of stack B (repeat; oldest first)")(
+      "max", po::value<size_t>()->default_value(512), "list at most this many differences")(
+      "json", "machine-readable output")(
+      "format", po::value<std::string>()->default_value("auto"), "input format: auto, raw, asm, c");
+  po::options_description hidden;
+  hidden.add_options()("file", po::value<std::vector<std::string>>(), "A and B");
+  po::positional_options_description pos;
+  pos.add("file", 2);
+  po::variables_map vm;
+  const std::string usage =
+      "sckit diff A B | sckit diff --a F... --b F... [--json]\n\n"
+      "Exact semantic difference: every (arch, nr) on which the kernel would act differently, "
+      "each with a witness record replayed on both sides. Exit 0 when equivalent, 1 when they "
+      "differ.";
+  if (auto code = ParseOptions(args, usage, visible, hidden, pos, &vm)) return *code;
+  std::vector<std::string> a_files, b_files;
+  if (vm.count("file")) {
+    const auto f = vm["file"].as<std::vector<std::string>>();
+    if (f.size() != 2 || vm.count("a") || vm.count("b")) {
+      PrintError("diff", "give two files A B, or --a F... --b F...");
+      return kExitUsage;
+    }
+    a_files = {f[0]};
+    b_files = {f[1]};
+  } else {
+    if (!vm.count("a") || !vm.count("b")) {
+      PrintError("diff", "give two files A B, or --a F... --b F... (see --help)");
+      return kExitUsage;
+    }
+    a_files = vm["a"].as<std::vector<std::string>>();
+    b_files = vm["b"].as<std::vector<std::string>>();
+  }
+  Result<Format> format = ParseFormatName(vm["format"].as<std::string>());
+  if (!format.ok()) {
+    PrintError("diff", format.error());
+    return kExitUsage;
+  }
+  int code = kExitOk;
+  auto a = LoadStack("diff", a_files, *format, &code);
+  if (!a) return code;
+  auto b = LoadStack("diff", b_files, *format, &code);
+  if (!b) return code;
+  analysis::DiffOptions options;
+  options.max_differences = vm["max"].as<size_t>();
+  const analysis::DiffResult r = analysis::Diff(Pointers(*a), Pointers(*b), options);
+  if (vm.count("json")) {
+    std::printf("{\"equivalent\": %s, \"differences\": [", r.equivalent ? "true" : "false");
+    for (size_t i = 0; i < r.differences.size(); ++i) {
+      const auto& d = r.differences[i];
+      std::printf("%s{\"record\": \"%s\", \"a\": \"%s\", \"b\": \"%s\"}", i ? ", " : "",
+                  JsonEscape(FormatRecord(d.record)).c_str(), analysis::CanonicalText(d.a).c_str(),
+                  analysis::CanonicalText(d.b).c_str());
+    }
+    std::printf("], \"exact\": %s, \"truncated\": %s}\n", r.exact ? "true" : "false",
+                r.truncated ? "true" : "false");
+  } else if (r.equivalent) {
+    std::printf("equivalent%s\n", r.exact ? "" : " as far as the solver could tell (inexact)");
+  } else {
+    std::printf("%zu%s difference(s), one witness per (arch, nr):\n", r.differences.size(),
+                r.truncated ? "+" : "");
+    for (const auto& d : r.differences) {
+      std::printf("  %s -> A: %s, B: %s\n", FormatRecord(d.record).c_str(),
+                  analysis::CanonicalText(d.a).c_str(), analysis::CanonicalText(d.b).c_str());
+    }
+    if (!r.exact) std::printf("note: the analysis was not exact\n");
+  }
+  return r.equivalent ? kExitOk : kExitFailed;
+}
+
+}  // namespace sckit::tools

@@ -91,8 +91,10 @@ SymbolicProgram Encode(z3::context& ctx, const VerifiedProgram& program, const D
                           zero, zero, zero, zero}};
   in[0].reach = ctx.bool_val(true);
   in[0].state = init;
-  SymbolicProgram out{zero, {}};
+  SymbolicProgram out{zero, {}, {}, {}};
   out.reach.reserve(len);
+  out.taken.assign(len, ctx.bool_val(false));
+  out.not_taken.assign(len, ctx.bool_val(false));
   for (uint32_t pc = 0; pc < len; ++pc) {
     if (!in[pc].reach) {  // no edge leads here: statically unreachable
       out.reach.push_back(ctx.bool_val(false));
@@ -167,8 +169,10 @@ SymbolicProgram Encode(z3::context& ctx, const VerifiedProgram& program, const D
         if (f.jt == f.jf) {
           AddEdge(in, pc + 1 + f.jt, reach, s);
         } else {
-          AddEdge(in, pc + 1 + f.jt, reach && cond, s);
-          AddEdge(in, pc + 1 + f.jf, reach && !cond, s);
+          out.taken[pc] = reach && cond;
+          out.not_taken[pc] = reach && !cond;
+          AddEdge(in, pc + 1 + f.jt, out.taken[pc], s);
+          AddEdge(in, pc + 1 + f.jf, out.not_taken[pc], s);
         }
         falls_through = false;
         break;

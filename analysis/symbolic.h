@@ -39,6 +39,10 @@ struct DataWords {
 struct SymbolicProgram {
   z3::expr ret;                 // the 32-bit value the program returns
   std::vector<z3::expr> reach;  // per pc: the condition under which it executes
+  // Per pc, for conditional jumps with jt != jf: the conditions under which the true and the
+  // false edge are taken (false literals elsewhere).
+  std::vector<z3::expr> taken;
+  std::vector<z3::expr> not_taken;
 };
 
 SymbolicProgram Encode(z3::context& ctx, const VerifiedProgram& program, const DataWords& words);

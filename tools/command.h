@@ -34,5 +34,7 @@ int RunRun(const std::vector<std::string>& args);
 int RunDump(const std::vector<std::string>& args);
 int RunAnalyze(const std::vector<std::string>& args);
 int RunDiff(const std::vector<std::string>& args);
+int RunCoverage(const std::vector<std::string>& args);
+int RunCfg(const std::vector<std::string>& args);
 
 }  // namespace sckit::tools

@@ -18,6 +18,8 @@ constexpr Command kCommands[] = {
     {"jit", "compile a filter to x86-64 machine code and show it", RunJit},
     {"analyze", "what a stack does for every syscall of an arch, and findings", RunAnalyze},
     {"diff", "exact semantic difference of two filters or stacks, with witnesses", RunDiff},
+    {"coverage", "which instructions and branches a set of records exercises", RunCoverage},
+    {"cfg", "the control-flow graph of a filter (Graphviz dot or SVG)", RunCfg},
     {"run", "install filters for real and execute a command under them", RunRun},
     {"dump", "read the filters of a running process, or capture those a command installs",
      RunDump},

@@ -42,6 +42,7 @@ class Analyzer {
       programs_.push_back(Encode(ctx_, *p, words_));
       rets.push_back(programs_.back().ret);
       originals_.push_back(&p->original());
+      hit_.emplace_back(p->size(), false);
     }
     outcome_ = std::make_unique<z3::expr>(Canonical(ctx_, StackRet(ctx_, rets)));
   }
@@ -49,10 +50,11 @@ class Analyzer {
   // Words (beyond nr/arch) the stack reads on this record, over every filter.
   uint16_t WordsRead(const SeccompData& d) {
     uint16_t words = 0;
-    for (const VerifiedProgram* p : stack_) {
+    for (size_t i = 0; i < stack_.size(); ++i) {
       RunTrace trace;
-      RunFilterTraced(*p, d, &trace);
+      RunFilterTraced(*stack_[i], d, &trace);
       words |= trace.words_read;
+      for (const TraceStep& s : trace.steps) hit_[i][s.pc] = true;
     }
     return words & static_cast<uint16_t>(~0x3u);
   }
@@ -161,6 +163,8 @@ class Analyzer {
   const DataWords& words() const { return words_; }
   const z3::expr& outcome() const { return *outcome_; }
   const std::vector<SymbolicProgram>& programs() const { return programs_; }
+  // Whether some record analysed so far executed instruction pc of filter i.
+  bool Hit(size_t i, size_t pc) const { return hit_[i][pc]; }
 
  private:
   const std::vector<const VerifiedProgram*>& stack_;
@@ -171,6 +175,7 @@ class Analyzer {
   std::vector<SymbolicProgram> programs_;
   std::vector<const Program*> originals_;
   std::unique_ptr<z3::expr> outcome_;
+  std::vector<std::vector<bool>> hit_;
 };
 
 bool Permits(uint32_t outcome) {
@@ -262,14 +267,27 @@ Analysis Analyze(const std::vector<const VerifiedProgram*>& stack, const Analyze
   const DataWords& w = an.words();
   const z3::expr allowed = an.outcome() == ctx.bv_val(seccomp::kRetAllow, 32) ||
                            an.outcome() == ctx.bv_val(seccomp::kRetLog, 32);
-  // A foreign arch (one the analysis was not asked about) that still gets through.
+  // An arch value no architecture uses that still gets through.
   {
     z3::expr foreign = ctx.bool_val(true);
-    for (const ArchInfo* a : o.arches) foreign = foreign && w.arch() != ctx.bv_val(a->audit_arch, 32);
+    for (const ArchInfo& a : AllArches()) foreign = foreign && w.arch() != ctx.bv_val(a.audit_arch, 32);
     if (auto wit = an.Witness(foreign && allowed)) {
       AddFinding(out, "foreign-arch-allowed",
-                 "a system call from an architecture other than the analysed ones is allowed: "
+                 "a system call with an AUDIT_ARCH value no architecture uses is allowed: "
                  "check seccomp_data.arch first and kill on a mismatch",
+                 wit);
+    }
+  }
+  // Known arches that are allowed somewhere but were not tabulated.
+  for (const ArchInfo& a : AllArches()) {
+    if (a.nr_bit != 0) continue;  // x32 shares X86_64's value
+    bool analysed = false;
+    for (const ArchInfo* t : o.arches) analysed = analysed || t->audit_arch == a.audit_arch;
+    if (analysed) continue;
+    if (auto wit = an.Witness(w.arch() == ctx.bv_val(a.audit_arch, 32) && allowed)) {
+      AddFinding(out, "other-arch-allowed",
+                 "system calls of arch " + std::string(a.name) +
+                     " can be allowed: tabulate them with --arch " + std::string(a.name),
                  wit);
     }
   }
@@ -319,6 +337,7 @@ Analysis Analyze(const std::vector<const VerifiedProgram*>& stack, const Analyze
     for (size_t pc = 0; pc < insns.size(); ++pc) {
       const bool is_ret = bpf::Class(insns[pc].code) == bpf::kRET;
       if (!is_ret && insns.size() > 512) continue;  // keep big programs fast: returns only
+      if (an.Hit(i, pc)) continue;  // a witness record executed it
       s.push();
       s.add(sp.reach[pc]);
       const bool unreachable = s.check() == z3::unsat;

@@ -43,6 +43,7 @@ struct ArchTable {
 
 struct Finding {
   std::string rule;  // "no-arch-check", "x32-reachable", "default-allow", "allowed-twin",
+                     // "other-arch-allowed",
                      // "unreachable-instruction", "unreachable-return", "foreign-arch-allowed"
   std::string message;
   int filter = -1;  // index (0 = oldest) when about one filter

@@ -15,7 +15,7 @@
 namespace sckit::live {
 
 struct RawSyscallResult {
-  int64_t ret = 0;       // rax after the instruction: the raw return value, -errno on failure
+  int64_t ret = 0;        // rax after the instruction: the raw return value, -errno on failure
   uint64_t ip_after = 0;  // address of the instruction following `syscall` (= user regs->ip)
 };
 

@@ -1,15 +1,186 @@
-// Placeholder until this subcommand lands: reports that it is not available yet.
+// sckit disasm / sckit asm: converting filters between raw bytes, assembly text and C arrays.
+// All conversion logic is in vm/ (asm.h, disasm.h, carray.h, loader.h); this file parses
+// options, reads the input, and writes the output.
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
 
 #include "tools/command.h"
+#include "tools/options.h"
+#include "vm/asm.h"
+#include "vm/carray.h"
+#include "vm/codec.h"
+#include "vm/disasm.h"
+#include "vm/loader.h"
+#include "vm/names.h"
 
 namespace sckit::tools {
-int RunDisasm(const std::vector<std::string>&) {
-  std::fprintf(stderr, "sckit: this command is not implemented yet\n");
-  return kExitUsage;
+namespace {
+
+enum class Emit { kListing, kAsm, kC, kRaw };
+
+Result<Emit> ParseEmit(const std::string& name) {
+  if (name == "listing") return Emit::kListing;
+  if (name == "asm") return Emit::kAsm;
+  if (name == "c") return Emit::kC;
+  if (name == "raw" || name == "bin") return Emit::kRaw;
+  return MakeError("bad-emit",
+                   "unknown output form '" + name + "' (expected listing, asm, c or raw)");
 }
-int RunAsm(const std::vector<std::string>&) {
-  std::fprintf(stderr, "sckit: this command is not implemented yet\n");
-  return kExitUsage;
+
+bool LooksLikeText(const std::vector<uint8_t>& bytes) {
+  if (bytes.empty()) return false;
+  for (uint8_t b : bytes) {
+    if (b == 0 || (b < 0x20 && b != '\n' && b != '\r' && b != '\t')) return false;
+  }
+  return true;
 }
+
+// Reads and parses FILE in `format`; asm and C text use `arch` for syscall names.
+Result<Program> Load(const std::string& path, Format format, const std::string& arch,
+                     bool relax, bool* text_as_raw) {
+  Result<std::vector<uint8_t>> bytes = ReadFileBytes(path);
+  if (!bytes.ok()) return bytes.error();
+  if (format == Format::kAuto) format = DetectFormat(*bytes);
+  const std::string_view text(reinterpret_cast<const char*>(bytes->data()), bytes->size());
+  switch (format) {
+    case Format::kAsm: {
+      AsmOptions options;
+      options.arch = arch;
+      options.relax = relax;
+      return Assemble(text, options);
+    }
+    case Format::kC: {
+      CArrayOptions options;
+      options.arch = arch;
+      return ParseCArray(text, options);
+    }
+    default:
+      *text_as_raw = LooksLikeText(*bytes);
+      return DecodeRaw(*bytes);
+  }
+}
+
+Result<std::string> Render(const Program& program, Emit emit, const ArchInfo* arch,
+                           bool comments) {
+  DisasmOptions options;
+  options.arch = arch;
+  options.comments = comments;
+  switch (emit) {
+    case Emit::kListing: return DisassembleListing(program, options);
+    case Emit::kAsm: return DisassembleCanonical(program, options);
+    case Emit::kC: return EmitCArray(program, comments);
+    case Emit::kRaw: {
+      std::vector<uint8_t> raw = EncodeRaw(program);
+      return std::string(raw.begin(), raw.end());
+    }
+  }
+  return std::string();
+}
+
+// Writes to `out` ("-" or empty = standard output). Raw bytes never go to a terminal.
+int Write(const std::string& command, const std::string& out, const std::string& data,
+          bool binary) {
+  const bool to_stdout = out.empty() || out == "-";
+  if (to_stdout && binary && isatty(STDOUT_FILENO)) {
+    PrintError(command, "refusing to write raw bytes to a terminal: use -o FILE, redirect "
+                        "standard output, or --emit asm|c|listing");
+    return kExitUsage;
+  }
+  FILE* f = to_stdout ? stdout : std::fopen(out.c_str(), binary ? "wb" : "w");
+  if (f == nullptr) {
+    PrintError(command, "cannot open " + out + ": " + std::strerror(errno));
+    return kExitUsage;
+  }
+  const bool ok = std::fwrite(data.data(), 1, data.size(), f) == data.size();
+  const bool closed = to_stdout ? std::fflush(f) == 0 : std::fclose(f) == 0;
+  if (!ok || !closed) {
+    PrintError(command, "cannot write " + (to_stdout ? std::string("standard output") : out) +
+                            ": " + std::strerror(errno));
+    return kExitUsage;
+  }
+  return kExitOk;
+}
+
+int Run(const std::string& command, const std::vector<std::string>& args) {
+  const bool disasm = command == "disasm";
+  po::options_description visible("options");
+  visible.add_options()("help,h", "show this help")(
+      "format,f", po::value<std::string>()->default_value("auto"),
+      "input format: auto, raw, asm, c (auto: raw when not text; c when it has `{ 0x..` "
+      "entries or BPF_STMT/BPF_JUMP; otherwise asm)")(
+      "emit,e", po::value<std::string>()->default_value(disasm ? "listing" : "raw"),
+      disasm ? "output: listing (readable), asm (canonical assembly: `sckit asm` gives back the "
+               "identical bytes), c (C array), raw"
+             : "output: raw (struct sock_filter array), c (C array), asm (canonical assembly), "
+               "listing")(
+      "output,o", po::value<std::string>(), "output file (default: standard output; raw "
+                                            "output is refused on a terminal)")(
+      "arch", po::value<std::string>()->default_value("x86_64"),
+      "architecture for syscall names: SYS_x/__NR_x in input, names in comments where the "
+      "filter does not pin one")(
+      "no-relax", "reject conditional jumps farther than 255 instead of inserting ja trampolines")(
+      "no-comments", "leave comments (syscall, errno names) out of the output");
+  po::options_description hidden;
+  hidden.add_options()("file", po::value<std::vector<std::string>>(), "input file");
+  po::positional_options_description pos;
+  pos.add("file", -1);
+  po::variables_map vm;
+  const std::string usage = "sckit " + command + " [options] FILE   (FILE '-' = standard input)";
+  if (auto code = ParseOptions(args, usage, visible, hidden, pos, &vm)) return *code;
+  if (!vm.count("file")) {
+    PrintError(command, "no input file given (see --help)");
+    return kExitUsage;
+  }
+  const auto files = vm["file"].as<std::vector<std::string>>();
+  if (files.size() != 1) {
+    PrintError(command, "exactly one input file expected, got " + std::to_string(files.size()));
+    return kExitUsage;
+  }
+  Result<Format> format = ParseFormatName(vm["format"].as<std::string>());
+  if (!format.ok()) {
+    PrintError(command, format.error());
+    return kExitUsage;
+  }
+  Result<Emit> emit = ParseEmit(vm["emit"].as<std::string>());
+  if (!emit.ok()) {
+    PrintError(command, emit.error());
+    return kExitUsage;
+  }
+  const std::string arch_name = vm["arch"].as<std::string>();
+  const ArchInfo* arch = FindArch(arch_name);
+  if (arch == nullptr) {
+    PrintError(command, "unknown architecture '" + arch_name + "'");
+    return kExitUsage;
+  }
+  bool text_as_raw = false;
+  Result<Program> program =
+      Load(files[0], *format, arch_name, vm.count("no-relax") == 0, &text_as_raw);
+  if (!program.ok()) {
+    PrintError(command, files[0] + ": " + program.error().ToString());
+    return kExitUsage;
+  }
+  if (text_as_raw) {
+    std::fprintf(stderr,
+                 "sckit %s: warning: %s looks like text but is read as raw instructions "
+                 "(use --format asm or c for text)\n",
+                 command.c_str(), files[0].c_str());
+  }
+  Result<std::string> out = Render(*program, *emit, arch, vm.count("no-comments") == 0);
+  if (!out.ok()) {
+    PrintError(command, out.error());
+    return kExitUsage;
+  }
+  return Write(command, vm.count("output") ? vm["output"].as<std::string>() : std::string(),
+               *out, *emit == Emit::kRaw);
+}
+
+}  // namespace
+
+int RunDisasm(const std::vector<std::string>& args) { return Run("disasm", args); }
+int RunAsm(const std::vector<std::string>& args) { return Run("asm", args); }
+
 }  // namespace sckit::tools

@@ -1,11 +1,198 @@
-// Placeholder until this subcommand lands: reports that it is not available yet.
-#include <cstdio>
+// sckit import oci: compile a container seccomp profile (OCI runtime-spec linux.seccomp, a whole
+// config.json, or Docker's/Podman's profile files) to the filter the runtime would install, with
+// libseccomp as runc and crun do. Parsing is policy/oci.h, compilation policy/compile.h; this
+// file parses options, prints what was decided, and writes the filter.
+#include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "policy/compile.h"
+#include "policy/oci.h"
 #include "tools/command.h"
+#include "tools/options.h"
+#include "verifier/verifier.h"
+#include "vm/carray.h"
+#include "vm/codec.h"
+#include "vm/disasm.h"
+#include "vm/names.h"
 
 namespace sckit::tools {
-int RunImport(const std::vector<std::string>&) {
-  std::fprintf(stderr, "sckit: this command is not implemented yet\n");
-  return kExitUsage;
+namespace {
+
+std::vector<std::string> SplitCommas(const std::vector<std::string>& values) {
+  std::vector<std::string> out;
+  for (const std::string& v : values) {
+    std::stringstream ss(v);
+    std::string item;
+    while (std::getline(ss, item, ',')) {
+      if (!item.empty()) out.push_back(item);
+    }
+  }
+  return out;
 }
+
+// "sys_admin" -> "CAP_SYS_ADMIN"; "none" -> no capability.
+std::vector<std::string> NormaliseCaps(const std::vector<std::string>& given) {
+  std::vector<std::string> caps;
+  for (std::string c : SplitCommas(given)) {
+    std::transform(c.begin(), c.end(), c.begin(),
+                   [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
+    if (c == "NONE") continue;
+    if (c.rfind("CAP_", 0) != 0) c = "CAP_" + c;
+    caps.push_back(c);
+  }
+  return caps;
+}
+
+std::string Join(const std::vector<std::string>& items, const char* sep = ",") {
+  std::string out;
+  for (const std::string& s : items) out += (out.empty() ? "" : sep) + s;
+  return out;
+}
+
+bool WriteAll(FILE* f, const void* data, size_t size) {
+  return std::fwrite(data, 1, size, f) == size && std::fflush(f) == 0;
+}
+
+}  // namespace
+
+int RunImport(const std::vector<std::string>& args) {
+  po::options_description visible("options");
+  visible.add_options()("help,h", "show this help")(
+      "output,o", po::value<std::string>(), "write the filter to this file (default: stdout)")(
+      "emit", po::value<std::string>()->default_value("raw"),
+      "output form: raw (struct sock_filter bytes, for every other sckit command), asm "
+      "(sckit's canonical assembly) or c (tcpdump -dd style C array)")(
+      "arch", po::value<std::vector<std::string>>()->composing(),
+      "architectures, repeatable or comma-separated; the first is the runtime's native arch "
+      "(picks the archMap entry, is matched by includes/excludes.arches), later ones are added "
+      "to the filter. Default: this machine's arch")(
+      "caps", po::value<std::vector<std::string>>()->composing(),
+      "the container's bounding capabilities for includes/excludes.caps, comma-separated "
+      "(CAP_ prefix optional; 'none' for none). Default: a config.json's "
+      "process.capabilities.bounding, else Docker's default set")(
+      "kernel-version", po::value<std::string>(),
+      "kernel version X.Y[.Z] for includes/excludes.minKernel (default: the running kernel, as "
+      "Docker does)")(
+      "binary-tree", "libseccomp's binary-tree optimisation (SCMP_FLTATR_CTL_OPTIMIZE=2; runc "
+                     "turns it on itself for profiles with more than 32 syscalls entries)")(
+      "verbose,v", "also list the entries includes/excludes dropped");
+  po::options_description hidden;
+  hidden.add_options()("kind", po::value<std::string>(), "input kind")(
+      "file", po::value<std::string>(), "profile");
+  po::positional_options_description pos;
+  pos.add("kind", 1).add("file", 1);
+  po::variables_map vm;
+  const std::string usage =
+      "sckit import oci PROFILE.json [-o OUT] [--arch A...] [--caps CAP,...] [--binary-tree] "
+      "[--emit raw|asm|c] [--kernel-version X.Y]\n\n"
+      "Compiles an OCI runtime-spec seccomp profile (linux.seccomp, or a whole config.json) or a\n"
+      "Docker/Podman profile file the way runc and crun do, with libseccomp. Filter flags are\n"
+      "reported on stderr (they are seccomp(2) arguments, not part of the filter).";
+  if (auto code = ParseOptions(args, usage, visible, hidden, pos, &vm)) return *code;
+  if (!vm.count("kind") || !vm.count("file")) {
+    PrintError("import", "expected 'oci PROFILE.json' (see --help)");
+    return kExitUsage;
+  }
+  if (vm["kind"].as<std::string>() != "oci") {
+    PrintError("import", "unknown input kind '" + vm["kind"].as<std::string>() +
+                             "' (expected oci: OCI/Docker/Podman JSON profiles)");
+    return kExitUsage;
+  }
+  const std::string file = vm["file"].as<std::string>();
+  const std::string emit = vm["emit"].as<std::string>();
+  if (emit != "raw" && emit != "asm" && emit != "c") {
+    PrintError("import", "unknown --emit '" + emit + "' (expected raw, asm or c)");
+    return kExitUsage;
+  }
+
+  policy::ImportOptions options;
+  if (vm.count("arch")) options.arches = SplitCommas(vm["arch"].as<std::vector<std::string>>());
+  if (vm.count("caps")) options.caps = NormaliseCaps(vm["caps"].as<std::vector<std::string>>());
+  if (vm.count("kernel-version")) options.kernel_version = vm["kernel-version"].as<std::string>();
+  options.binary_tree = vm.count("binary-tree") > 0;
+
+  Result<policy::Profile> profile = policy::LoadProfileFile(file);
+  if (!profile.ok()) {
+    PrintError("import", file + ": " + profile.error().message);
+    return kExitUsage;
+  }
+  Result<policy::CompiledFilter> compiled = policy::CompileProfile(*profile, options);
+  if (!compiled.ok()) {
+    PrintError("import", file + ": " + compiled.error().message);
+    return kExitUsage;
+  }
+  const policy::ResolvedProfile& r = compiled->resolved;
+  for (const std::string& w : compiled->warnings) {
+    std::fprintf(stderr, "sckit import: warning: %s\n", w.c_str());
+  }
+  if (vm.count("verbose")) {
+    for (const std::string& d : r.dropped) {
+      std::fprintf(stderr, "sckit import: dropped %s\n", d.c_str());
+    }
+  }
+  std::vector<std::string> arch_names;
+  for (const policy::ArchChoice& a : r.arches) arch_names.push_back(a.libseccomp_name);
+  const char* caps_from = options.caps                 ? "--caps"
+                          : profile->bounding_caps     ? "config.json bounding set"
+                                                       : "Docker's default set";
+  std::fprintf(stderr,
+               "sckit import: %s: %zu instructions; arches %s (native %s as '%s'); %zu rules, "
+               "%zu of %zu entries dropped by includes/excludes (caps: %s, %zu; kernel %s); "
+               "%zu unknown syscall names ignored; flags: %s\n",
+               file.c_str(), compiled->program.size(), Join(arch_names).c_str(),
+               arch_names.front().c_str(), r.docker_arch.c_str(), compiled->rules_added,
+               r.dropped.size(), profile->syscalls.size(), caps_from, r.caps.size(),
+               r.kernel_version.c_str(), compiled->warnings.size(),
+               r.flag_names.empty() ? "none" : Join(r.flag_names, " ").c_str());
+  if (!profile->listener_path.empty()) {
+    std::fprintf(stderr, "sckit import: listenerPath %s (SCMP_ACT_NOTIFY goes to that agent)\n",
+                 profile->listener_path.c_str());
+  }
+
+  Result<VerifiedProgram> verified = Verify(compiled->program);
+  if (!verified.ok()) {
+    std::fprintf(stderr, "sckit import: the kernel would reject this filter: %s\n",
+                 verified.error().ToString().c_str());
+  }
+
+  std::string text;
+  std::vector<uint8_t> bytes;
+  if (emit == "raw") {
+    bytes = EncodeRaw(compiled->program);
+  } else {
+    DisasmOptions d;
+    d.arch = FindArch(arch_names.front() == "x86" ? "i386" : arch_names.front());
+    text = emit == "asm" ? DisassembleCanonical(compiled->program, d)
+                         : EmitCArray(compiled->program, true);
+    bytes.assign(text.begin(), text.end());
+  }
+  const bool to_stdout = !vm.count("output") || vm["output"].as<std::string>() == "-";
+  if (to_stdout && emit == "raw" && isatty(STDOUT_FILENO)) {
+    PrintError("import", "not writing raw filter bytes to a terminal: use -o FILE or --emit "
+                         "asm|c");
+    return kExitUsage;
+  }
+  FILE* out = to_stdout ? stdout : std::fopen(vm["output"].as<std::string>().c_str(), "wb");
+  if (out == nullptr) {
+    PrintError("import", "cannot open " + vm["output"].as<std::string>() + " for writing");
+    return kExitUsage;
+  }
+  const bool written = WriteAll(out, bytes.data(), bytes.size());
+  if (!to_stdout && std::fclose(out) != 0) {
+    PrintError("import", "cannot write " + vm["output"].as<std::string>());
+    return kExitUsage;
+  }
+  if (!written) {
+    PrintError("import", "cannot write the filter");
+    return kExitUsage;
+  }
+  return verified.ok() ? kExitOk : kExitFailed;
+}
+
 }  // namespace sckit::tools

@@ -36,5 +36,6 @@ int RunAnalyze(const std::vector<std::string>& args);
 int RunDiff(const std::vector<std::string>& args);
 int RunCoverage(const std::vector<std::string>& args);
 int RunCfg(const std::vector<std::string>& args);
+int RunFuzz(const std::vector<std::string>& args);
 
 }  // namespace sckit::tools

@@ -20,6 +20,7 @@ constexpr Command kCommands[] = {
     {"diff", "exact semantic difference of two filters or stacks, with witnesses", RunDiff},
     {"coverage", "which instructions and branches a set of records exercises", RunCoverage},
     {"cfg", "the control-flow graph of a filter (Graphviz dot or SVG)", RunCfg},
+    {"fuzz", "find a minimal record set covering everything reachable; write test cases", RunFuzz},
     {"run", "install filters for real and execute a command under them", RunRun},
     {"dump", "read the filters of a running process, or capture those a command installs",
      RunDump},

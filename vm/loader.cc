@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "vm/asm.h"
+#include "vm/carray.h"
 #include "vm/codec.h"
 
 namespace sckit {
@@ -34,7 +36,8 @@ Format DetectFormat(std::span<const uint8_t> bytes) {
     }
   }
   if (bytes.empty()) return Format::kRaw;
-  return Format::kAsm;  // TODO(asm helper): distinguish C arrays.
+  const std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  return LooksLikeCArray(text) ? Format::kC : Format::kAsm;
 }
 
 Result<Program> ParseProgram(std::span<const uint8_t> bytes, Format format) {
@@ -42,10 +45,15 @@ Result<Program> ParseProgram(std::span<const uint8_t> bytes, Format format) {
   switch (format) {
     case Format::kRaw:
       return DecodeRaw(bytes);
-    default:
-      return MakeError("unsupported-format",
-                       "format " + std::string(FormatName(format)) + " is not supported yet");
+    case Format::kAsm:
+      return Assemble(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+    case Format::kC:
+      return ParseCArray(
+          std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+    case Format::kAuto:
+      break;
   }
+  return MakeError("bad-format", "unknown format");
 }
 
 Result<std::vector<uint8_t>> ReadFileBytes(const std::string& path) {

@@ -1,0 +1,291 @@
+#include "analysis/policy_fuzz.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <random>
+#include <set>
+
+#include "analysis/symbolic.h"
+#include "vm/bpf.h"
+#include "vm/interpreter.h"
+#include "vm/names.h"
+#include "vm/opcodes.h"
+
+namespace sckit::analysis {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Edge index layout per filter: 3 * pc + kind.
+size_t EdgeIndex(uint32_t pc, FuzzEdge::Kind kind) { return 3 * pc + static_cast<size_t>(kind); }
+
+struct FilterEdges {
+  size_t base = 0;                 // offset in the global edge vector
+  std::vector<bool> exists;        // per local edge index: a real edge of this program
+};
+
+class Fuzzer {
+ public:
+  Fuzzer(const std::vector<const VerifiedProgram*>& stack, const FuzzOptions& options)
+      : stack_(stack), options_(options), rng_(options.seed) {
+    size_t base = 0;
+    for (const VerifiedProgram* p : stack_) {
+      FilterEdges fe;
+      fe.base = base;
+      fe.exists.assign(3 * p->size(), false);
+      for (uint32_t pc = 0; pc < p->size(); ++pc) {
+        fe.exists[EdgeIndex(pc, FuzzEdge::Kind::kInsn)] = true;
+        const SockFilter& f = p->insns()[pc];
+        if (IsConditionalJump(f.code) && f.jt != f.jf) {
+          fe.exists[EdgeIndex(pc, FuzzEdge::Kind::kTaken)] = true;
+          fe.exists[EdgeIndex(pc, FuzzEdge::Kind::kNotTaken)] = true;
+        }
+      }
+      base += fe.exists.size();
+      edges_.push_back(std::move(fe));
+    }
+    covered_.assign(base, false);
+    for (const FilterEdges& fe : edges_) {
+      total_ += static_cast<size_t>(std::count(fe.exists.begin(), fe.exists.end(), true));
+    }
+    BuildDictionary();
+  }
+
+  FuzzResult Run() {
+    const auto start = Clock::now();
+    FuzzResult result;
+    result.edges_total = total_;
+    Seed();
+    auto last_report = start;
+    while (runs_ < options_.max_runs && covered_count_ < total_) {
+      if ((runs_ & 1023) == 0) {
+        const auto now = Clock::now();
+        const double secs = std::chrono::duration<double>(now - start).count();
+        if (secs >= options_.max_seconds) break;
+        if (options_.progress && now - last_report > std::chrono::milliseconds(100)) {
+          options_.progress(runs_, covered_count_, total_, secs);
+          last_report = now;
+        }
+      }
+      SeccompData d = corpus_.empty() ? SeccompData{} : corpus_[rng_() % corpus_.size()];
+      const int mutations = 1 + static_cast<int>(rng_() % 3);
+      for (int i = 0; i < mutations; ++i) Mutate(&d);
+      Try(d);
+    }
+    result.covered_by_search = covered_count_;
+    if (options_.solver_assist && covered_count_ < total_) SolveGaps(&result);
+    result.edges_covered = covered_count_;
+    result.runs = runs_;
+    result.records = Minimize();
+    result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    return result;
+  }
+
+ private:
+  // Runs the stack on d; keeps d if it covers something new. Returns true if kept.
+  bool Try(const SeccompData& d) {
+    ++runs_;
+    std::vector<size_t> hit;
+    Edges(d, &hit);
+    bool fresh = false;
+    for (size_t e : hit) {
+      if (!covered_[e]) {
+        covered_[e] = true;
+        ++covered_count_;
+        fresh = true;
+      }
+    }
+    if (fresh) {
+      corpus_.push_back(d);
+      corpus_edges_.push_back(std::move(hit));
+    }
+    return fresh;
+  }
+
+  void Edges(const SeccompData& d, std::vector<size_t>* out) {
+    for (size_t i = 0; i < stack_.size(); ++i) {
+      RunFilterTraced(*stack_[i], d, &trace_);
+      const auto insns = stack_[i]->insns();
+      const size_t base = edges_[i].base;
+      for (size_t s = 0; s < trace_.steps.size(); ++s) {
+        const uint32_t pc = trace_.steps[s].pc;
+        out->push_back(base + EdgeIndex(pc, FuzzEdge::Kind::kInsn));
+        const SockFilter& f = insns[pc];
+        if (IsConditionalJump(f.code) && f.jt != f.jf && s + 1 < trace_.steps.size()) {
+          const bool taken = trace_.steps[s + 1].pc == pc + 1 + f.jt;
+          out->push_back(base + EdgeIndex(pc, taken ? FuzzEdge::Kind::kTaken
+                                                    : FuzzEdge::Kind::kNotTaken));
+        }
+      }
+    }
+  }
+
+  void BuildDictionary() {
+    std::set<uint32_t> all = {0, 1, 0xffffffff, 0x7fffffff, 0x80000000};
+    for (const ArchInfo& a : AllArches()) arch_values_.insert(a.audit_arch);
+    for (const VerifiedProgram* p : stack_) {
+      for (const SockFilter& f : p->insns()) {
+        const uint16_t cls = bpf::Class(f.code);
+        if (cls != bpf::kJMP && cls != bpf::kALU && f.code != (bpf::kLD | bpf::kIMM) &&
+            f.code != (bpf::kLDX | bpf::kIMM)) {
+          continue;
+        }
+        for (uint32_t v : {f.k, f.k + 1, f.k - 1, ~f.k, f.k & 0x7fffffff}) all.insert(v);
+        if (f.k & 0xC0000000u) arch_values_.insert(f.k);
+      }
+    }
+    dict_.assign(all.begin(), all.end());
+  }
+
+  uint32_t DictValue() { return dict_[rng_() % dict_.size()]; }
+
+  void SetWord(SeccompData* d, int w, uint32_t v) {
+    std::memcpy(reinterpret_cast<unsigned char*>(d) + 4 * w, &v, 4);
+  }
+
+  void Mutate(SeccompData* d) {
+    switch (rng_() % 8) {
+      case 0:  // a syscall number from the filter's constants
+        SetWord(d, 0, DictValue());
+        break;
+      case 1: {  // an arch value
+        auto it = arch_values_.begin();
+        std::advance(it, rng_() % arch_values_.size());
+        SetWord(d, 1, *it);
+        break;
+      }
+      case 2:
+      case 3:  // one word of the rest from the dictionary
+        SetWord(d, 2 + static_cast<int>(rng_() % 14), DictValue());
+        break;
+      case 4: {  // a whole 64-bit argument from two dictionary halves
+        const int arg = static_cast<int>(rng_() % 6);
+        SetWord(d, 4 + 2 * arg, DictValue());
+        SetWord(d, 5 + 2 * arg, rng_() % 2 ? 0 : DictValue());
+        break;
+      }
+      case 5: {  // flip a bit
+        const int w = static_cast<int>(rng_() % 16);
+        uint32_t v;
+        std::memcpy(&v, reinterpret_cast<unsigned char*>(d) + 4 * w, 4);
+        SetWord(d, w, v ^ (1u << (rng_() % 32)));
+        break;
+      }
+      case 6:  // crossover with another corpus entry
+        if (!corpus_.empty()) {
+          const SeccompData& o = corpus_[rng_() % corpus_.size()];
+          const int w = static_cast<int>(rng_() % 16);
+          uint32_t v;
+          std::memcpy(&v, reinterpret_cast<const unsigned char*>(&o) + 4 * w, 4);
+          SetWord(d, w, v);
+        }
+        break;
+      default:  // a random word
+        SetWord(d, static_cast<int>(rng_() % 16), static_cast<uint32_t>(rng_()));
+        break;
+    }
+  }
+
+  void Seed() {
+    for (uint32_t arch : arch_values_) {
+      SeccompData d;
+      d.arch = arch;
+      Try(d);
+    }
+  }
+
+  void SolveGaps(FuzzResult* result) {
+    z3::context ctx;
+    DataWords words(ctx);
+    z3::solver solver(ctx);
+    z3::params params(ctx);
+    params.set("timeout", 10000u);
+    solver.set(params);
+    for (size_t i = 0; i < stack_.size(); ++i) {
+      const SymbolicProgram sp = Encode(ctx, *stack_[i], words);
+      const FilterEdges& fe = edges_[i];
+      for (uint32_t pc = 0; pc < stack_[i]->size(); ++pc) {
+        for (FuzzEdge::Kind kind : {FuzzEdge::Kind::kInsn, FuzzEdge::Kind::kTaken,
+                                    FuzzEdge::Kind::kNotTaken}) {
+          const size_t local = EdgeIndex(pc, kind);
+          if (!fe.exists[local] || covered_[fe.base + local]) continue;
+          const z3::expr& cond = kind == FuzzEdge::Kind::kInsn    ? sp.reach[pc]
+                                 : kind == FuzzEdge::Kind::kTaken ? sp.taken[pc]
+                                                                  : sp.not_taken[pc];
+          solver.push();
+          solver.add(cond);
+          const z3::check_result r = solver.check();
+          std::optional<SeccompData> witness;
+          if (r == z3::sat) witness = words.FromModel(solver.get_model());
+          solver.pop();
+          FuzzEdge edge{static_cast<int>(i), pc, kind};
+          if (r == z3::unsat) {
+            result->unreachable.push_back(edge);
+          } else if (witness) {
+            const size_t before = covered_count_;
+            Try(*witness);
+            result->covered_by_solver += covered_count_ - before;
+            if (!covered_[fe.base + local]) result->unknown.push_back(edge);  // never expected
+          } else {
+            result->unknown.push_back(edge);
+          }
+        }
+      }
+    }
+  }
+
+  // Greedy set cover over the kept records.
+  std::vector<SeccompData> Minimize() const {
+    std::vector<bool> done(covered_.size(), false);
+    std::vector<bool> used(corpus_.size(), false);
+    std::vector<SeccompData> out;
+    for (;;) {
+      size_t best = corpus_.size(), best_gain = 0;
+      for (size_t c = 0; c < corpus_.size(); ++c) {
+        if (used[c]) continue;
+        size_t gain = 0;
+        for (size_t e : corpus_edges_[c]) gain += !done[e];
+        if (gain > best_gain) {
+          best_gain = gain;
+          best = c;
+        }
+      }
+      if (best == corpus_.size()) break;
+      used[best] = true;
+      for (size_t e : corpus_edges_[best]) done[e] = true;
+      out.push_back(corpus_[best]);
+    }
+    return out;
+  }
+
+  const std::vector<const VerifiedProgram*>& stack_;
+  const FuzzOptions& options_;
+  std::mt19937_64 rng_;
+  std::vector<FilterEdges> edges_;
+  std::vector<bool> covered_;
+  size_t covered_count_ = 0;
+  size_t total_ = 0;
+  uint64_t runs_ = 0;
+  std::vector<uint32_t> dict_;
+  std::set<uint32_t> arch_values_;
+  std::vector<SeccompData> corpus_;
+  std::vector<std::vector<size_t>> corpus_edges_;
+  RunTrace trace_;
+};
+
+}  // namespace
+
+std::string FuzzEdge::Describe() const {
+  std::string s = "filter " + std::to_string(filter) + " pc " + std::to_string(pc);
+  if (kind == Kind::kTaken) s += " true edge";
+  if (kind == Kind::kNotTaken) s += " false edge";
+  return s;
+}
+
+FuzzResult FuzzStack(const std::vector<const VerifiedProgram*>& stack, const FuzzOptions& options) {
+  Fuzzer f(stack, options);
+  return f.Run();
+}
+
+}  // namespace sckit::analysis

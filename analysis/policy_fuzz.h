@@ -1,0 +1,53 @@
+// `sckit fuzz`: find a small set of seccomp_data records that exercises everything reachable in
+// a filter stack: every instruction, both directions of every branch, every distinct outcome.
+//
+// Coverage-guided search first: records are mutated with the values the filters compare against
+// (syscall numbers, arch values, argument words and masks, their neighbours, both 32-bit halves
+// of 64-bit arguments) rather than blind random values, and a record is kept when it covers an
+// edge no earlier record covered. What the search misses is then settled exactly by the solver
+// over the symbolic encoding (analysis/symbolic.h): a witness record when the edge is feasible,
+// a proof of unreachability when it is not. So the result reaches 100% of what is reachable,
+// and says which branches can never be taken.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "verifier/verifier.h"
+#include "vm/seccomp_data.h"
+
+namespace sckit::analysis {
+
+struct FuzzOptions {
+  uint64_t max_runs = 2'000'000;  // evaluations of the stack
+  double max_seconds = 10.0;
+  uint32_t seed = 1;
+  bool solver_assist = true;  // close the gaps with the solver after the search
+  // Called about every 100 ms during the search with (runs, covered, total, seconds).
+  std::function<void(uint64_t, size_t, size_t, double)> progress;
+};
+
+struct FuzzEdge {
+  int filter = 0;
+  uint32_t pc = 0;
+  enum class Kind : uint8_t { kInsn, kTaken, kNotTaken } kind = Kind::kInsn;
+  std::string Describe() const;  // "filter 0 pc 12 true edge"
+};
+
+struct FuzzResult {
+  std::vector<SeccompData> records;    // minimal set covering everything covered
+  size_t edges_total = 0;              // instructions + branch directions
+  size_t edges_covered = 0;
+  size_t covered_by_search = 0;        // before the solver ran
+  size_t covered_by_solver = 0;
+  std::vector<FuzzEdge> unreachable;   // proven infeasible
+  std::vector<FuzzEdge> unknown;       // neither covered nor proven infeasible
+  uint64_t runs = 0;
+  double seconds = 0;
+};
+
+FuzzResult FuzzStack(const std::vector<const VerifiedProgram*>& stack, const FuzzOptions& options);
+
+}  // namespace sckit::analysis

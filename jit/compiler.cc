@@ -1,0 +1,332 @@
+#include "jit/compiler.h"
+
+#include <bit>
+#include <utility>
+
+#include "vm/bpf.h"
+
+namespace sckit::jit {
+namespace {
+
+using namespace bpf;  // NOLINT: kernel vocabulary.
+
+constexpr int32_t kFrameBytes = 4 * static_cast<int32_t>(kMemWords);  // 64: M[0..15]
+
+bool IsCalleeSaved(Reg r) {
+  switch (r) {
+    case Reg::rbx: case Reg::rbp: case Reg::r12: case Reg::r13: case Reg::r14: case Reg::r15:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// One pass over the verified program, calling the assembler only.
+class Selector {
+ public:
+  Selector(std::span<const SockFilter> insns, const RegisterMap& map)
+      : insns_(insns), r_(map) {
+    for (const SockFilter& f : insns_) {
+      const uint16_t c = f.code;
+      if (c == (kLD | kMEM) || c == (kLDX | kMEM) || c == kST || c == kSTX) uses_mem_ = true;
+      if (c == (kALU | kDIV | kX)) uses_div_x_ = true;
+    }
+    // Every mapped callee-saved register is saved, touched by this program or not: the
+    // prologue then depends only on the map (CheckRegisterMap() keeps the five distinct).
+    const Reg used[] = {r_.a, r_.x, r_.ctx, r_.frame, r_.tmp};
+    for (Reg reg : used) {
+      if (IsCalleeSaved(reg)) saved_.push_back(reg);
+    }
+    own_frame_ = uses_mem_ && r_.frame != Reg::rsp;
+  }
+
+  Result<MachineCode> Run() {
+    pc_labels_.reserve(insns_.size());
+    for (size_t i = 0; i < insns_.size(); ++i) pc_labels_.push_back(as_.NewLabel());
+    exit_ = as_.NewLabel();
+    div_zero_ = as_.NewLabel();
+    Label body = as_.NewLabel();
+
+    Prologue();
+    as_.Bind(body);
+    for (size_t pc = 0; pc < insns_.size(); ++pc) {
+      as_.Bind(pc_labels_[pc]);
+      Select(pc);
+    }
+    if (uses_div_x_) {
+      as_.Bind(div_zero_);
+      as_.XorR32R32(Reg::rax, Reg::rax);  // DIV by X == 0: the program returns 0
+    }
+    as_.Bind(exit_);
+    Epilogue();
+
+    Result<std::vector<uint8_t>> bytes = as_.Finish();
+    if (!bytes.ok()) return bytes.error();
+    MachineCode out;
+    out.bytes = std::move(*bytes);
+    for (Label l : pc_labels_) out.pc_offsets.push_back(as_.LabelOffset(l));
+    out.body_offset = as_.LabelOffset(body);
+    out.epilogue_offset = as_.LabelOffset(exit_);
+    return out;
+  }
+
+ private:
+  void Prologue() {
+    for (Reg reg : saved_) as_.PushR64(reg);
+    // ctx first: A, X, tmp or frame may be mapped onto rdi, which holds the argument.
+    if (r_.ctx != Reg::rdi) as_.MovR64R64(r_.ctx, Reg::rdi);
+    if (own_frame_) {
+      as_.SubR64Imm32(Reg::rsp, kFrameBytes);
+      as_.MovR64R64(r_.frame, Reg::rsp);
+    }
+    // bpf_convert_filter's prologue: A ^= A; X ^= X.
+    as_.XorR32R32(r_.a, r_.a);
+    as_.XorR32R32(r_.x, r_.x);
+  }
+
+  void Epilogue() {
+    if (own_frame_) as_.AddR64Imm32(Reg::rsp, kFrameBytes);
+    for (auto it = saved_.rbegin(); it != saved_.rend(); ++it) as_.PopR64(*it);
+    as_.Ret();
+  }
+
+  // Displacement of M[k] from the frame register.
+  int32_t MemDisp(uint32_t k) const {
+    const int32_t off = 4 * static_cast<int32_t>(k);
+    return r_.frame == Reg::rsp ? off - kFrameBytes : off;  // red zone below rsp
+  }
+
+  Label Target(size_t pc, uint32_t offset) const { return pc_labels_[pc + 1 + offset]; }
+
+  // pc + 1 + offset is the next instruction: no jump needed.
+  static bool FallsThrough(uint32_t offset) { return offset == 0; }
+
+  void Return(size_t pc) {
+    // The last instruction falls into the epilogue unless the DIV-by-zero stub sits between.
+    const bool last = pc + 1 == insns_.size() && !uses_div_x_;
+    if (!last) as_.Jmp(exit_);
+  }
+
+  // A /= divisor, unsigned: div takes edx:eax, so A goes through eax.
+  void Divide(Reg divisor) {
+    if (r_.a != Reg::rax) as_.MovR32R32(Reg::rax, r_.a);
+    as_.XorR32R32(Reg::rdx, Reg::rdx);
+    as_.DivR32(divisor);
+    if (r_.a != Reg::rax) as_.MovR32R32(r_.a, Reg::rax);
+  }
+
+  void ShiftByX(bool left) {
+    if (r_.x != Reg::rcx) as_.MovR32R32(Reg::rcx, r_.x);
+    if (left) {
+      as_.ShlR32Cl(r_.a);
+    } else {
+      as_.ShrR32Cl(r_.a);
+    }
+  }
+
+  void ConditionalJump(size_t pc, const SockFilter& f) {
+    const uint16_t op = Op(f.code);
+    const bool use_x = Src(f.code) == kX;
+    if (f.jt == f.jf) {  // both ways lead to one place: no compare needed
+      if (!FallsThrough(f.jt)) as_.Jmp(Target(pc, f.jt));
+      return;
+    }
+    Cond cond;
+    if (op == kJSET) {
+      if (use_x) {
+        as_.TestR32R32(r_.a, r_.x);
+      } else {
+        as_.TestR32Imm32(r_.a, f.k);
+      }
+      cond = Cond::ne;
+    } else {
+      if (use_x) {
+        as_.CmpR32R32(r_.a, r_.x);
+      } else if (f.k == 0) {
+        // test A, A sets ZF as cmp A, 0 does and clears CF as it does: je/ja/jae agree.
+        as_.TestR32R32(r_.a, r_.a);
+      } else {
+        as_.CmpR32Imm32(r_.a, f.k);
+      }
+      cond = op == kJEQ ? Cond::e : op == kJGT ? Cond::a : Cond::ae;  // unsigned
+    }
+    if (FallsThrough(f.jf)) {
+      as_.Jcc(cond, Target(pc, f.jt));
+    } else if (FallsThrough(f.jt)) {
+      as_.Jcc(Invert(cond), Target(pc, f.jf));
+    } else {
+      as_.Jcc(cond, Target(pc, f.jt));
+      as_.Jmp(Target(pc, f.jf));
+    }
+  }
+
+  void Select(size_t pc) {
+    const SockFilter& f = insns_[pc];
+    const uint32_t k = f.k;
+    const Reg A = r_.a;
+    const Reg X = r_.x;
+    switch (f.code) {
+      case kSeccompLoadData: as_.MovR32Mem(A, r_.ctx, static_cast<int32_t>(k)); break;
+      case kLD | kIMM:
+        if (k == 0) {
+          as_.XorR32R32(A, A);
+        } else {
+          as_.MovR32Imm32(A, k);
+        }
+        break;
+      case kLDX | kIMM:
+        if (k == 0) {
+          as_.XorR32R32(X, X);
+        } else {
+          as_.MovR32Imm32(X, k);
+        }
+        break;
+      case kLD | kMEM: as_.MovR32Mem(A, r_.frame, MemDisp(k)); break;
+      case kLDX | kMEM: as_.MovR32Mem(X, r_.frame, MemDisp(k)); break;
+      case kST: as_.MovMemR32(r_.frame, MemDisp(k), A); break;
+      case kSTX: as_.MovMemR32(r_.frame, MemDisp(k), X); break;
+
+      case kALU | kADD | kK: if (k != 0) as_.AddR32Imm32(A, k); break;
+      case kALU | kADD | kX: as_.AddR32R32(A, X); break;
+      case kALU | kSUB | kK: if (k != 0) as_.SubR32Imm32(A, k); break;
+      case kALU | kSUB | kX: as_.SubR32R32(A, X); break;
+      case kALU | kMUL | kK:
+        if (k != 0 && std::has_single_bit(k)) {  // A * 2^n = A << n (mod 2^32)
+          const int n = std::countr_zero(k);
+          if (n != 0) as_.ShlR32Imm8(A, static_cast<uint8_t>(n));
+        } else {
+          as_.ImulR32R32Imm32(A, A, k);  // low 32 bits of the product: sign does not matter
+        }
+        break;
+      case kALU | kMUL | kX: as_.ImulR32R32(A, X); break;
+      case kALU | kDIV | kK:  // k != 0: verified
+        if (std::has_single_bit(k)) {
+          const int n = std::countr_zero(k);
+          if (n != 0) as_.ShrR32Imm8(A, static_cast<uint8_t>(n));
+        } else {
+          as_.MovR32Imm32(r_.tmp, k);
+          Divide(r_.tmp);
+        }
+        break;
+      case kALU | kDIV | kX:
+        as_.TestR32R32(X, X);
+        as_.Jcc(Cond::e, div_zero_);
+        Divide(X);
+        break;
+      case kALU | kOR | kK: if (k != 0) as_.OrR32Imm32(A, k); break;
+      case kALU | kOR | kX: as_.OrR32R32(A, X); break;
+      case kALU | kAND | kK: if (k != 0xffffffffu) as_.AndR32Imm32(A, k); break;
+      case kALU | kAND | kX: as_.AndR32R32(A, X); break;
+      case kALU | kXOR | kK: if (k != 0) as_.XorR32Imm32(A, k); break;
+      case kALU | kXOR | kX: as_.XorR32R32(A, X); break;
+      case kALU | kLSH | kK: if (k != 0) as_.ShlR32Imm8(A, static_cast<uint8_t>(k)); break;
+      case kALU | kLSH | kX: ShiftByX(true); break;
+      case kALU | kRSH | kK: if (k != 0) as_.ShrR32Imm8(A, static_cast<uint8_t>(k)); break;
+      case kALU | kRSH | kX: ShiftByX(false); break;
+      case kALU | kNEG: as_.NegR32(A); break;
+
+      case kMISC | kTAX: as_.MovR32R32(X, A); break;
+      case kMISC | kTXA: as_.MovR32R32(A, X); break;
+
+      case kJMP | kJA:
+        if (!FallsThrough(k)) as_.Jmp(Target(pc, k));
+        break;
+      case kJMP | kJEQ | kK: case kJMP | kJEQ | kX:
+      case kJMP | kJGT | kK: case kJMP | kJGT | kX:
+      case kJMP | kJGE | kK: case kJMP | kJGE | kX:
+      case kJMP | kJSET | kK: case kJMP | kJSET | kX:
+        ConditionalJump(pc, f);
+        break;
+
+      case kRET | kK:
+        if (k == 0) {
+          as_.XorR32R32(Reg::rax, Reg::rax);
+        } else {
+          as_.MovR32Imm32(Reg::rax, k);
+        }
+        Return(pc);
+        break;
+      case kRET | kRetA:
+        if (A != Reg::rax) as_.MovR32R32(Reg::rax, A);
+        Return(pc);
+        break;
+      default:
+        // Unreachable for a VerifiedProgram; fail closed like the interpreter does.
+        as_.MovR32Imm32(Reg::rax, seccomp::kRetKillProcess);
+        as_.Jmp(exit_);
+        break;
+    }
+  }
+
+  std::span<const SockFilter> insns_;
+  RegisterMap r_;
+  Assembler as_;
+  std::vector<Label> pc_labels_;
+  Label exit_;
+  Label div_zero_;
+  std::vector<Reg> saved_;
+  bool uses_mem_ = false;
+  bool uses_div_x_ = false;
+  bool own_frame_ = false;
+};
+
+}  // namespace
+
+std::string CheckRegisterMap(const RegisterMap& map) {
+  const std::pair<const char*, Reg> regs[] = {
+      {"a", map.a}, {"x", map.x}, {"ctx", map.ctx}, {"frame", map.frame}, {"tmp", map.tmp}};
+  for (size_t i = 0; i < std::size(regs); ++i) {
+    const auto& [name, reg] = regs[i];
+    for (size_t j = i + 1; j < std::size(regs); ++j) {
+      if (reg == regs[j].second) {
+        return std::string(name) + " and " + regs[j].first + " share " +
+               std::string(RegName64(reg));
+      }
+    }
+    if (reg == Reg::rsp && reg != map.frame) return std::string(name) + " cannot be rsp";
+    if (reg == Reg::rdx) return std::string(name) + " cannot be rdx (div clobbers it)";
+    if (reg == Reg::rax && map.a != Reg::rax) {
+      return std::string(name) + " cannot be rax unless a is (div and ret use it)";
+    }
+    if (reg == Reg::rcx && map.x != Reg::rcx) {
+      return std::string(name) + " cannot be rcx unless x is (shifts by X use cl)";
+    }
+  }
+  return "";
+}
+
+Result<MachineCode> Generate(const VerifiedProgram& program, const JitOptions& options) {
+  if (std::string why = CheckRegisterMap(options.registers); !why.empty()) {
+    return MakeError("bad-register-map", why);
+  }
+  Selector selector(program.insns(), options.registers);
+  return selector.Run();
+}
+
+CompiledFilter::CompiledFilter(ExecMemory memory, std::vector<uint32_t> pc_offsets,
+                               uint32_t body, uint32_t epilogue)
+    : memory_(std::move(memory)),
+      pc_offsets_(std::move(pc_offsets)),
+      body_offset_(body),
+      epilogue_offset_(epilogue) {
+  // The code starts at the mapping's first byte. Object-to-function pointer conversion is
+  // conditionally supported; POSIX (dlsym) and every x86-64 compiler define it.
+  entry_ = reinterpret_cast<Entry>(const_cast<uint8_t*>(memory_.data()));
+}
+
+Result<CompiledFilter> Compile(const VerifiedProgram& program, const JitOptions& options) {
+#if !defined(__x86_64__)
+  (void)program;
+  (void)options;
+  return MakeError("jit-unavailable", "the JIT emits x86-64 code and this host is not x86-64");
+#else
+  Result<MachineCode> code = Generate(program, options);
+  if (!code.ok()) return code.error();
+  Result<ExecMemory> memory = ExecMemory::Create(code->bytes);
+  if (!memory.ok()) return memory.error();
+  return CompiledFilter(std::move(*memory), std::move(code->pc_offsets), code->body_offset,
+                        code->epilogue_offset);
+#endif
+}
+
+}  // namespace sckit::jit

@@ -1,0 +1,111 @@
+// The x86-64 JIT for verified seccomp filters: instruction selection from the kernel's rewritten
+// classic BPF (VerifiedProgram::insns()) onto the assembler in jit/x86_assembler.h. This file
+// never writes bytes; the assembler does, and jit/exec_memory.h owns the executable pages.
+//
+// What it preserves from the kernel's path (bpf_convert_filter() + the x86 eBPF JIT, spec §4 and
+// §12): A and X start at 0; every ALU op is 32-bit and wraps (x86 32-bit ops zero-extend); MUL
+// is the low half of imul; DIV by X == 0 returns 0 from the whole program; shifts by X use the
+// count X & 31 (shl/shr r32, cl: the CPU masks it); compares are unsigned 32-bit (cmp r32,
+// imm32 / r32 and ja/jae/je, test + jne for JSET); loads are native-endian 32-bit words of
+// seccomp_data; RET returns the u32 in eax.
+//
+// Generated function: uint32_t f(const SeccompData* data) under the System V AMD64 ABI.
+// Default register assignment (RegisterMap::Default()):
+//   A    = eax  - the return register and div's implicit dividend: no moves around RET or DIV
+//   X    = ecx  - shifts by X read the count from cl directly
+//   ctx  = rdi  - the first argument register, so no prologue move
+//   M[]  = the 128-byte red zone below rsp (a leaf function needs no frame): M[k] = [rsp-64+4k]
+//   tmp  = esi  - the DIV K divisor
+//   edx is clobbered by div. Nothing callee-saved is touched, so there is no prologue at all.
+// JitOptions::registers can move every BPF register elsewhere (e.g. onto r8..r15, a test hook
+// that makes the generated code exercise the REX, SIB and forced-disp8 encodings); callee-saved
+// registers are then pushed and popped, and M[] lives in a 64-byte frame addressed by `frame`.
+//
+// Jumps are fall-through-aware (as FreeBSD's bpf_jit_machdep): only jcc when jf == 0, the
+// inverted jcc when jt == 0, jcc + jmp otherwise, one jmp when jt == jf (nothing when both are
+// 0). Every RET goes through one epilogue.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "jit/exec_memory.h"
+#include "jit/x86_assembler.h"
+#include "verifier/verifier.h"
+#include "vm/seccomp_data.h"
+#include "vm/status.h"
+
+namespace sckit::jit {
+
+// Where the BPF machine lives in the generated code.
+struct RegisterMap {
+  Reg a = Reg::rax;      // the accumulator A
+  Reg x = Reg::rcx;      // the index register X
+  Reg ctx = Reg::rdi;    // const SeccompData*
+  Reg frame = Reg::rsp;  // base of M[]: rsp = red zone; any other register = a pushed frame
+  Reg tmp = Reg::rsi;    // scratch for DIV K
+
+  static RegisterMap Default() { return {}; }
+  // Everything on r8..r15: A r8, X r9, ctx r13 ([r13 + 0] needs a disp8), frame r12 (needs a
+  // SIB byte), tmp r15.
+  static RegisterMap HighRegisters() {
+    return {Reg::r8, Reg::r9, Reg::r13, Reg::r12, Reg::r15};
+  }
+};
+
+// Why a map is unusable, or an empty string when it is fine. Rules: the five
+// registers are distinct; rsp only as frame; never rdx (div clobbers it); rax is free unless it
+// is A (div and RET use it), rcx is free unless it is X (shifts by X use cl).
+std::string CheckRegisterMap(const RegisterMap& map);
+
+struct JitOptions {
+  RegisterMap registers = RegisterMap::Default();
+};
+
+class CompiledFilter {
+ public:
+  CompiledFilter(CompiledFilter&&) noexcept = default;
+  CompiledFilter& operator=(CompiledFilter&&) noexcept = default;
+  CompiledFilter(const CompiledFilter&) = delete;
+  CompiledFilter& operator=(const CompiledFilter&) = delete;
+
+  // The filter's raw 32-bit result for one record, like RunFilter() in vm/interpreter.h.
+  uint32_t Run(const SeccompData& data) const noexcept { return entry_(&data); }
+
+  std::span<const uint8_t> code() const { return {memory_.data(), memory_.size()}; }
+  // pc_offsets()[pc] = code offset of the first byte generated for BPF instruction pc (an
+  // instruction that needs no code, e.g. "ja 0", shares the offset of the next one).
+  std::span<const uint32_t> pc_offsets() const { return pc_offsets_; }
+  // Code offsets of the prologue end and of the shared epilogue.
+  uint32_t body_offset() const { return body_offset_; }
+  uint32_t epilogue_offset() const { return epilogue_offset_; }
+
+ private:
+  friend Result<CompiledFilter> Compile(const VerifiedProgram&, const JitOptions&);
+  using Entry = uint32_t (*)(const SeccompData*);
+  CompiledFilter(ExecMemory memory, std::vector<uint32_t> pc_offsets, uint32_t body,
+                 uint32_t epilogue);
+
+  ExecMemory memory_;
+  Entry entry_ = nullptr;
+  std::vector<uint32_t> pc_offsets_;
+  uint32_t body_offset_ = 0;
+  uint32_t epilogue_offset_ = 0;
+};
+
+// Only the machine code, without mapping it (works on any host): for dumps and tests.
+struct MachineCode {
+  std::vector<uint8_t> bytes;
+  std::vector<uint32_t> pc_offsets;
+  uint32_t body_offset = 0;
+  uint32_t epilogue_offset = 0;
+};
+Result<MachineCode> Generate(const VerifiedProgram& program, const JitOptions& options = {});
+
+// Generates and maps the code. Errors: "jit-unavailable" when the host is not x86-64,
+// "bad-register-map", "jit-internal", or the mapping errors of ExecMemory::Create.
+Result<CompiledFilter> Compile(const VerifiedProgram& program, const JitOptions& options = {});
+
+}  // namespace sckit::jit

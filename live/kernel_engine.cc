@@ -1,0 +1,894 @@
+#include "live/kernel_engine.h"
+
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/user.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstddef>
+#include <cstring>
+#include <set>
+
+#include "live/raw_syscall.h"
+#include "verifier/verifier.h"
+#include "vm/action.h"
+#include "vm/bpf.h"
+
+#if !defined(__x86_64__)
+#error "live/kernel_engine.cc drives x86-64 registers through ptrace; port it for this target"
+#endif
+
+// The probe thread's loop: getpid forever, touching no memory and no stack. In assembly so the
+// address after `syscall` is fixed and the tracer can point rip back at it after every record.
+asm(R"(
+    .text
+    .globl sckit_kernel_engine_probe_loop
+    .type sckit_kernel_engine_probe_loop, @function
+sckit_kernel_engine_probe_loop:
+1:  movl $39, %eax
+    syscall
+    jmp 1b
+    .size sckit_kernel_engine_probe_loop, .-sckit_kernel_engine_probe_loop
+)");
+extern "C" [[noreturn]] void sckit_kernel_engine_probe_loop();
+
+namespace sckit::live {
+namespace {
+
+// include/uapi/linux/ptrace.h, include/uapi/linux/seccomp.h, include/uapi/linux/audit.h.
+constexpr int kEventSeccomp = 7;         // PTRACE_EVENT_SECCOMP
+constexpr int kEventStop = 128;          // PTRACE_EVENT_STOP
+constexpr long kOptTraceSysgood = 1;     // PTRACE_O_TRACESYSGOOD
+constexpr long kOptTraceSeccomp = 1 << 7;
+constexpr long kOptExitKill = 1 << 20;
+constexpr long kOptSuspendSeccomp = 1 << 21;
+constexpr long kTraceOptions = kOptTraceSysgood | kOptTraceSeccomp | kOptExitKill;
+constexpr int kSysSeccomp = 1;           // si_code SYS_SECCOMP
+constexpr uint32_t kArchX86_64 = 0xC000003Eu;
+constexpr int32_t kNrGetpid = 39;
+constexpr int32_t kNrUretprobe = 335;
+constexpr int32_t kNrUprobe = 336;
+constexpr uint32_t kNobody = 65534;
+constexpr int kNamespaces = CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET |
+                            CLONE_NEWCGROUP;
+constexpr size_t kProbeStackBytes = 64 * 1024;
+constexpr int kSetupTimeoutMs = 10000;
+constexpr uint16_t kDefaultSentinel = 0x5ecc;
+
+// Where the leader's set-up stopped (LeaderReport::step).
+enum SetupStep : int32_t {
+  kStepOk = 0,
+  kStepParent = 1,
+  kStepSetns = 2,
+  kStepRlimit = 3,
+  kStepDumpable = 4,
+  kStepCloseFds = 5,
+  kStepDropPrivileges = 6,
+  kStepClone = 7,
+};
+
+struct LeaderReport {
+  int32_t step = kStepOk;
+  int32_t err = 0;
+  int32_t tid = 0;
+};
+
+// Everything the child needs, laid out before fork() so the child only reads it (the child of
+// a multi-threaded tracer may not allocate) and the probe thread writes only `results`.
+struct ChildPlan {
+  pid_t tracer_pid = 0;
+  int holder_pidfd = -1;  // namespaces to join, -1: stay
+  bool drop_privileges = true;
+  int ctl_fd = -1;     // leader: socket for the liveness echo
+  int go_fd = -1;      // probe: read end, "the tracer has seized you"
+  int report_fd = -1;  // leader and probe: write end of the report pipe
+  std::vector<sock_fprog> progs;   // F0 first, then the user's stack, oldest first
+  std::vector<uint32_t> flags;
+  std::vector<int64_t> results;    // [0] = PR_SET_NO_NEW_PRIVS, [1 + i] = seccomp() of progs[i]
+  char* stack_top = nullptr;
+};
+
+int64_t Raw(int64_t nr, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0, uint64_t a3 = 0,
+            uint64_t a4 = 0) {
+  return RawSyscall6(nr, a0, a1, a2, a3, a4).ret;
+}
+
+bool RawWriteAll(int fd, const void* data, size_t n) {
+  const char* p = static_cast<const char*>(data);
+  while (n > 0) {
+    const int64_t r = Raw(SYS_write, fd, reinterpret_cast<uint64_t>(p), n);
+    if (r == -EINTR) continue;
+    if (r <= 0) return false;
+    p += r;
+    n -= static_cast<size_t>(r);
+  }
+  return true;
+}
+
+// The probe thread: waits for the tracer's seize, installs F0 and the stack (with
+// PTRACE_O_SUSPEND_SECCOMP set, so these calls are not filtered), reports, then loops. Raw
+// system calls only: it shares the leader's TLS (clone without CLONE_SETTLS).
+int ProbeMain(void* arg) {
+  auto* plan = static_cast<ChildPlan*>(arg);
+  char go = 0;
+  int64_t r;
+  do {
+    r = Raw(SYS_read, plan->go_fd, reinterpret_cast<uint64_t>(&go), 1);
+  } while (r == -EINTR);
+  if (r != 1) Raw(SYS_exit_group, 111);
+  plan->results[0] = Raw(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+  for (size_t i = 0; i < plan->progs.size(); ++i) plan->results[1 + i] = -ECANCELED;
+  if (plan->results[0] == 0) {
+    for (size_t i = 0; i < plan->progs.size(); ++i) {
+      r = Raw(SYS_seccomp, SECCOMP_SET_MODE_FILTER, plan->flags[i],
+              reinterpret_cast<uint64_t>(&plan->progs[i]));
+      plan->results[1 + i] = r;
+      if (r < 0) break;
+    }
+    // A listener nobody reads would block USER_NOTIF forever: close it, so the kernel answers
+    // -ENOSYS (seccomp_do_user_notification with no listener). Only after every install, as
+    // an open listener is what makes a second one EBUSY (has_duplicate_listener).
+    for (size_t i = 0; i < plan->progs.size(); ++i) {
+      if ((plan->flags[i] & seccomp::kFlagNewListener) != 0 && plan->results[1 + i] >= 0) {
+        Raw(SYS_close, plan->results[1 + i]);
+      }
+    }
+  }
+  RawWriteAll(plan->report_fd, plan->results.data(), plan->results.size() * sizeof(int64_t));
+  // Block (a spinning thread would steal the tracer's CPU): the tracer interrupts this pause,
+  // and at the restarted call's entry stop moves the thread into the probe loop.
+  for (;;) Raw(SYS_pause);
+}
+
+// The leader of the child: namespaces, limits, privileges, then the probe thread, then an echo
+// loop on the control socket (its answer tells the tracer the leader is alive).
+[[noreturn]] void LeaderMain(ChildPlan* plan) {
+  LeaderReport rep;
+  auto fail = [&](SetupStep step, int64_t ret) {
+    rep.step = step;
+    rep.err = static_cast<int32_t>(ret < 0 ? -ret : 0);
+    RawWriteAll(plan->report_fd, &rep, sizeof rep);
+    Raw(SYS_exit_group, 112);
+    for (;;) {
+    }
+  };
+  int64_t r = Raw(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  if (r != 0 || Raw(SYS_getppid) != plan->tracer_pid) fail(kStepParent, r);
+  if (plan->holder_pidfd >= 0) {
+    r = Raw(SYS_setns, plan->holder_pidfd, kNamespaces);
+    if (r != 0) fail(kStepSetns, r);
+  }
+  const struct rlimit no_core = {0, 0};
+  r = Raw(SYS_prlimit64, 0, RLIMIT_CORE, reinterpret_cast<uint64_t>(&no_core), 0);
+  if (r != 0) fail(kStepRlimit, r);
+  r = Raw(SYS_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0);
+  if (r != 0) fail(kStepDumpable, r);
+  // Keep only our three descriptors: nothing of the tracer's stays reachable.
+  int keep[3] = {plan->ctl_fd, plan->go_fd, plan->report_fd};
+  std::sort(keep, keep + 3);
+  uint64_t from = 0;
+  for (int fd : keep) {
+    if (static_cast<uint64_t>(fd) > from) {
+      r = Raw(SYS_close_range, from, static_cast<uint64_t>(fd) - 1, 0);
+      if (r != 0) fail(kStepCloseFds, r);
+    }
+    from = static_cast<uint64_t>(fd) + 1;
+  }
+  r = Raw(SYS_close_range, from, ~0u, 0);
+  if (r != 0) fail(kStepCloseFds, r);
+  if (plan->drop_privileges) {
+    if ((r = Raw(SYS_setgroups, 0, 0)) != 0) fail(kStepDropPrivileges, r);
+    if ((r = Raw(SYS_setresgid, kNobody, kNobody, kNobody)) != 0) fail(kStepDropPrivileges, r);
+    if ((r = Raw(SYS_setresuid, kNobody, kNobody, kNobody)) != 0) fail(kStepDropPrivileges, r);
+  }
+  const int tid = clone(ProbeMain, plan->stack_top,
+                        CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |
+                            CLONE_SYSVSEM,
+                        plan);
+  if (tid <= 0) fail(kStepClone, -EAGAIN);
+  rep.tid = tid;
+  RawWriteAll(plan->report_fd, &rep, sizeof rep);
+  for (;;) {
+    char c = 0;
+    r = Raw(SYS_read, plan->ctl_fd, reinterpret_cast<uint64_t>(&c), 1);
+    if (r == -EINTR) continue;
+    if (r != 1) break;
+    if (!RawWriteAll(plan->ctl_fd, &c, 1)) break;
+  }
+  Raw(SYS_exit_group, 0);
+  for (;;) {
+  }
+}
+
+Error SysError(const std::string& rule, const std::string& what, int err) {
+  return MakeError(rule, what + ": " + std::strerror(err), -1, err);
+}
+
+// Reads exactly n bytes within the time limit; false on EOF, error or timeout.
+bool ReadExact(int fd, void* data, size_t n, int timeout_ms) {
+  char* p = static_cast<char*>(data);
+  while (n > 0) {
+    pollfd pfd = {fd, POLLIN, 0};
+    const int pr = poll(&pfd, 1, timeout_ms);
+    if (pr < 0 && errno == EINTR) continue;
+    if (pr <= 0) return false;
+    const ssize_t r = read(fd, p, n);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    p += r;
+    n -= static_cast<size_t>(r);
+  }
+  return true;
+}
+
+const char* StepName(int32_t step) {
+  switch (step) {
+    case kStepParent: return "PR_SET_PDEATHSIG";
+    case kStepSetns: return "setns into the namespace holder";
+    case kStepRlimit: return "RLIMIT_CORE 0";
+    case kStepDumpable: return "PR_SET_DUMPABLE 0";
+    case kStepCloseFds: return "close_range";
+    case kStepDropPrivileges: return "setgroups/setresgid/setresuid 65534";
+    case kStepClone: return "clone of the probe thread";
+    default: return "set-up";
+  }
+}
+
+std::string Hex(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+// How a waitpid() status of the probe thread reads.
+struct Stop {
+  enum class Kind : uint8_t { kSyscall, kSeccomp, kEventStop, kSignal, kDied, kOther } kind;
+  int sig = 0;  // signal-delivery-stop: the signal; kDied: the terminating signal or exit code
+};
+
+Stop Classify(int st) {
+  if (WIFEXITED(st)) return {Stop::Kind::kDied, WEXITSTATUS(st)};
+  if (WIFSIGNALED(st)) return {Stop::Kind::kDied, WTERMSIG(st)};
+  if (!WIFSTOPPED(st)) return {Stop::Kind::kOther, 0};
+  const int sig = WSTOPSIG(st);
+  const int event = (st >> 16) & 0xffff;
+  if (sig == (SIGTRAP | 0x80)) return {Stop::Kind::kSyscall, 0};
+  if (sig == SIGTRAP && event == kEventSeccomp) return {Stop::Kind::kSeccomp, 0};
+  if (event == kEventStop) return {Stop::Kind::kEventStop, sig};
+  if (event == 0) return {Stop::Kind::kSignal, sig};
+  return {Stop::Kind::kOther, sig};
+}
+
+}  // namespace
+
+// ---- observation ----
+
+std::string KernelObservation::ToString() const {
+  if (!reproducible) return "not reproducible: " + reason;
+  std::string out;
+  for (size_t i = 0; i < possible.size(); ++i) out += (i ? "|" : "") + possible[i];
+  if (seen == Seen::kTraceStop && ambiguous()) out += " (sentinel stop)";
+  if (has_siginfo) {
+    out += " si_errno=" + std::to_string(siginfo.error) + " si_syscall=" +
+           std::to_string(siginfo.syscall_nr) + " si_arch=" + Hex(siginfo.arch) +
+           " si_call_addr=" + Hex(siginfo.call_addr);
+  }
+  return out;
+}
+
+bool ConsistentWith(const KernelObservation& observation, std::string_view outcome_text) {
+  if (!observation.reproducible) return true;
+  return std::find(observation.possible.begin(), observation.possible.end(), outcome_text) !=
+         observation.possible.end();
+}
+
+bool ConsistentWith(const KernelObservation& observation, const Outcome& outcome) {
+  if (!observation.reproducible) return true;
+  if (!ConsistentWith(observation, outcome.Text())) return false;
+  if (observation.has_siginfo && outcome.effect == Effect::kSignal) {
+    const KernelSiginfo& k = observation.siginfo;
+    const SigsysInfo& m = outcome.sigsys;
+    return k.signo == m.signo && k.code == m.code && k.error == m.error &&
+           k.syscall_nr == m.syscall_nr && k.arch == m.arch && k.call_addr == m.call_addr;
+  }
+  return true;
+}
+
+// ---- engine ----
+
+struct KernelEngine::Impl {
+  KernelEngineOptions options;
+  std::vector<StackEntry> stack;
+  std::vector<sock_filter> f0;
+  uint16_t sentinel = kDefaultSentinel;
+  bool may_trace_sentinel = false;  // some filter can return TRACE|sentinel itself
+  bool may_weak_unknown = false;    // some filter can return an unknown action F0 outranks
+  std::unique_ptr<char[]> probe_stack;
+
+  pid_t holder = 0;
+  int holder_pidfd = -1;
+
+  // The running child.
+  pid_t leader = 0;
+  pid_t tid = 0;
+  int ctl_fd = -1;
+  user_regs_struct home{};
+  uint64_t children = 0;
+
+  ~Impl() {
+    KillChild();
+    if (holder > 0) {
+      kill(holder, SIGKILL);
+      while (waitpid(holder, nullptr, 0) < 0 && errno == EINTR) {
+      }
+    }
+    if (holder_pidfd >= 0) close(holder_pidfd);
+  }
+
+  Result<bool> StartHolder();
+  Result<bool> Spawn();
+  void KillChild();
+  Result<int> Wait();
+  Result<KernelObservation> RunAtEntry(const SeccompData& record);
+  Result<KernelObservation> Died(int sig, const std::string& trail);
+  Result<bool> BackAtEntry();
+  Error Internal(const std::string& what);
+  void AddSentinelPossibilities(KernelObservation* o) const;
+};
+
+Error KernelEngine::Impl::Internal(const std::string& what) {
+  KillChild();
+  return MakeError("internal-error", what + " (child killed; the next record starts a new one)");
+}
+
+void KernelEngine::Impl::KillChild() {
+  if (leader <= 0) return;
+  kill(leader, SIGKILL);
+  if (tid > 0) {
+    while (waitpid(tid, nullptr, __WALL) < 0 && errno == EINTR) {
+    }
+  }
+  while (waitpid(leader, nullptr, 0) < 0 && errno == EINTR) {
+  }
+  if (ctl_fd >= 0) close(ctl_fd);
+  leader = 0;
+  tid = 0;
+  ctl_fd = -1;
+}
+
+// A process that only holds fresh namespaces; every child joins them with setns(), which is
+// much cheaper than creating a network namespace per child.
+Result<bool> KernelEngine::Impl::StartHolder() {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return SysError("fork-failed", "pipe2", errno);
+  const pid_t tracer = getpid();
+  const pid_t pid = fork();
+  if (pid < 0) {
+    const int err = errno;
+    close(fds[0]);
+    close(fds[1]);
+    return SysError("fork-failed", "fork of the namespace holder", err);
+  }
+  if (pid == 0) {
+    int64_t r = Raw(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    if (r == 0 && Raw(SYS_getppid) != tracer) r = -ESRCH;
+    if (r == 0) r = Raw(SYS_unshare, kNamespaces);
+    const int32_t err = static_cast<int32_t>(-r);
+    RawWriteAll(fds[1], &err, sizeof err);
+    for (;;) Raw(SYS_pause);
+  }
+  close(fds[1]);
+  int32_t err = -1;
+  const bool got = ReadExact(fds[0], &err, sizeof err, kSetupTimeoutMs);
+  close(fds[0]);
+  holder = pid;
+  if (!got || err != 0) {
+    return MakeError("namespaces-failed",
+                     std::string("unshare(NEWNS|NEWIPC|NEWUTS|NEWNET|NEWCGROUP) in the holder: ") +
+                         (got ? std::strerror(err) : "no answer"),
+                     -1, got ? err : 0);
+  }
+  holder_pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  if (holder_pidfd < 0) return SysError("namespaces-failed", "pidfd_open of the holder", errno);
+  return true;
+}
+
+Result<int> KernelEngine::Impl::Wait() {
+  int st = 0;
+  for (;;) {
+    const pid_t r = waitpid(tid, &st, __WALL);
+    if (r == tid) return st;
+    if (r < 0 && errno == EINTR) continue;
+    return SysError("ptrace-failed", "waitpid of the probe thread", errno);
+  }
+}
+
+Result<bool> KernelEngine::Impl::Spawn() {
+  KillChild();
+  ChildPlan plan;
+  plan.tracer_pid = getpid();
+  plan.holder_pidfd = holder_pidfd;
+  plan.drop_privileges = options.drop_privileges;
+  if (!options.unsafe_omit_sentinel_filter_for_tests) {
+    plan.progs.push_back(sock_fprog{static_cast<unsigned short>(f0.size()), f0.data()});
+    plan.flags.push_back(0);
+  }
+  const size_t first_user = plan.progs.size();
+  for (const StackEntry& e : stack) {
+    plan.progs.push_back(sock_fprog{
+        static_cast<unsigned short>(e.program.insns.size()),
+        reinterpret_cast<sock_filter*>(const_cast<SockFilter*>(e.program.insns.data()))});
+    // TSYNC would put the filters on the idle leader too; it changes nothing for the calling
+    // thread's own chain, so it is dropped.
+    plan.flags.push_back(e.flags & ~(seccomp::kFlagTsync | seccomp::kFlagTsyncEsrch));
+  }
+  plan.results.assign(1 + plan.progs.size(), 0);
+  plan.stack_top = reinterpret_cast<char*>(
+      (reinterpret_cast<uintptr_t>(probe_stack.get()) + kProbeStackBytes) & ~uintptr_t{15});
+
+  int ctl[2], go[2], report[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ctl) != 0) {
+    return SysError("fork-failed", "socketpair", errno);
+  }
+  if (pipe2(go, O_CLOEXEC) != 0 || pipe2(report, O_CLOEXEC) != 0) {
+    const int err = errno;
+    close(ctl[0]);
+    close(ctl[1]);
+    return SysError("fork-failed", "pipe2", err);
+  }
+  plan.ctl_fd = ctl[1];
+  plan.go_fd = go[0];
+  plan.report_fd = report[1];
+  const pid_t pid = fork();
+  if (pid == 0) LeaderMain(&plan);
+  const int fork_err = errno;
+  close(ctl[1]);
+  close(go[0]);
+  close(report[1]);
+  struct Fds {
+    int go, report;
+    ~Fds() {
+      close(go);
+      close(report);
+    }
+  } fds{go[1], report[0]};
+  if (pid < 0) {
+    close(ctl[0]);
+    return SysError("fork-failed", "fork of the child", fork_err);
+  }
+  leader = pid;
+  ctl_fd = ctl[0];
+  ++children;
+
+  LeaderReport rep;
+  if (!ReadExact(fds.report, &rep, sizeof rep, kSetupTimeoutMs)) {
+    KillChild();
+    return MakeError("child-setup-failed", "the child's leader did not report");
+  }
+  if (rep.step != kStepOk) {
+    KillChild();
+    return MakeError("child-setup-failed",
+                     std::string(StepName(rep.step)) + ": " + std::strerror(rep.err), -1,
+                     rep.err);
+  }
+  tid = rep.tid;
+  if (ptrace(PTRACE_SEIZE, tid, nullptr, kTraceOptions | kOptSuspendSeccomp) != 0) {
+    const int err = errno;
+    KillChild();
+    if (err == EPERM) {
+      return MakeError("suspend-seccomp-refused",
+                       "PTRACE_SEIZE with PTRACE_O_SUSPEND_SECCOMP was refused: the tracer needs "
+                       "CAP_SYS_ADMIN in the initial user namespace and must not be under "
+                       "seccomp itself (ptrace_setoptions); run as root outside a sandbox",
+                       -1, err);
+    }
+    return SysError("ptrace-failed", "PTRACE_SEIZE of the probe thread", err);
+  }
+  const char g = 'g';
+  if (write(fds.go, &g, 1) != 1) {
+    const int err = errno;
+    KillChild();
+    return SysError("child-setup-failed", "write to the probe thread", err);
+  }
+  if (!ReadExact(fds.report, plan.results.data(), plan.results.size() * sizeof(int64_t),
+                 kSetupTimeoutMs)) {
+    KillChild();
+    return MakeError("child-setup-failed", "the probe thread did not report its installs");
+  }
+  if (plan.results[0] != 0) {
+    const int err = static_cast<int>(-plan.results[0]);
+    KillChild();
+    return MakeError("child-setup-failed", std::string("PR_SET_NO_NEW_PRIVS: ") + strerror(err),
+                     -1, err);
+  }
+  for (size_t i = 0; i < plan.progs.size(); ++i) {
+    const int64_t r = plan.results[1 + i];
+    if (r >= 0) continue;
+    const int err = static_cast<int>(-r);
+    KillChild();
+    if (i < first_user) {
+      return MakeError("child-setup-failed",
+                       std::string("installing the sentinel filter F0: ") + strerror(err), -1,
+                       err);
+    }
+    return MakeError("install-refused",
+                     "the kernel refused filter " + std::to_string(i - first_user) +
+                         " of the stack (" +
+                         ErrnoName(err) + ": " + strerror(err) +
+                         "); note that F0 adds 9 eBPF instructions to the path length",
+                     -1, err);
+  }
+  // Stop the probe (blocked in pause, still unfiltered), clear SUSPEND_SECCOMP, and run it to
+  // the entry stop of its restarted pause, which becomes the home position of every record.
+  if (ptrace(PTRACE_INTERRUPT, tid, nullptr, nullptr) != 0) {
+    return Internal(std::string("PTRACE_INTERRUPT: ") + strerror(errno));
+  }
+  for (int i = 0;; ++i) {
+    Result<int> st = Wait();
+    if (!st.ok()) return Internal(st.error().message);
+    const Stop s = Classify(*st);
+    if (s.kind == Stop::Kind::kEventStop) break;
+    if (s.kind == Stop::Kind::kDied || i > 10) {
+      return Internal("the probe thread did not stop for PTRACE_INTERRUPT");
+    }
+    ptrace(PTRACE_CONT, tid, nullptr, nullptr);
+  }
+  if (ptrace(PTRACE_SETOPTIONS, tid, nullptr, kTraceOptions) != 0) {
+    return Internal(std::string("PTRACE_SETOPTIONS: ") + strerror(errno));
+  }
+  const uint64_t loop_after_syscall =
+      reinterpret_cast<uint64_t>(&sckit_kernel_engine_probe_loop) + 7;  // mov (5) + syscall (2)
+  for (int i = 0; i < 8; ++i) {
+    if (ptrace(PTRACE_SYSCALL, tid, nullptr, nullptr) != 0) {
+      return Internal(std::string("PTRACE_SYSCALL: ") + strerror(errno));
+    }
+    Result<int> st = Wait();
+    if (!st.ok()) return Internal(st.error().message);
+    const Stop s = Classify(*st);
+    if (s.kind != Stop::Kind::kSyscall) return Internal("unexpected stop while starting");
+    __ptrace_syscall_info info{};
+    if (ptrace(PTRACE_GET_SYSCALL_INFO, tid, sizeof info, &info) <= 0) {
+      return Internal(std::string("PTRACE_GET_SYSCALL_INFO: ") + strerror(errno));
+    }
+    if (info.op != PTRACE_SYSCALL_INFO_ENTRY) continue;  // the exit of an earlier call
+    if (ptrace(PTRACE_GETREGS, tid, nullptr, &home) != 0) {
+      return Internal(std::string("PTRACE_GETREGS: ") + strerror(errno));
+    }
+    if (static_cast<int64_t>(home.orig_rax) != SYS_pause || info.arch != kArchX86_64) {
+      return Internal("the probe thread's first filtered call is not its restarted pause");
+    }
+    // From here on the probe's home is the loop: every record returns there.
+    home.orig_rax = kNrGetpid;
+    home.rip = loop_after_syscall;
+    return true;
+  }
+  return Internal("the probe thread never reached its loop");
+}
+
+// After the record: the probe's next syscall-entry stop must be the loop's getpid.
+Result<bool> KernelEngine::Impl::BackAtEntry() {
+  Result<int> st = Wait();
+  if (!st.ok()) return Internal(st.error().message);
+  const Stop s = Classify(*st);
+  if (s.kind != Stop::Kind::kSyscall) return Internal("expected the next syscall-entry stop");
+  user_regs_struct regs{};
+  if (ptrace(PTRACE_GETREGS, tid, nullptr, &regs) != 0) {
+    return Internal(std::string("PTRACE_GETREGS: ") + strerror(errno));
+  }
+  // rax = -ENOSYS is what the entry code presets: an exit stop would carry getpid's result.
+  if (regs.rip != home.rip || static_cast<int64_t>(regs.orig_rax) != kNrGetpid ||
+      static_cast<int64_t>(regs.rax) != -ENOSYS) {
+    return Internal("the probe thread is not at its loop's syscall-entry stop (rip " +
+                    Hex(regs.rip) + ")");
+  }
+  return true;
+}
+
+void KernelEngine::Impl::AddSentinelPossibilities(KernelObservation* o) const {
+  o->outcome = "ALLOW";
+  o->possible = {"ALLOW", "LOG"};
+  o->reason =
+      "F0's TRACE|" + std::to_string(sentinel) +
+      " won: the stack's own result ranks at or below TRACE (ALLOW or LOG; the kernel tells "
+      "them apart only in its audit log)";
+  if (may_trace_sentinel) {
+    o->possible.push_back("TRACE(" + std::to_string(sentinel) + ")");
+    o->reason += ", or a TRACE with the sentinel's data (a newer TRACE wins the tie)";
+  }
+  if (may_weak_unknown) {
+    o->possible.push_back("KILL_PROCESS");
+    o->reason +=
+        ", or an unknown action ranked between TRACE and ALLOW (it kills the process "
+        "without F0, but F0 outranks it)";
+  }
+}
+
+Result<KernelObservation> KernelEngine::Impl::Died(int sig, const std::string& trail) {
+  // The probe thread is gone. SECCOMP_RET_KILL_THREAD ends only it (do_exit(SIGSYS)); for
+  // KILL_PROCESS the group exit (zap_other_threads) queued SIGKILL on the leader before the
+  // probe's own exit was reported, so the leader can no longer answer: its echo tells.
+  KernelObservation o;
+  o.exit_signal = sig;
+  const char ping = 'p';
+  bool alive = false;
+  if (send(ctl_fd, &ping, 1, MSG_NOSIGNAL) == 1) {
+    char echo = 0;
+    alive = ReadExact(ctl_fd, &echo, 1, kSetupTimeoutMs);
+  }
+  tid = 0;  // reaped by the waitpid that saw the death
+  KillChild();
+  if (sig != SIGSYS) {
+    return MakeError("internal-error", "the probe thread ended with signal/status " +
+                                           std::to_string(sig) + ", not SIGSYS");
+  }
+  o.seen = alive ? KernelObservation::Seen::kThreadKilled
+                 : KernelObservation::Seen::kProcessKilled;
+  o.outcome = alive ? "KILL_THREAD" : "KILL_PROCESS";
+  o.possible = {o.outcome};
+  o.trail = (trail.empty() ? "" : trail + " ") + "died(" + std::to_string(sig) + ") " +
+            (alive ? "leader-alive" : "leader-dead");
+  return o;
+}
+
+Result<KernelObservation> KernelEngine::Impl::RunAtEntry(const SeccompData& record) {
+  user_regs_struct regs = home;
+  regs.orig_rax = static_cast<uint64_t>(static_cast<int64_t>(record.nr));
+  regs.rdi = record.args[0];
+  regs.rsi = record.args[1];
+  regs.rdx = record.args[2];
+  regs.r10 = record.args[3];
+  regs.r8 = record.args[4];
+  regs.r9 = record.args[5];
+  regs.rip = record.instruction_pointer;
+  if (ptrace(PTRACE_SETREGS, tid, nullptr, &regs) != 0) {
+    return Internal(std::string("PTRACE_SETREGS at the entry stop: ") + strerror(errno));
+  }
+  if (ptrace(PTRACE_SYSCALL, tid, nullptr, nullptr) != 0) {
+    return Internal(std::string("PTRACE_SYSCALL: ") + strerror(errno));
+  }
+  Result<int> st = Wait();
+  if (!st.ok()) return Internal(st.error().message);
+  Stop s = Classify(*st);
+  KernelObservation o;
+
+  if (s.kind == Stop::Kind::kSeccomp) {
+    // A TRACE won (F0's or the stack's). Cancel the call: nr = -1 makes __seccomp_filter skip
+    // it without re-running the filters.
+    unsigned long msg = 0;
+    if (ptrace(PTRACE_GETEVENTMSG, tid, nullptr, &msg) != 0) {
+      return Internal(std::string("PTRACE_GETEVENTMSG: ") + strerror(errno));
+    }
+    o.trail = "seccomp(" + std::to_string(msg) + ")";
+    if (ptrace(PTRACE_POKEUSER, tid, offsetof(user, regs.orig_rax), -1L) != 0) {
+      return Internal(std::string("PTRACE_POKEUSER orig_rax: ") + strerror(errno));
+    }
+    errno = 0;
+    const long nr_now = ptrace(PTRACE_PEEKUSER, tid, offsetof(user, regs.orig_rax), nullptr);
+    if (errno != 0 || nr_now != -1) return Internal("orig_rax did not become -1");
+    if (ptrace(PTRACE_SYSCALL, tid, nullptr, nullptr) != 0) {
+      return Internal(std::string("PTRACE_SYSCALL: ") + strerror(errno));
+    }
+    st = Wait();
+    if (!st.ok()) return Internal(st.error().message);
+    s = Classify(*st);
+    if (s.kind == Stop::Kind::kDied) return Died(s.sig, o.trail);
+    if (s.kind != Stop::Kind::kSyscall) return Internal("expected the exit stop after a skip");
+    o.trail += " exit entry";
+    if (ptrace(PTRACE_SETREGS, tid, nullptr, &home) != 0 ||
+        ptrace(PTRACE_SYSCALL, tid, nullptr, nullptr) != 0) {
+      return Internal(std::string("restoring the probe loop: ") + strerror(errno));
+    }
+    Result<bool> back = BackAtEntry();
+    if (!back.ok()) return back.error();
+    o.seen = KernelObservation::Seen::kTraceStop;
+    o.event_msg = static_cast<uint16_t>(msg);
+    if (o.event_msg == sentinel) {
+      AddSentinelPossibilities(&o);
+    } else {
+      o.outcome = "TRACE(" + std::to_string(o.event_msg) + ")";
+      o.possible = {o.outcome};
+    }
+    return o;
+  }
+
+  if (s.kind == Stop::Kind::kDied) return Died(s.sig, "");
+  if (s.kind != Stop::Kind::kSyscall) return Internal("unexpected stop after the entry stop");
+  o.trail = "exit";
+
+  // Syscall-exit stop without a seccomp stop: the kernel skipped the call itself (ERRNO,
+  // USER_NOTIF without listener, TRAP, KILL_PROCESS). What follows tells them apart.
+  user_regs_struct exit_regs{};
+  if (ptrace(PTRACE_GETREGS, tid, nullptr, &exit_regs) != 0) {
+    return Internal(std::string("PTRACE_GETREGS at the exit stop: ") + strerror(errno));
+  }
+  if (ptrace(PTRACE_SETREGS, tid, nullptr, &home) != 0 ||
+      ptrace(PTRACE_SYSCALL, tid, nullptr, nullptr) != 0) {
+    return Internal(std::string("restoring the probe loop: ") + strerror(errno));
+  }
+  st = Wait();
+  if (!st.ok()) return Internal(st.error().message);
+  s = Classify(*st);
+  if (s.kind == Stop::Kind::kDied) return Died(s.sig, o.trail);
+  if (s.kind == Stop::Kind::kSignal && s.sig == SIGSYS) {
+    o.trail += " sigsys(31) entry";
+    siginfo_t si{};
+    if (ptrace(PTRACE_GETSIGINFO, tid, nullptr, &si) != 0) {
+      return Internal(std::string("PTRACE_GETSIGINFO: ") + strerror(errno));
+    }
+    o.seen = KernelObservation::Seen::kSigsys;
+    o.has_siginfo = true;
+    o.siginfo.signo = si.si_signo;
+    o.siginfo.code = si.si_code;
+    o.siginfo.error = si.si_errno;
+    o.siginfo.syscall_nr = si.si_syscall;
+    o.siginfo.arch = si.si_arch;
+    o.siginfo.call_addr = reinterpret_cast<uint64_t>(si.si_call_addr);
+    if (si.si_code != kSysSeccomp) return Internal("a SIGSYS that seccomp did not send");
+    // Suppress the signal (resume with signal 0): the probe goes on looping.
+    if (ptrace(PTRACE_SYSCALL, tid, nullptr, nullptr) != 0) {
+      return Internal(std::string("PTRACE_SYSCALL: ") + strerror(errno));
+    }
+    Result<bool> back = BackAtEntry();
+    if (!back.ok()) return back.error();
+    o.outcome = "TRAP(" + std::to_string(static_cast<uint16_t>(si.si_errno)) + ")";
+    o.possible = {o.outcome};
+    return o;
+  }
+  if (s.kind != Stop::Kind::kSyscall) {
+    return Internal("unexpected stop after the exit stop (signal " + std::to_string(s.sig) + ")");
+  }
+  user_regs_struct regs_now{};
+  if (ptrace(PTRACE_GETREGS, tid, nullptr, &regs_now) != 0) {
+    return Internal(std::string("PTRACE_GETREGS: ") + strerror(errno));
+  }
+  if (regs_now.rip != home.rip || static_cast<int64_t>(regs_now.orig_rax) != kNrGetpid ||
+      static_cast<int64_t>(regs_now.rax) != -ENOSYS) {
+    return Internal("the probe thread is not at its loop's syscall-entry stop (rip " +
+                    Hex(regs_now.rip) + ")");
+  }
+  const int64_t rv = static_cast<int64_t>(exit_regs.rax);
+  if (rv > 0 || rv < -static_cast<int64_t>(seccomp::kMaxErrno)) {
+    // Not an ERRNO value: only a call that ran could return this. By construction it cannot
+    // happen (F0 stops every call the stack lets through); stop rather than go on.
+    return Internal("syscall-exit without a seccomp stop returned " + std::to_string(rv) +
+                    ", which no skip path produces");
+  }
+  o.trail += " entry";
+  o.seen = KernelObservation::Seen::kReturn;
+  o.return_value = rv;
+  o.outcome = "ERRNO(" + std::to_string(-rv) + ")";
+  o.possible = {o.outcome};
+  if (rv == -ENOSYS) {
+    o.possible.push_back("USER_NOTIF");
+    o.reason =
+        "-ENOSYS is also what USER_NOTIF gives when the matched filter has no listener (the "
+        "engine closes every listener)";
+  }
+  return o;
+}
+
+KernelEngine::KernelEngine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+KernelEngine::KernelEngine(KernelEngine&&) noexcept = default;
+KernelEngine& KernelEngine::operator=(KernelEngine&&) noexcept = default;
+KernelEngine::~KernelEngine() = default;
+
+Result<KernelEngine> KernelEngine::Start(std::vector<StackEntry> stack,
+                                         KernelEngineOptions options) {
+  if (stack.empty()) {
+    return MakeError("empty-stack", "the kernel engine needs at least one filter");
+  }
+  auto impl = std::make_unique<Impl>();
+  std::set<uint16_t> trace_data;  // TRACE data that some RET K returns
+  bool ret_a = false;             // some filter returns A: any value is possible
+  for (size_t i = 0; i < stack.size(); ++i) {
+    Result<VerifiedProgram> v = Verify(stack[i].program);
+    if (!v.ok()) {
+      Error e = v.error();
+      e.message = "filter " + std::to_string(i) + ": " + e.message;
+      e.rule = "invalid-filter";
+      return e;
+    }
+    if (std::optional<Error> e = CheckFilterFlags(stack[i].flags)) {
+      e->message = "filter " + std::to_string(i) + ": " + e->message;
+      return *e;
+    }
+    for (const SockFilter& insn : stack[i].program.insns) {
+      if (bpf::Class(insn.code) != bpf::kRET) continue;
+      if ((insn.code & 0x18) == bpf::kRetA) {
+        ret_a = true;
+        continue;
+      }
+      const uint32_t k = insn.k;
+      if (ActionOf(k) == Action::kTrace) trace_data.insert(static_cast<uint16_t>(k));
+      if (ActionOf(k) == Action::kUnknown &&
+          static_cast<int32_t>(k & seccomp::kRetActionFull) >
+              static_cast<int32_t>(seccomp::kRetTrace)) {
+        impl->may_weak_unknown = true;
+      }
+    }
+  }
+  uint16_t s = options.sentinel != 0 ? options.sentinel : kDefaultSentinel;
+  if (options.sentinel == 0) {
+    while (trace_data.count(s) != 0) ++s;
+  }
+  impl->sentinel = s;
+  impl->may_trace_sentinel = ret_a || trace_data.count(s) != 0;
+  impl->may_weak_unknown = impl->may_weak_unknown || ret_a;
+  impl->f0 = {sock_filter{static_cast<uint16_t>(bpf::kRET | bpf::kK), 0, 0,
+                          seccomp::kRetTrace | s}};
+  impl->options = options;
+  impl->stack = std::move(stack);
+  impl->probe_stack = std::make_unique<char[]>(kProbeStackBytes);
+  if (options.new_namespaces) {
+    Result<bool> h = impl->StartHolder();
+    if (!h.ok()) return h.error();
+  }
+  Result<bool> spawned = impl->Spawn();
+  if (!spawned.ok()) return spawned.error();
+  return KernelEngine(std::move(impl));
+}
+
+Result<KernelObservation> KernelEngine::Run(const SeccompData& record) {
+  if (record.arch != kArchX86_64) {
+    KernelObservation o;
+    o.reproducible = false;
+    o.not_reproducible_rule = "unsupported-arch";
+    o.reason = "arch " + Hex(record.arch) +
+               " is not AUDIT_ARCH_X86_64: the kernel fills seccomp_data.arch from the "
+               "calling task, and the probe makes native x86-64 calls only";
+    return o;
+  }
+  if (record.nr == kNrUretprobe || record.nr == kNrUprobe) {
+    KernelObservation o;
+    o.reproducible = false;
+    o.not_reproducible_rule = "passthrough-syscall";
+    o.reason = "nr " + std::to_string(record.nr) +
+               " (uretprobe/uprobe) is allowed before any filter runs "
+               "(seccomp_is_const_allow), so no stop would cancel it: not sent";
+    return o;
+  }
+  if (impl_->leader <= 0) {
+    Result<bool> spawned = impl_->Spawn();
+    if (!spawned.ok()) return spawned.error();
+  }
+  return impl_->RunAtEntry(record);
+}
+
+uint16_t KernelEngine::sentinel() const { return impl_->sentinel; }
+pid_t KernelEngine::probe_tid() const { return impl_->tid; }
+pid_t KernelEngine::child_pid() const { return impl_->leader; }
+uint64_t KernelEngine::children_started() const { return impl_->children; }
+
+Result<std::vector<uint8_t>> KernelEngine::ReadProbeMemory(uint64_t address, size_t length) {
+  if (impl_->leader <= 0) {
+    Result<bool> spawned = impl_->Spawn();
+    if (!spawned.ok()) return spawned.error();
+  }
+  std::vector<uint8_t> out;
+  out.reserve(length);
+  for (uint64_t a = address; out.size() < length; a += sizeof(long)) {
+    errno = 0;
+    const long word = ptrace(PTRACE_PEEKDATA, impl_->tid, a, nullptr);
+    if (errno != 0) return SysError("ptrace-failed", "PTRACE_PEEKDATA at " + Hex(a), errno);
+    unsigned char bytes[sizeof(long)];
+    std::memcpy(bytes, &word, sizeof word);
+    for (unsigned char b : bytes) {
+      if (out.size() < length) out.push_back(b);
+    }
+  }
+  return out;
+}
+
+}  // namespace sckit::live

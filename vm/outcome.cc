@@ -1,0 +1,347 @@
+#include "vm/outcome.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <optional>
+
+#include "vm/names.h"
+
+namespace sckit {
+namespace {
+
+constexpr int kSigKill = 9;
+constexpr int kSigSys = 31;
+
+constexpr int32_t kNrUretprobe = 335;  // x86-64 __NR_uretprobe
+constexpr int32_t kNrUprobe = 336;     // x86-64 __NR_uprobe
+
+std::string Upper(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return out;
+}
+
+std::optional<uint32_t> ParseU32(std::string_view s) {
+  if (s.empty()) return std::nullopt;
+  int base = 10;
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+    base = 16;
+    s.remove_prefix(2);
+  }
+  uint64_t v = 0;
+  for (char c : s) {
+    int d;
+    if (c >= '0' && c <= '9') {
+      d = c - '0';
+    } else if (base == 16 && std::isxdigit(static_cast<unsigned char>(c))) {
+      d = std::tolower(static_cast<unsigned char>(c)) - 'a' + 10;
+    } else {
+      return std::nullopt;
+    }
+    v = v * static_cast<uint64_t>(base) + static_cast<uint64_t>(d);
+    if (v > 0xffffffffu) return std::nullopt;
+  }
+  return static_cast<uint32_t>(v);
+}
+
+// EPERM -> 1 via glibc's strerrorname_np (Debian 12's glibc 2.36 has it).
+std::optional<uint32_t> ErrnoByName(std::string_view name) {
+  for (int e = 1; e < 4096; ++e) {
+    const char* n = strerrorname_np(e);
+    if (n != nullptr && name == n) return static_cast<uint32_t>(e);
+  }
+  return std::nullopt;
+}
+
+SigsysInfo Siginfo(const SeccompData& data, uint16_t reason) {
+  SigsysInfo s;
+  s.error = reason;
+  s.syscall_nr = data.nr;
+  s.arch = data.arch;
+  s.call_addr = data.instruction_pointer;
+  return s;
+}
+
+Outcome StrictOutcome(const SeccompData& data, const KernelContext& ctx) {
+  Outcome o;
+  o.strict = true;
+  if (StrictModeAllows(data, ctx.kernel)) return o;  // ALLOW, runs
+  // __secure_computing_strict: seccomp_log(.., SIGKILL, SECCOMP_RET_KILL_THREAD, true);
+  // do_exit(SIGKILL).
+  o.ret = seccomp::kRetKillThread;
+  o.action = Action::kKillThread;
+  o.effect = Effect::kKillThread;
+  o.signal = kSigKill;
+  o.logged = true;
+  return o;
+}
+
+bool PassthroughOutcome(const SeccompData& data, const KernelContext& ctx, Outcome* o) {
+  const Passthrough p = PassthroughOf(data, ctx.kernel);
+  if (p == Passthrough::kNone) return false;
+  *o = Outcome{};
+  o->passthrough = p;
+  return true;
+}
+
+Outcome EmptyChainOutcome(const SeccompData& data) {
+  StackDecision d;
+  d.ret = seccomp::kRetKillProcess;
+  d.matched = -1;
+  Outcome o;
+  o.ret = d.ret;
+  o.action = Action::kKillProcess;
+  o.effect = Effect::kKillProcess;
+  o.signal = kSigSys;
+  o.has_siginfo = true;
+  o.sigsys = Siginfo(data, 0);
+  o.logged = true;
+  return o;
+}
+
+}  // namespace
+
+std::string KernelVersion::ToString() const {
+  return std::to_string(major) + "." + std::to_string(minor);
+}
+
+Result<KernelVersion> ParseKernelVersion(std::string_view text) {
+  KernelVersion v{0, 0};
+  size_t i = 0;
+  auto number = [&](int* out) {
+    const size_t start = i;
+    long n = 0;
+    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])) && n < 100000) {
+      n = n * 10 + (text[i] - '0');
+      ++i;
+    }
+    *out = static_cast<int>(n);
+    return i > start;
+  };
+  if (!text.empty() && (text[0] == 'v' || text[0] == 'V')) ++i;
+  if (!number(&v.major)) {
+    return MakeError("bad-kernel-version",
+                     "'" + std::string(text) + "' is not a kernel version (expected e.g. 6.18)");
+  }
+  if (i < text.size() && text[i] == '.') {
+    ++i;
+    if (!number(&v.minor)) {
+      return MakeError("bad-kernel-version", "'" + std::string(text) +
+                                                 "' is not a kernel version (expected e.g. 6.18)");
+    }
+  }
+  return v;
+}
+
+std::string_view PassthroughName(Passthrough p) {
+  switch (p) {
+    case Passthrough::kNone: return "";
+    case Passthrough::kUretprobe: return "uretprobe";
+    case Passthrough::kUprobe: return "uprobe";
+  }
+  return "";
+}
+
+Passthrough PassthroughOf(const SeccompData& data, KernelVersion kernel) {
+  // seccomp_uprobe_exception(): sd->arch == SECCOMP_ARCH_NATIVE and the exact native number
+  // (x32 numbers carry bit 30 and i386 is the compat arch, so neither matches).
+  if (data.arch != kAuditArchX86_64) return Passthrough::kNone;
+  if (data.nr == kNrUretprobe && kernel >= kUretprobePassthroughSince) {
+    return Passthrough::kUretprobe;
+  }
+  if (data.nr == kNrUprobe && kernel >= kUprobePassthroughSince) return Passthrough::kUprobe;
+  return Passthrough::kNone;
+}
+
+bool StrictModeAllows(const SeccompData& data, KernelVersion kernel) {
+  const int32_t nr = data.nr;
+  if (data.arch == kAuditArchX86_64 &&
+      (static_cast<uint32_t>(nr) & kX32SyscallBit) == 0) {
+    if (nr == 0 || nr == 1 || nr == 60 || nr == 15) return true;
+    if (nr == kNrUretprobe && kernel >= kUretprobePassthroughSince) return true;
+    if (nr == kNrUprobe && kernel >= kUprobePassthroughSince) return true;
+    return false;
+  }
+  if (data.arch == kAuditArchI386 || data.arch == kAuditArchX86_64) {  // i386 or x32 (compat)
+    return nr == 3 || nr == 4 || nr == 1 || nr == 119;
+  }
+  const ArchInfo* arch = FindArchByAudit(data.arch);
+  if (arch == nullptr) return false;
+  for (const char* name : {"read", "write", "exit", "rt_sigreturn"}) {
+    if (SyscallNumber(*arch, name) == nr) return true;
+  }
+  return false;
+}
+
+std::string_view EffectName(Effect e) {
+  switch (e) {
+    case Effect::kRun: return "run";
+    case Effect::kReturn: return "return";
+    case Effect::kSignal: return "signal";
+    case Effect::kTraceStop: return "trace_stop";
+    case Effect::kNotify: return "notify";
+    case Effect::kKillThread: return "kill_thread";
+    case Effect::kKillProcess: return "kill_process";
+  }
+  return "run";
+}
+
+std::string Outcome::Text() const {
+  switch (effect) {
+    case Effect::kRun: return action == Action::kLog ? "LOG" : "ALLOW";
+    case Effect::kReturn: return "ERRNO(" + std::to_string(-return_value) + ")";
+    case Effect::kSignal: return "TRAP(" + std::to_string(data) + ")";
+    case Effect::kTraceStop: return "TRACE(" + std::to_string(data) + ")";
+    case Effect::kNotify: return "USER_NOTIF";
+    case Effect::kKillThread: return "KILL_THREAD";
+    case Effect::kKillProcess: return "KILL_PROCESS";
+  }
+  return "KILL_PROCESS";
+}
+
+Outcome ApplyDecision(const StackDecision& decision, const FilterStack& stack,
+                      const SeccompData& data, const KernelContext& ctx) {
+  Outcome o;
+  o.ret = decision.ret;
+  o.action = ActionOf(decision.ret);
+  o.data = static_cast<uint16_t>(decision.ret & seccomp::kRetData);
+  o.matched = decision.matched;
+  const StackFilter* match =
+      decision.matched >= 0 ? &stack.filter(static_cast<size_t>(decision.matched)) : nullptr;
+  const bool match_log = match != nullptr && match->log();
+  switch (o.action) {
+    case Action::kErrno:
+      o.effect = Effect::kReturn;
+      o.return_value = -static_cast<int64_t>(std::min<uint32_t>(o.data, seccomp::kMaxErrno));
+      o.logged = match_log;
+      break;
+    case Action::kTrap:
+      o.effect = Effect::kSignal;
+      o.signal = kSigSys;
+      o.has_siginfo = true;
+      o.sigsys = Siginfo(data, o.data);
+      o.logged = match_log;
+      break;
+    case Action::kUserNotif:
+      if (match != nullptr && (ctx.listener || match->new_listener())) {
+        o.effect = Effect::kNotify;
+      } else {
+        o.effect = Effect::kReturn;
+        o.return_value = -ENOSYS;
+        o.logged = match_log;
+      }
+      break;
+    case Action::kTrace:
+      if (ctx.tracer) {
+        o.effect = Effect::kTraceStop;
+      } else {
+        o.effect = Effect::kReturn;
+        o.return_value = -ENOSYS;
+        o.logged = match_log;
+      }
+      break;
+    case Action::kLog:
+      o.effect = Effect::kRun;
+      o.logged = true;
+      break;
+    case Action::kAllow:
+      o.effect = Effect::kRun;
+      break;
+    case Action::kKillThread:
+      o.effect = Effect::kKillThread;
+      o.signal = kSigSys;
+      o.logged = true;
+      break;
+    case Action::kKillProcess:
+    case Action::kUnknown:
+      o.effect = Effect::kKillProcess;
+      o.signal = kSigSys;
+      o.has_siginfo = true;
+      o.sigsys = Siginfo(data, o.data);
+      o.logged = true;
+      break;
+  }
+  return o;
+}
+
+Outcome Decide(const FilterStack& stack, const SeccompData& data, const KernelContext& ctx,
+               std::span<uint32_t> rets) {
+  if (ctx.mode == Mode::kStrict) return StrictOutcome(data, ctx);
+  if (stack.empty()) return EmptyChainOutcome(data);
+  Outcome o;
+  if (PassthroughOutcome(data, ctx, &o)) return o;
+  return ApplyDecision(stack.Evaluate(data, rets), stack, data, ctx);
+}
+
+Outcome DecideTraced(const FilterStack& stack, const SeccompData& data, const KernelContext& ctx,
+                     std::span<uint32_t> rets, std::vector<FilterTrace>* traces) {
+  traces->clear();
+  if (ctx.mode == Mode::kStrict) return StrictOutcome(data, ctx);
+  if (stack.empty()) return EmptyChainOutcome(data);
+  Outcome o;
+  if (PassthroughOutcome(data, ctx, &o)) return o;
+  return ApplyDecision(stack.EvaluateTraced(data, rets, traces), stack, data, ctx);
+}
+
+bool Expectation::Matches(const Outcome& outcome) const {
+  const std::string actual = outcome.Text();
+  bool match;
+  if (has_value) {
+    match = actual == name + "(" + std::to_string(value) + ")";
+  } else if (name == "KILL") {
+    match = actual == "KILL_PROCESS" || actual == "KILL_THREAD";
+  } else if (name == "ERRNO" || name == "TRAP" || name == "TRACE") {
+    match = actual.rfind(name + "(", 0) == 0;
+  } else {
+    match = actual == name;
+  }
+  return match != negate;
+}
+
+Result<Expectation> ParseExpectation(std::string_view text, int line) {
+  Expectation e;
+  e.text = std::string(text);
+  std::string s = Upper(text);
+  s.erase(std::remove_if(s.begin(), s.end(),
+                         [](unsigned char c) { return std::isspace(c) != 0; }),
+          s.end());
+  auto bad = [&](const std::string& why) {
+    return MakeLineError("bad-expectation", "'" + std::string(text) + "': " + why, line);
+  };
+  if (!s.empty() && s[0] == '!') {
+    e.negate = true;
+    s.erase(0, 1);
+  }
+  const size_t paren = s.find('(');
+  std::string name = s.substr(0, paren);
+  if (paren != std::string::npos) {
+    if (s.back() != ')') return bad("missing ')'");
+    const std::string arg = s.substr(paren + 1, s.size() - paren - 2);
+    if (name != "ERRNO" && name != "TRAP" && name != "TRACE") {
+      return bad(name + " takes no value");
+    }
+    std::optional<uint32_t> v = ParseU32(arg);
+    if (!v && name == "ERRNO") v = ErrnoByName(arg);
+    if (!v || *v > 0xffff) return bad("'" + arg + "' is not a value 0..65535 or an errno name");
+    if (name == "ERRNO" && *v > seccomp::kMaxErrno) {
+      return bad("the kernel caps ERRNO at 4095; expect ERRNO(4095)");
+    }
+    e.has_value = true;
+    e.value = *v;
+  } else {
+    static constexpr std::string_view kNames[] = {"KILL_PROCESS", "KILL_THREAD", "KILL",
+                                                  "TRAP",         "ERRNO",       "TRACE",
+                                                  "USER_NOTIF",   "LOG",         "ALLOW"};
+    if (std::find(std::begin(kNames), std::end(kNames), name) == std::end(kNames)) {
+      return bad("unknown outcome (expected KILL_PROCESS, KILL_THREAD, KILL, TRAP[(n)], "
+                 "ERRNO[(n)], TRACE[(n)], USER_NOTIF, LOG or ALLOW, optionally with '!')");
+    }
+  }
+  e.name = std::move(name);
+  return e;
+}
+
+}  // namespace sckit

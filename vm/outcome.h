@@ -1,0 +1,148 @@
+// What the kernel does with a system call, given the thread's seccomp state: the filter stack's
+// winning value (vm/stack.h) turned into an effect as __seccomp_filter() (kernel/seccomp.c)
+// applies it, plus the two cases where no filter decides:
+//   - the x86-64 passthrough calls: seccomp_is_const_allow() treats native uretprobe (335,
+//     since Linux 6.14, also in stable backports) and uprobe (336, since Linux 6.18) as
+//     constant-ALLOW, so the action cache allows them before any filter runs, even a filter
+//     that would kill them (seccomp_uprobe_exception). Switchable by KernelVersion.
+//   - strict mode (mode 1, __secure_computing_strict()): a fixed allow-list instead of filters;
+//     anything else kills the calling thread with SIGKILL (logged as KILL_THREAD).
+//
+// Effects (__seccomp_filter, data = ret & SECCOMP_RET_DATA):
+//   ERRNO       skipped; returns -min(data, 4095); ERRNO(0) "returns 0" without running.
+//   TRAP        skipped; SIGSYS with si_code SYS_SECCOMP, si_errno = data, si_syscall = nr,
+//               si_arch = arch, si_call_addr = ip.
+//   TRACE       no tracer with PTRACE_O_TRACESECCOMP: skipped with -ENOSYS; else a
+//               PTRACE_EVENT_SECCOMP stop with event message = data (then the tracer decides).
+//   USER_NOTIF  no listener on the *matched* filter: skipped with -ENOSYS; else the listener's
+//               supervisor decides.
+//   LOG         runs, logged.   ALLOW  runs.
+//   KILL_THREAD the thread exits with SIGSYS (the whole process when it is the last thread).
+//   KILL_PROCESS and every unknown action value: the process dies by SIGSYS. Unknown values
+//               still rank by their own value in the stack (0x10000000 loses to TRAP).
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vm/action.h"
+#include "vm/seccomp_data.h"
+#include "vm/stack.h"
+#include "vm/status.h"
+
+namespace sckit {
+
+struct KernelVersion {
+  int major = 6;
+  int minor = 18;
+  friend auto operator<=>(const KernelVersion&, const KernelVersion&) = default;
+  std::string ToString() const;
+};
+// The kernel this project measured (Linux 6.18, x86-64): the default everywhere.
+inline constexpr KernelVersion kDefaultKernel{6, 18};
+inline constexpr KernelVersion kUretprobePassthroughSince{6, 14};
+inline constexpr KernelVersion kUprobePassthroughSince{6, 18};
+
+// "6.18", "6.14.3", "6.18.44-generic", "6": major.minor, the rest ignored.
+Result<KernelVersion> ParseKernelVersion(std::string_view text);
+
+enum class Mode { kFilter, kStrict };
+
+struct KernelContext {
+  KernelVersion kernel = kDefaultKernel;
+  Mode mode = Mode::kFilter;
+  bool tracer = false;    // a ptracer attached with PTRACE_O_TRACESECCOMP
+  bool listener = false;  // treat every filter as having an open listener (otherwise only
+                          // filters installed with SECCOMP_FILTER_FLAG_NEW_LISTENER have one)
+};
+
+enum class Passthrough : uint8_t { kNone, kUretprobe, kUprobe };
+std::string_view PassthroughName(Passthrough p);  // "", "uretprobe", "uprobe"
+
+// The syscall that skips filtering on this kernel, if `data` is one (native x86-64 only).
+Passthrough PassthroughOf(const SeccompData& data, KernelVersion kernel);
+
+// mode1_syscalls / the compat list for `data`: x86-64 native read 0, write 1, exit 60,
+// rt_sigreturn 15 (+ uretprobe 335 from 6.14, uprobe 336 from 6.18); i386 and x86-64 compat
+// read 3, write 4, exit 1, sigreturn 119. x32 calls run in_compat_syscall() and so get the
+// i386 list, which no x32 number (bit 30 set) matches: every x32 call is killed (reasoned from
+// code, not measured). Other arches: read, write, exit, rt_sigreturn by libseccomp's numbers.
+bool StrictModeAllows(const SeccompData& data, KernelVersion kernel);
+
+enum class Effect : uint8_t {
+  kRun,          // the syscall runs (ALLOW, LOG, passthrough, strict-mode allowed)
+  kReturn,       // skipped; the caller sees return_value (ERRNO, or ENOSYS for TRACE/USER_NOTIF)
+  kSignal,       // skipped; SIGSYS delivered (TRAP)
+  kTraceStop,    // PTRACE_EVENT_SECCOMP stop, the tracer decides
+  kNotify,       // the listener's supervisor decides
+  kKillThread,   // the calling thread dies (SIGSYS; SIGKILL in strict mode)
+  kKillProcess,  // the whole process dies by SIGSYS
+};
+std::string_view EffectName(Effect e);  // "run", "return", "signal", "trace_stop", ...
+
+// siginfo of the SIGSYS that TRAP and KILL_PROCESS deliver (force_sig_seccomp()). Members are
+// the si_* fields without the prefix (glibc defines si_syscall etc. as macros).
+struct SigsysInfo {
+  int32_t signo = 31;  // si_signo: SIGSYS
+  int32_t code = 1;    // si_code: SYS_SECCOMP
+  int32_t error = 0;   // si_errno: the action's data
+  int32_t syscall_nr = 0;
+  uint32_t arch = 0;
+  uint64_t call_addr = 0;  // seccomp_data.instruction_pointer
+};
+
+struct Outcome {
+  uint32_t ret = seccomp::kRetAllow;  // winning raw value (0x7fff0000 when allowed)
+  Action action = Action::kAllow;     // ActionOf(ret); kUnknown behaves as KILL_PROCESS
+  uint16_t data = 0;                  // ret & SECCOMP_RET_DATA
+  int matched = -1;                   // winning filter (0 = oldest); -1: none (allowed,
+                                      // passthrough, strict mode)
+  Passthrough passthrough = Passthrough::kNone;
+  bool strict = false;                // decided by strict mode
+  Effect effect = Effect::kRun;
+  int64_t return_value = 0;           // for kReturn: -errno, or 0 for ERRNO(0)
+  int signal = 0;                     // the signal that kills or traps: 31 SIGSYS, 9 SIGKILL
+  bool has_siginfo = false;           // sigsys below is meaningful (TRAP, KILL_PROCESS/unknown)
+  SigsysInfo sigsys;
+  bool logged = false;                // seccomp_log() writes an audit record with the default
+                                      // actions_logged (every action but allow); for
+                                      // ERRNO/TRAP/ENOSYS only when the match has FLAG_LOG
+
+  // The one-word outcome: KILL_PROCESS, KILL_THREAD, TRAP(n), ERRNO(n) (n after the cap;
+  // TRACE without a tracer and USER_NOTIF without a listener are ERRNO(38)), USER_NOTIF,
+  // TRACE(n), LOG, ALLOW.
+  std::string Text() const;
+};
+
+// What the kernel does with the stack's decision (rets as Evaluate() filled them).
+Outcome ApplyDecision(const StackDecision& decision, const FilterStack& stack,
+                      const SeccompData& data, const KernelContext& ctx);
+
+// The whole path for one system call: strict mode, or the empty-chain fail-safe (KILL_PROCESS,
+// as seccomp_run_filters() does), the passthrough check, then every filter (rets must hold
+// stack.size() values; they are left untouched when no filter runs). No allocation.
+Outcome Decide(const FilterStack& stack, const SeccompData& data, const KernelContext& ctx,
+               std::span<uint32_t> rets);
+// The same with instrumented runs (traces newest first; empty when no filter ran).
+Outcome DecideTraced(const FilterStack& stack, const SeccompData& data, const KernelContext& ctx,
+                     std::span<uint32_t> rets, std::vector<FilterTrace>* traces);
+
+// An expected outcome in a test case. Forms (case-insensitive), optionally prefixed by '!':
+//   exact:  KILL_PROCESS KILL_THREAD USER_NOTIF LOG ALLOW TRAP(n) ERRNO(n) TRACE(n), where n is
+//           decimal, 0x hex, or for ERRNO an errno name (ERRNO(EPERM))
+//   class:  KILL (either kill), ERRNO (any errno), TRAP (any), TRACE (any)
+struct Expectation {
+  bool negate = false;
+  std::string name;  // KILL_PROCESS, ..., or a class name
+  bool has_value = false;
+  uint32_t value = 0;
+  std::string text;  // as written
+  bool Matches(const Outcome& outcome) const;
+};
+Result<Expectation> ParseExpectation(std::string_view text, int line = -1);
+
+}  // namespace sckit

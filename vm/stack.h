@@ -1,0 +1,99 @@
+// A thread's filter chain as seccomp_run_filters() (kernel/seccomp.c) walks it: filters in
+// install order (index 0 = oldest), each with the SECCOMP_FILTER_FLAG_* it was installed with.
+// Every filter runs, newest first, with no short-circuit; the winner is chosen by ResolveStack()
+// (vm/action.h), the kernel's signed comparison of the ACTION_FULL bits, ties to the newest.
+//
+// Engines: a filter runs through a FilterEngine, a one-method interface any engine can
+// implement: the interpreter (InterpretedFilter) today, a compiled filter through
+// EngineAdapter<T> for any T with `uint32_t Run(const SeccompData&) const noexcept` (the JIT's
+// CompiledFilter). Evaluate() allocates nothing: the caller owns the per-filter result buffer.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "verifier/verifier.h"
+#include "vm/action.h"
+#include "vm/interpreter.h"
+#include "vm/seccomp_data.h"
+
+namespace sckit {
+
+class FilterEngine {
+ public:
+  virtual ~FilterEngine() = default;
+  // The raw 32-bit value the filter returns for `data`.
+  virtual uint32_t Run(const SeccompData& data) const noexcept = 0;
+};
+
+// The interpreter (vm/interpreter.h) over its own copy of the verified program.
+class InterpretedFilter final : public FilterEngine {
+ public:
+  explicit InterpretedFilter(VerifiedProgram program) : program_(std::move(program)) {}
+  uint32_t Run(const SeccompData& data) const noexcept override {
+    return RunFilter(program_, data);
+  }
+
+ private:
+  VerifiedProgram program_;
+};
+
+// Any engine type with `uint32_t Run(const SeccompData&) const noexcept`.
+template <typename Compiled>
+class EngineAdapter final : public FilterEngine {
+ public:
+  explicit EngineAdapter(Compiled compiled) : compiled_(std::move(compiled)) {}
+  uint32_t Run(const SeccompData& data) const noexcept override { return compiled_.Run(data); }
+  const Compiled& compiled() const { return compiled_; }
+
+ private:
+  Compiled compiled_;
+};
+
+struct StackFilter {
+  VerifiedProgram program;  // for traced runs and listings; the engine runs its own copy
+  uint32_t flags = 0;       // SECCOMP_FILTER_FLAG_* (LOG and NEW_LISTENER matter here)
+  std::string name;         // e.g. the file it came from, for reports
+  std::unique_ptr<FilterEngine> engine;
+
+  bool log() const { return (flags & seccomp::kFlagLog) != 0; }
+  bool new_listener() const { return (flags & seccomp::kFlagNewListener) != 0; }
+};
+
+// One filter's part of a traced evaluation.
+struct FilterTrace {
+  int filter = 0;  // index, 0 = oldest
+  uint32_t ret = 0;
+  RunTrace run;
+};
+
+class FilterStack {
+ public:
+  // Installs a filter on top (it becomes the newest) run by the interpreter.
+  void Push(VerifiedProgram program, uint32_t flags = 0, std::string name = {});
+  // Installs a filter run by `engine`, which must compute the same function as `program`.
+  void Push(VerifiedProgram program, std::unique_ptr<FilterEngine> engine, uint32_t flags = 0,
+            std::string name = {});
+
+  size_t size() const { return filters_.size(); }
+  bool empty() const { return filters_.empty(); }
+  const StackFilter& filter(size_t i) const { return filters_[i]; }
+
+  // Runs every filter, newest first, writing filter i's value to rets[i] (rets.size() must be
+  // size()), and picks the winner. With no filters: ALLOW, no match (callers that model filter
+  // mode reject an empty stack, see outcome.h).
+  StackDecision Evaluate(const SeccompData& data, std::span<uint32_t> rets) const noexcept;
+
+  // The same with the interpreter's instrumented run; traces are newest first. Allocates.
+  StackDecision EvaluateTraced(const SeccompData& data, std::span<uint32_t> rets,
+                               std::vector<FilterTrace>* traces) const;
+
+ private:
+  std::vector<StackFilter> filters_;
+};
+
+}  // namespace sckit

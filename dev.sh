@@ -36,22 +36,31 @@ build_sckit() {
   bazel build "${BAZEL_FLAGS[@]}" //tools:sckit >&2
 }
 
+sckit_path() {
+  echo "$(bazel info "${BAZEL_FLAGS[@]}" bazel-bin 2>/dev/null)/tools/sckit"
+}
+
 example() {
   setup
   build_sckit
-  local sckit=bazel-bin/tools/sckit
-  local ex=examples/server_allowlist
+  local sckit
+  sckit=$(sckit_path)
+  local ex=examples/server/server
   echo "== sckit verify $ex.bpf"
   "$sckit" verify "$ex.bpf"
-  echo "== sckit disasm $ex.bpf (first lines)"
-  "$sckit" disasm "$ex.bpf" | head -n 20
+  echo
+  echo "== sckit disasm $ex.bpf (first 16 lines)"
+  "$sckit" disasm "$ex.bpf" | head -n 16
+  echo
   echo "== sckit eval: a few system calls through the filter"
-  "$sckit" eval --filter "$ex.bpf" \
-    --data 'arch=x86_64 nr=read args=3,0x1000,512' \
-    --data 'arch=x86_64 nr=execve' \
-    --data 'arch=i386 nr=read'
+  printf '%s\n' 'arch=x86_64 nr=read args=3,0x1000,512' 'arch=x86_64 nr=execve' \
+    'arch=i386 nr=read' | "$sckit" eval --filter "$ex.bpf" --vectors -
+  echo
   echo "== sckit test $ex.cases"
   "$sckit" test --filter "$ex.bpf" "$ex.cases"
+  echo
+  echo "== sckit analyze --summary $ex.bpf"
+  "$sckit" analyze --summary "$ex.bpf"
 }
 
 # Counts test cases from the per-target JUnit files Bazel writes (bazel-testlogs/**/test.xml).

@@ -210,7 +210,21 @@ bool AnyPermits(const SyscallRow& r) {
 
 bool NonePermits(const SyscallRow& r) { return !AnyPermits(r); }
 
+// The outcome of a number past the end of the table: what the stack does by default.
+std::optional<uint32_t> DefaultOutcome(const ArchTable& t) {
+  for (const SyscallRow& r : t.special) {
+    if (r.name.empty() && r.nr >= 0 && (static_cast<uint32_t>(r.nr) & kX32SyscallBit) == 0 &&
+        r.nr < 0x7fffffff && r.constant()) {
+      return r.outcomes[0].outcome;
+    }
+  }
+  return std::nullopt;
+}
+
+// A denied call whose twin is allowed, where the denial is deliberate (not just the default of
+// an allow-list, which denies everything it does not name).
 void TwinFindings(Analysis& out, const ArchTable& t) {
+  const std::optional<uint32_t> fallback = DefaultOutcome(t);
   static const std::vector<std::vector<std::string>> kTwins = {
       {"execve", "execveat"},
       {"open", "openat", "openat2", "creat"},
@@ -229,6 +243,7 @@ void TwinFindings(Analysis& out, const ArchTable& t) {
     for (const std::string& denied : group) {
       const SyscallRow* d = FindRow(t, denied);
       if (d == nullptr || !NonePermits(*d)) continue;
+      if (fallback && d->constant() && d->outcomes[0].outcome == *fallback) continue;
       for (const std::string& twin : group) {
         const SyscallRow* w = FindRow(t, twin);
         if (w == nullptr || w == d || !AnyPermits(*w)) continue;

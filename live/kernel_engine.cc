@@ -30,8 +30,10 @@
 #error "live/kernel_engine.cc drives x86-64 registers through ptrace; port it for this target"
 #endif
 
-// The probe thread's loop: getpid forever, touching no memory and no stack. In assembly so the
-// address after `syscall` is fixed and the tracer can point rip back at it after every record.
+// The probe threads' loops: getpid forever, touching no memory and no stack, natively
+// (`syscall`, arch X86_64) and through `int $0x80` (the ia32 entry: arch I386, arguments from
+// rbx, rcx, rdx, rsi, rdi, rbp). In assembly so the address after the call instruction is fixed
+// and the tracer can point rip back at it after every record.
 asm(R"(
     .text
     .globl sckit_kernel_engine_probe_loop
@@ -41,8 +43,17 @@ sckit_kernel_engine_probe_loop:
     syscall
     jmp 1b
     .size sckit_kernel_engine_probe_loop, .-sckit_kernel_engine_probe_loop
+
+    .globl sckit_kernel_engine_probe_loop32
+    .type sckit_kernel_engine_probe_loop32, @function
+sckit_kernel_engine_probe_loop32:
+2:  movl $20, %eax
+    int $0x80
+    jmp 2b
+    .size sckit_kernel_engine_probe_loop32, .-sckit_kernel_engine_probe_loop32
 )");
 extern "C" [[noreturn]] void sckit_kernel_engine_probe_loop();
+extern "C" [[noreturn]] void sckit_kernel_engine_probe_loop32();
 
 namespace sckit::live {
 namespace {
@@ -57,7 +68,10 @@ constexpr long kOptSuspendSeccomp = 1 << 21;
 constexpr long kTraceOptions = kOptTraceSysgood | kOptTraceSeccomp | kOptExitKill;
 constexpr int kSysSeccomp = 1;           // si_code SYS_SECCOMP
 constexpr uint32_t kArchX86_64 = 0xC000003Eu;
+constexpr uint32_t kArchI386 = 0x40000003u;
 constexpr int32_t kNrGetpid = 39;
+constexpr int32_t kNrGetpid32 = 20;  // i386 getpid
+constexpr int kMaxProbes = 2;        // [0] native, [1] ia32 (int $0x80)
 constexpr int32_t kNrUretprobe = 335;
 constexpr int32_t kNrUprobe = 336;
 constexpr uint32_t kNobody = 65534;
@@ -82,22 +96,31 @@ enum SetupStep : int32_t {
 struct LeaderReport {
   int32_t step = kStepOk;
   int32_t err = 0;
-  int32_t tid = 0;
+  int32_t tid[kMaxProbes] = {0, 0};
+};
+
+// One probe thread's part of the plan.
+struct ProbePlan {
+  int go_fd = -1;      // read end: "the tracer has seized you"
+  int report_fd = -1;  // write end of this probe's report pipe (probe 0's also carries the
+                       // leader's report)
+  const std::vector<sock_fprog>* progs = nullptr;  // F0 first, then the stack, oldest first
+  const std::vector<uint32_t>* flags = nullptr;
+  std::vector<int64_t> results;  // [0] = PR_SET_NO_NEW_PRIVS, [1 + i] = seccomp() of progs[i]
+  char* stack_top = nullptr;
 };
 
 // Everything the child needs, laid out before fork() so the child only reads it (the child of
-// a multi-threaded tracer may not allocate) and the probe thread writes only `results`.
+// a multi-threaded tracer may not allocate) and the probe threads write only their `results`.
 struct ChildPlan {
   pid_t tracer_pid = 0;
   int holder_pidfd = -1;  // namespaces to join, -1: stay
   bool drop_privileges = true;
-  int ctl_fd = -1;     // leader: socket for the liveness echo
-  int go_fd = -1;      // probe: read end, "the tracer has seized you"
-  int report_fd = -1;  // leader and probe: write end of the report pipe
-  std::vector<sock_fprog> progs;   // F0 first, then the user's stack, oldest first
+  int ctl_fd = -1;  // leader: socket for the liveness echo
+  std::vector<sock_fprog> progs;
   std::vector<uint32_t> flags;
-  std::vector<int64_t> results;    // [0] = PR_SET_NO_NEW_PRIVS, [1 + i] = seccomp() of progs[i]
-  char* stack_top = nullptr;
+  int probes = 1;  // 1: native only; 2: also the ia32 probe
+  ProbePlan probe[kMaxProbes];
 };
 
 int64_t Raw(int64_t nr, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0, uint64_t a3 = 0,
@@ -118,10 +141,11 @@ bool RawWriteAll(int fd, const void* data, size_t n) {
 }
 
 // The probe thread: waits for the tracer's seize, installs F0 and the stack (with
-// PTRACE_O_SUSPEND_SECCOMP set, so these calls are not filtered), reports, then loops. Raw
-// system calls only: it shares the leader's TLS (clone without CLONE_SETTLS).
+// PTRACE_O_SUSPEND_SECCOMP set, so these calls are not filtered), reports, then blocks until
+// the tracer moves it into the probe loop. Raw system calls only: it shares the leader's TLS
+// (clone without CLONE_SETTLS).
 int ProbeMain(void* arg) {
-  auto* plan = static_cast<ChildPlan*>(arg);
+  auto* plan = static_cast<ProbePlan*>(arg);
   char go = 0;
   int64_t r;
   do {
@@ -129,26 +153,28 @@ int ProbeMain(void* arg) {
   } while (r == -EINTR);
   if (r != 1) Raw(SYS_exit_group, 111);
   plan->results[0] = Raw(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-  for (size_t i = 0; i < plan->progs.size(); ++i) plan->results[1 + i] = -ECANCELED;
+  const std::vector<sock_fprog>& progs = *plan->progs;
+  const std::vector<uint32_t>& flags = *plan->flags;
+  for (size_t i = 0; i < progs.size(); ++i) plan->results[1 + i] = -ECANCELED;
   if (plan->results[0] == 0) {
-    for (size_t i = 0; i < plan->progs.size(); ++i) {
-      r = Raw(SYS_seccomp, SECCOMP_SET_MODE_FILTER, plan->flags[i],
-              reinterpret_cast<uint64_t>(&plan->progs[i]));
+    for (size_t i = 0; i < progs.size(); ++i) {
+      r = Raw(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags[i],
+              reinterpret_cast<uint64_t>(&progs[i]));
       plan->results[1 + i] = r;
       if (r < 0) break;
     }
     // A listener nobody reads would block USER_NOTIF forever: close it, so the kernel answers
     // -ENOSYS (seccomp_do_user_notification with no listener). Only after every install, as
     // an open listener is what makes a second one EBUSY (has_duplicate_listener).
-    for (size_t i = 0; i < plan->progs.size(); ++i) {
-      if ((plan->flags[i] & seccomp::kFlagNewListener) != 0 && plan->results[1 + i] >= 0) {
+    for (size_t i = 0; i < progs.size(); ++i) {
+      if ((flags[i] & seccomp::kFlagNewListener) != 0 && plan->results[1 + i] >= 0) {
         Raw(SYS_close, plan->results[1 + i]);
       }
     }
   }
   RawWriteAll(plan->report_fd, plan->results.data(), plan->results.size() * sizeof(int64_t));
-  // Block (a spinning thread would steal the tracer's CPU): the tracer interrupts this pause,
-  // and at the restarted call's entry stop moves the thread into the probe loop.
+  // Block (a spinning thread would steal the tracer's CPU): the tracer interrupts this pause
+  // and sends the thread to its probe loop.
   for (;;) Raw(SYS_pause);
 }
 
@@ -159,7 +185,7 @@ int ProbeMain(void* arg) {
   auto fail = [&](SetupStep step, int64_t ret) {
     rep.step = step;
     rep.err = static_cast<int32_t>(ret < 0 ? -ret : 0);
-    RawWriteAll(plan->report_fd, &rep, sizeof rep);
+    RawWriteAll(plan->probe[0].report_fd, &rep, sizeof rep);
     Raw(SYS_exit_group, 112);
     for (;;) {
     }
@@ -175,11 +201,18 @@ int ProbeMain(void* arg) {
   if (r != 0) fail(kStepRlimit, r);
   r = Raw(SYS_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0);
   if (r != 0) fail(kStepDumpable, r);
-  // Keep only our three descriptors: nothing of the tracer's stays reachable.
-  int keep[3] = {plan->ctl_fd, plan->go_fd, plan->report_fd};
-  std::sort(keep, keep + 3);
+  // Keep only our own descriptors: nothing of the tracer's stays reachable.
+  int keep[1 + 2 * kMaxProbes];
+  int nkeep = 0;
+  keep[nkeep++] = plan->ctl_fd;
+  for (int k = 0; k < plan->probes; ++k) {
+    keep[nkeep++] = plan->probe[k].go_fd;
+    keep[nkeep++] = plan->probe[k].report_fd;
+  }
+  std::sort(keep, keep + nkeep);
   uint64_t from = 0;
-  for (int fd : keep) {
+  for (int j = 0; j < nkeep; ++j) {
+    const int fd = keep[j];
     if (static_cast<uint64_t>(fd) > from) {
       r = Raw(SYS_close_range, from, static_cast<uint64_t>(fd) - 1, 0);
       if (r != 0) fail(kStepCloseFds, r);
@@ -193,13 +226,15 @@ int ProbeMain(void* arg) {
     if ((r = Raw(SYS_setresgid, kNobody, kNobody, kNobody)) != 0) fail(kStepDropPrivileges, r);
     if ((r = Raw(SYS_setresuid, kNobody, kNobody, kNobody)) != 0) fail(kStepDropPrivileges, r);
   }
-  const int tid = clone(ProbeMain, plan->stack_top,
-                        CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |
-                            CLONE_SYSVSEM,
-                        plan);
-  if (tid <= 0) fail(kStepClone, -EAGAIN);
-  rep.tid = tid;
-  RawWriteAll(plan->report_fd, &rep, sizeof rep);
+  for (int k = 0; k < plan->probes; ++k) {
+    const int tid = clone(ProbeMain, plan->probe[k].stack_top,
+                          CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |
+                              CLONE_SYSVSEM,
+                          &plan->probe[k]);
+    if (tid <= 0) fail(kStepClone, -EAGAIN);
+    rep.tid[k] = tid;
+  }
+  RawWriteAll(plan->probe[0].report_fd, &rep, sizeof rep);
   for (;;) {
     char c = 0;
     r = Raw(SYS_read, plan->ctl_fd, reinterpret_cast<uint64_t>(&c), 1);
@@ -385,8 +420,12 @@ Result<bool> KernelEngine::Impl::StartHolder() {
     int64_t r = Raw(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     if (r == 0 && Raw(SYS_getppid) != tracer) r = -ESRCH;
     if (r == 0) r = Raw(SYS_unshare, kNamespaces);
+    // Hold none of the caller's descriptors (a pipe kept open here would never see EOF).
+    if (fds[1] > 0) Raw(SYS_close_range, 0, static_cast<uint64_t>(fds[1]) - 1, 0);
+    Raw(SYS_close_range, static_cast<uint64_t>(fds[1]) + 1, ~0u, 0);
     const int32_t err = static_cast<int32_t>(-r);
     RawWriteAll(fds[1], &err, sizeof err);
+    Raw(SYS_close, fds[1]);
     for (;;) Raw(SYS_pause);
   }
   close(fds[1]);

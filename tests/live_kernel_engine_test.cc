@@ -219,6 +219,43 @@ TEST(KernelEngine, RefusedStacksAreErrors) {
   EXPECT_EQ(e.error().kernel_errno, EBUSY);
 }
 
+TEST(KernelEngine, SentinelCollisionsAreReported) {
+  // A stack whose TRACE data equals the sentinel is indistinguishable from F0's own stop.
+  KernelEngineOptions o;
+  o.sentinel = 77;
+  std::vector<StackEntry> stack = {
+      {NrTable({{1, seccomp::kRetTrace | 77}, {2, seccomp::kRetTrace | 78}}, seccomp::kRetAllow),
+       0}};
+  START_ENGINE_OR_SKIP(engine, stack, o);
+  EXPECT_EQ(engine.sentinel(), 77);
+  Result<KernelObservation> r = engine.Run(Record(1));
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  EXPECT_EQ(r->possible, (std::vector<std::string>{"ALLOW", "LOG", "TRACE(77)"}));
+  r = engine.Run(Record(2));
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  EXPECT_EQ(r->possible, (std::vector<std::string>{"TRACE(78)"}));
+  // Chosen automatically, the sentinel avoids every RET K's TRACE data.
+  std::vector<StackEntry> uses_default = {{Program{{Ret(seccomp::kRetTrace | 0x5ecc)}}, 0}};
+  START_ENGINE_OR_SKIP(auto_engine, uses_default);
+  EXPECT_NE(auto_engine.sentinel(), 0x5ecc);
+  r = auto_engine.Run(Record(1));
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  EXPECT_EQ(r->possible, (std::vector<std::string>{"TRACE(24268)"}));
+}
+
+// Without F0 (a test-only switch) an allowed call runs: here getpid, harmless. The safety net
+// must see a return value no skip produces, kill the child and fail the record.
+TEST(KernelEngine, SafetyNetCatchesACallThatRan) {
+  KernelEngineOptions o;
+  o.unsafe_omit_sentinel_filter_for_tests = true;
+  std::vector<StackEntry> stack = {{Program{{Ret(seccomp::kRetAllow)}}, 0}};
+  START_ENGINE_OR_SKIP(engine, stack, o);
+  Result<KernelObservation> r = engine.Run(Record(39));  // getpid: returns the child's pid
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().rule, "internal-error") << r.error().ToString();
+  EXPECT_EQ(engine.child_pid(), 0) << "the child must be gone";
+}
+
 // Random verified stacks x random records: the kernel and the interpreter must agree.
 TEST(KernelEngine, RandomStacksAgreeWithInterpreter) {
   std::mt19937 rng(20261123);

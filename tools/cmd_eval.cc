@@ -12,13 +12,15 @@
 #include <string>
 #include <vector>
 
+#include "jit/compiler.h"
 #include "tools/command.h"
+#include "tools/filter_flags.h"
 #include "tools/options.h"
 #include "verifier/stack_check.h"
 #include "verifier/verifier.h"
 #include "vm/action.h"
 #include "vm/bpf.h"
-#include "vm/listing.h"
+#include "vm/disasm.h"
 #include "vm/loader.h"
 #include "vm/outcome.h"
 #include "vm/records.h"
@@ -33,45 +35,6 @@ std::string Hex32(uint32_t v) {
   return buf;
 }
 
-Result<uint32_t> ParseFilterFlags(const std::string& text) {
-  struct Named {
-    const char* name;
-    uint32_t bit;
-  };
-  static constexpr Named kNames[] = {
-      {"tsync", seccomp::kFlagTsync},
-      {"log", seccomp::kFlagLog},
-      {"spec_allow", seccomp::kFlagSpecAllow},
-      {"new_listener", seccomp::kFlagNewListener},
-      {"tsync_esrch", seccomp::kFlagTsyncEsrch},
-      {"wait_killable_recv", seccomp::kFlagWaitKillableRecv},
-  };
-  uint32_t flags = 0;
-  std::stringstream ss(text);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    if (item.empty() || item == "none" || item == "0") continue;
-    bool found = false;
-    for (const Named& n : kNames) {
-      if (item == n.name) {
-        flags |= n.bit;
-        found = true;
-      }
-    }
-    if (found) continue;
-    char* end = nullptr;
-    errno = 0;
-    const unsigned long v = std::strtoul(item.c_str(), &end, 0);
-    if (errno != 0 || end == item.c_str() || *end != '\0' || v > 0xffffffffUL) {
-      return MakeError("bad-flags", "unknown filter flag '" + item +
-                                        "' (expected log, new_listener, tsync, spec_allow, "
-                                        "tsync_esrch, wait_killable_recv or a number)");
-    }
-    flags |= static_cast<uint32_t>(v);
-  }
-  return flags;
-}
-
 // The options eval and test share: the stack and the kernel context.
 void AddStackOptions(po::options_description* d) {
   d->add_options()("filter,f", po::value<std::vector<std::string>>(),
@@ -82,7 +45,7 @@ void AddStackOptions(po::options_description* d) {
       "format", po::value<std::string>()->default_value("auto"),
       "filter file format: auto, raw, asm, c")(
       "engine", po::value<std::string>()->default_value("interp"),
-      "engine that runs the filters: interp")(
+      "engine that runs the filters: interp (the interpreter) or jit (x86-64 machine code)")(
       "strict", "strict mode (mode 1) instead of filters: read/write/exit/rt_sigreturn only")(
       "tracer", "a ptracer with PTRACE_O_TRACESECCOMP is attached (TRACE stops instead of ENOSYS)")(
       "listener", "every filter has an open notification listener (otherwise only filters "
@@ -107,9 +70,8 @@ std::optional<int> BuildStack(const char* command, const po::variables_map& vm,
   }
   ctx->kernel = *kernel;
   const std::string engine = vm["engine"].as<std::string>();
-  if (engine != "interp") {
-    PrintError(command, engine == "jit" ? "engine 'jit' is not available yet (use interp)"
-                                        : "unknown engine '" + engine + "' (expected interp)");
+  if (engine != "interp" && engine != "jit") {
+    PrintError(command, "unknown engine '" + engine + "' (expected interp or jit)");
     return kExitUsage;
   }
   if (ctx->mode == Mode::kStrict) {
@@ -166,7 +128,18 @@ std::optional<int> BuildStack(const char* command, const po::variables_map& vm,
   if (rejected) return kExitFailed;
   for (size_t i = 0; i < files.size(); ++i) {
     Result<VerifiedProgram> v = Verify(entries[i].program);  // accepted above
-    stack->Push(std::move(*v), flags[i], files[i]);
+    if (engine == "jit") {
+      Result<jit::CompiledFilter> compiled = jit::Compile(*v);
+      if (!compiled.ok()) {
+        PrintError(command, files[i] + ": " + compiled.error().ToString());
+        return kExitUsage;
+      }
+      stack->Push(std::move(*v),
+                  std::make_unique<EngineAdapter<jit::CompiledFilter>>(std::move(*compiled)),
+                  flags[i], files[i]);
+    } else {
+      stack->Push(std::move(*v), flags[i], files[i]);
+    }
   }
   return std::nullopt;
 }
@@ -176,13 +149,12 @@ void AppendTraceText(const FilterStack& stack, const std::vector<FilterTrace>& t
   char buf[160];
   for (const FilterTrace& t : traces) {
     const StackFilter& f = stack.filter(static_cast<size_t>(t.filter));
-    std::snprintf(buf, sizeof buf, "  filter %d (%s) -> %s %s\n", t.filter, f.name.c_str(),
-                  Hex32(t.ret).c_str(), std::string(ActionName(ActionOf(t.ret))).c_str());
-    *out += buf;
+    *out += "  filter " + std::to_string(t.filter) + " (" + f.name + ") -> " + Hex32(t.ret) +
+            " " + std::string(ActionName(ActionOf(t.ret))) + "\n";
     const auto& insns = f.program.original().insns;
     for (const TraceStep& s : t.run.steps) {
       std::snprintf(buf, sizeof buf, "    %4u  %-32s A=0x%08x X=0x%08x\n", s.pc,
-                    ListInsn(insns[s.pc], s.pc).c_str(), s.a, s.x);
+                    FormatInstruction(insns[s.pc], s.pc, insns.size()).c_str(), s.a, s.x);
       *out += buf;
     }
     if (t.run.div_by_zero) *out += "    division by X == 0: the filter returns 0\n";
@@ -200,7 +172,7 @@ void AppendTraceJson(const FilterStack& stack, const std::vector<FilterTrace>& t
     for (size_t j = 0; j < t.run.steps.size(); ++j) {
       const TraceStep& s = t.run.steps[j];
       *out += (j ? ", " : "") + std::string("{\"pc\": ") + std::to_string(s.pc) +
-              ", \"insn\": \"" + JsonEscape(ListInsn(insns[s.pc], s.pc)) + "\", \"A\": \"" +
+              ", \"insn\": \"" + JsonEscape(FormatInstruction(insns[s.pc], s.pc, insns.size())) + "\", \"A\": \"" +
               Hex32(s.a) + "\", \"X\": \"" + Hex32(s.x) + "\"}";
     }
     *out += "]}";

@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <memory>
+#include <optional>
 #include <random>
 #include <set>
 
 #include "analysis/symbolic.h"
+#include "jit/compiler.h"
 #include "vm/bpf.h"
 #include "vm/interpreter.h"
 #include "vm/names.h"
@@ -17,8 +20,20 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Edge index layout per filter: 3 * pc + kind.
+// Edge index layout per filter: 3 * pc + kind, the JIT's coverage-slot layout.
 size_t EdgeIndex(uint32_t pc, FuzzEdge::Kind kind) { return 3 * pc + static_cast<size_t>(kind); }
+static_assert(jit::CoverageSlot(7, jit::CoverageKind::kTaken) ==
+              3 * 7 + static_cast<size_t>(FuzzEdge::Kind::kTaken));
+static_assert(jit::CoverageSlot(7, jit::CoverageKind::kNotTaken) ==
+              3 * 7 + static_cast<size_t>(FuzzEdge::Kind::kNotTaken));
+
+// One filter as instrumented JIT code: counters only on the slots still uncovered.
+struct JitFilter {
+  std::optional<jit::CompiledFilter> code;
+  std::vector<uint8_t> counters;  // CoverageSize rounded up to whole 8-byte words
+  std::vector<uint8_t> mask;      // CoverageSize: 1 = instrument (an uncovered edge)
+  std::vector<uint32_t> watch;    // counter words holding at least one instrumented slot
+};
 
 struct FilterEdges {
   size_t base = 0;                 // offset in the global edge vector
@@ -57,8 +72,11 @@ class Fuzzer {
     FuzzResult result;
     result.edges_total = total_;
     Seed();
+    if (options_.use_jit) SetUpJit();  // after Seed(): the masks leave out what it covered
     auto last_report = start;
+    uint64_t last_new = 0;  // runs_ when coverage last grew
     while (runs_ < options_.max_runs && covered_count_ < total_) {
+      if (options_.stall_runs != 0 && runs_ - last_new >= options_.stall_runs) break;
       if ((runs_ & 1023) == 0) {
         const auto now = Clock::now();
         const double secs = std::chrono::duration<double>(now - start).count();
@@ -71,8 +89,10 @@ class Fuzzer {
       SeccompData d = corpus_.empty() ? SeccompData{} : corpus_[rng_() % corpus_.size()];
       const int mutations = 1 + static_cast<int>(rng_() % 3);
       for (int i = 0; i < mutations; ++i) Mutate(&d);
-      Try(d);
+      if (jit_ ? TryJit(d) : Try(d)) last_new = runs_;
     }
+    result.search_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    result.engine = jit_ ? "jit" : "interpreter";
     result.covered_by_search = covered_count_;
     if (options_.solver_assist && covered_count_ < total_) SolveGaps(&result);
     result.edges_covered = covered_count_;
@@ -103,6 +123,72 @@ class Fuzzer {
     return fresh;
   }
 
+  // Compiles every filter with counters; on any failure the search uses the interpreter.
+  void SetUpJit() {
+    jit_filters_.resize(stack_.size());
+    for (size_t i = 0; i < stack_.size(); ++i) {
+      JitFilter& jf = jit_filters_[i];
+      const size_t slots = jit::CoverageSize(*stack_[i]);
+      jf.counters.assign((slots + 7) / 8 * 8, 0);
+      jf.mask.assign(slots, 0);
+      if (!Recompile(i)) {
+        jit_filters_.clear();
+        return;
+      }
+    }
+    jit_ = true;
+  }
+
+  // (Re)builds filter i's code with counters on its uncovered edges only.
+  bool Recompile(size_t i) {
+    JitFilter& jf = jit_filters_[i];
+    const FilterEdges& fe = edges_[i];
+    jf.watch.clear();
+    for (size_t slot = 0; slot < jf.mask.size(); ++slot) {
+      jf.mask[slot] = fe.exists[slot] && !covered_[fe.base + slot];
+      if (jf.mask[slot] && (jf.watch.empty() || jf.watch.back() != slot / 8)) {
+        jf.watch.push_back(static_cast<uint32_t>(slot / 8));
+      }
+    }
+    std::fill(jf.counters.begin(), jf.counters.end(), 0);
+    jit::JitOptions jo;
+    jo.coverage = jf.counters.data();
+    jo.coverage_mask = jf.mask;
+    Result<jit::CompiledFilter> code = jit::Compile(*stack_[i], jo);
+    if (!code.ok()) return false;
+    jf.code.emplace(std::move(*code));
+    return true;
+  }
+
+  // The hot path: runs the instrumented stack; only a run that touched a counter of an
+  // uncovered edge goes through Try() (the interpreter's exact trace). Returns true if kept.
+  bool TryJit(const SeccompData& d) {
+    bool hit = false;
+    for (JitFilter& jf : jit_filters_) {
+      (void)jf.code->Run(d);
+      for (uint32_t w : jf.watch) {
+        uint64_t word;
+        std::memcpy(&word, jf.counters.data() + 8 * static_cast<size_t>(w), 8);
+        hit |= word != 0;
+      }
+    }
+    if (!hit) {
+      ++runs_;
+      return false;
+    }
+    const bool kept = Try(d);
+    // Drop the counters of what is now covered (also what Seed() or an earlier Try() covered
+    // while the masks were older, so a stale slot fires at most once).
+    for (size_t i = 0; i < jit_filters_.size(); ++i) {
+      if (!Recompile(i)) {
+        jit_filters_.clear();  // fall back to the interpreter for the rest of the search
+        jit_ = false;
+        break;
+      }
+    }
+    return kept;
+  }
+
   void Edges(const SeccompData& d, std::vector<size_t>* out) {
     for (size_t i = 0; i < stack_.size(); ++i) {
       RunFilterTraced(*stack_[i], d, &trace_);
@@ -123,7 +209,8 @@ class Fuzzer {
 
   void BuildDictionary() {
     std::set<uint32_t> all = {0, 1, 0xffffffff, 0x7fffffff, 0x80000000};
-    for (const ArchInfo& a : AllArches()) arch_values_.insert(a.audit_arch);
+    std::set<uint32_t> arches;
+    for (const ArchInfo& a : AllArches()) arches.insert(a.audit_arch);
     for (const VerifiedProgram* p : stack_) {
       for (const SockFilter& f : p->insns()) {
         const uint16_t cls = bpf::Class(f.code);
@@ -132,10 +219,11 @@ class Fuzzer {
           continue;
         }
         for (uint32_t v : {f.k, f.k + 1, f.k - 1, ~f.k, f.k & 0x7fffffff}) all.insert(v);
-        if (f.k & 0xC0000000u) arch_values_.insert(f.k);
+        if (f.k & 0xC0000000u) arches.insert(f.k);
       }
     }
     dict_.assign(all.begin(), all.end());
+    arch_values_.assign(arches.begin(), arches.end());
   }
 
   uint32_t DictValue() { return dict_[rng_() % dict_.size()]; }
@@ -149,12 +237,9 @@ class Fuzzer {
       case 0:  // a syscall number from the filter's constants
         SetWord(d, 0, DictValue());
         break;
-      case 1: {  // an arch value
-        auto it = arch_values_.begin();
-        std::advance(it, rng_() % arch_values_.size());
-        SetWord(d, 1, *it);
+      case 1:  // an arch value
+        SetWord(d, 1, arch_values_[rng_() % arch_values_.size()]);
         break;
-      }
       case 2:
       case 3:  // one word of the rest from the dictionary
         SetWord(d, 2 + static_cast<int>(rng_() % 14), DictValue());
@@ -268,10 +353,12 @@ class Fuzzer {
   size_t total_ = 0;
   uint64_t runs_ = 0;
   std::vector<uint32_t> dict_;
-  std::set<uint32_t> arch_values_;
+  std::vector<uint32_t> arch_values_;
   std::vector<SeccompData> corpus_;
   std::vector<std::vector<size_t>> corpus_edges_;
   RunTrace trace_;
+  bool jit_ = false;
+  std::vector<JitFilter> jit_filters_;
 };
 
 }  // namespace

@@ -8,6 +8,14 @@
 // over the symbolic encoding (analysis/symbolic.h): a witness record when the edge is feasible,
 // a proof of unreachability when it is not. So the result reaches 100% of what is reachable,
 // and says which branches can never be taken.
+//
+// Engine: the search runs each filter as JIT code with edge-coverage counters (jit/compiler.h,
+// JitOptions::coverage) that instrument only what is still uncovered: a run that reaches
+// nothing new touches no counter, and the check after it reads only the counter words that
+// still hold an uncovered slot. A run that does hit one is replayed through the interpreter's
+// traced run (RunFilterTraced), which gives its exact edge list for the corpus and the
+// minimisation, and the filter is recompiled without the slots now covered. Where the JIT is
+// unavailable (not x86-64) or fails, every run goes through the traced interpreter instead.
 #pragma once
 
 #include <cstdint>
@@ -24,7 +32,11 @@ struct FuzzOptions {
   uint64_t max_runs = 2'000'000;  // evaluations of the stack
   double max_seconds = 10.0;
   uint32_t seed = 1;
+  // Stop the search after this many consecutive runs without new coverage (0 = never): the
+  // solver settles the rest exactly, so searching on past a plateau only burns time.
+  uint64_t stall_runs = 1'000'000;
   bool solver_assist = true;  // close the gaps with the solver after the search
+  bool use_jit = true;        // false: the traced interpreter for every run
   // Called about every 100 ms during the search with (runs, covered, total, seconds).
   std::function<void(uint64_t, size_t, size_t, double)> progress;
 };
@@ -44,8 +56,10 @@ struct FuzzResult {
   size_t covered_by_solver = 0;
   std::vector<FuzzEdge> unreachable;   // proven infeasible
   std::vector<FuzzEdge> unknown;       // neither covered nor proven infeasible
-  uint64_t runs = 0;
-  double seconds = 0;
+  uint64_t runs = 0;                   // evaluations of the stack by the search
+  double seconds = 0;                  // whole run: search, solver, minimisation
+  double search_seconds = 0;           // the search loop alone (runs / search_seconds = rate)
+  std::string engine;                  // "jit" or "interpreter" (what the search loop ran)
 };
 
 FuzzResult FuzzStack(const std::vector<const VerifiedProgram*>& stack, const FuzzOptions& options);

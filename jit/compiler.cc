@@ -24,8 +24,9 @@ bool IsCalleeSaved(Reg r) {
 // One pass over the verified program, calling the assembler only.
 class Selector {
  public:
-  Selector(std::span<const SockFilter> insns, const RegisterMap& map)
-      : insns_(insns), r_(map) {
+  Selector(std::span<const SockFilter> insns, const JitOptions& options)
+      : insns_(insns), r_(options.registers), cov_(options.coverage),
+        cov_mask_(options.coverage_mask) {
     for (const SockFilter& f : insns_) {
       const uint16_t c = f.code;
       if (c == (kLD | kMEM) || c == (kLDX | kMEM) || c == kST || c == kSTX) uses_mem_ = true;
@@ -38,6 +39,20 @@ class Selector {
       if (IsCalleeSaved(reg)) saved_.push_back(reg);
     }
     own_frame_ = uses_mem_ && r_.frame != Reg::rsp;
+    if (cov_ != nullptr) {
+      // Instrument only when some slot is wanted, so an all-zero mask gives the plain code.
+      for (uint32_t pc = 0; pc < insns_.size() && !instrumented_; ++pc) {
+        instrumented_ = Wants(pc, CoverageKind::kInsn) || Wants(pc, CoverageKind::kTaken) ||
+                        Wants(pc, CoverageKind::kNotTaken);
+      }
+      // A caller-saved register outside the map (there are six candidates for five roles).
+      for (Reg reg : {Reg::r11, Reg::r10, Reg::r9, Reg::r8, Reg::rsi, Reg::rdi}) {
+        if (reg != r_.a && reg != r_.x && reg != r_.ctx && reg != r_.frame && reg != r_.tmp) {
+          cov_reg_ = reg;
+          break;
+        }
+      }
+    }
   }
 
   Result<MachineCode> Run() {
@@ -51,6 +66,9 @@ class Selector {
     as_.Bind(body);
     for (size_t pc = 0; pc < insns_.size(); ++pc) {
       as_.Bind(pc_labels_[pc]);
+      if (Wants(static_cast<uint32_t>(pc), CoverageKind::kInsn)) {
+        Count(static_cast<uint32_t>(pc), CoverageKind::kInsn);
+      }
       Select(pc);
     }
     if (uses_div_x_) {
@@ -82,6 +100,24 @@ class Selector {
     // bpf_convert_filter's prologue: A ^= A; X ^= X.
     as_.XorR32R32(r_.a, r_.a);
     as_.XorR32R32(r_.x, r_.x);
+    // After the ctx move: the counter register may be rdi once ctx has left it.
+    if (instrumented_) as_.MovR64Imm64(cov_reg_, reinterpret_cast<uintptr_t>(cov_));
+  }
+
+  // Whether slot (pc, kind) gets a counter: coverage is on, the mask (if any) asks for it, and
+  // a direction slot belongs to a conditional jump that really branches.
+  bool Wants(uint32_t pc, CoverageKind kind) const {
+    if (cov_ == nullptr) return false;
+    if (kind != CoverageKind::kInsn) {
+      const SockFilter& f = insns_[pc];
+      if (Class(f.code) != kJMP || Op(f.code) == kJA || f.jt == f.jf) return false;
+    }
+    const size_t slot = CoverageSlot(pc, kind);
+    return cov_mask_.empty() || cov_mask_[slot] != 0;
+  }
+
+  void Count(uint32_t pc, CoverageKind kind) {
+    as_.AddM8Imm8(cov_reg_, static_cast<int32_t>(CoverageSlot(pc, kind)), 1);
   }
 
   void Epilogue() {
@@ -150,7 +186,20 @@ class Selector {
       }
       cond = op == kJEQ ? Cond::e : op == kJGT ? Cond::a : Cond::ae;  // unsigned
     }
-    if (FallsThrough(f.jf)) {
+    const uint32_t p = static_cast<uint32_t>(pc);
+    const bool count_taken = Wants(p, CoverageKind::kTaken);
+    const bool count_not_taken = Wants(p, CoverageKind::kNotTaken);
+    if (count_taken || count_not_taken) {
+      // Each direction gets its own path, so its counter runs only on that edge:
+      //   j!cc not_taken; [count taken]; jmp T; not_taken: [count not taken]; jmp F (or fall)
+      const Label not_taken = as_.NewLabel();
+      as_.Jcc(Invert(cond), not_taken);
+      if (count_taken) Count(p, CoverageKind::kTaken);
+      as_.Jmp(Target(pc, f.jt));
+      as_.Bind(not_taken);
+      if (count_not_taken) Count(p, CoverageKind::kNotTaken);
+      if (!FallsThrough(f.jf)) as_.Jmp(Target(pc, f.jf));
+    } else if (FallsThrough(f.jf)) {
       as_.Jcc(cond, Target(pc, f.jt));
     } else if (FallsThrough(f.jt)) {
       as_.Jcc(Invert(cond), Target(pc, f.jf));
@@ -265,6 +314,10 @@ class Selector {
   Label exit_;
   Label div_zero_;
   std::vector<Reg> saved_;
+  uint8_t* cov_ = nullptr;
+  std::span<const uint8_t> cov_mask_;
+  bool instrumented_ = false;
+  Reg cov_reg_ = Reg::r11;
   bool uses_mem_ = false;
   bool uses_div_x_ = false;
   bool own_frame_ = false;
@@ -299,7 +352,12 @@ Result<MachineCode> Generate(const VerifiedProgram& program, const JitOptions& o
   if (std::string why = CheckRegisterMap(options.registers); !why.empty()) {
     return MakeError("bad-register-map", why);
   }
-  Selector selector(program.insns(), options.registers);
+  if (!options.coverage_mask.empty() && options.coverage_mask.size() != CoverageSize(program)) {
+    return MakeError("bad-coverage-mask",
+                     "coverage mask has " + std::to_string(options.coverage_mask.size()) +
+                         " bytes, the program needs " + std::to_string(CoverageSize(program)));
+  }
+  Selector selector(program.insns(), options);
   return selector.Run();
 }
 

@@ -157,6 +157,23 @@ void Assembler::PopR64(Reg r) {
   Byte(static_cast<uint8_t>(0x58 | (RegNumber(r) & 7)));
 }
 
+// mov r64, imm64: REX.W B8+rd io (the only x86 form with a 64-bit immediate)
+void Assembler::MovR64Imm64(Reg dst, uint64_t imm) {
+  Rex(true, 0, 0, RegNumber(dst));
+  Byte(static_cast<uint8_t>(0xB8 | (RegNumber(dst) & 7)));
+  Imm32(static_cast<uint32_t>(imm));
+  Imm32(static_cast<uint32_t>(imm >> 32));
+}
+
+// add byte [base + disp], imm8: 80 /0 ib. No REX.W; a REX prefix only for base r8..r15 (the
+// byte operand is memory, so the "REX selects sil/dil" rule does not apply).
+void Assembler::AddM8Imm8(Reg base, int32_t disp, uint8_t imm) {
+  Rex(false, 0, 0, RegNumber(base));
+  Byte(0x80);
+  ModRmMem(kExtAdd, base, disp);
+  Byte(imm);
+}
+
 // add r32, r32: 01 /r
 void Assembler::AddR32R32(Reg dst, Reg src) { AluRR(0x01, dst, src); }
 // sub r32, r32: 29 /r

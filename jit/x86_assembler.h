@@ -80,6 +80,7 @@ class Assembler {
   void MovMemR32(Reg base, int32_t disp, Reg src);    // mov dword [base + disp], r32
   void PushR64(Reg r);                                // push r64
   void PopR64(Reg r);                                 // pop r64
+  void MovR64Imm64(Reg dst, uint64_t imm);            // mov r64, imm64 (movabs)
 
   // ---- 32-bit arithmetic and logic (x86 32-bit ops zero the upper half) --------------------
   void AddR32R32(Reg dst, Reg src);                   // add r32, r32
@@ -110,6 +111,9 @@ class Assembler {
   // ---- 64-bit stack-pointer arithmetic -----------------------------------------------------
   void AddR64Imm32(Reg dst, int32_t imm);             // add r64, imm
   void SubR64Imm32(Reg dst, int32_t imm);             // sub r64, imm
+
+  // ---- byte counters in memory (coverage instrumentation) -----------------------------------
+  void AddM8Imm8(Reg base, int32_t disp, uint8_t imm);  // add byte [base + disp], imm8
 
   // ---- control flow ------------------------------------------------------------------------
   void Jmp(Label target);                             // jmp rel8 / rel32

@@ -39,17 +39,17 @@ asm(R"(
     .globl sckit_kernel_engine_probe_loop
     .type sckit_kernel_engine_probe_loop, @function
 sckit_kernel_engine_probe_loop:
-1:  movl $39, %eax
-    syscall
-    jmp 1b
+1:  movl $39, %eax     # b8 27 00 00 00   mov eax, 39 (getpid)
+    syscall            # 0f 05            syscall: the call ends at loop + 7
+    jmp 1b             # eb f7            jmp loop
     .size sckit_kernel_engine_probe_loop, .-sckit_kernel_engine_probe_loop
 
     .globl sckit_kernel_engine_probe_loop32
     .type sckit_kernel_engine_probe_loop32, @function
 sckit_kernel_engine_probe_loop32:
-2:  movl $20, %eax
-    int $0x80
-    jmp 2b
+2:  movl $20, %eax     # b8 14 00 00 00   mov eax, 20 (i386 getpid)
+    int $0x80          # cd 80            int 0x80: the call ends at loop32 + 7
+    jmp 2b             # eb f7            jmp loop32
     .size sckit_kernel_engine_probe_loop32, .-sckit_kernel_engine_probe_loop32
 )");
 extern "C" [[noreturn]] void sckit_kernel_engine_probe_loop();
@@ -59,14 +59,14 @@ namespace sckit::live {
 namespace {
 
 // include/uapi/linux/ptrace.h, include/uapi/linux/seccomp.h, include/uapi/linux/audit.h.
-constexpr int kEventSeccomp = 7;         // PTRACE_EVENT_SECCOMP
-constexpr int kEventStop = 128;          // PTRACE_EVENT_STOP
-constexpr long kOptTraceSysgood = 1;     // PTRACE_O_TRACESYSGOOD
+constexpr int kEventSeccomp = 7;      // PTRACE_EVENT_SECCOMP
+constexpr int kEventStop = 128;       // PTRACE_EVENT_STOP
+constexpr long kOptTraceSysgood = 1;  // PTRACE_O_TRACESYSGOOD
 constexpr long kOptTraceSeccomp = 1 << 7;
 constexpr long kOptExitKill = 1 << 20;
 constexpr long kOptSuspendSeccomp = 1 << 21;
 constexpr long kTraceOptions = kOptTraceSysgood | kOptTraceSeccomp | kOptExitKill;
-constexpr int kSysSeccomp = 1;           // si_code SYS_SECCOMP
+constexpr int kSysSeccomp = 1;  // si_code SYS_SECCOMP
 constexpr uint32_t kArchX86_64 = 0xC000003Eu;
 constexpr uint32_t kArchI386 = 0x40000003u;
 constexpr int32_t kNrGetpid = 39;
@@ -75,8 +75,8 @@ constexpr int kMaxProbes = 2;        // [0] native, [1] ia32 (int $0x80)
 constexpr int32_t kNrUretprobe = 335;
 constexpr int32_t kNrUprobe = 336;
 constexpr uint32_t kNobody = 65534;
-constexpr int kNamespaces = CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET |
-                            CLONE_NEWCGROUP;
+constexpr int kNamespaces =
+    CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWCGROUP;
 constexpr size_t kProbeStackBytes = 64 * 1024;
 constexpr int kSetupTimeoutMs = 10000;
 constexpr uint16_t kDefaultSentinel = 0x5ecc;
@@ -227,10 +227,10 @@ int ProbeMain(void* arg) {
     if ((r = Raw(SYS_setresuid, kNobody, kNobody, kNobody)) != 0) fail(kStepDropPrivileges, r);
   }
   for (int k = 0; k < plan->probes; ++k) {
-    const int tid = clone(ProbeMain, plan->probe[k].stack_top,
-                          CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |
-                              CLONE_SYSVSEM,
-                          &plan->probe[k]);
+    const int tid =
+        clone(ProbeMain, plan->probe[k].stack_top,
+              CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM,
+              &plan->probe[k]);
     if (tid <= 0) fail(kStepClone, -EAGAIN);
     rep.tid[k] = tid;
   }
@@ -316,8 +316,8 @@ std::string KernelObservation::ToString() const {
   for (size_t i = 0; i < possible.size(); ++i) out += (i ? "|" : "") + possible[i];
   if (seen == Seen::kTraceStop && ambiguous()) out += " (sentinel stop)";
   if (has_siginfo) {
-    out += " si_errno=" + std::to_string(siginfo.error) + " si_syscall=" +
-           std::to_string(siginfo.syscall_nr) + " si_arch=" + Hex(siginfo.arch) +
+    out += " si_errno=" + std::to_string(siginfo.error) +
+           " si_syscall=" + std::to_string(siginfo.syscall_nr) + " si_arch=" + Hex(siginfo.arch) +
            " si_call_addr=" + Hex(siginfo.call_addr);
   }
   return out;
@@ -356,10 +356,17 @@ struct KernelEngine::Impl {
   int holder_pidfd = -1;
 
   // The running child.
+  struct Probe {
+    pid_t tid = 0;
+    user_regs_struct home{};  // registers at the loop's syscall-entry stop
+  };
   pid_t leader = 0;
-  pid_t tid = 0;
   int ctl_fd = -1;
-  user_regs_struct home{};
+  int probes = 0;  // probe threads in the running child: 1, or 2 with the ia32 probe
+  int cur = 0;     // the probe the current record runs on
+  Probe probe[kMaxProbes];
+  bool want_compat = false;         // an I386 record was seen: children get the ia32 probe
+  bool compat_unavailable = false;  // int $0x80 did not work here
   uint64_t children = 0;
 
   ~Impl() {
@@ -373,7 +380,8 @@ struct KernelEngine::Impl {
   }
 
   Result<bool> StartHolder();
-  Result<bool> Spawn();
+  Result<bool> Spawn(bool compat);
+  Result<bool> Settle(int k);
   void KillChild();
   Result<int> Wait();
   Result<KernelObservation> RunAtEntry(const SeccompData& record);
@@ -391,16 +399,19 @@ Error KernelEngine::Impl::Internal(const std::string& what) {
 void KernelEngine::Impl::KillChild() {
   if (leader <= 0) return;
   kill(leader, SIGKILL);
-  if (tid > 0) {
-    while (waitpid(tid, nullptr, __WALL) < 0 && errno == EINTR) {
+  for (Probe& p : probe) {
+    if (p.tid > 0) {
+      while (waitpid(p.tid, nullptr, __WALL) < 0 && errno == EINTR) {
+      }
     }
+    p.tid = 0;
   }
   while (waitpid(leader, nullptr, 0) < 0 && errno == EINTR) {
   }
   if (ctl_fd >= 0) close(ctl_fd);
   leader = 0;
-  tid = 0;
   ctl_fd = -1;
+  probes = 0;
 }
 
 // A process that only holds fresh namespaces; every child joins them with setns(), which is
@@ -445,6 +456,7 @@ Result<bool> KernelEngine::Impl::StartHolder() {
 }
 
 Result<int> KernelEngine::Impl::Wait() {
+  const pid_t tid = probe[cur].tid;
   int st = 0;
   for (;;) {
     const pid_t r = waitpid(tid, &st, __WALL);
@@ -454,7 +466,7 @@ Result<int> KernelEngine::Impl::Wait() {
   }
 }
 
-Result<bool> KernelEngine::Impl::Spawn() {
+Result<bool> KernelEngine::Impl::Spawn(bool compat) {
   KillChild();
   ChildPlan plan;
   plan.tracer_pid = getpid();
@@ -473,104 +485,137 @@ Result<bool> KernelEngine::Impl::Spawn() {
     // thread's own chain, so it is dropped.
     plan.flags.push_back(e.flags & ~(seccomp::kFlagTsync | seccomp::kFlagTsyncEsrch));
   }
-  plan.results.assign(1 + plan.progs.size(), 0);
-  plan.stack_top = reinterpret_cast<char*>(
-      (reinterpret_cast<uintptr_t>(probe_stack.get()) + kProbeStackBytes) & ~uintptr_t{15});
+  plan.probes = compat ? 2 : 1;
 
-  int ctl[2], go[2], report[2];
-  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ctl) != 0) {
+  // Descriptors: the control socket, and per probe a "go" pipe and a report pipe.
+  struct Fd {
+    int fd = -1;
+    ~Fd() {
+      if (fd >= 0) close(fd);
+    }
+  };
+  Fd ctl_parent, ctl_child, go_w[kMaxProbes], go_r[kMaxProbes], rep_r[kMaxProbes],
+      rep_w[kMaxProbes];
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
     return SysError("fork-failed", "socketpair", errno);
   }
-  if (pipe2(go, O_CLOEXEC) != 0 || pipe2(report, O_CLOEXEC) != 0) {
-    const int err = errno;
-    close(ctl[0]);
-    close(ctl[1]);
-    return SysError("fork-failed", "pipe2", err);
+  ctl_parent.fd = sv[0];
+  ctl_child.fd = sv[1];
+  for (int k = 0; k < plan.probes; ++k) {
+    int go[2], report[2];
+    if (pipe2(go, O_CLOEXEC) != 0) return SysError("fork-failed", "pipe2", errno);
+    go_r[k].fd = go[0];
+    go_w[k].fd = go[1];
+    if (pipe2(report, O_CLOEXEC) != 0) return SysError("fork-failed", "pipe2", errno);
+    rep_r[k].fd = report[0];
+    rep_w[k].fd = report[1];
+    ProbePlan& pp = plan.probe[k];
+    pp.go_fd = go[0];
+    pp.report_fd = report[1];
+    pp.progs = &plan.progs;
+    pp.flags = &plan.flags;
+    pp.results.assign(1 + plan.progs.size(), 0);
+    char* base = probe_stack.get() + k * kProbeStackBytes;
+    pp.stack_top = reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(base) + kProbeStackBytes) &
+                                           ~uintptr_t{15});
   }
-  plan.ctl_fd = ctl[1];
-  plan.go_fd = go[0];
-  plan.report_fd = report[1];
+  plan.ctl_fd = ctl_child.fd;
+
   const pid_t pid = fork();
   if (pid == 0) LeaderMain(&plan);
-  const int fork_err = errno;
-  close(ctl[1]);
-  close(go[0]);
-  close(report[1]);
-  struct Fds {
-    int go, report;
-    ~Fds() {
-      close(go);
-      close(report);
-    }
-  } fds{go[1], report[0]};
-  if (pid < 0) {
-    close(ctl[0]);
-    return SysError("fork-failed", "fork of the child", fork_err);
+  if (pid < 0) return SysError("fork-failed", "fork of the child", errno);
+  close(ctl_child.fd);
+  ctl_child.fd = -1;
+  for (int k = 0; k < plan.probes; ++k) {
+    close(go_r[k].fd);
+    go_r[k].fd = -1;
+    close(rep_w[k].fd);
+    rep_w[k].fd = -1;
   }
   leader = pid;
-  ctl_fd = ctl[0];
+  ctl_fd = ctl_parent.fd;
+  ctl_parent.fd = -1;
   ++children;
 
   LeaderReport rep;
-  if (!ReadExact(fds.report, &rep, sizeof rep, kSetupTimeoutMs)) {
+  if (!ReadExact(rep_r[0].fd, &rep, sizeof rep, kSetupTimeoutMs)) {
     KillChild();
     return MakeError("child-setup-failed", "the child's leader did not report");
   }
   if (rep.step != kStepOk) {
     KillChild();
     return MakeError("child-setup-failed",
-                     std::string(StepName(rep.step)) + ": " + std::strerror(rep.err), -1,
-                     rep.err);
+                     std::string(StepName(rep.step)) + ": " + std::strerror(rep.err), -1, rep.err);
   }
-  tid = rep.tid;
-  if (ptrace(PTRACE_SEIZE, tid, nullptr, kTraceOptions | kOptSuspendSeccomp) != 0) {
-    const int err = errno;
-    KillChild();
-    if (err == EPERM) {
-      return MakeError("suspend-seccomp-refused",
-                       "PTRACE_SEIZE with PTRACE_O_SUSPEND_SECCOMP was refused: the tracer needs "
-                       "CAP_SYS_ADMIN in the initial user namespace and must not be under "
-                       "seccomp itself (ptrace_setoptions); run as root outside a sandbox",
+  probes = plan.probes;
+  for (int k = 0; k < probes; ++k) {
+    probe[k].tid = rep.tid[k];
+    if (ptrace(PTRACE_SEIZE, probe[k].tid, nullptr, kTraceOptions | kOptSuspendSeccomp) != 0) {
+      const int err = errno;
+      KillChild();
+      if (err == EPERM) {
+        return MakeError("suspend-seccomp-refused",
+                         "PTRACE_SEIZE with PTRACE_O_SUSPEND_SECCOMP was refused: the tracer "
+                         "needs CAP_SYS_ADMIN in the initial user namespace and must not be "
+                         "under seccomp itself (ptrace_setoptions); run as root outside a "
+                         "sandbox",
+                         -1, err);
+      }
+      return SysError("ptrace-failed", "PTRACE_SEIZE of a probe thread", err);
+    }
+  }
+  for (int k = 0; k < probes; ++k) {
+    const char g = 'g';
+    if (write(go_w[k].fd, &g, 1) != 1) {
+      const int err = errno;
+      KillChild();
+      return SysError("child-setup-failed", "write to a probe thread", err);
+    }
+  }
+  for (int k = 0; k < probes; ++k) {
+    std::vector<int64_t>& results = plan.probe[k].results;
+    if (!ReadExact(rep_r[k].fd, results.data(), results.size() * sizeof(int64_t),
+                   kSetupTimeoutMs)) {
+      KillChild();
+      return MakeError("child-setup-failed", "a probe thread did not report its installs");
+    }
+    if (results[0] != 0) {
+      const int err = static_cast<int>(-results[0]);
+      KillChild();
+      return MakeError("child-setup-failed", std::string("PR_SET_NO_NEW_PRIVS: ") + strerror(err),
                        -1, err);
     }
-    return SysError("ptrace-failed", "PTRACE_SEIZE of the probe thread", err);
-  }
-  const char g = 'g';
-  if (write(fds.go, &g, 1) != 1) {
-    const int err = errno;
-    KillChild();
-    return SysError("child-setup-failed", "write to the probe thread", err);
-  }
-  if (!ReadExact(fds.report, plan.results.data(), plan.results.size() * sizeof(int64_t),
-                 kSetupTimeoutMs)) {
-    KillChild();
-    return MakeError("child-setup-failed", "the probe thread did not report its installs");
-  }
-  if (plan.results[0] != 0) {
-    const int err = static_cast<int>(-plan.results[0]);
-    KillChild();
-    return MakeError("child-setup-failed", std::string("PR_SET_NO_NEW_PRIVS: ") + strerror(err),
-                     -1, err);
-  }
-  for (size_t i = 0; i < plan.progs.size(); ++i) {
-    const int64_t r = plan.results[1 + i];
-    if (r >= 0) continue;
-    const int err = static_cast<int>(-r);
-    KillChild();
-    if (i < first_user) {
-      return MakeError("child-setup-failed",
-                       std::string("installing the sentinel filter F0: ") + strerror(err), -1,
-                       err);
+    for (size_t i = 0; i < plan.progs.size(); ++i) {
+      const int64_t r = results[1 + i];
+      if (r >= 0) continue;
+      const int err = static_cast<int>(-r);
+      KillChild();
+      if (i < first_user) {
+        return MakeError("child-setup-failed",
+                         std::string("installing the sentinel filter F0: ") + strerror(err), -1,
+                         err);
+      }
+      return MakeError("install-refused",
+                       "the kernel refused filter " + std::to_string(i - first_user) +
+                           " of the stack (" + ErrnoName(err) + ": " + strerror(err) +
+                           "); note that F0 adds 9 eBPF instructions to the path length",
+                       -1, err);
     }
-    return MakeError("install-refused",
-                     "the kernel refused filter " + std::to_string(i - first_user) +
-                         " of the stack (" +
-                         ErrnoName(err) + ": " + strerror(err) +
-                         "); note that F0 adds 9 eBPF instructions to the path length",
-                     -1, err);
   }
-  // Stop the probe (blocked in pause, still unfiltered), clear SUSPEND_SECCOMP, and run it to
-  // the entry stop of its restarted pause, which becomes the home position of every record.
+  for (int k = 0; k < probes; ++k) {
+    Result<bool> settled = Settle(k);
+    if (!settled.ok()) return settled.error();
+  }
+  return true;
+}
+
+// Stops probe k (blocked in pause, still unfiltered), sends it to the start of its loop
+// (orig_rax = -1, so the interrupted pause is not restarted), clears SUSPEND_SECCOMP and runs
+// it to the loop's first syscall-entry stop: the home position every record starts from.
+Result<bool> KernelEngine::Impl::Settle(int k) {
+  cur = k;
+  const pid_t tid = probe[k].tid;
   if (ptrace(PTRACE_INTERRUPT, tid, nullptr, nullptr) != 0) {
     return Internal(std::string("PTRACE_INTERRUPT: ") + strerror(errno));
   }
@@ -580,44 +625,62 @@ Result<bool> KernelEngine::Impl::Spawn() {
     const Stop s = Classify(*st);
     if (s.kind == Stop::Kind::kEventStop) break;
     if (s.kind == Stop::Kind::kDied || i > 10) {
-      return Internal("the probe thread did not stop for PTRACE_INTERRUPT");
+      return Internal("a probe thread did not stop for PTRACE_INTERRUPT");
     }
     ptrace(PTRACE_CONT, tid, nullptr, nullptr);
+  }
+  const uint64_t loop = k == 0 ? reinterpret_cast<uint64_t>(&sckit_kernel_engine_probe_loop)
+                               : reinterpret_cast<uint64_t>(&sckit_kernel_engine_probe_loop32);
+  user_regs_struct regs{};
+  if (ptrace(PTRACE_GETREGS, tid, nullptr, &regs) != 0) {
+    return Internal(std::string("PTRACE_GETREGS: ") + strerror(errno));
+  }
+  regs.rip = loop;
+  regs.orig_rax = static_cast<uint64_t>(-1);
+  if (ptrace(PTRACE_SETREGS, tid, nullptr, &regs) != 0) {
+    return Internal(std::string("PTRACE_SETREGS: ") + strerror(errno));
   }
   if (ptrace(PTRACE_SETOPTIONS, tid, nullptr, kTraceOptions) != 0) {
     return Internal(std::string("PTRACE_SETOPTIONS: ") + strerror(errno));
   }
-  const uint64_t loop_after_syscall =
-      reinterpret_cast<uint64_t>(&sckit_kernel_engine_probe_loop) + 7;  // mov (5) + syscall (2)
-  for (int i = 0; i < 8; ++i) {
-    if (ptrace(PTRACE_SYSCALL, tid, nullptr, nullptr) != 0) {
-      return Internal(std::string("PTRACE_SYSCALL: ") + strerror(errno));
-    }
-    Result<int> st = Wait();
-    if (!st.ok()) return Internal(st.error().message);
-    const Stop s = Classify(*st);
-    if (s.kind != Stop::Kind::kSyscall) return Internal("unexpected stop while starting");
-    __ptrace_syscall_info info{};
-    if (ptrace(PTRACE_GET_SYSCALL_INFO, tid, sizeof info, &info) <= 0) {
-      return Internal(std::string("PTRACE_GET_SYSCALL_INFO: ") + strerror(errno));
-    }
-    if (info.op != PTRACE_SYSCALL_INFO_ENTRY) continue;  // the exit of an earlier call
-    if (ptrace(PTRACE_GETREGS, tid, nullptr, &home) != 0) {
-      return Internal(std::string("PTRACE_GETREGS: ") + strerror(errno));
-    }
-    if (static_cast<int64_t>(home.orig_rax) != SYS_pause || info.arch != kArchX86_64) {
-      return Internal("the probe thread's first filtered call is not its restarted pause");
-    }
-    // From here on the probe's home is the loop: every record returns there.
-    home.orig_rax = kNrGetpid;
-    home.rip = loop_after_syscall;
-    return true;
+  if (ptrace(PTRACE_SYSCALL, tid, nullptr, nullptr) != 0) {
+    return Internal(std::string("PTRACE_SYSCALL: ") + strerror(errno));
   }
-  return Internal("the probe thread never reached its loop");
+  Result<int> st = Wait();
+  if (!st.ok()) return Internal(st.error().message);
+  const Stop s = Classify(*st);
+  if (s.kind != Stop::Kind::kSyscall) {
+    KillChild();
+    if (k == 1) {
+      return MakeError("compat-unavailable",
+                       "int $0x80 did not reach a syscall-entry stop (stop signal " +
+                           std::to_string(s.sig) + "): no ia32 emulation on this kernel");
+    }
+    return MakeError("internal-error", "the probe thread did not reach its loop");
+  }
+  __ptrace_syscall_info info{};
+  if (ptrace(PTRACE_GET_SYSCALL_INFO, tid, sizeof info, &info) <= 0) {
+    return Internal(std::string("PTRACE_GET_SYSCALL_INFO: ") + strerror(errno));
+  }
+  Probe& p = probe[k];
+  if (ptrace(PTRACE_GETREGS, tid, nullptr, &p.home) != 0) {
+    return Internal(std::string("PTRACE_GETREGS: ") + strerror(errno));
+  }
+  const int32_t want_nr = k == 0 ? kNrGetpid : kNrGetpid32;
+  const uint32_t want_arch = k == 0 ? kArchX86_64 : kArchI386;
+  if (info.op != PTRACE_SYSCALL_INFO_ENTRY || info.arch != want_arch ||
+      static_cast<int64_t>(p.home.orig_rax) != want_nr || p.home.rip != loop + 7) {
+    return Internal("a probe thread's first call is not its loop's getpid (arch " + Hex(info.arch) +
+                    ")");
+  }
+  return true;
 }
 
 // After the record: the probe's next syscall-entry stop must be the loop's getpid.
 Result<bool> KernelEngine::Impl::BackAtEntry() {
+  const pid_t tid = probe[cur].tid;
+  const user_regs_struct& home = probe[cur].home;
+  const int64_t getpid_nr = cur == 0 ? kNrGetpid : kNrGetpid32;
   Result<int> st = Wait();
   if (!st.ok()) return Internal(st.error().message);
   const Stop s = Classify(*st);
@@ -627,7 +690,7 @@ Result<bool> KernelEngine::Impl::BackAtEntry() {
     return Internal(std::string("PTRACE_GETREGS: ") + strerror(errno));
   }
   // rax = -ENOSYS is what the entry code presets: an exit stop would carry getpid's result.
-  if (regs.rip != home.rip || static_cast<int64_t>(regs.orig_rax) != kNrGetpid ||
+  if (regs.rip != home.rip || static_cast<int64_t>(regs.orig_rax) != getpid_nr ||
       static_cast<int64_t>(regs.rax) != -ENOSYS) {
     return Internal("the probe thread is not at its loop's syscall-entry stop (rip " +
                     Hex(regs.rip) + ")");
@@ -666,14 +729,13 @@ Result<KernelObservation> KernelEngine::Impl::Died(int sig, const std::string& t
     char echo = 0;
     alive = ReadExact(ctl_fd, &echo, 1, kSetupTimeoutMs);
   }
-  tid = 0;  // reaped by the waitpid that saw the death
+  probe[cur].tid = 0;  // reaped by the waitpid that saw the death
   KillChild();
   if (sig != SIGSYS) {
     return MakeError("internal-error", "the probe thread ended with signal/status " +
                                            std::to_string(sig) + ", not SIGSYS");
   }
-  o.seen = alive ? KernelObservation::Seen::kThreadKilled
-                 : KernelObservation::Seen::kProcessKilled;
+  o.seen = alive ? KernelObservation::Seen::kThreadKilled : KernelObservation::Seen::kProcessKilled;
   o.outcome = alive ? "KILL_THREAD" : "KILL_PROCESS";
   o.possible = {o.outcome};
   o.trail = (trail.empty() ? "" : trail + " ") + "died(" + std::to_string(sig) + ") " +
@@ -682,14 +744,26 @@ Result<KernelObservation> KernelEngine::Impl::Died(int sig, const std::string& t
 }
 
 Result<KernelObservation> KernelEngine::Impl::RunAtEntry(const SeccompData& record) {
+  const pid_t tid = probe[cur].tid;
+  const user_regs_struct& home = probe[cur].home;
+  const int64_t getpid_nr = cur == 0 ? kNrGetpid : kNrGetpid32;
   user_regs_struct regs = home;
   regs.orig_rax = static_cast<uint64_t>(static_cast<int64_t>(record.nr));
-  regs.rdi = record.args[0];
-  regs.rsi = record.args[1];
-  regs.rdx = record.args[2];
-  regs.r10 = record.args[3];
-  regs.r8 = record.args[4];
-  regs.r9 = record.args[5];
+  if (cur == 0) {  // syscall_get_arguments, native: rdi, rsi, rdx, r10, r8, r9
+    regs.rdi = record.args[0];
+    regs.rsi = record.args[1];
+    regs.rdx = record.args[2];
+    regs.r10 = record.args[3];
+    regs.r8 = record.args[4];
+    regs.r9 = record.args[5];
+  } else {  // TS_COMPAT: rbx, rcx, rdx, rsi, rdi, rbp (the full 64-bit pt_regs slots)
+    regs.rbx = record.args[0];
+    regs.rcx = record.args[1];
+    regs.rdx = record.args[2];
+    regs.rsi = record.args[3];
+    regs.rdi = record.args[4];
+    regs.rbp = record.args[5];
+  }
   regs.rip = record.instruction_pointer;
   if (ptrace(PTRACE_SETREGS, tid, nullptr, &regs) != 0) {
     return Internal(std::string("PTRACE_SETREGS at the entry stop: ") + strerror(errno));
@@ -792,12 +866,14 @@ Result<KernelObservation> KernelEngine::Impl::RunAtEntry(const SeccompData& reco
   if (ptrace(PTRACE_GETREGS, tid, nullptr, &regs_now) != 0) {
     return Internal(std::string("PTRACE_GETREGS: ") + strerror(errno));
   }
-  if (regs_now.rip != home.rip || static_cast<int64_t>(regs_now.orig_rax) != kNrGetpid ||
+  if (regs_now.rip != home.rip || static_cast<int64_t>(regs_now.orig_rax) != getpid_nr ||
       static_cast<int64_t>(regs_now.rax) != -ENOSYS) {
     return Internal("the probe thread is not at its loop's syscall-entry stop (rip " +
                     Hex(regs_now.rip) + ")");
   }
-  const int64_t rv = static_cast<int64_t>(exit_regs.rax);
+  // A compat call's result is its low 32 bits (syscall_get_return_value).
+  const int64_t rv = cur == 0 ? static_cast<int64_t>(exit_regs.rax)
+                              : static_cast<int64_t>(static_cast<int32_t>(exit_regs.rax));
   if (rv > 0 || rv < -static_cast<int64_t>(seccomp::kMaxErrno)) {
     // Not an ERRNO value: only a call that ran could return this. By construction it cannot
     // happen (F0 stops every call the stack lets through); stop rather than go on.
@@ -851,9 +927,8 @@ Result<KernelEngine> KernelEngine::Start(std::vector<StackEntry> stack,
       }
       const uint32_t k = insn.k;
       if (ActionOf(k) == Action::kTrace) trace_data.insert(static_cast<uint16_t>(k));
-      if (ActionOf(k) == Action::kUnknown &&
-          static_cast<int32_t>(k & seccomp::kRetActionFull) >
-              static_cast<int32_t>(seccomp::kRetTrace)) {
+      if (ActionOf(k) == Action::kUnknown && static_cast<int32_t>(k & seccomp::kRetActionFull) >
+                                                 static_cast<int32_t>(seccomp::kRetTrace)) {
         impl->may_weak_unknown = true;
       }
     }
@@ -865,61 +940,75 @@ Result<KernelEngine> KernelEngine::Start(std::vector<StackEntry> stack,
   impl->sentinel = s;
   impl->may_trace_sentinel = ret_a || trace_data.count(s) != 0;
   impl->may_weak_unknown = impl->may_weak_unknown || ret_a;
-  impl->f0 = {sock_filter{static_cast<uint16_t>(bpf::kRET | bpf::kK), 0, 0,
-                          seccomp::kRetTrace | s}};
+  impl->f0 = {
+      sock_filter{static_cast<uint16_t>(bpf::kRET | bpf::kK), 0, 0, seccomp::kRetTrace | s}};
   impl->options = options;
   impl->stack = std::move(stack);
-  impl->probe_stack = std::make_unique<char[]>(kProbeStackBytes);
+  impl->probe_stack = std::make_unique<char[]>(kMaxProbes * kProbeStackBytes);
   if (options.new_namespaces) {
     Result<bool> h = impl->StartHolder();
     if (!h.ok()) return h.error();
   }
-  Result<bool> spawned = impl->Spawn();
+  Result<bool> spawned = impl->Spawn(false);
   if (!spawned.ok()) return spawned.error();
   return KernelEngine(std::move(impl));
 }
 
 Result<KernelObservation> KernelEngine::Run(const SeccompData& record) {
-  if (record.arch != kArchX86_64) {
-    KernelObservation o;
-    o.reproducible = false;
+  Impl& m = *impl_;
+  KernelObservation o;
+  o.reproducible = false;
+  if (record.arch != kArchX86_64 && record.arch != kArchI386) {
     o.not_reproducible_rule = "unsupported-arch";
     o.reason = "arch " + Hex(record.arch) +
-               " is not AUDIT_ARCH_X86_64: the kernel fills seccomp_data.arch from the "
-               "calling task, and the probe makes native x86-64 calls only";
+               " is neither AUDIT_ARCH_X86_64 nor AUDIT_ARCH_I386: the kernel fills "
+               "seccomp_data.arch from how the calling task entered it";
     return o;
   }
-  if (record.nr == kNrUretprobe || record.nr == kNrUprobe) {
-    KernelObservation o;
-    o.reproducible = false;
+  if (record.arch == kArchX86_64 && (record.nr == kNrUretprobe || record.nr == kNrUprobe)) {
     o.not_reproducible_rule = "passthrough-syscall";
     o.reason = "nr " + std::to_string(record.nr) +
                " (uretprobe/uprobe) is allowed before any filter runs "
                "(seccomp_is_const_allow), so no stop would cancel it: not sent";
     return o;
   }
-  if (impl_->leader <= 0) {
-    Result<bool> spawned = impl_->Spawn();
+  const int k = record.arch == kArchX86_64 ? 0 : 1;
+  if (k == 1 && m.compat_unavailable) {
+    o.not_reproducible_rule = "unsupported-arch";
+    o.reason = "AUDIT_ARCH_I386 needs int $0x80, which this kernel does not offer";
+    return o;
+  }
+  if (k == 1) m.want_compat = true;
+  if (m.leader <= 0 || m.probes <= k) {
+    Result<bool> spawned = m.Spawn(m.want_compat);
+    if (!spawned.ok() && spawned.error().rule == "compat-unavailable") {
+      m.compat_unavailable = true;
+      m.want_compat = false;
+      o.not_reproducible_rule = "unsupported-arch";
+      o.reason = spawned.error().message;
+      return o;
+    }
     if (!spawned.ok()) return spawned.error();
   }
-  return impl_->RunAtEntry(record);
+  m.cur = k;
+  return m.RunAtEntry(record);
 }
 
 uint16_t KernelEngine::sentinel() const { return impl_->sentinel; }
-pid_t KernelEngine::probe_tid() const { return impl_->tid; }
+pid_t KernelEngine::probe_tid() const { return impl_->probe[0].tid; }
 pid_t KernelEngine::child_pid() const { return impl_->leader; }
 uint64_t KernelEngine::children_started() const { return impl_->children; }
 
 Result<std::vector<uint8_t>> KernelEngine::ReadProbeMemory(uint64_t address, size_t length) {
   if (impl_->leader <= 0) {
-    Result<bool> spawned = impl_->Spawn();
+    Result<bool> spawned = impl_->Spawn(impl_->want_compat);
     if (!spawned.ok()) return spawned.error();
   }
   std::vector<uint8_t> out;
   out.reserve(length);
   for (uint64_t a = address; out.size() < length; a += sizeof(long)) {
     errno = 0;
-    const long word = ptrace(PTRACE_PEEKDATA, impl_->tid, a, nullptr);
+    const long word = ptrace(PTRACE_PEEKDATA, impl_->probe[0].tid, a, nullptr);
     if (errno != 0) return SysError("ptrace-failed", "PTRACE_PEEKDATA at " + Hex(a), errno);
     unsigned char bytes[sizeof(long)];
     std::memcpy(bytes, &word, sizeof word);

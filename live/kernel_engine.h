@@ -19,10 +19,12 @@
 //       the probe thread dies by SIGSYS -> KILL_THREAD (leader alive) or KILL_PROCESS.
 //     F0's TRACE outranks ALLOW and LOG, so an allowed call always stops at the tracer, which
 //     cancels it: no path lets the synthetic call run.
-//   - Only records with arch AUDIT_ARCH_X86_64 can be reproduced (x32 numbers included: their
-//     arch is X86_64); nr 335 (uretprobe) and 336 (uprobe) are never sent because the kernel
-//     allows them before any filter runs (seccomp_is_const_allow). Those records come back
-//     "not reproducible".
+//   - Records with arch AUDIT_ARCH_X86_64 run on the native probe (x32 numbers included: their
+//     arch is X86_64); records with AUDIT_ARCH_I386 run on a second probe thread, started on
+//     the first such record, that loops on `int $0x80` (TS_COMPAT: arch I386, arguments from
+//     rbx, rcx, rdx, rsi, rdi, rbp). Other arches, and native nr 335 (uretprobe) and 336
+//     (uprobe), which the kernel allows before any filter runs (seccomp_is_const_allow), are
+//     never sent: they come back "not reproducible".
 // Needs root (CAP_SYS_ADMIN for PTRACE_O_SUSPEND_SECCOMP, which is refused to a tracer that is
 // itself under seccomp). Start() and Run() must be called from the same thread: ptrace
 // requests are only accepted from the tracing thread.
@@ -69,16 +71,17 @@ struct KernelSiginfo {
 // What the kernel did with one record.
 struct KernelObservation {
   enum class Seen : uint8_t {
-    kNotRun,        // not reproducible: the record was not sent (see `reason`)
-    kTraceStop,     // PTRACE_EVENT_SECCOMP with `event_msg`
-    kReturn,        // skipped with `return_value` in rax, no signal
-    kSigsys,        // skipped, then a SIGSYS (TRAP) that the tracer suppressed
-    kThreadKilled,  // the probe thread died by SIGSYS, the leader lives on
-    kProcessKilled, // the whole child died by SIGSYS
+    kNotRun,         // not reproducible: the record was not sent (see `reason`)
+    kTraceStop,      // PTRACE_EVENT_SECCOMP with `event_msg`
+    kReturn,         // skipped with `return_value` in rax, no signal
+    kSigsys,         // skipped, then a SIGSYS (TRAP) that the tracer suppressed
+    kThreadKilled,   // the probe thread died by SIGSYS, the leader lives on
+    kProcessKilled,  // the whole child died by SIGSYS
   };
   Seen seen = Seen::kNotRun;
   bool reproducible = true;
-  // Why not: "unsupported-arch" (arch is not AUDIT_ARCH_X86_64) or "passthrough-syscall"
+  // Why not: "unsupported-arch" (neither X86_64 nor I386, or no int $0x80 on this kernel) or
+  // "passthrough-syscall"
   // (x86-64 nr 335/336, which the kernel allows before any filter runs). Empty otherwise.
   std::string not_reproducible_rule;
   // One outcome in sckit's format (vm/outcome.h Outcome::Text): ALLOW, LOG, ERRNO(n), TRAP(n),
@@ -88,12 +91,12 @@ struct KernelObservation {
   // when the kernel cannot tell them apart this way: {ALLOW, LOG, ...} for the sentinel stop,
   // {ERRNO(38), USER_NOTIF} for -ENOSYS.
   std::vector<std::string> possible;
-  std::string reason;  // why it is ambiguous or not reproducible
-  uint16_t event_msg = 0;       // kTraceStop
-  int64_t return_value = 0;     // kReturn
-  bool has_siginfo = false;     // kSigsys
+  std::string reason;        // why it is ambiguous or not reproducible
+  uint16_t event_msg = 0;    // kTraceStop
+  int64_t return_value = 0;  // kReturn
+  bool has_siginfo = false;  // kSigsys
   KernelSiginfo siginfo;
-  int exit_signal = 0;          // kThreadKilled / kProcessKilled: the probe thread's signal
+  int exit_signal = 0;  // kThreadKilled / kProcessKilled: the probe thread's signal
   // The ptrace stops seen after the record's syscall-entry stop, e.g. "seccomp(24268) exit
   // entry", "exit sigsys(31) entry", "exit died(31) leader-dead": the kernel's sequence.
   std::string trail;
@@ -130,11 +133,11 @@ class KernelEngine {
   Result<KernelObservation> Run(const SeccompData& record);
 
   uint16_t sentinel() const;
-  // The probe thread's tid and the child's pid (0 while no child is running).
+  // The native probe thread's tid and the child's pid (0 while no child is running).
   pid_t probe_tid() const;
   pid_t child_pid() const;
   uint64_t children_started() const;
-  // Reads the probe's memory (PTRACE_PEEKDATA), for tests that put pointers in records.
+  // Reads the child's memory (PTRACE_PEEKDATA), for tests that put pointers in records.
   Result<std::vector<uint8_t>> ReadProbeMemory(uint64_t address, size_t length);
 
  private:

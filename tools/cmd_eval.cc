@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "jit/compiler.h"
+#include "live/kernel_engine.h"
 #include "tools/command.h"
 #include "tools/filter_flags.h"
 #include "tools/options.h"
@@ -45,7 +46,9 @@ void AddStackOptions(po::options_description* d) {
       "format", po::value<std::string>()->default_value("auto"),
       "filter file format: auto, raw, asm, c")(
       "engine", po::value<std::string>()->default_value("interp"),
-      "engine that runs the filters: interp (the interpreter) or jit (x86-64 machine code)")(
+      "engine that runs the filters: interp (the interpreter), jit (x86-64 machine code), "
+      "kernel (the running kernel, in a traced child where the call never executes; needs "
+      "root), all (interp, jit and kernel side by side; exit 1 on any disagreement)")(
       "strict", "strict mode (mode 1) instead of filters: read/write/exit/rt_sigreturn only")(
       "tracer", "a ptracer with PTRACE_O_TRACESECCOMP is attached (TRACE stops instead of ENOSYS)")(
       "listener", "every filter has an open notification listener (otherwise only filters "
@@ -56,8 +59,20 @@ void AddStackOptions(po::options_description* d) {
 
 // Loads, checks (as `sckit verify --stack` would) and stacks the filters. Returns an exit code
 // to return at once, or nullopt on success.
+// The engines a run uses. `stack` always holds the filters (run by the interpreter, or by the
+// JIT for --engine jit); --engine all adds a JIT stack and the live kernel, --engine kernel the
+// live kernel.
+struct Engines {
+  std::string name = "interp";  // interp, jit, kernel, all
+  FilterStack stack;
+  FilterStack jit;  // --engine all
+  std::unique_ptr<live::KernelEngine> kernel;
+  bool uses_kernel() const { return kernel != nullptr; }
+};
+
 std::optional<int> BuildStack(const char* command, const po::variables_map& vm,
-                              FilterStack* stack, KernelContext* ctx) {
+                              Engines* engines, KernelContext* ctx) {
+  FilterStack* stack = &engines->stack;
   std::vector<std::string> files;
   if (vm.count("filter")) files = vm["filter"].as<std::vector<std::string>>();
   ctx->mode = vm.count("strict") ? Mode::kStrict : Mode::kFilter;
@@ -70,9 +85,16 @@ std::optional<int> BuildStack(const char* command, const po::variables_map& vm,
   }
   ctx->kernel = *kernel;
   const std::string engine = vm["engine"].as<std::string>();
-  if (engine != "interp" && engine != "jit") {
-    PrintError(command, "unknown engine '" + engine + "' (expected interp or jit)");
+  if (engine != "interp" && engine != "jit" && engine != "kernel" && engine != "all") {
+    PrintError(command, "unknown engine '" + engine + "' (expected interp, jit, kernel or all)");
     return kExitUsage;
+  }
+  engines->name = engine;
+  if (engine == "kernel" || engine == "all") {
+    if (ctx->mode == Mode::kStrict) {
+      PrintError(command, "--engine " + engine + " runs filters in the kernel: not with --strict");
+      return kExitUsage;
+    }
   }
   if (ctx->mode == Mode::kStrict) {
     if (!files.empty()) {
@@ -128,6 +150,16 @@ std::optional<int> BuildStack(const char* command, const po::variables_map& vm,
   if (rejected) return kExitFailed;
   for (size_t i = 0; i < files.size(); ++i) {
     Result<VerifiedProgram> v = Verify(entries[i].program);  // accepted above
+    if (engine == "all") {
+      Result<jit::CompiledFilter> compiled = jit::Compile(*v);
+      if (!compiled.ok()) {
+        PrintError(command, files[i] + ": " + compiled.error().ToString());
+        return kExitUsage;
+      }
+      engines->jit.Push(*v,
+                        std::make_unique<EngineAdapter<jit::CompiledFilter>>(std::move(*compiled)),
+                        flags[i], files[i]);
+    }
     if (engine == "jit") {
       Result<jit::CompiledFilter> compiled = jit::Compile(*v);
       if (!compiled.ok()) {
@@ -141,7 +173,75 @@ std::optional<int> BuildStack(const char* command, const po::variables_map& vm,
       stack->Push(std::move(*v), flags[i], files[i]);
     }
   }
+  if (engine == "kernel" || engine == "all") {
+    Result<live::KernelEngine> k = live::KernelEngine::Start(entries);
+    if (!k.ok()) {
+      PrintError(command, "the live kernel engine could not start: " + k.error().ToString());
+      return kExitUsage;
+    }
+    engines->kernel = std::make_unique<live::KernelEngine>(std::move(*k));
+  }
   return std::nullopt;
+}
+
+std::string JsonStrings(const std::vector<std::string>& v) {
+  std::string out = "[";
+  for (size_t i = 0; i < v.size(); ++i) out += (i ? ", \"" : "\"") + JsonEscape(v[i]) + "\"";
+  return out + "]";
+}
+
+std::string KernelJson(const live::KernelObservation& k) {
+  std::string out = "{\"outcome\": ";
+  out += k.reproducible ? "\"" + k.outcome + "\"" : std::string("null");
+  out += ", \"possible\": " + JsonStrings(k.possible);
+  out += ", \"reproducible\": " + std::string(k.reproducible ? "true" : "false");
+  out += ", \"reason\": " + (k.reason.empty() ? std::string("null")
+                                                : "\"" + JsonEscape(k.reason) + "\"");
+  out += ", \"trail\": \"" + JsonEscape(k.trail) + "\"}";
+  return out;
+}
+
+// The model's outcome to compare with the live kernel: the kernel engine's probe is traced
+// with PTRACE_O_TRACESECCOMP (TRACE stops), and its listeners are closed (USER_NOTIF: ENOSYS).
+Outcome ModelForKernel(const FilterStack& stack, const SeccompData& d, KernelContext ctx,
+                       std::vector<uint32_t>* rets) {
+  ctx.tracer = true;
+  ctx.listener = false;
+  return Decide(stack, d, ctx, *rets);
+}
+
+// --engine kernel / all for one record. Returns false on a disagreement (all) or an engine
+// failure.
+bool EvalOneLive(const SeccompData& d, Engines& e, const KernelContext& ctx, bool json,
+                 std::vector<uint32_t>* rets, std::string* out) {
+  const std::string record = FormatRecord(d);
+  Result<live::KernelObservation> k = e.kernel->Run(d);
+  if (!k.ok()) {
+    std::fflush(stdout);
+    PrintError("eval", record + ": the live kernel engine failed: " + k.error().ToString());
+    return false;
+  }
+  bool agree = true;
+  if (e.name == "kernel") {
+    *out = json ? "{\"record\": \"" + record + "\", \"engine\": \"kernel\", \"kernel\": " +
+                      KernelJson(*k) + "}\n"
+                : record + " -> " + k->ToString() + "\n";
+  } else {
+    const Outcome oi = Decide(e.stack, d, ctx, *rets);
+    const Outcome oj = Decide(e.jit, d, ctx, *rets);
+    const Outcome model = ModelForKernel(e.stack, d, ctx, rets);
+    agree = oi.Text() == oj.Text() && (!k->reproducible || live::ConsistentWith(*k, model));
+    if (json) {
+      *out = "{\"record\": \"" + record + "\", \"interp\": \"" + oi.Text() + "\", \"jit\": \"" +
+             oj.Text() + "\", \"model_with_tracer\": \"" + model.Text() + "\", \"kernel\": " +
+             KernelJson(*k) + ", \"agree\": " + (agree ? "true" : "false") + "}\n";
+    } else {
+      *out = record + " -> interp " + oi.Text() + ", jit " + oj.Text() + ", kernel " +
+             k->ToString() + (agree ? "" : "   MISMATCH") + "\n";
+    }
+  }
+  std::fwrite(out->data(), 1, out->size(), stdout);
+  return agree;
 }
 
 void AppendTraceText(const FilterStack& stack, const std::vector<FilterTrace>& traces,
@@ -272,11 +372,25 @@ int RunEval(const std::vector<std::string>& args) {
     PrintError("eval", vformat.error());
     return kExitUsage;
   }
-  FilterStack stack;
+  Engines engines;
   KernelContext ctx;
-  if (auto code = BuildStack("eval", vm, &stack, &ctx)) return *code;
+  if (auto code = BuildStack("eval", vm, &engines, &ctx)) return *code;
+  const FilterStack& stack = engines.stack;
   const bool json = vm.count("json") > 0;
   const bool trace = vm.count("trace") > 0;
+  if (trace && engines.uses_kernel()) {
+    PrintError("eval", "--trace lists the interpreter's steps: not with --engine kernel/all");
+    return kExitUsage;
+  }
+  bool all_agree = true;
+  auto eval_one = [&](const SeccompData& d, std::vector<uint32_t>* rets,
+                      std::vector<FilterTrace>* traces, std::string* out) {
+    if (engines.uses_kernel()) {
+      all_agree = EvalOneLive(d, engines, ctx, json, rets, out) && all_agree;
+    } else {
+      EvalOne(d, stack, ctx, json, trace, rets, traces, out);
+    }
+  };
 
   std::vector<uint32_t> rets(stack.size(), 0);
   std::vector<FilterTrace> traces;
@@ -292,8 +406,8 @@ int RunEval(const std::vector<std::string>& args) {
       }
       records.push_back(*r);
     }
-    for (const SeccompData& d : records) EvalOne(d, stack, ctx, json, trace, &rets, &traces, &out);
-    return kExitOk;
+    for (const SeccompData& d : records) eval_one(d, &rets, &traces, &out);
+    return all_agree ? kExitOk : kExitFailed;
   }
   const std::string path = vm["vectors"].as<std::string>();
   std::ifstream file;
@@ -320,9 +434,9 @@ int RunEval(const std::vector<std::string>& args) {
       return kExitUsage;
     }
     if (!*next) break;
-    EvalOne(d, stack, ctx, json, trace, &rets, &traces, &out);
+    eval_one(d, &rets, &traces, &out);
   }
-  return kExitOk;
+  return all_agree ? kExitOk : kExitFailed;
 }
 
 namespace {
@@ -409,10 +523,12 @@ int RunTest(const std::vector<std::string>& args) {
     PrintError("test", "no cases file given (see --help)");
     return kExitUsage;
   }
-  FilterStack stack;
+  Engines engines;
   KernelContext ctx;
-  if (auto code = BuildStack("test", vm, &stack, &ctx)) return *code;
+  if (auto code = BuildStack("test", vm, &engines, &ctx)) return *code;
+  const FilterStack& stack = engines.stack;
   const bool verbose = vm.count("verbose") > 0;
+  int skipped = 0;
 
   std::vector<uint32_t> rets(stack.size(), 0);
   std::vector<SuiteResult> suites;
@@ -459,6 +575,36 @@ int RunTest(const std::vector<std::string>& args) {
       for (const SeccompData& d : *records) {
         const Outcome o = Decide(stack, d, ctx, rets);
         CaseResult c{line_no, FormatRecord(d), expected->text, o.Text(), expected->Matches(o)};
+        if (engines.uses_kernel()) {
+          Result<live::KernelObservation> k = engines.kernel->Run(d);
+          if (!k.ok()) {
+            PrintError("test", c.record + ": the live kernel engine failed: " +
+                                   k.error().ToString());
+            return kExitUsage;
+          }
+          if (!k->reproducible) {
+            ++skipped;
+            if (verbose) {
+              std::printf("%s:%d: skipped: %s: %s\n", path.c_str(), line_no, c.record.c_str(),
+                          k->ToString().c_str());
+            }
+            continue;
+          }
+          // The kernel's answer must meet the expectation for one of the outcomes it cannot
+          // tell apart; --engine all also needs the JIT and the model to agree with it.
+          bool kernel_match = false;
+          for (const std::string& p : k->possible) kernel_match |= expected->MatchesText(p);
+          if (engines.name == "kernel") {
+            c.actual = k->ToString() + " (kernel)";
+            c.passed = kernel_match;
+          } else {
+            const Outcome oj = Decide(engines.jit, d, ctx, rets);
+            const Outcome model = ModelForKernel(stack, d, ctx, &rets);
+            const bool agree = oj.Text() == o.Text() && live::ConsistentWith(*k, model);
+            c.actual = "interp " + o.Text() + ", jit " + oj.Text() + ", kernel " + k->ToString();
+            c.passed = c.passed && agree;
+          }
+        }
         if (c.passed) {
           ++passed;
           if (verbose) {
@@ -476,7 +622,11 @@ int RunTest(const std::vector<std::string>& args) {
     }
     suites.push_back(std::move(suite));
   }
-  std::printf("%d passed, %d failed\n", passed, failed);
+  if (skipped > 0) {
+    std::printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
+  } else {
+    std::printf("%d passed, %d failed\n", passed, failed);
+  }
   if (vm.count("junit")) {
     const std::string junit = vm["junit"].as<std::string>();
     if (!WriteJunit(junit, suites)) {

@@ -23,14 +23,17 @@ int RunFuzz(const std::vector<std::string>& args) {
       "time", po::value<double>()->default_value(10.0), "search for at most S seconds")(
       "runs", po::value<uint64_t>()->default_value(2'000'000), "evaluate at most N records")(
       "seed", po::value<uint32_t>()->default_value(1), "random seed (runs are reproducible)")(
+      "stall", po::value<uint64_t>()->default_value(1'000'000),
+      "end the search after N runs without new coverage (0: never)")(
       "no-solver", "search only: do not close the gaps with the solver")(
+      "no-jit", "run the search through the traced interpreter instead of instrumented JIT code")(
       "out,o", po::value<std::string>(), "write the cases file here (default: standard output)")(
       "json", "print the report as JSON on standard error's place (stdout); cases go to --out");
   po::options_description hidden;
   po::positional_options_description pos;
   po::variables_map vm;
   const std::string usage =
-      "sckit fuzz --filter F... [--time S | --runs N] [--seed N] [--out FILE]\n\n"
+      "sckit fuzz --filter F... [--time S | --runs N] [--stall N] [--seed N] [--no-jit] [--out FILE]\n\n"
       "Searches seccomp_data for records that reach every reachable instruction, branch "
       "direction and outcome of the stack, using the constants the filters compare against; "
       "then settles what the search missed exactly with the solver (a witness, or a proof that "
@@ -64,7 +67,9 @@ int RunFuzz(const std::vector<std::string>& args) {
   options.max_seconds = vm["time"].as<double>();
   options.max_runs = vm["runs"].as<uint64_t>();
   options.seed = vm["seed"].as<uint32_t>();
+  options.stall_runs = vm["stall"].as<uint64_t>();
   options.solver_assist = vm.count("no-solver") == 0;
+  options.use_jit = vm.count("no-jit") == 0;
   const bool tty = isatty(2);
   if (tty) {
     options.progress = [](uint64_t runs, size_t covered, size_t total, double secs) {
@@ -96,13 +101,16 @@ int RunFuzz(const std::vector<std::string>& args) {
   } else if (!vm.count("json")) {
     std::fwrite(cases.data(), 1, cases.size(), stdout);
   }
-  const double rate = r.seconds > 0 ? static_cast<double>(r.runs) / r.seconds : 0;
+  const double rate =
+      r.search_seconds > 0 ? static_cast<double>(r.runs) / r.search_seconds : 0;
   if (vm.count("json")) {
     std::printf("{\"records\": %zu, \"edges_total\": %zu, \"edges_covered\": %zu, "
                 "\"covered_by_search\": %zu, \"covered_by_solver\": %zu, \"runs\": %llu, "
-                "\"seconds\": %.3f, \"unreachable\": [",
+                "\"seconds\": %.3f, \"search_seconds\": %.3f, \"runs_per_second\": %.0f, "
+                "\"engine\": \"%s\", \"unreachable\": [",
                 r.records.size(), r.edges_total, r.edges_covered, r.covered_by_search,
-                r.covered_by_solver, static_cast<unsigned long long>(r.runs), r.seconds);
+                r.covered_by_solver, static_cast<unsigned long long>(r.runs), r.seconds,
+                r.search_seconds, rate, r.engine.c_str());
     for (size_t i = 0; i < r.unreachable.size(); ++i) {
       std::printf("%s\"%s\"", i ? ", " : "", r.unreachable[i].Describe().c_str());
     }
@@ -110,9 +118,11 @@ int RunFuzz(const std::vector<std::string>& args) {
   } else {
     FILE* report = vm.count("out") ? stdout : stderr;
     std::fprintf(report,
-                 "fuzz: %llu runs in %.2fs (%.0f/s); %zu of %zu reachable-or-not edges covered "
-                 "(%zu by search, %zu by the solver); %zu records kept\n",
-                 static_cast<unsigned long long>(r.runs), r.seconds, rate, r.edges_covered,
+                 "fuzz: %llu runs in %.2fs (search %.2fs, %.0f/s, %s); %zu of %zu "
+                 "reachable-or-not edges covered (%zu by search, %zu by the solver); %zu "
+                 "records kept\n",
+                 static_cast<unsigned long long>(r.runs), r.seconds, r.search_seconds, rate,
+                 r.engine.c_str(), r.edges_covered,
                  r.edges_total, r.covered_by_search, r.covered_by_solver, r.records.size());
     for (const auto& e : r.unreachable) {
       std::fprintf(report, "  unreachable: %s\n", e.Describe().c_str());

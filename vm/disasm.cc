@@ -175,7 +175,7 @@ Rendered Render(const SockFilter& insn, size_t pc, size_t n, Style style, const 
           if (const ArchInfo* a = FindArchByAudit(insn.k)) {
             operand = "#AUDIT_ARCH_" + std::string(a->audit_name);
           }
-        } else if (st.a_field == 0 && bpf::Op(insn.code) != bpf::kJSET && opt.comments) {
+        } else if (st.a_field == 0 && bpf::Op(insn.code) == bpf::kJEQ && opt.comments) {
           uint32_t audit = st.arch >= 0 ? static_cast<uint32_t>(st.arch)
                                         : (opt.arch ? opt.arch->audit_arch : kAuditArchX86_64);
           if (std::optional<std::string> name =

@@ -286,15 +286,16 @@ Outcome DecideTraced(const FilterStack& stack, const SeccompData& data, const Ke
   return ApplyDecision(stack.EvaluateTraced(data, rets, traces), stack, data, ctx);
 }
 
-bool Expectation::Matches(const Outcome& outcome) const {
-  const std::string actual = outcome.Text();
+bool Expectation::Matches(const Outcome& outcome) const { return MatchesText(outcome.Text()); }
+
+bool Expectation::MatchesText(std::string_view actual) const {
   bool match;
   if (has_value) {
     match = actual == name + "(" + std::to_string(value) + ")";
   } else if (name == "KILL") {
     match = actual == "KILL_PROCESS" || actual == "KILL_THREAD";
   } else if (name == "ERRNO" || name == "TRAP" || name == "TRACE") {
-    match = actual.rfind(name + "(", 0) == 0;
+    match = actual.substr(0, name.size() + 1) == name + "(";
   } else {
     match = actual == name;
   }

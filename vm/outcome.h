@@ -142,6 +142,8 @@ struct Expectation {
   uint32_t value = 0;
   std::string text;  // as written
   bool Matches(const Outcome& outcome) const;
+  // The same on an outcome's text (Outcome::Text() format).
+  bool MatchesText(std::string_view actual) const;
 };
 Result<Expectation> ParseExpectation(std::string_view text, int line = -1);
 

@@ -5,8 +5,10 @@
 #include <sys/syscall.h>
 #include <x86intrin.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 
 #include "analysis/cache.h"

@@ -20,15 +20,16 @@
 namespace sckit::tools {
 namespace {
 
-enum class Emit { kListing, kAsm, kC, kRaw };
+enum class Emit { kListing, kAsm, kC, kCInstall, kRaw };
 
 Result<Emit> ParseEmit(const std::string& name) {
   if (name == "listing") return Emit::kListing;
   if (name == "asm") return Emit::kAsm;
   if (name == "c") return Emit::kC;
+  if (name == "c-install") return Emit::kCInstall;
   if (name == "raw" || name == "bin") return Emit::kRaw;
   return MakeError("bad-emit",
-                   "unknown output form '" + name + "' (expected listing, asm, c or raw)");
+                   "unknown output form '" + name + "' (expected listing, asm, c, c-install or raw)");
 }
 
 bool LooksLikeText(const std::vector<uint8_t>& bytes) {
@@ -73,6 +74,7 @@ Result<std::string> Render(const Program& program, Emit emit, const ArchInfo* ar
     case Emit::kListing: return DisassembleListing(program, options);
     case Emit::kAsm: return DisassembleCanonical(program, options);
     case Emit::kC: return EmitCArray(program, comments);
+    case Emit::kCInstall: return EmitCInstaller(program, comments);
     case Emit::kRaw: {
       std::vector<uint8_t> raw = EncodeRaw(program);
       return std::string(raw.begin(), raw.end());
@@ -114,8 +116,9 @@ int Run(const std::string& command, const std::vector<std::string>& args) {
       "entries or BPF_STMT/BPF_JUMP; otherwise asm)")(
       "emit,e", po::value<std::string>()->default_value(disasm ? "listing" : "raw"),
       disasm ? "output: listing (readable), asm (canonical assembly: `sckit asm` gives back the "
-               "identical bytes), c (C array), raw"
-             : "output: raw (struct sock_filter array), c (C array), asm (canonical assembly), "
+               "identical bytes), c (C array), c-install (C source with an installer function), raw"
+             : "output: raw (struct sock_filter array), c (C array), c-install (C source with "
+               "sckit_install_filter()), asm (canonical assembly), "
                "listing")(
       "output,o", po::value<std::string>(), "output file (default: standard output; raw "
                                             "output is refused on a terminal)")(

@@ -30,6 +30,12 @@ Result<Program> ParseCArray(std::string_view text, const CArrayOptions& options 
 // each followed by a comment with its disassembly (when `comments`).
 std::string EmitCArray(const Program& program, bool comments = true);
 
+// A self-contained C source for people who ship precompiled filters: the array (as
+// EmitCArray, named sckit_filter) and `static int sckit_install_filter(void)`, which sets
+// no_new_privs and installs the filter on the calling thread with seccomp(2), returning 0 or -1
+// with errno set. Compiles as C89..C17 and C++ with glibc or musl and Linux UAPI headers.
+std::string EmitCInstaller(const Program& program, bool comments = true);
+
 // True when text looks like a C array: a `{` followed by a number, or BPF_STMT / BPF_JUMP.
 bool LooksLikeCArray(std::string_view text);
 

@@ -7,6 +7,7 @@
 #include "analysis/symbolic.h"
 #include "analysis/table.h"
 #include "tools/command.h"
+#include "tools/filter_files.h"
 #include "tools/options.h"
 #include "verifier/verifier.h"
 #include "vm/loader.h"
@@ -14,35 +15,6 @@
 
 namespace sckit::tools {
 namespace {
-
-// Loads and verifies each file; prints the rejection like `sckit verify` and returns nullopt.
-std::optional<std::vector<VerifiedProgram>> LoadStack(const std::string& cmd,
-                                                      const std::vector<std::string>& files,
-                                                      Format format, int* exit_code) {
-  std::vector<VerifiedProgram> out;
-  for (const std::string& f : files) {
-    Result<Program> p = LoadProgramFile(f, format);
-    if (!p.ok()) {
-      PrintError(cmd, f + ": " + p.error().ToString());
-      *exit_code = kExitUsage;
-      return std::nullopt;
-    }
-    Result<VerifiedProgram> v = Verify(*p);
-    if (!v.ok()) {
-      std::fprintf(stderr, "%s: rejected: %s\n", f.c_str(), v.error().ToString().c_str());
-      *exit_code = kExitFailed;
-      return std::nullopt;
-    }
-    out.push_back(std::move(*v));
-  }
-  return out;
-}
-
-std::vector<const VerifiedProgram*> Pointers(const std::vector<VerifiedProgram>& v) {
-  std::vector<const VerifiedProgram*> out;
-  for (const VerifiedProgram& p : v) out.push_back(&p);
-  return out;
-}
 
 std::string Outcomes(const analysis::SyscallRow& r, const char* sep) {
   std::string s;
@@ -131,7 +103,7 @@ int RunAnalyze(const std::vector<std::string>& args) {
   }
   int code = kExitOk;
   const auto files = vm["file"].as<std::vector<std::string>>();
-  auto stack = LoadStack("analyze", files, *format, &code);
+  auto stack = LoadVerifiedFiles("analyze", files, *format, &code);
   if (!stack) return code;
   const analysis::Analysis a = analysis::Analyze(Pointers(*stack), options);
   const bool json = vm.count("json") > 0;
@@ -247,9 +219,9 @@ int RunDiff(const std::vector<std::string>& args) {
     return kExitUsage;
   }
   int code = kExitOk;
-  auto a = LoadStack("diff", a_files, *format, &code);
+  auto a = LoadVerifiedFiles("diff", a_files, *format, &code);
   if (!a) return code;
-  auto b = LoadStack("diff", b_files, *format, &code);
+  auto b = LoadVerifiedFiles("diff", b_files, *format, &code);
   if (!b) return code;
   analysis::DiffOptions options;
   options.max_differences = vm["max"].as<size_t>();

@@ -11,6 +11,7 @@
 #include "analysis/cfg.h"
 #include "analysis/coverage.h"
 #include "tools/command.h"
+#include "tools/filter_files.h"
 #include "tools/options.h"
 #include "verifier/verifier.h"
 #include "vm/disasm.h"
@@ -57,34 +58,10 @@ std::optional<Error> ForEachRecord(const std::string& path,
   return std::nullopt;
 }
 
-std::optional<std::vector<VerifiedProgram>> LoadVerified(const std::string& cmd,
-                                                         const std::vector<std::string>& files,
-                                                         int* code) {
-  std::vector<VerifiedProgram> out;
-  for (const std::string& f : files) {
-    Result<Program> p = LoadProgramFile(f);
-    if (!p.ok()) {
-      PrintError(cmd, f + ": " + p.error().ToString());
-      *code = kExitUsage;
-      return std::nullopt;
-    }
-    Result<VerifiedProgram> v = Verify(*p);
-    if (!v.ok()) {
-      std::fprintf(stderr, "%s: rejected: %s\n", f.c_str(), v.error().ToString().c_str());
-      *code = kExitFailed;
-      return std::nullopt;
-    }
-    out.push_back(std::move(*v));
-  }
-  return out;
-}
-
 std::vector<analysis::FilterCoverage> Measure(const std::vector<VerifiedProgram>& stack,
                                               const std::string& records, size_t* count,
                                               std::optional<Error>* error) {
-  std::vector<const VerifiedProgram*> ptrs;
-  for (const VerifiedProgram& p : stack) ptrs.push_back(&p);
-  analysis::CoverageCollector collector(ptrs);
+  analysis::CoverageCollector collector(Pointers(stack));
   *error = ForEachRecord(records, [&](const SeccompData& d) { collector.Add(d); });
   *count = collector.records();
   return collector.Finish();
@@ -116,7 +93,7 @@ int RunCoverage(const std::vector<std::string>& args) {
   }
   int code = kExitOk;
   const auto files = vm["filter"].as<std::vector<std::string>>();
-  auto stack = LoadVerified("coverage", files, &code);
+  auto stack = LoadVerifiedFiles("coverage", files, Format::kAuto, &code);
   if (!stack) return code;
   size_t count = 0;
   std::optional<Error> error;
@@ -219,7 +196,7 @@ int RunCfg(const std::vector<std::string>& args) {
   }
   int code = kExitOk;
   const std::string file = vm["file"].as<std::string>();
-  auto stack = LoadVerified("cfg", {file}, &code);
+  auto stack = LoadVerifiedFiles("cfg", {file}, Format::kAuto, &code);
   if (!stack) return code;
   std::optional<analysis::FilterCoverage> cov;
   if (vm.count("coverage")) {

@@ -8,6 +8,7 @@
 
 #include "live/dump.h"
 #include "tools/command.h"
+#include "tools/filter_files.h"
 #include "tools/options.h"
 #include "vm/codec.h"
 
@@ -182,15 +183,7 @@ int RunDump(const std::vector<std::string>& args) {
   hidden.add_options()("command", po::value<std::vector<std::string>>(), "command");
   po::positional_options_description pos;
   pos.add("command", -1);
-  std::vector<std::string> own = args;
-  std::vector<std::string> command;
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--") {
-      own.assign(args.begin(), args.begin() + static_cast<long>(i));
-      command.assign(args.begin() + static_cast<long>(i) + 1, args.end());
-      break;
-    }
-  }
+  auto [own, command] = SplitAtDoubleDash(args);
   po::variables_map vm;
   const std::string usage =
       "sckit dump (--pid PID | --tid TID) [--out DIR] [--json]\n"

@@ -6,6 +6,7 @@
 
 #include "live/enforce.h"
 #include "tools/command.h"
+#include "tools/filter_files.h"
 #include "tools/filter_flags.h"
 #include "tools/options.h"
 #include "vm/bpf.h"
@@ -41,15 +42,7 @@ int RunRun(const std::vector<std::string>& args) {
   pos.add("command", -1);
 
   // Everything after "--" is the command, untouched by option parsing.
-  std::vector<std::string> own = args;
-  std::vector<std::string> command;
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--") {
-      own.assign(args.begin(), args.begin() + static_cast<long>(i));
-      command.assign(args.begin() + static_cast<long>(i) + 1, args.end());
-      break;
-    }
-  }
+  auto [own, command] = SplitAtDoubleDash(args);
   po::variables_map vm;
   const std::string usage =
       "sckit run --filter F [--filter F2 ...] [--flag FLAGS] [--no-nnp] [--strict] -- CMD "

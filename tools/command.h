@@ -37,5 +37,6 @@ int RunDiff(const std::vector<std::string>& args);
 int RunCoverage(const std::vector<std::string>& args);
 int RunCfg(const std::vector<std::string>& args);
 int RunFuzz(const std::vector<std::string>& args);
+int RunBench(const std::vector<std::string>& args);
 
 }  // namespace sckit::tools

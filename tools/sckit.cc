@@ -24,6 +24,8 @@ constexpr Command kCommands[] = {
     {"run", "install filters for real and execute a command under them", RunRun},
     {"dump", "read the filters of a running process, or capture those a command installs",
      RunDump},
+    {"bench", "what a filter stack costs: interpreter, JIT and the live kernel, per syscall",
+     RunBench},
     {"import", "compile a container seccomp profile (OCI/Docker JSON) to a filter", RunImport},
 };
 

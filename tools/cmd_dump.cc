@@ -11,22 +11,10 @@
 #include "tools/filter_files.h"
 #include "tools/options.h"
 #include "vm/codec.h"
+#include "vm/disasm.h"
 
 namespace sckit::tools {
 namespace {
-
-// TODO: use the disassembler's listing once //vm:disasm lands.
-std::string DisassembleListing(const Program& program) {
-  std::string out;
-  char line[96];
-  for (size_t pc = 0; pc < program.size(); ++pc) {
-    const SockFilter& f = program.insns[pc];
-    std::snprintf(line, sizeof line, "%4zu: code=0x%02x jt=%u jf=%u k=0x%08x\n", pc, f.code,
-                  f.jt, f.jf, f.k);
-    out += line;
-  }
-  return out;
-}
 
 const char* ModeName(int mode) {
   switch (mode) {

@@ -12,8 +12,6 @@
 namespace sckit::analysis {
 namespace {
 
-constexpr int kWordNr = 0;
-constexpr int kWordArch = 1;
 // The largest syscall number scanned for names (x86-64 is below 470 in 2026; mips o32 starts
 // at 4000, n64 at 5000, n32 at 6000: those are scanned from their base).
 constexpr int32_t kScanCount = 1024;

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 PACKAGES=(bazel-bootstrap g++ libgtest-dev libgmock-dev libbenchmark-dev
-          libboost-program-options-dev libseccomp-dev libcapstone-dev nlohmann-json3-dev libz3-dev)
+          libboost-program-options-dev libseccomp-dev libcapstone-dev nlohmann-json3-dev libz3-dev libpcap-dev)
 
 BAZEL_FLAGS=()
 if [ "${CI:-}" = "true" ] || [ ! -t 1 ]; then

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <queue>
+#include <utility>
 #include <random>
 #include <set>
 
@@ -320,26 +322,35 @@ class Fuzzer {
     }
   }
 
-  // Greedy set cover over the kept records.
+  // Greedy set cover over the kept records, lazily: a record's gain only shrinks as others are
+  // taken, so a popped record whose recomputed gain still tops the queue is the greedy choice
+  // (the same choice as rescanning every record each round, ties to the earlier record).
   std::vector<SeccompData> Minimize() const {
-    std::vector<bool> done(covered_.size(), false);
-    std::vector<bool> used(corpus_.size(), false);
+    std::vector<uint8_t> done(covered_.size(), 0);
+    auto gain_of = [&](size_t c) {
+      size_t gain = 0;
+      for (size_t e : corpus_edges_[c]) gain += !done[e];
+      return gain;
+    };
+    // (gain, -index): the largest gain first, then the earliest record.
+    std::priority_queue<std::pair<size_t, std::ptrdiff_t>> queue;
+    for (size_t c = 0; c < corpus_.size(); ++c) {
+      queue.emplace(gain_of(c), -static_cast<std::ptrdiff_t>(c));
+    }
     std::vector<SeccompData> out;
-    for (;;) {
-      size_t best = corpus_.size(), best_gain = 0;
-      for (size_t c = 0; c < corpus_.size(); ++c) {
-        if (used[c]) continue;
-        size_t gain = 0;
-        for (size_t e : corpus_edges_[c]) gain += !done[e];
-        if (gain > best_gain) {
-          best_gain = gain;
-          best = c;
-        }
+    while (!queue.empty()) {
+      const auto [old_gain, neg] = queue.top();
+      queue.pop();
+      const size_t c = static_cast<size_t>(-neg);
+      const size_t gain = gain_of(c);
+      if (gain == 0) continue;
+      if (gain < old_gain && !queue.empty() &&
+          std::make_pair(gain, neg) < queue.top()) {
+        queue.emplace(gain, neg);  // stale: requeue with the current gain
+        continue;
       }
-      if (best == corpus_.size()) break;
-      used[best] = true;
-      for (size_t e : corpus_edges_[best]) done[e] = true;
-      out.push_back(corpus_[best]);
+      for (size_t e : corpus_edges_[c]) done[e] = 1;
+      out.push_back(corpus_[c]);
     }
     return out;
   }

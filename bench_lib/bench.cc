@@ -186,7 +186,7 @@ std::string ReportText(const BenchReport& report) {
          " (max " + std::to_string(report.insns_max) + "), whole stack\n\n";
   char buf[256];
   std::snprintf(buf, sizeof buf, "%-8s %12s %12s %12s %8s\n", "engine", "median ns", "min ns",
-                "max ns", "noise");
+                "max ns", "noise*");
   out += buf;
   for (const EngineResult& e : report.engines) {
     if (!e.measured) {
@@ -199,13 +199,13 @@ std::string ReportText(const BenchReport& report) {
     out += buf;
   }
   out += "(interp/jit: ns per stack evaluation over the workload; kernel: ns the filters add to "
-         "one syscall when they run)\n";
+         "one syscall when they run; *noise = median absolute deviation / median)\n";
   if (report.kernel) {
     const KernelCostResult& k = *report.kernel;
     out += "\nkernel: real syscalls in a child, without and with the stack (TSC " +
            Fmt("%.3f", k.tsc_ghz) + " GHz)\n";
     std::snprintf(buf, sizeof buf, "  %-9s %4s %-9s %10s %10s %10s %10s %10s\n", "syscall", "nr",
-                  "kind", "base ns", "stack ns", "cost ns", "forced ns", "noise");
+                  "kind", "base ns", "stack ns", "cost ns", "forced ns", "noise*");
     out += buf;
     for (const KernelSyscallCost& s : k.syscalls) {
       std::snprintf(buf, sizeof buf, "  %-9s %4d %-9s %10.1f %10.1f %10.1f %10s %9.1f%%\n",
@@ -216,8 +216,9 @@ std::string ReportText(const BenchReport& report) {
       out += buf;
     }
     if (k.forced_measured) {
-      out += "  forced: filters made to run for every syscall by a non-cacheable probe filter "
-             "on top (probe alone " + Num(k.probe_cost_ns) + " ns, subtracted)\n";
+      out += "  forced: every filter made to run for every syscall by a non-cacheable probe "
+             "filter installed first (probe alone over no filter: " + Num(k.probe_cost_ns) +
+             " ns); forced = probe+stack - probe\n";
     }
     out += "  cached syscalls skip the filters (constant-action cache, analysis/cache.h): "
            "median cost " + Num(k.cached.median) + " ns over " +
@@ -249,7 +250,7 @@ std::string ReportJson(const BenchReport& report) {
       continue;
     }
     out += "\"ns_per_eval\": " + StatsJson(e.ns_per_eval) + ", \"noise\": " +
-           Fmt("%.4f", e.ns_per_eval.noise()) + ", \"repetitions\": " +
+           Fmt("%.4f", e.ns_per_eval.noise()) + ", \"samples\": " +
            std::to_string(e.ns_per_eval.samples) + ", \"insns_per_eval\": " +
            Num(e.insns_per_eval);
     if (e.name == "kernel" && report.kernel) {

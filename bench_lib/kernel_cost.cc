@@ -37,11 +37,11 @@ constexpr int kMaxSyscalls = static_cast<int>(std::size(kCandidates));
 constexpr int kMaxReps = 64;
 constexpr int kMaxFilters = 64;
 
-enum Phase { kBase = 0, kStack = 1, kForced = 2 };
+enum Phase { kBase = 0, kFirst = 1, kSecond = 2 };
 
 struct Shared {
   uint64_t cycles[3][kMaxSyscalls][kMaxReps];
-  int64_t install_ret[kMaxFilters + 1];
+  int64_t install_ret[kMaxFilters + 1];  // per seccomp() call; 1 = not attempted
   std::atomic<uint32_t> phases_done;  // bit per completed phase
   int32_t prepared;
 };
@@ -52,9 +52,10 @@ struct ChildPlan {
   int n_syscalls;
   int reps;
   int calls;
-  const sock_fprog* progs;  // installed in order before phase kStack
-  int n_progs;
-  const sock_fprog* probe;  // installed before phase kForced (nullptr: no such phase)
+  const sock_fprog* first;  // installed in order before phase 1
+  int n_first;
+  const sock_fprog* second;  // installed in order on top before phase 2 (none: no phase 2)
+  int n_second;
 };
 
 void MeasurePhase(const ChildPlan& plan, Phase phase) {
@@ -70,26 +71,27 @@ void MeasurePhase(const ChildPlan& plan, Phase phase) {
   plan.shared->phases_done.fetch_or(1u << phase);
 }
 
+bool Install(const ChildPlan& plan, const sock_fprog* progs, int n, int slot) {
+  for (int i = 0; i < n; ++i) {
+    const int64_t ret = live::RawSyscall6(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0,
+                                          reinterpret_cast<uint64_t>(&progs[i]))
+                            .ret;
+    plan.shared->install_ret[slot + i] = ret;
+    if (ret < 0) return false;
+  }
+  return true;
+}
+
+// Phase 0 without filters, phase 1 with `first`, phase 2 with `second` on top.
 void ChildBody(const ChildPlan& plan) {
   MeasurePhase(plan, kBase);
   plan.shared->prepared = live::PrepareChildForSeccomp() ? 1 : 0;
   if (!plan.shared->prepared) return;
-  for (int i = 0; i < plan.n_progs; ++i) {
-    const int64_t ret = live::RawSyscall6(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0,
-                                          reinterpret_cast<uint64_t>(&plan.progs[i]))
-                            .ret;
-    plan.shared->install_ret[i] = ret;
-    if (ret < 0) return;
-  }
-  MeasurePhase(plan, kStack);
-  if (plan.probe == nullptr) return;
-  const int64_t ret =
-      live::RawSyscall6(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0,
-                        reinterpret_cast<uint64_t>(plan.probe))
-          .ret;
-  plan.shared->install_ret[kMaxFilters] = ret;
-  if (ret < 0) return;
-  MeasurePhase(plan, kForced);
+  if (!Install(plan, plan.first, plan.n_first, 0)) return;
+  MeasurePhase(plan, kFirst);
+  if (plan.n_second == 0) return;
+  if (!Install(plan, plan.second, plan.n_second, plan.n_first)) return;
+  MeasurePhase(plan, kSecond);
 }
 
 double TscGhz() {
@@ -175,68 +177,55 @@ Result<KernelCostResult> MeasureKernelCost(const std::vector<Program>& programs,
   }
   std::vector<sock_fprog> fprogs;
   for (const Program& p : programs) fprogs.push_back(ToFprog(p));
-  plan.progs = fprogs.data();
-  plan.n_progs = static_cast<int>(fprogs.size());
 
   // The probe: ld [16] (args[0], low word: the cache emulator gives up); ret ALLOW.
   Program probe;
-  probe.insns = {Stmt(bpf::kLD | bpf::kW | bpf::kABS, 16), Stmt(bpf::kRET | bpf::kK, seccomp::kRetAllow)};
+  probe.insns = {Stmt(bpf::kLD | bpf::kW | bpf::kABS, 16),
+                 Stmt(bpf::kRET | bpf::kK, seccomp::kRetAllow)};
   const sock_fprog probe_fprog = ToFprog(probe);
-  SeccompData seccomp_call;
-  seccomp_call.arch = kAuditArchX86_64;
-  seccomp_call.nr = SYS_seccomp;
-  seccomp_call.args[0] = SECCOMP_SET_MODE_FILTER;
-  const bool can_force = stack.Evaluate(seccomp_call, rets).ret == seccomp::kRetAllow;
-  plan.probe = can_force ? &probe_fprog : nullptr;
-  if (!can_force) {
-    result.note = "the stack does not allow seccomp(), so the forced phase (filters run for "
-                  "every syscall) was not measured";
-  }
-
   result.tsc_ghz = TscGhz();
-  Result<live::SharedRegion> main_region = RunChild(plan);
-  if (!main_region.ok()) return main_region.error();
-  const Shared& s = *main_region->as<Shared>();
+
+  // Child 1, natural: no filters, then the stack (cached syscalls skip it).
+  plan.first = fprogs.data();
+  plan.n_first = static_cast<int>(fprogs.size());
+  plan.second = nullptr;
+  plan.n_second = 0;
+  Result<live::SharedRegion> natural_region = RunChild(plan);
+  if (!natural_region.ok()) return natural_region.error();
+  const Shared& s = *natural_region->as<Shared>();
   if (!s.prepared) return MakeError("prctl-failed", "PR_SET_NO_NEW_PRIVS failed in the child");
-  for (int i = 0; i < plan.n_progs; ++i) {
+  for (int i = 0; i < plan.n_first; ++i) {
     if (s.install_ret[i] < 0) {
       return MakeError("install-failed", "seccomp() refused filter " + std::to_string(i) + ": " +
                                              ErrnoName(static_cast<int>(-s.install_ret[i])),
                        -1, static_cast<int>(-s.install_ret[i]));
     }
   }
-  const uint32_t done = s.phases_done.load();
-  if (!(done & (1u << kStack))) {
+  if (!(s.phases_done.load() & (1u << kFirst))) {
     return MakeError("child-died", "the measuring child ended before measuring the stack");
   }
-  result.forced_measured = can_force && (done & (1u << kForced));
-  if (can_force && !result.forced_measured) {
-    result.note = "installing the probe filter failed (seccomp() returned " +
-                  std::to_string(s.install_ret[kMaxFilters]) + "); forced phase not measured";
-  }
 
-  // The probe alone, in a second child, to subtract it from the forced phase.
-  std::vector<double> probe_costs(chosen.size(), 0);
-  if (result.forced_measured) {
-    ChildPlan probe_plan = plan;
-    probe_plan.progs = &probe_fprog;
-    probe_plan.n_progs = 1;
-    probe_plan.probe = nullptr;
-    Result<live::SharedRegion> probe_region = RunChild(probe_plan);
-    if (!probe_region.ok()) return probe_region.error();
-    const Shared& p = *probe_region->as<Shared>();
-    if (!(p.phases_done.load() & (1u << kStack))) {
-      return MakeError("child-died", "the probe child ended before measuring");
-    }
-    std::vector<double> all;
-    for (size_t i = 0; i < chosen.size(); ++i) {
-      const int si = static_cast<int>(i);
-      probe_costs[i] = PhaseStats(p, kStack, si, plan.reps, plan.calls, result.tsc_ghz).median -
-                       PhaseStats(p, kBase, si, plan.reps, plan.calls, result.tsc_ghz).median;
-      all.push_back(probe_costs[i]);
-    }
-    result.probe_cost_ns = Summarize(all).median;
+  // Child 2, forced: the probe alone, then the stack on top of it. The newest filter's cache
+  // bitmap starts as a copy of the probe's, which has no bit set, so every filter runs for
+  // every syscall; forced cost = phase 2 - phase 1, both in this child.
+  plan.first = &probe_fprog;
+  plan.n_first = 1;
+  plan.second = fprogs.data();
+  plan.n_second = static_cast<int>(fprogs.size());
+  Result<live::SharedRegion> forced_region = RunChild(plan);
+  if (!forced_region.ok()) return forced_region.error();
+  const Shared& f = *forced_region->as<Shared>();
+  result.forced_measured = (f.phases_done.load() & (1u << kSecond)) != 0;
+  if (!result.forced_measured) {
+    result.note = "the forced phase (stack on top of a non-cacheable probe) was not measured";
   }
+  std::vector<double> probe_costs;
+  for (size_t i = 0; result.forced_measured && i < chosen.size(); ++i) {
+    const int si = static_cast<int>(i);
+    probe_costs.push_back(PhaseStats(f, kFirst, si, plan.reps, plan.calls, result.tsc_ghz).median -
+                          PhaseStats(f, kBase, si, plan.reps, plan.calls, result.tsc_ghz).median);
+  }
+  result.probe_cost_ns = Summarize(probe_costs).median;
 
   std::vector<double> filtered, cached;
   for (size_t i = 0; i < chosen.size(); ++i) {
@@ -246,17 +235,17 @@ Result<KernelCostResult> MeasureKernelCost(const std::vector<Program>& programs,
     c.nr = chosen[i].nr;
     c.cached = analysis::StackCachedAllow(originals, kAuditArchX86_64, c.nr);
     c.base_ns = PhaseStats(s, kBase, si, plan.reps, plan.calls, result.tsc_ghz);
-    c.stack_ns = PhaseStats(s, kStack, si, plan.reps, plan.calls, result.tsc_ghz);
+    c.stack_ns = PhaseStats(s, kFirst, si, plan.reps, plan.calls, result.tsc_ghz);
     c.cost_ns = c.stack_ns.median - c.base_ns.median;
     if (result.forced_measured) {
-      c.forced_ns = PhaseStats(s, kForced, si, plan.reps, plan.calls, result.tsc_ghz);
-      c.forced_cost_ns = c.forced_ns.median - c.base_ns.median - probe_costs[i];
+      c.forced_ns = PhaseStats(f, kSecond, si, plan.reps, plan.calls, result.tsc_ghz);
+      c.forced_cost_ns =
+          c.forced_ns.median - PhaseStats(f, kFirst, si, plan.reps, plan.calls, result.tsc_ghz).median;
       filtered.push_back(c.forced_cost_ns);
     } else if (!c.cached) {
       filtered.push_back(c.cost_ns);
     }
     if (c.cached) cached.push_back(c.cost_ns);
-    if (!c.cached && result.forced_measured) filtered.push_back(c.cost_ns);
     result.syscalls.push_back(c);
   }
   result.filtered = Summarize(std::move(filtered));

@@ -44,6 +44,10 @@ Stats Summarize(std::vector<double> samples) {
   double sum = 0;
   for (double v : samples) sum += v;
   s.mean = sum / static_cast<double>(n);
+  std::vector<double> dev;
+  for (double v : samples) dev.push_back(std::fabs(v - s.median));
+  std::sort(dev.begin(), dev.end());
+  s.mad = n % 2 ? dev[n / 2] : (dev[n / 2 - 1] + dev[n / 2]) / 2;
   return s;
 }
 

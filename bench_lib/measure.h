@@ -4,7 +4,8 @@
 // does) over the whole workload, in passes. One warm-up pass, then a calibration that picks
 // the number of passes per repetition so one repetition lasts about `min_rep_seconds`; each
 // repetition gives one ns/eval sample; the summary is median/min/max over the repetitions,
-// and noise = (max - min) / median. Pinning (sched_setaffinity to one CPU) is done by the
+// and noise = median absolute deviation / median (max - min is reported too, but on a shared
+// machine a single preempted repetition sets the max). Pinning (sched_setaffinity to one CPU) is done by the
 // caller with PinToCpu(), once per process.
 //
 // Cost model: the instructions the interpreter executes per record, over every filter of the
@@ -28,8 +29,10 @@ struct Stats {
   double min = 0;
   double max = 0;
   double mean = 0;
+  double mad = 0;  // median absolute deviation from the median
   int samples = 0;
-  double noise() const { return median > 0 ? (max - min) / median : 0; }
+  // Relative spread that one preempted repetition does not dominate: MAD / median.
+  double noise() const { return median > 0 ? mad / median : 0; }
 };
 
 Stats Summarize(std::vector<double> samples);

@@ -1,7 +1,9 @@
 // A plain driver for the fuzz targets, so they build and run with gcc in the normal test
-// suite: runs LLVMFuzzerTestOneInput on each file named on the command line, or else on a
-// deterministic stream of random and mutated inputs. The real fuzzing is the libFuzzer build
-// (bazel build --config=fuzz //fuzz:all).
+// suite: runs LLVMFuzzerTestOneInput on each seed file named on the command line (a seed
+// corpus), then on a deterministic stream of mutations of those seeds and of a few built-in
+// text seeds, and on random byte strings. The real fuzzing is the libFuzzer build
+// (bazel build --config=fuzz //fuzz:all, or fuzz/build.sh, or fuzz/run_all.sh).
+//   SMOKE_RUNS=N in the environment sets the number of generated inputs (default 4000).
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -21,55 +23,70 @@ const char* const kSeeds[] = {
     "#define NR offsetof(struct seccomp_data, nr)\nBPF_STMT(BPF_LD|BPF_W|BPF_ABS, NR),\n"
     "BPF_JUMP(BPF_JMP|BPF_JEQ|BPF_K, __NR_read, 0, 1),\n"
     "BPF_STMT(BPF_RET|BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)),\n",
+    "arch=x86_64 nr=openat ip=0x7f0000001000 args=0xffffff9c,0x1000,0,0,0,0\n"
+    "arch=i386,x86_64 nr=read,write a0=-1 a5=0x10 # comment\n",
 };
 
 std::string Mutate(std::string s, std::mt19937& rng) {
   const int edits = 1 + static_cast<int>(rng() % 8);
   for (int e = 0; e < edits; ++e) {
     const size_t at = s.empty() ? 0 : rng() % (s.size() + 1);
-    switch (rng() % 4) {
+    switch (rng() % 5) {
       case 0: if (at < s.size()) s.erase(at, 1 + rng() % 4); break;
       case 1: s.insert(at, 1, static_cast<char>(rng())); break;
       case 2: if (at < s.size()) s[at] = static_cast<char>(rng()); break;
+      case 3: if (at < s.size()) s[at] = static_cast<char>(s[at] ^ (1u << (rng() % 8))); break;
       default: if (!s.empty()) s.insert(at, s.substr(rng() % s.size(), 1 + rng() % 16));
     }
   }
   return s;
 }
 
+void Run(const std::string& s) {
+  LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc > 1) {
-    for (int i = 1; i < argc; ++i) {
-      FILE* f = std::fopen(argv[i], "rb");
-      if (f == nullptr) {
-        std::perror(argv[i]);
-        return 2;
-      }
-      std::vector<uint8_t> bytes;
-      int c;
-      while ((c = std::fgetc(f)) != EOF) bytes.push_back(static_cast<uint8_t>(c));
-      std::fclose(f);
-      LLVMFuzzerTestOneInput(bytes.data(), bytes.size());
+  std::vector<std::string> seeds(std::begin(kSeeds), std::end(kSeeds));
+  for (int i = 1; i < argc; ++i) {
+    FILE* f = std::fopen(argv[i], "rb");
+    if (f == nullptr) {
+      std::perror(argv[i]);
+      return 2;
     }
-    return 0;
+    std::string bytes;
+    int c;
+    while ((c = std::fgetc(f)) != EOF) bytes.push_back(static_cast<char>(c));
+    std::fclose(f);
+    seeds.push_back(std::move(bytes));
   }
-  std::mt19937 rng(1234);
   int runs = 0;
-  for (const char* seed : kSeeds) {
-    std::string s = seed;
-    LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(s.data()), s.size());
-    for (int i = 0; i < 3000; ++i, ++runs) {
-      s = (i % 50 == 0) ? std::string(seed) : Mutate(s, rng);
-      LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+  for (const std::string& s : seeds) {
+    Run(s);
+    ++runs;
+  }
+  const char* env = std::getenv("SMOKE_RUNS");
+  const int generated = env ? std::atoi(env) : 4000;
+  std::mt19937 rng(1234);
+  // Three quarters mutate a seed (a chain of mutations, restarted now and then), the rest are
+  // random byte strings.
+  std::string s;
+  for (int i = 0; i < generated; ++i, ++runs) {
+    if (i % 4 == 3) {
+      std::string bytes(rng() % 512, '\0');
+      for (char& b : bytes) b = static_cast<char>(rng());
+      Run(bytes);
+      continue;
     }
+    if (i % 40 == 0) {
+      s = seeds[rng() % seeds.size()];
+      if (s.size() > 1024) s.resize(1024);  // mutating a 9 KB profile 4000 times is slow
+    }
+    s = Mutate(s, rng);
+    Run(s);
   }
-  for (int i = 0; i < 3000; ++i, ++runs) {
-    std::vector<uint8_t> bytes(rng() % 256);
-    for (uint8_t& b : bytes) b = static_cast<uint8_t>(rng());
-    LLVMFuzzerTestOneInput(bytes.data(), bytes.size());
-  }
-  std::printf("smoke: %d inputs, no invariant violated\n", runs);
+  std::printf("smoke: %d inputs (%zu seeds), no invariant violated\n", runs, seeds.size());
   return 0;
 }

@@ -41,7 +41,9 @@ int RunBench(const std::vector<std::string>& args) {
       "repetitions", po::value<int>()->default_value(15), "timed repetitions per engine")(
       "rep-ms", po::value<double>()->default_value(10.0),
       "minimum duration of one userspace repetition, in ms")(
-      "calls", po::value<int>()->default_value(20000),
+      "kernel-reps", po::value<int>()->default_value(31),
+      "kernel engine: repetitions per phase (at most 64)")(
+      "calls", po::value<int>()->default_value(2000),
       "kernel engine: syscalls per repetition and syscall")(
       "top", po::value<int>()->default_value(12), "rows of the heaviest-syscalls table")(
       "cpu", po::value<int>()->default_value(-1),
@@ -87,7 +89,7 @@ int RunBench(const std::vector<std::string>& args) {
   request.engines = SplitCommas(vm["engines"].as<std::string>());
   request.timing.repetitions = vm["repetitions"].as<int>();
   request.timing.min_rep_seconds = vm["rep-ms"].as<double>() / 1000;
-  request.kernel.repetitions = vm["repetitions"].as<int>();
+  request.kernel.repetitions = vm["kernel-reps"].as<int>();
   request.kernel.calls_per_rep = vm["calls"].as<int>();
   request.top = vm["top"].as<int>();
   request.cpu = vm["cpu"].as<int>();

@@ -1,0 +1,175 @@
+// The C API (capi/sckit.h) over the C++ libraries: verifier, interpreter, JIT, filter stack.
+// No C++ exception crosses the boundary: allocation failures become SCKIT_ERR_NOMEM.
+#include "capi/sckit.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "jit/compiler.h"
+#include "verifier/stack_check.h"
+#include "verifier/verifier.h"
+#include "vm/codec.h"
+#include "vm/interpreter.h"
+#include "vm/seccomp_data.h"
+#include "vm/stack.h"
+
+static_assert(sizeof(struct seccomp_data) == sizeof(sckit::SeccompData));
+static_assert(offsetof(struct seccomp_data, args) == offsetof(sckit::SeccompData, args));
+
+struct sckit_program {
+  sckit::VerifiedProgram verified;
+  sckit_engine engine;
+  std::optional<sckit::jit::CompiledFilter> compiled;
+};
+
+struct sckit_stack {
+  sckit::FilterStack stack;
+  std::vector<sckit::StackEntry> entries;  // for the attach-limit check
+};
+
+namespace {
+
+const sckit::SeccompData& AsData(const struct seccomp_data* data) {
+  return *reinterpret_cast<const sckit::SeccompData*>(data);
+}
+
+sckit_status Fail(sckit_status status, const std::string& message, char* err, size_t err_len) {
+  if (err != nullptr && err_len > 0) std::snprintf(err, err_len, "%s", message.c_str());
+  return status;
+}
+
+void ClearError(char* err, size_t err_len) {
+  if (err != nullptr && err_len > 0) err[0] = '\0';
+}
+
+}  // namespace
+
+extern "C" {
+
+const char* sckit_status_name(sckit_status status) {
+  switch (status) {
+    case SCKIT_OK: return "ok";
+    case SCKIT_ERR_ARGUMENT: return "bad-argument";
+    case SCKIT_ERR_REJECTED: return "rejected";
+    case SCKIT_ERR_JIT: return "jit-failed";
+    case SCKIT_ERR_NOMEM: return "out-of-memory";
+    case SCKIT_ERR_LIMIT: return "attach-limit";
+  }
+  return "unknown-status";
+}
+
+sckit_status sckit_program_prepare(const void* bytes, size_t len, sckit_engine engine,
+                                   sckit_program** out, char* err, size_t err_len) {
+  ClearError(err, err_len);
+  if (out == nullptr || (bytes == nullptr && len > 0)) {
+    return Fail(SCKIT_ERR_ARGUMENT, "NULL argument", err, err_len);
+  }
+  *out = nullptr;
+  if (engine != SCKIT_ENGINE_INTERP && engine != SCKIT_ENGINE_JIT) {
+    return Fail(SCKIT_ERR_ARGUMENT, "unknown engine " + std::to_string(engine), err, err_len);
+  }
+  try {
+    sckit::Result<sckit::Program> program =
+        sckit::DecodeRaw({static_cast<const uint8_t*>(bytes), len});
+    if (!program.ok()) {
+      return Fail(SCKIT_ERR_ARGUMENT, program.error().ToString(), err, err_len);
+    }
+    sckit::Result<sckit::VerifiedProgram> verified = sckit::Verify(*program);
+    if (!verified.ok()) {
+      return Fail(SCKIT_ERR_REJECTED, verified.error().ToString(), err, err_len);
+    }
+    auto prepared = std::unique_ptr<sckit_program>(
+        new sckit_program{std::move(*verified), engine, std::nullopt});
+    if (engine == SCKIT_ENGINE_JIT) {
+      sckit::Result<sckit::jit::CompiledFilter> compiled = sckit::jit::Compile(prepared->verified);
+      if (!compiled.ok()) return Fail(SCKIT_ERR_JIT, compiled.error().ToString(), err, err_len);
+      prepared->compiled.emplace(std::move(*compiled));
+    }
+    *out = prepared.release();
+    return SCKIT_OK;
+  } catch (const std::bad_alloc&) {
+    return Fail(SCKIT_ERR_NOMEM, "out of memory", err, err_len);
+  }
+}
+
+uint32_t sckit_program_run(const sckit_program* program, const struct seccomp_data* data) {
+  if (program->compiled) return program->compiled->Run(AsData(data));
+  return sckit::RunFilter(program->verified, AsData(data));
+}
+
+size_t sckit_program_length(const sckit_program* program) { return program->verified.size(); }
+
+void sckit_program_release(sckit_program* program) { delete program; }
+
+sckit_status sckit_stack_create(sckit_stack** out, char* err, size_t err_len) {
+  ClearError(err, err_len);
+  if (out == nullptr) return Fail(SCKIT_ERR_ARGUMENT, "NULL argument", err, err_len);
+  *out = new (std::nothrow) sckit_stack;
+  return *out ? SCKIT_OK : Fail(SCKIT_ERR_NOMEM, "out of memory", err, err_len);
+}
+
+sckit_status sckit_stack_push(sckit_stack* stack, const sckit_program* program, uint32_t flags,
+                              char* err, size_t err_len) {
+  ClearError(err, err_len);
+  if (stack == nullptr || program == nullptr) {
+    return Fail(SCKIT_ERR_ARGUMENT, "NULL argument", err, err_len);
+  }
+  try {
+    std::vector<sckit::StackEntry> entries = stack->entries;
+    entries.push_back({program->verified.original(), flags});
+    const std::vector<sckit::AttachOutcome> outcomes = sckit::CheckStack(entries);
+    const sckit::AttachOutcome& last = outcomes.back();
+    if (!last.attached) {
+      const sckit::Error& e = *last.error;
+      return Fail(e.kernel_errno == ENOMEM ? SCKIT_ERR_LIMIT : SCKIT_ERR_REJECTED, e.ToString(),
+                  err, err_len);
+    }
+    if (program->engine == SCKIT_ENGINE_JIT) {
+      sckit::Result<sckit::jit::CompiledFilter> compiled = sckit::jit::Compile(program->verified);
+      if (!compiled.ok()) return Fail(SCKIT_ERR_JIT, compiled.error().ToString(), err, err_len);
+      stack->stack.Push(program->verified,
+                        std::make_unique<sckit::EngineAdapter<sckit::jit::CompiledFilter>>(
+                            std::move(*compiled)),
+                        flags);
+    } else {
+      stack->stack.Push(program->verified, flags);
+    }
+    stack->entries = std::move(entries);
+    return SCKIT_OK;
+  } catch (const std::bad_alloc&) {
+    return Fail(SCKIT_ERR_NOMEM, "out of memory", err, err_len);
+  }
+}
+
+uint32_t sckit_stack_run(const sckit_stack* stack, const struct seccomp_data* data,
+                         int* matched) {
+  // seccomp_run_filters() has no per-call allocation either: a small fixed buffer covers
+  // realistic stacks; larger ones fall back to the heap (the kernel's limit allows ~6500).
+  uint32_t local[64];
+  std::vector<uint32_t> heap;
+  std::span<uint32_t> rets(local, stack->stack.size());
+  if (stack->stack.size() > std::size(local)) {
+    try {
+      heap.resize(stack->stack.size());
+    } catch (const std::bad_alloc&) {
+      if (matched != nullptr) *matched = -1;
+      return 0x80000000u;  // fail closed: SECCOMP_RET_KILL_PROCESS
+    }
+    rets = heap;
+  }
+  const sckit::StackDecision d = stack->stack.Evaluate(AsData(data), rets);
+  if (matched != nullptr) *matched = d.matched;
+  return d.ret;
+}
+
+size_t sckit_stack_size(const sckit_stack* stack) { return stack->stack.size(); }
+
+void sckit_stack_release(sckit_stack* stack) { delete stack; }
+
+}  // extern "C"

@@ -1,0 +1,68 @@
+#!/bin/bash -eu
+# Builds every fuzz target without Bazel, the way OSS-Fuzz / ClusterFuzz drive a project:
+#   $CC $CXX $CFLAGS $CXXFLAGS $LIB_FUZZING_ENGINE   compilers, flags and the engine to link
+#   $SRC    the directory holding the sckit checkout (default: this repository's parent dir)
+#   $OUT    where fuzzers, seed corpora (<name>_fuzzer_seed_corpus.zip, or a directory when
+#           zip is missing) and dictionaries (<name>_fuzzer.dict) go (default: ./fuzz-out)
+# Run by hand (what fuzz/run_all.sh does):
+#   CC=clang CXX=clang++ CFLAGS="-O1 -g -fsanitize=address,undefined -fsanitize=fuzzer-no-link" \
+#   CXXFLAGS="$CFLAGS" LIB_FUZZING_ENGINE=-fsanitize=fuzzer fuzz/build.sh
+# The only system library needed is libseccomp (syscall names); Debian: libseccomp-dev.
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+SRC_ROOT="${SCKIT_SRC:-$(dirname "$HERE")}"
+: "${CC:=clang}"
+: "${CXX:=clang++}"
+: "${CFLAGS:=-O1 -g -fsanitize=address,undefined -fsanitize=fuzzer-no-link}"
+: "${CXXFLAGS:=$CFLAGS}"
+: "${LIB_FUZZING_ENGINE:=-fsanitize=fuzzer}"
+: "${OUT:=$PWD/fuzz-out}"
+JOBS="${JOBS:-$(nproc)}"
+
+TARGETS="asm carray raw records jit_diff stack"
+LIB_SOURCES="vm/action.cc vm/asm.cc vm/asm_expr.cc vm/carray.cc vm/codec.cc vm/disasm.cc
+  vm/interpreter.cc vm/loader.cc vm/names.cc vm/opcodes.cc vm/outcome.cc vm/records.cc
+  vm/stack.cc vm/status.cc verifier/stack_check.cc verifier/verifier.cc jit/compiler.cc
+  jit/exec_memory.cc jit/x86_assembler.cc"
+
+mkdir -p "$OUT"
+OBJ="$OUT/obj"
+mkdir -p "$OBJ"
+cd "$SRC_ROOT"
+
+# The library once, in parallel (the fuzz flags apply to it too: that is what gets fuzzed).
+pids=()
+for src in $LIB_SOURCES; do
+  obj="$OBJ/$(echo "$src" | tr / _).o"
+  if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ]; then
+    $CXX $CXXFLAGS -std=c++20 -I. -c "$src" -o "$obj" &
+    pids+=($!)
+    if [ "${#pids[@]}" -ge "$JOBS" ]; then wait "${pids[0]}"; pids=("${pids[@]:1}"); fi
+  fi
+done
+for pid in "${pids[@]}"; do wait "$pid"; done
+LIB_OBJECTS=$(for src in $LIB_SOURCES; do echo "$OBJ/$(echo "$src" | tr / _).o"; done)
+
+for t in $TARGETS; do
+  $CXX $CXXFLAGS -std=c++20 -I. "fuzz/${t}_fuzzer.cc" $LIB_OBJECTS $LIB_FUZZING_ENGINE \
+    -lseccomp -o "$OUT/${t}_fuzzer"
+done
+
+# Seed corpora and dictionaries.
+seeds_for() {
+  case "$1" in
+    asm|carray|records) ls fuzz/corpus/"$1"/* ;;
+    raw) ls examples/*/*.bpf examples/*/*.cases examples/profiles/*.json ;;
+    jit_diff|stack) ls examples/*/*.bpf ;;
+  esac
+}
+for t in $TARGETS; do
+  rm -rf "$OUT/${t}_fuzzer_seed_corpus" "$OUT/${t}_fuzzer_seed_corpus.zip"
+  if command -v zip >/dev/null; then
+    seeds_for "$t" | zip -q -j "$OUT/${t}_fuzzer_seed_corpus.zip" -@
+  else
+    mkdir -p "$OUT/${t}_fuzzer_seed_corpus"
+    seeds_for "$t" | xargs -I{} cp {} "$OUT/${t}_fuzzer_seed_corpus/"
+  fi
+  if [ -f "fuzz/${t}.dict" ]; then cp "fuzz/${t}.dict" "$OUT/${t}_fuzzer.dict"; fi
+done
+echo "built: $(for t in $TARGETS; do printf '%s_fuzzer ' "$t"; done)-> $OUT"

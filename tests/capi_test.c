@@ -1,0 +1,148 @@
+/* The C API from plain C (C11): prepare, run, stacks, errors. Exits non-zero on the first
+ * failed check, printing which. Linked twice: against //capi:capi and against libsckit.so. */
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#include "capi/sckit.h"
+
+static int failures = 0;
+
+#define CHECK(cond)                                                  \
+  do {                                                               \
+    if (!(cond)) {                                                   \
+      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
+      ++failures;                                                    \
+    }                                                                \
+  } while (0)
+
+/* x86-64 only; getpid -> ERRNO(1); everything else ALLOW. */
+static const struct sock_filter kDenyGetpid[] = {
+    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getpid, 0, 1),
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 1),
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+};
+
+/* getpid -> TRAP(7), which outranks ERRNO; args[0] == 42 -> LOG. */
+static const struct sock_filter kTrapGetpid[] = {
+    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getpid, 0, 1),
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP | 7),
+    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 42, 0, 1),
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_LOG),
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+};
+
+/* jt lands past the end: the kernel says EINVAL. */
+static const struct sock_filter kBadJump[] = {
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 5, 0),
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+};
+
+static struct seccomp_data Record(int nr, unsigned arch, unsigned long long a0) {
+  struct seccomp_data d;
+  memset(&d, 0, sizeof d);
+  d.nr = nr;
+  d.arch = arch;
+  d.args[0] = a0;
+  return d;
+}
+
+static void TestPrograms(sckit_engine engine) {
+  char err[256];
+  sckit_program* p = NULL;
+  CHECK(sckit_program_prepare(kDenyGetpid, sizeof kDenyGetpid, engine, &p, err, sizeof err) ==
+        SCKIT_OK);
+  CHECK(p != NULL);
+  CHECK(err[0] == '\0');
+  if (p == NULL) return;
+  CHECK(sckit_program_length(p) == 7);
+  struct seccomp_data d = Record(SYS_getpid, AUDIT_ARCH_X86_64, 0);
+  CHECK(sckit_program_run(p, &d) == (SECCOMP_RET_ERRNO | 1));
+  d = Record(SYS_read, AUDIT_ARCH_X86_64, 0);
+  CHECK(sckit_program_run(p, &d) == SECCOMP_RET_ALLOW);
+  d = Record(SYS_getpid, AUDIT_ARCH_I386, 0);
+  CHECK(sckit_program_run(p, &d) == SECCOMP_RET_KILL_PROCESS);
+  sckit_program_release(p);
+}
+
+static void TestErrors(void) {
+  char err[256];
+  sckit_program* p = (sckit_program*)&err; /* must be reset to NULL on failure */
+  CHECK(sckit_program_prepare(kBadJump, sizeof kBadJump, SCKIT_ENGINE_INTERP, &p, err,
+                              sizeof err) == SCKIT_ERR_REJECTED);
+  CHECK(p == NULL);
+  CHECK(strstr(err, "jump") != NULL);
+  CHECK(strstr(err, "EINVAL") != NULL);
+  CHECK(sckit_program_prepare(kDenyGetpid, 12, SCKIT_ENGINE_INTERP, &p, err, sizeof err) ==
+        SCKIT_ERR_ARGUMENT);
+  CHECK(err[0] != '\0');
+  CHECK(sckit_program_prepare(kDenyGetpid, sizeof kDenyGetpid, (sckit_engine)9, &p, err,
+                              sizeof err) == SCKIT_ERR_ARGUMENT);
+  CHECK(sckit_program_prepare(NULL, 8, SCKIT_ENGINE_INTERP, &p, NULL, 0) == SCKIT_ERR_ARGUMENT);
+  /* A tiny buffer truncates, NUL-terminated. */
+  char small[5];
+  CHECK(sckit_program_prepare(kBadJump, sizeof kBadJump, SCKIT_ENGINE_JIT, &p, small,
+                              sizeof small) == SCKIT_ERR_REJECTED);
+  CHECK(strlen(small) == 4);
+  CHECK(strcmp(sckit_status_name(SCKIT_ERR_REJECTED), "rejected") == 0);
+}
+
+static void TestStack(sckit_engine engine) {
+  char err[256];
+  sckit_program* deny = NULL;
+  sckit_program* trap = NULL;
+  sckit_stack* s = NULL;
+  CHECK(sckit_program_prepare(kDenyGetpid, sizeof kDenyGetpid, engine, &deny, err, sizeof err) ==
+        SCKIT_OK);
+  CHECK(sckit_program_prepare(kTrapGetpid, sizeof kTrapGetpid, engine, &trap, err, sizeof err) ==
+        SCKIT_OK);
+  CHECK(sckit_stack_create(&s, err, sizeof err) == SCKIT_OK);
+  if (deny == NULL || trap == NULL || s == NULL) return;
+  int matched = 99;
+  struct seccomp_data d = Record(SYS_getpid, AUDIT_ARCH_X86_64, 0);
+  CHECK(sckit_stack_run(s, &d, &matched) == SECCOMP_RET_ALLOW); /* empty */
+  CHECK(matched == -1);
+  CHECK(sckit_stack_push(s, deny, 0, err, sizeof err) == SCKIT_OK);
+  CHECK(sckit_stack_push(s, trap, 0, err, sizeof err) == SCKIT_OK);
+  CHECK(sckit_stack_size(s) == 2);
+  /* The programs stay usable and independent of the stack. */
+  sckit_program_release(deny);
+  sckit_program_release(trap);
+  CHECK(sckit_stack_run(s, &d, &matched) == (SECCOMP_RET_TRAP | 7));
+  CHECK(matched == 1);
+  d = Record(SYS_read, AUDIT_ARCH_X86_64, 42);
+  CHECK(sckit_stack_run(s, &d, &matched) == SECCOMP_RET_LOG);
+  CHECK(matched == 1);
+  d = Record(SYS_read, AUDIT_ARCH_X86_64, 0);
+  CHECK(sckit_stack_run(s, &d, NULL) == SECCOMP_RET_ALLOW);
+  d = Record(SYS_read, AUDIT_ARCH_I386, 42);
+  CHECK(sckit_stack_run(s, &d, &matched) == SECCOMP_RET_KILL_PROCESS);
+  CHECK(matched == 0);
+  /* Bad flags are refused as seccomp() would (EINVAL). */
+  sckit_program* again = NULL;
+  CHECK(sckit_program_prepare(kDenyGetpid, sizeof kDenyGetpid, engine, &again, err, sizeof err) ==
+        SCKIT_OK);
+  CHECK(sckit_stack_push(s, again, 0x80000000u, err, sizeof err) == SCKIT_ERR_REJECTED);
+  CHECK(sckit_stack_size(s) == 2);
+  sckit_program_release(again);
+  sckit_stack_release(s);
+}
+
+int main(void) {
+  TestPrograms(SCKIT_ENGINE_INTERP);
+  TestPrograms(SCKIT_ENGINE_JIT);
+  TestErrors();
+  TestStack(SCKIT_ENGINE_INTERP);
+  TestStack(SCKIT_ENGINE_JIT);
+  if (failures == 0) printf("capi_test: all checks passed\n");
+  return failures == 0 ? 0 : 1;
+}

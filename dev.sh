@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # sckit's one entry point for people and CI:
 #   ./dev.sh example   build sckit and run it on a bundled example policy
-#   ./dev.sh test      build and run the whole test suite; ends with "N passed, N failed"
+#   ./dev.sh test      build and run the whole test suite, then each libFuzzer target for
+#                      SCKIT_FUZZ_SECONDS (default 20, 0 skips); ends with "N passed, N failed"
 #   ./dev.sh setup     only install what is missing
 # Each installs missing Debian packages first (as root), or prints the exact apt-get line.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 PACKAGES=(bazel-bootstrap g++ libgtest-dev libgmock-dev libbenchmark-dev
-          libboost-program-options-dev libseccomp-dev libcapstone-dev nlohmann-json3-dev libz3-dev libpcap-dev)
+          libboost-program-options-dev libseccomp-dev libcapstone-dev nlohmann-json3-dev libz3-dev libpcap-dev
+          clang lld libclang-rt-14-dev)
 
 BAZEL_FLAGS=()
 if [ "${CI:-}" = "true" ] || [ ! -t 1 ]; then
@@ -93,12 +95,32 @@ count_results() {
   TEST_PASSED=$passed TEST_FAILED=$failed TEST_SKIPPED=$skipped
 }
 
+# Each libFuzzer target for SCKIT_FUZZ_SECONDS (default 20; 0 skips): one case per target.
+run_fuzzers() {
+  local seconds="${SCKIT_FUZZ_SECONDS:-20}"
+  FUZZ_PASSED=0 FUZZ_FAILED=0
+  [ "$seconds" = "0" ] && return 0
+  echo "== libFuzzer targets, ${seconds}s each (fuzz/run_all.sh)"
+  local out rc=0
+  out=$(FUZZ_WORK="${FUZZ_WORK:-$PWD/.cache/fuzz}" fuzz/run_all.sh "$seconds" 2>/dev/null) || rc=$?
+  echo "$out"
+  FUZZ_PASSED=$(echo "$out" | awk 'NR > 1 && $NF == "ok"' | wc -l)
+  FUZZ_FAILED=$(echo "$out" | grep -c 'FOUND' || true)
+  if [ "$rc" -ne 0 ] && [ "$FUZZ_FAILED" -eq 0 ]; then
+    echo "fuzz/run_all.sh failed to build or run the fuzzers (exit $rc)"
+    FUZZ_FAILED=1
+  fi
+}
+
 run_tests() {
   setup
   local rc=0
   bazel test "${BAZEL_FLAGS[@]}" //... || rc=$?
   count_results
   if [ "$rc" -ne 0 ] && [ "$TEST_FAILED" -eq 0 ]; then TEST_FAILED=1; fi
+  run_fuzzers
+  TEST_PASSED=$((TEST_PASSED + FUZZ_PASSED))
+  TEST_FAILED=$((TEST_FAILED + FUZZ_FAILED))
   if [ "$TEST_SKIPPED" -gt 0 ]; then
     echo "$TEST_PASSED passed, $TEST_FAILED failed, $TEST_SKIPPED skipped"
   else

@@ -1,7 +1,8 @@
 #!/bin/bash -eu
 # Builds every fuzz target without Bazel, the way OSS-Fuzz / ClusterFuzz drive a project:
 #   $CC $CXX $CFLAGS $CXXFLAGS $LIB_FUZZING_ENGINE   compilers, flags and the engine to link
-#   $SRC    the directory holding the sckit checkout (default: this repository's parent dir)
+#   the checkout is found from this script's location ($SCKIT_SRC overrides), so OSS-Fuzz's
+#   Dockerfile only clones the repository into $SRC and runs it
 #   $OUT    where fuzzers, seed corpora (<name>_fuzzer_seed_corpus.zip, or a directory when
 #           zip is missing) and dictionaries (<name>_fuzzer.dict) go (default: ./fuzz-out)
 # Run by hand (what fuzz/run_all.sh does):
@@ -25,7 +26,7 @@ LIB_SOURCES="vm/action.cc vm/asm.cc vm/asm_expr.cc vm/carray.cc vm/codec.cc vm/d
   jit/exec_memory.cc jit/x86_assembler.cc"
 
 mkdir -p "$OUT"
-OBJ="$OUT/obj"
+OBJ="${WORK:-$OUT}/sckit-obj"  # OSS-Fuzz provides $WORK for intermediates
 mkdir -p "$OBJ"
 cd "$SRC_ROOT"
 

@@ -19,14 +19,15 @@ std::string ReadFile(const std::string& path) {
 
 // records target, 2026-11-23: a 680-byte pattern line (six fields with 40 values each) asks
 // ParseRecordPattern for 40^6 = 4.1e9 records; it allocates them all and `sckit test` dies of
-// std::bad_alloc. Expected: an error naming the line once the product passes a cap. Disabled
-// until vm/records.cc has one (the records harness skips such lines meanwhile); run with
-// --gtest_also_run_disabled_tests under a memory limit to check a fix.
-TEST(FuzzRegression, DISABLED_PatternCrossProductIsBounded) {
+// std::bad_alloc. Fixed: the product is checked against kMaxPatternRecords before expanding,
+// and the line is refused with "pattern-too-large".
+TEST(FuzzRegression, PatternCrossProductIsBounded) {
   const std::string line = ReadFile("fuzz/regressions/records/pattern-cross-product.txt");
   ASSERT_FALSE(line.empty());
   Result<std::vector<SeccompData>> records = ParseRecordPattern(line, 1);
-  EXPECT_FALSE(records.ok());
+  ASSERT_FALSE(records.ok());
+  EXPECT_EQ(records.error().rule, "pattern-too-large");
+  EXPECT_EQ(records.error().line, 1);
 }
 
 // The same shape at a harmless size still expands exactly (the cross product, in order).

@@ -1,5 +1,6 @@
 #include "vm/records.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <cstring>
@@ -200,6 +201,19 @@ std::optional<Error> Expand(const Parsed& p, bool allow_lists, int line, Emit em
     }
   }
   if (values[kArch].empty()) values[kArch].push_back("x86_64");
+  // The cross product is the product of the list lengths: refuse it before expanding when it
+  // would pass kMaxPatternRecords (a short line can otherwise ask for billions of records).
+  uint64_t product = 1;
+  for (int s = 0; s < kSlots; ++s) {
+    product *= std::max<uint64_t>(1, values[s].size());
+    if (product > kMaxPatternRecords) {
+      return MakeLineError("pattern-too-large",
+                           "the lists in this line expand to more than " +
+                               std::to_string(kMaxPatternRecords) +
+                               " records; split it into several lines",
+                           line);
+    }
+  }
 
   // Fixed fields: args= then the scalar slots other than arch and nr.
   SeccompData base;

@@ -43,6 +43,9 @@ namespace sckit {
 // The canonical text of a record (see above).
 std::string FormatRecord(const SeccompData& data);
 
+// The most records one pattern line may expand to (ParseRecordPattern: "pattern-too-large").
+inline constexpr uint64_t kMaxPatternRecords = 1u << 20;
+
 // One text record. `line` (1-based, -1 for none) goes into errors. Errors: "empty-record",
 // "bad-token" (no '='), "unknown-key", "duplicate-key", "missing-value", "bad-number",
 // "number-out-of-range", "too-many-args", "unknown-arch", "unknown-syscall", "missing-nr",

@@ -1,5 +1,7 @@
 #include "jit/compiler.h"
 
+#include <algorithm>
+
 #include <bit>
 #include <utility>
 
@@ -27,10 +29,19 @@ class Selector {
   Selector(std::span<const SockFilter> insns, const JitOptions& options)
       : insns_(insns), r_(options.registers), cov_(options.coverage),
         cov_mask_(options.coverage_mask) {
-    for (const SockFilter& f : insns_) {
+    targeted_.assign(insns_.size() + 1, false);
+    for (size_t pc = 0; pc < insns_.size(); ++pc) {
+      const SockFilter& f = insns_[pc];
       const uint16_t c = f.code;
       if (c == (kLD | kMEM) || c == (kLDX | kMEM) || c == kST || c == kSTX) uses_mem_ = true;
       if (c == (kALU | kDIV | kX)) uses_div_x_ = true;
+      // Jumps that land somewhere other than the next instruction (verified: in range).
+      if (c == (kJMP | kJA)) {
+        if (f.k != 0) targeted_[pc + 1 + f.k] = true;
+      } else if (Class(c) == kJMP) {
+        if (f.jt != 0) targeted_[pc + 1 + f.jt] = true;
+        if (f.jf != 0) targeted_[pc + 1 + f.jf] = true;
+      }
     }
     // Every mapped callee-saved register is saved, touched by this program or not: the
     // prologue then depends only on the map (CheckRegisterMap() keeps the five distinct).
@@ -68,6 +79,13 @@ class Selector {
       as_.Bind(pc_labels_[pc]);
       if (Wants(static_cast<uint32_t>(pc), CoverageKind::kInsn)) {
         Count(static_cast<uint32_t>(pc), CoverageKind::kInsn);
+      }
+      const size_t end = JeqRunEnd(pc);
+      if (end != pc) {
+        for (size_t i = pc + 1; i < end; ++i) as_.Bind(pc_labels_[i]);
+        JeqRun(pc, end);
+        pc = end - 1;
+        continue;
       }
       Select(pc);
     }
@@ -133,6 +151,75 @@ class Selector {
   }
 
   Label Target(size_t pc, uint32_t offset) const { return pc_labels_[pc + 1 + offset]; }
+
+  // Switch lowering. A run of `jeq #k_i, T, next` (K operand, false edge falls through, every
+  // true edge to the same T, no other way into the run than its first instruction) means
+  // "A in {k_i} ? goto T : fall through". It is emitted as range checks plus bit tests over
+  // windows of 64 consecutive values instead of one compare per value, the way compilers lower
+  // a switch. A, X and M[] are untouched; tmp and rdx (never mapped: div clobbers it) are
+  // scratch. Not with coverage counters, which count per instruction.
+  static constexpr size_t kMinRun = 4;
+
+  // One past the run starting at pc, or pc when there is none worth lowering.
+  size_t JeqRunEnd(size_t pc) const {
+    if (cov_ != nullptr) return pc;
+    auto member = [&](size_t i, size_t target) {
+      const SockFilter& f = insns_[i];
+      return f.code == (kJMP | kJEQ | kK) && f.jf == 0 && f.jt != 0 && i + 1 + f.jt == target;
+    };
+    const SockFilter& first = insns_[pc];
+    if (first.code != (kJMP | kJEQ | kK) || first.jf != 0 || first.jt == 0) return pc;
+    const size_t target = pc + 1 + first.jt;
+    size_t end = pc + 1;
+    while (end < insns_.size() && !targeted_[end] && member(end, target)) ++end;
+    return end - pc >= kMinRun ? end : pc;
+  }
+
+  void JeqRun(size_t pc, size_t end) {
+    const Label hit = pc_labels_[pc + 1 + insns_[pc].jt];
+    std::vector<uint32_t> values;
+    for (size_t i = pc; i < end; ++i) values.push_back(insns_[i].k);
+    std::sort(values.begin(), values.end());
+    values.erase(std::unique(values.begin(), values.end()), values.end());
+    const Label miss = as_.NewLabel();
+    for (size_t w = 0; w < values.size();) {
+      const uint32_t base = values[w];
+      uint64_t mask = 0;
+      size_t n = 0;
+      while (w + n < values.size() && values[w + n] - base < 64) {
+        mask |= uint64_t{1} << (values[w + n] - base);
+        ++n;
+      }
+      w += n;
+      const bool last = w == values.size();
+      if (n == 1) {
+        if (base == 0) {
+          as_.TestR32R32(r_.a, r_.a);
+        } else {
+          as_.CmpR32Imm32(r_.a, base);
+        }
+        as_.Jcc(Cond::e, hit);
+        continue;
+      }
+      // Windows ascend, so a value above this one goes on to the next window (two
+      // instructions), and one below its base is in no window at all.
+      const Label next = as_.NewLabel();
+      const uint32_t top = base > 0xffffffffu - 63 ? 0xffffffffu : base + 63;
+      as_.CmpR32Imm32(r_.a, top);
+      as_.Jcc(Cond::a, last ? miss : next);           // unsigned A > base + 63
+      as_.MovR32R32(r_.tmp, r_.a);
+      if (base != 0) {
+        as_.SubR32Imm32(r_.tmp, base);                // A - base; CF: A < base
+        as_.Jcc(Cond::b, miss);
+      }
+      as_.MovR64Imm64(Reg::rdx, mask);
+      as_.BtR64R64(Reg::rdx, r_.tmp);                 // CF = bit (A - base): A is in the set
+      as_.Jcc(Cond::b, hit);
+      if (!last) as_.Jmp(miss);
+      as_.Bind(next);
+    }
+    as_.Bind(miss);
+  }
 
   // pc + 1 + offset is the next instruction: no jump needed.
   static bool FallsThrough(uint32_t offset) { return offset == 0; }
@@ -308,6 +395,7 @@ class Selector {
   }
 
   std::span<const SockFilter> insns_;
+  std::vector<bool> targeted_;  // some jump lands here other than by falling through
   RegisterMap r_;
   Assembler as_;
   std::vector<Label> pc_labels_;

@@ -16,10 +16,16 @@
 //   ctx  = rdi  - the first argument register, so no prologue move
 //   M[]  = the 128-byte red zone below rsp (a leaf function needs no frame): M[k] = [rsp-64+4k]
 //   tmp  = esi  - the DIV K divisor
-//   edx is clobbered by div. Nothing callee-saved is touched, so there is no prologue at all.
+//   edx is clobbered by div, and holds the bit mask of a lowered jeq run (see below). Nothing callee-saved is touched, so there is no prologue at all.
 // JitOptions::registers can move every BPF register elsewhere (e.g. onto r8..r15, a test hook
 // that makes the generated code exercise the REX, SIB and forced-disp8 encodings); callee-saved
 // registers are then pushed and popped, and M[] lives in a 64-byte frame addressed by `frame`.
+//
+// Switch lowering: a run of at least 4 `jeq #k, T, next` with one true target T and no other
+// entry than its first instruction is emitted as range checks plus `bt` over windows of 64
+// consecutive values (the way compilers lower a switch) instead of one compare per value.
+// Instructions inside a lowered run share the run's code offset in pc_offsets(). Not done with
+// coverage counters, which count per instruction.
 //
 // Jumps are fall-through-aware (as FreeBSD's bpf_jit_machdep): only jcc when jf == 0, the
 // inverted jcc when jt == 0, jcc + jmp otherwise, one jmp when jt == jf (nothing when both are

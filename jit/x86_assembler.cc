@@ -189,6 +189,14 @@ void Assembler::CmpR32R32(Reg lhs, Reg rhs) { AluRR(0x39, lhs, rhs); }
 // test r32, r32: 85 /r
 void Assembler::TestR32R32(Reg lhs, Reg rhs) { AluRR(0x85, lhs, rhs); }
 
+// bt r/m64, r64: REX.W 0F A3 /r. CF = bit (index mod 64) of base; only CF is defined after it.
+void Assembler::BtR64R64(Reg base, Reg index) {
+  Rex(true, RegNumber(index), 0, RegNumber(base));
+  Byte(0x0F);
+  Byte(0xA3);
+  ModRmReg(RegNumber(index), RegNumber(base));
+}
+
 // add r32, imm: 83 /0 ib | 05 id (eax) | 81 /0 id
 void Assembler::AddR32Imm32(Reg dst, uint32_t imm) { AluImm(kExtAdd, dst, imm, false); }
 // sub r32, imm: 83 /5 ib | 2D id (eax) | 81 /5 id

@@ -99,6 +99,7 @@ class Assembler {
   void XorR32Imm32(Reg dst, uint32_t imm);            // xor r32, imm
   void CmpR32Imm32(Reg lhs, uint32_t imm);            // cmp r32, imm
   void TestR32Imm32(Reg lhs, uint32_t imm);           // test r32, imm32
+  void BtR64R64(Reg base, Reg index);                 // bt r64, r64 (CF = bit index of base)
   void ImulR32R32(Reg dst, Reg src);                  // imul r32, r32
   void ImulR32R32Imm32(Reg dst, Reg src, uint32_t imm);  // imul r32, r32, imm
   void DivR32(Reg divisor);                           // div r32 (edx:eax / r32 -> eax, edx)

@@ -23,6 +23,7 @@
 #include "live/action_effect.h"
 #include "live/kernel_run.h"
 #include "live/seccomp_probe.h"
+#include "tests/live_test_util.h"
 #include "verifier/verifier.h"
 #include "vm/action.h"
 #include "vm/bpf.h"
@@ -39,16 +40,7 @@ constexpr uint64_t kDefaultSeed = 0x0dd5eccf00d;
 constexpr uint32_t kAllow = seccomp::kRetAllow;
 constexpr int32_t kNrGetpid = 39;
 
-uint64_t Seed() {
-  if (const char* s = std::getenv("SCKIT_LIVE_SEED")) return std::strtoull(s, nullptr, 0);
-  return kDefaultSeed;
-}
-
-#define REQUIRE_SECCOMP()                                                    \
-  do {                                                                       \
-    const live::SeccompSupport support = live::ProbeSeccomp();               \
-    if (!support.filter_mode) GTEST_SKIP() << "seccomp: " << support.detail; \
-  } while (0)
+uint64_t Seed() { return live_testing::Seed(kDefaultSeed); }
 
 std::string Hex(uint64_t v) {
   char buf[24];

@@ -20,6 +20,7 @@
 
 #include "live/kernel_install.h"
 #include "live/seccomp_probe.h"
+#include "tests/live_test_util.h"
 #include "verifier/stack_check.h"
 #include "verifier/verifier.h"
 #include "vm/bpf.h"
@@ -35,16 +36,7 @@ constexpr uint64_t kDefaultSeed = 0x5ecc0a9e11e;
 constexpr uint32_t kAllow = seccomp::kRetAllow;
 constexpr uint32_t kNrSeccomp = 317;
 
-uint64_t Seed() {
-  if (const char* s = std::getenv("SCKIT_LIVE_SEED")) return std::strtoull(s, nullptr, 0);
-  return kDefaultSeed;
-}
-
-#define REQUIRE_SECCOMP()                                                    \
-  do {                                                                       \
-    const live::SeccompSupport support = live::ProbeSeccomp();               \
-    if (!support.filter_mode) GTEST_SKIP() << "seccomp: " << support.detail; \
-  } while (0)
+uint64_t Seed() { return live_testing::Seed(kDefaultSeed); }
 
 // Programs as C-array lines (tcpdump -dd style), long ones abridged around `pc`.
 std::string Dump(const Program& p, int pc = -1) {

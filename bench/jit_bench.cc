@@ -39,6 +39,7 @@
 #include "vm/interpreter.h"
 #include "vm/loader.h"
 #include "vm/names.h"
+#include "vm/prepared_filter.h"
 #include "vm/program.h"
 #include "vm/records.h"
 #include "vm/stack.h"
@@ -91,13 +92,43 @@ std::vector<SeccompData> Records(size_t n) {
   return out;
 }
 
+// The interpreter as every engine user gets it: the prepared form (vm/prepared_filter.h).
 void BM_Interpreter(benchmark::State& state) {
+  const size_t n = static_cast<size_t>(state.range(0));
+  const VerifiedProgram v = MustVerify(n);
+  const PreparedFilter prepared(v);
+  const std::vector<SeccompData> records = Records(n);
+  for (const SeccompData& d : records) {
+    if (prepared.Run(d) != RunFilter(v, d)) {
+      state.SkipWithError("prepared and plain interpreter disagree");
+      return;
+    }
+  }
+  size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(prepared.Run(records[i++ & 255]));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+// The plain loop over the verified instructions (RunFilter), the reference the traced runs use.
+void BM_InterpreterPlain(benchmark::State& state) {
   const size_t n = static_cast<size_t>(state.range(0));
   const VerifiedProgram v = MustVerify(n);
   const std::vector<SeccompData> records = Records(n);
   size_t i = 0;
   for (auto _ : state) {
     benchmark::DoNotOptimize(RunFilter(v, records[i++ & 255]));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+// The one-time lowering into the prepared form.
+void BM_Prepare(benchmark::State& state) {
+  const VerifiedProgram v = MustVerify(static_cast<size_t>(state.range(0)));
+  for (auto _ : state) {
+    PreparedFilter prepared(v);
+    benchmark::DoNotOptimize(&prepared);
   }
   state.SetItemsProcessed(state.iterations());
 }
@@ -177,6 +208,8 @@ void BM_VerifyAndJitCompile(benchmark::State& state) {
 }
 
 BENCHMARK(BM_Interpreter)->Arg(4)->Arg(60)->Arg(400)->Arg(4096);
+BENCHMARK(BM_InterpreterPlain)->Arg(4)->Arg(60)->Arg(400)->Arg(4096);
+BENCHMARK(BM_Prepare)->Arg(4)->Arg(60)->Arg(400)->Arg(4096);
 BENCHMARK(BM_Jit)->Arg(4)->Arg(60)->Arg(400)->Arg(4096);
 BENCHMARK(BM_Pcap)->Arg(4)->Arg(60)->Arg(400)->Arg(4096);
 BENCHMARK(BM_Verify)->Arg(4)->Arg(60)->Arg(400)->Arg(4096);
@@ -251,6 +284,7 @@ const std::vector<SeccompData>& HotRecords() {
 
 struct AllowList60Engines {
   VerifiedProgram verified;
+  PreparedFilter prepared;
   jit::CompiledFilter jit;
   std::vector<bench::PcapRecord> swapped;
 };
@@ -262,11 +296,12 @@ const AllowList60Engines* GetAllowList60(benchmark::State& state) {
     if (!v.ok()) return nullptr;
     Result<jit::CompiledFilter> jit = jit::Compile(*v);
     if (!jit.ok()) return nullptr;
-    auto* a = new AllowList60Engines{std::move(*v), std::move(*jit), {}};
+    auto* a = new AllowList60Engines{*v, PreparedFilter(*v), std::move(*jit), {}};
     for (const SeccompData& d : HotRecords()) {
       const uint32_t want = AllowList60(reinterpret_cast<const struct seccomp_data*>(&d));
       a->swapped.push_back(bench::ToPcapRecord(d));
-      if (RunFilter(a->verified, d) != want || a->jit.Run(d) != want ||
+      if (RunFilter(a->verified, d) != want || a->prepared.Run(d) != want ||
+          a->jit.Run(d) != want ||
           bench::PcapRun(a->verified.original().insns, a->swapped.back()) != want) {
         return nullptr;
       }
@@ -303,7 +338,7 @@ void BM_AllowList60_Interpreter(benchmark::State& state) {
   if (a == nullptr) return;
   size_t i = 0;
   for (auto _ : state) {
-    benchmark::DoNotOptimize(RunFilter(a->verified, records[i++ % records.size()]));
+    benchmark::DoNotOptimize(a->prepared.Run(records[i++ % records.size()]));
   }
   state.SetItemsProcessed(state.iterations());
 }
@@ -331,9 +366,10 @@ void BM_AllowList60Tree(benchmark::State& state, bool jit_engine) {
     state.SkipWithError(jit.error().ToString().c_str());
     return;
   }
+  const PreparedFilter prepared(*v);
   for (const SeccompData& d : records) {
     const uint32_t want = AllowList60(reinterpret_cast<const struct seccomp_data*>(&d));
-    if (RunFilter(*v, d) != want || jit->Run(d) != want) {
+    if (RunFilter(*v, d) != want || prepared.Run(d) != want || jit->Run(d) != want) {
       state.SkipWithError("tree filter disagrees with the C function");
       return;
     }
@@ -343,7 +379,7 @@ void BM_AllowList60Tree(benchmark::State& state, bool jit_engine) {
   if (jit_engine) {
     for (auto _ : state) benchmark::DoNotOptimize(jit->Run(records[i++ % records.size()]));
   } else {
-    for (auto _ : state) benchmark::DoNotOptimize(RunFilter(*v, records[i++ % records.size()]));
+    for (auto _ : state) benchmark::DoNotOptimize(prepared.Run(records[i++ % records.size()]));
   }
   state.SetItemsProcessed(state.iterations());
 }
@@ -388,7 +424,14 @@ void BM_Example(benchmark::State& state, const std::string& path, const std::str
       static_cast<double>(insns) / static_cast<double>(records.size());
   size_t i = 0;
   if (engine == "interp") {
-    for (auto _ : state) benchmark::DoNotOptimize(RunFilter(*v, records[i++ % records.size()]));
+    const PreparedFilter prepared(*v);
+    for (const SeccompData& d : records) {
+      if (prepared.Run(d) != RunFilter(*v, d)) {
+        state.SkipWithError("prepared and plain interpreter disagree");
+        return;
+      }
+    }
+    for (auto _ : state) benchmark::DoNotOptimize(prepared.Run(records[i++ % records.size()]));
   } else if (engine == "jit") {
     Result<jit::CompiledFilter> jit = jit::Compile(*v);
     if (!jit.ok()) {

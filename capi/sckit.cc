@@ -17,6 +17,7 @@
 #include "vm/codec.h"
 #include "vm/interpreter.h"
 #include "vm/seccomp_data.h"
+#include "vm/prepared_filter.h"
 #include "vm/stack.h"
 
 static_assert(sizeof(struct seccomp_data) == sizeof(sckit::SeccompData));
@@ -26,6 +27,7 @@ struct sckit_program {
   sckit::VerifiedProgram verified;
   sckit_engine engine;
   std::optional<sckit::jit::CompiledFilter> compiled;
+  sckit::PreparedFilter interpreted{verified};
 };
 
 struct sckit_stack {
@@ -100,7 +102,7 @@ sckit_status sckit_program_prepare(const void* bytes, size_t len, sckit_engine e
 
 uint32_t sckit_program_run(const sckit_program* program, const struct seccomp_data* data) {
   if (program->compiled) return program->compiled->Run(AsData(data));
-  return sckit::RunFilter(program->verified, AsData(data));
+  return program->interpreted.Run(AsData(data));
 }
 
 size_t sckit_program_length(const sckit_program* program) { return program->verified.size(); }

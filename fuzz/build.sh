@@ -21,8 +21,8 @@ JOBS="${JOBS:-$(nproc)}"
 
 TARGETS="asm carray raw records jit_diff stack"
 LIB_SOURCES="vm/action.cc vm/asm.cc vm/asm_expr.cc vm/carray.cc vm/codec.cc vm/disasm.cc
-  vm/interpreter.cc vm/loader.cc vm/names.cc vm/opcodes.cc vm/outcome.cc vm/records.cc
-  vm/stack.cc vm/status.cc verifier/stack_check.cc verifier/verifier.cc jit/compiler.cc
+  vm/interpreter.cc vm/prepared_filter.cc vm/loader.cc vm/names.cc vm/opcodes.cc vm/outcome.cc vm/records.cc
+  vm/stack.cc vm/status.cc verifier/jeq_chains.cc verifier/stack_check.cc verifier/verifier.cc jit/compiler.cc
   jit/exec_memory.cc jit/x86_assembler.cc"
 
 mkdir -p "$OUT"

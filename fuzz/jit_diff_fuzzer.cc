@@ -1,5 +1,5 @@
 // libFuzzer target: interpreter vs JIT on programs the verifier accepts. Every record is run by
-// the interpreter (plain and traced) and by JIT code for the default and the high-register map,
+// the interpreter (plain, prepared and traced) and by JIT code for the default and the high-register map,
 // plain and with edge-coverage counters (all slots, and a mask from the input); any difference
 // in the returned value, or a counter that disagrees with the interpreter's trace, aborts.
 #include <cstddef>
@@ -11,6 +11,7 @@
 #include "jit/compiler.h"
 #include "verifier/verifier.h"
 #include "vm/interpreter.h"
+#include "vm/prepared_filter.h"
 #include "vm/opcodes.h"
 
 namespace {
@@ -66,12 +67,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     compiled.push_back(std::move(*c));
   }
 
+  const PreparedFilter prepared(v);
   const std::vector<uint32_t> pool = fuzz::ConstantPool(program);
   const size_t count = 1 + in.U8() % 16;
   RunTrace trace;
   for (const SeccompData& d : fuzz::Records(in, pool, count)) {
     const uint32_t want = RunFilterTraced(v, d, &trace);
     fuzz::Check(RunFilter(v, d) == want, "traced and plain interpreter agree");
+    fuzz::Check(prepared.Run(d) == want, "prepared and traced interpreter agree");
     const std::vector<uint8_t> expected = ExpectedCounters(v, trace);
     for (size_t i = 0; i < compiled.size(); ++i) {
       if (engines[i].counters) {

@@ -11,6 +11,7 @@
 
 #include "tests/eval_test_util.h"
 #include "vm/interpreter.h"
+#include "vm/prepared_filter.h"
 #include "vm/opcodes.h"
 #include "vm/seccomp_data.h"
 
@@ -203,6 +204,7 @@ TEST(Interpreter, KernelSemanticsTable) {
     SCOPED_TRACE(row.name);
     const VerifiedProgram p = MustVerify(row.insns);
     EXPECT_EQ(RunFilter(p, data), row.expected) << row.name;
+    EXPECT_EQ(PreparedFilter(p).Run(data), row.expected) << row.name << " (prepared)";
     RunTrace trace;
     EXPECT_EQ(RunFilterTraced(p, data, &trace), row.expected) << row.name << " (traced)";
   }
@@ -269,6 +271,7 @@ TEST(Interpreter, CornerValuesThroughEveryAluOpMatchTheRules) {
           const uint32_t got = RunFilter(p, data);
           EXPECT_EQ(got, ref.returns_zero ? 0 : ref.a)
               << "op 0x" << std::hex << op << " X form, A=0x" << a << " X=0x" << b;
+          EXPECT_EQ(PreparedFilter(p).Run(data), got) << "prepared, X form";
           ++checked;
         }
         // K form, where the verifier allows it (DIV K 0 and shifts >= 32 are EINVAL).
@@ -277,6 +280,7 @@ TEST(Interpreter, CornerValuesThroughEveryAluOpMatchTheRules) {
         const VerifiedProgram p = MustVerify({LdImm(a), Alu(op, kK, b), RetA()});
         EXPECT_EQ(RunFilter(p, data), ref.a)
             << "op 0x" << std::hex << op << " K form, A=0x" << a << " k=0x" << b;
+        EXPECT_EQ(PreparedFilter(p).Run(data), ref.a) << "prepared, K form";
         ++checked;
       }
     }

@@ -123,4 +123,94 @@ inline SeccompData RandomRecord(std::mt19937& rng, const RandomProgramOptions& o
   return d;
 }
 
+// A random program built around chains of `jeq #k` (verifier/jeq_chains.h), the shape the
+// engines lower into lookups: dense, sparse and wrapping key sets with duplicates; libseccomp
+// style (each miss falls to the next compare) and jeq/ret pairs, mixed; a jump into the middle
+// of the chain; a second chain that misses into the middle of the first (a shared tail); some
+// compares whose match goes on to the next compare. `keys` receives every compared constant.
+inline Program RandomChainProgram(std::mt19937& rng, std::vector<uint32_t>* keys) {
+  using namespace bpf;  // NOLINT
+  constexpr int kNone = -1;
+  struct Ins {
+    SockFilter f;
+    int jt = kNone;  // absolute targets, resolved into offsets at the end
+    int jf = kNone;
+  };
+  for (;;) {
+    keys->clear();
+    std::vector<Ins> v;
+    const int mode = static_cast<int>(rng() % 4);
+    const uint32_t base = mode == 0 ? rng() % 64 : mode == 1 ? 0x40000000u : 0xffffff00u;
+    const uint32_t span = 4 + rng() % 700;
+    auto key = [&]() -> uint32_t {
+      if (mode == 3) return rng() % 5 == 0 ? 0u : static_cast<uint32_t>(rng());
+      const uint32_t k = base + rng() % span;  // mode 2 wraps past 0xffffffff on purpose
+      return k;
+    };
+    const int rets = 1 + static_cast<int>(rng() % 6);
+    // Compares jump to "ret #i" at the end: encoded as kNone - 1 - i until the end is known.
+    auto end_ret = [&]() { return kNone - 1 - static_cast<int>(rng() % rets); };
+    v.push_back({Stmt(kLD | kW | kABS, rng() % 2 ? 0 : 16)});
+    const bool entry_jump = rng() % 2;
+    const size_t entry_at = v.size();
+    if (entry_jump) v.push_back({Jump(kJMP | kJGT | kK, key(), 0, 0)});
+    const bool second = rng() % 2;
+    const size_t second_len = second ? 4 + rng() % 12 : 0;
+    const size_t second_at = v.size();
+    for (size_t i = 0; i < second_len; ++i) {
+      const uint32_t k = key();
+      keys->push_back(k);
+      v.push_back({Jump(kJMP | kJEQ | kK, k, 0, 0), static_cast<int>(second_at + second_len),
+                   static_cast<int>(v.size() + 1)});
+    }
+    const int style = static_cast<int>(rng() % 3);  // 0: jf = next, 1: jeq/ret pairs, 2: mixed
+    const size_t compares = 1 + rng() % (style == 1 ? 400 : 110);
+    std::vector<size_t> chain;
+    for (size_t i = 0; i < compares; ++i) {
+      const uint32_t k = i > 0 && rng() % 10 == 0 ? v[chain[rng() % chain.size()]].f.k : key();
+      keys->push_back(k);
+      chain.push_back(v.size());
+      const bool pair = style == 1 || (style == 2 && rng() % 2);
+      const bool last = i + 1 == compares;
+      if (pair) {
+        const int miss = last ? end_ret() : static_cast<int>(v.size() + 2);
+        v.push_back({Jump(kJMP | kJEQ | kK, k, 0, 0), static_cast<int>(v.size() + 1), miss});
+        v.push_back({Stmt(kRET | kK, RandomRet(rng))});
+      } else {
+        const int miss = last ? end_ret() : static_cast<int>(v.size() + 1);
+        const int hit = rng() % 12 == 0 && !last ? miss : end_ret();
+        v.push_back({Jump(kJMP | kJEQ | kK, k, 0, 0), hit, miss});
+      }
+    }
+    const size_t mid = chain[rng() % std::min<size_t>(chain.size(), 60)];
+    if (entry_jump) {
+      v[entry_at].jt = static_cast<int>(mid);
+      v[entry_at].jf = static_cast<int>(entry_at + 1);
+    }
+    if (second) v[second_at + second_len - 1].jf = static_cast<int>(mid);
+    const size_t rets_at = v.size();
+    for (int i = 0; i < rets; ++i) {
+      v.push_back({rng() % 5 == 0 ? Stmt(kRET | kRetA, 0) : Stmt(kRET | kK, RandomRet(rng))});
+    }
+    Program p;
+    bool fits = true;
+    for (size_t pc = 0; pc < v.size(); ++pc) {
+      SockFilter f = v[pc].f;
+      if (Class(f.code) == kJMP && Op(f.code) != kJA) {
+        auto offset = [&](int target) -> int64_t {
+          if (target < kNone) target = static_cast<int>(rets_at) + (kNone - 1 - target);
+          return static_cast<int64_t>(target) - static_cast<int64_t>(pc) - 1;
+        };
+        const int64_t jt = offset(v[pc].jt);
+        const int64_t jf = offset(v[pc].jf);
+        if (jt < 0 || jt > 255 || jf < 0 || jf > 255) fits = false;
+        f.jt = static_cast<uint8_t>(jt);
+        f.jf = static_cast<uint8_t>(jf);
+      }
+      p.insns.push_back(f);
+    }
+    if (fits && Verify(p).ok()) return p;
+  }
+}
+
 }  // namespace sckit::testing

@@ -19,6 +19,7 @@
 #include "verifier/verifier.h"
 #include "vm/action.h"
 #include "vm/interpreter.h"
+#include "vm/prepared_filter.h"
 #include "vm/seccomp_data.h"
 
 namespace sckit {
@@ -30,16 +31,14 @@ class FilterEngine {
   virtual uint32_t Run(const SeccompData& data) const noexcept = 0;
 };
 
-// The interpreter (vm/interpreter.h) over its own copy of the verified program.
+// The interpreter in its prepared form (vm/prepared_filter.h), lowered from the verified program.
 class InterpretedFilter final : public FilterEngine {
  public:
-  explicit InterpretedFilter(VerifiedProgram program) : program_(std::move(program)) {}
-  uint32_t Run(const SeccompData& data) const noexcept override {
-    return RunFilter(program_, data);
-  }
+  explicit InterpretedFilter(const VerifiedProgram& program) : prepared_(program) {}
+  uint32_t Run(const SeccompData& data) const noexcept override { return prepared_.Run(data); }
 
  private:
-  VerifiedProgram program_;
+  PreparedFilter prepared_;
 };
 
 // Any engine type with `uint32_t Run(const SeccompData&) const noexcept`.

@@ -1,0 +1,33 @@
+// Chains of `jeq #k` compares, the shape that dominates seccomp filters: libseccomp's lists
+// ("jeq #nr jt ALLOW" with each miss falling to the next compare) and jeq/ret pairs ("jeq #nr,
+// 0, 1; ret ..."). Nothing between two compares of a chain changes A, so the whole chain is one
+// multi-way branch on A: the first compare that matches decides, and no match goes where the
+// last miss goes. Both engines lower a chain into a lookup (vm/prepared_filter.h, jit/).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "verifier/verifier.h"
+
+namespace sckit {
+
+struct JeqChain {
+  struct Case {
+    uint32_t key;     // a compared constant
+    uint32_t target;  // pc the first compare with this key jumps to when A == key
+  };
+  uint32_t head = 0;         // pc of the first compare
+  std::vector<Case> cases;   // one per distinct key, ascending
+  uint32_t miss = 0;         // pc reached when A matches no key
+  uint32_t compares = 0;     // compares in the chain, duplicates included
+};
+
+// The chains of a verified program that start at a `jeq #k` no other `jeq #k` misses into
+// (one entered in the middle is a suffix; its compares still run one by one), with at least
+// `min_keys` distinct keys, in ascending head order. Chains can share a tail; once the keys
+// over all chains returned would exceed `key_budget`, later chains are left out.
+std::vector<JeqChain> FindJeqChains(const VerifiedProgram& program, uint32_t min_keys,
+                                    uint32_t key_budget);
+
+}  // namespace sckit

@@ -1,0 +1,269 @@
+#include "vm/prepared_filter.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "verifier/jeq_chains.h"
+#include "vm/bpf.h"
+
+namespace sckit {
+namespace {
+
+using namespace bpf;  // NOLINT: kernel vocabulary.
+
+// Operation kinds; the order is the order of the label table in Run().
+enum Kind : uint8_t {
+  kOpLoadData, kOpLdImm, kOpLdxImm, kOpLdMem, kOpLdxMem, kOpSt, kOpStx,
+  kOpAddK, kOpAddX, kOpSubK, kOpSubX, kOpMulK, kOpMulX, kOpDivK, kOpDivX,
+  kOpOrK, kOpOrX, kOpAndK, kOpAndX, kOpXorK, kOpXorX,
+  kOpLshK, kOpLshX, kOpRshK, kOpRshX, kOpNeg, kOpTax, kOpTxa,
+  kOpJa, kOpJeqK, kOpJeqX, kOpJgtK, kOpJgtX, kOpJgeK, kOpJgeX, kOpJsetK, kOpJsetX,
+  kOpRetK, kOpRetA,
+  kOpSwitchDense, kOpSwitchSparse,
+  kOpLoadJeqK, kOpLoadJgtK, kOpLoadJgeK, kOpLoadJsetK, kOpLoadSwitchDense, kOpLoadSwitchSparse,
+  kOpCount,
+};
+
+// Every code a verified program can hold (VerifiedProgram::insns()), to its kind.
+Kind KindOf(uint16_t code) {
+  switch (code) {
+    case kSeccompLoadData: return kOpLoadData;
+    case kLD | kIMM: return kOpLdImm;
+    case kLDX | kIMM: return kOpLdxImm;
+    case kLD | kMEM: return kOpLdMem;
+    case kLDX | kMEM: return kOpLdxMem;
+    case kST: return kOpSt;
+    case kSTX: return kOpStx;
+    case kALU | kADD | kK: return kOpAddK;
+    case kALU | kADD | kX: return kOpAddX;
+    case kALU | kSUB | kK: return kOpSubK;
+    case kALU | kSUB | kX: return kOpSubX;
+    case kALU | kMUL | kK: return kOpMulK;
+    case kALU | kMUL | kX: return kOpMulX;
+    case kALU | kDIV | kK: return kOpDivK;
+    case kALU | kDIV | kX: return kOpDivX;
+    case kALU | kOR | kK: return kOpOrK;
+    case kALU | kOR | kX: return kOpOrX;
+    case kALU | kAND | kK: return kOpAndK;
+    case kALU | kAND | kX: return kOpAndX;
+    case kALU | kXOR | kK: return kOpXorK;
+    case kALU | kXOR | kX: return kOpXorX;
+    case kALU | kLSH | kK: return kOpLshK;
+    case kALU | kLSH | kX: return kOpLshX;
+    case kALU | kRSH | kK: return kOpRshK;
+    case kALU | kRSH | kX: return kOpRshX;
+    case kALU | kNEG: return kOpNeg;
+    case kMISC | kTAX: return kOpTax;
+    case kMISC | kTXA: return kOpTxa;
+    case kJMP | kJA: return kOpJa;
+    case kJMP | kJEQ | kK: return kOpJeqK;
+    case kJMP | kJEQ | kX: return kOpJeqX;
+    case kJMP | kJGT | kK: return kOpJgtK;
+    case kJMP | kJGT | kX: return kOpJgtX;
+    case kJMP | kJGE | kK: return kOpJgeK;
+    case kJMP | kJGE | kX: return kOpJgeX;
+    case kJMP | kJSET | kK: return kOpJsetK;
+    case kJMP | kJSET | kX: return kOpJsetX;
+    case kRET | kK: return kOpRetK;
+    default: return kOpRetA;  // kRET | kRetA, the only code left in a verified program
+  }
+}
+
+}  // namespace
+
+PreparedFilter::PreparedFilter(const VerifiedProgram& program) { Lower(program); }
+
+void PreparedFilter::AddSwitch(const JeqChain& chain) {
+  Operation& op = ops_[chain.head];
+  const uint64_t lo = chain.cases.front().key;
+  const uint64_t span = uint64_t{chain.cases.back().key} - lo + 1;
+  Switch s;
+  s.begin = static_cast<uint32_t>(targets_.size());
+  s.miss = static_cast<uint16_t>(chain.miss);
+  // An indexed table when it is small in absolute terms or next to the number of keys
+  // (syscall numbers: 60 keys spread over 0..450 make a 900-byte table).
+  const bool dense =
+      span <= std::max<uint64_t>(512, 8 * chain.cases.size()) && span <= 4096;
+  if (dense) {
+    s.lo = static_cast<uint32_t>(lo);
+    s.count = static_cast<uint32_t>(span);
+    targets_.resize(targets_.size() + span, s.miss);
+    for (const JeqChain::Case& c : chain.cases) {
+      targets_[s.begin + (c.key - lo)] = static_cast<uint16_t>(c.target);
+    }
+    op.kind = kOpSwitchDense;
+    ++stats_.dense_switches;
+  } else {
+    s.lo = 0;
+    s.count = static_cast<uint32_t>(chain.cases.size());
+    keys_.resize(targets_.size());  // keys_ and targets_ share indexes for sparse lookups
+    for (const JeqChain::Case& c : chain.cases) {
+      keys_.push_back(c.key);
+      targets_.push_back(static_cast<uint16_t>(c.target));
+    }
+    op.kind = kOpSwitchSparse;
+  }
+  op.k = static_cast<uint32_t>(switches_.size());
+  switches_.push_back(s);
+  ++stats_.switches;
+  stats_.switch_keys += static_cast<uint32_t>(chain.cases.size());
+}
+
+void PreparedFilter::Lower(const VerifiedProgram& program) {
+  const auto insns = program.insns();
+  const size_t n = insns.size();
+  ops_.resize(n);
+  for (size_t pc = 0; pc < n; ++pc) {
+    const SockFilter& f = insns[pc];
+    Operation& op = ops_[pc];
+    op.k = f.k;
+    op.kind = KindOf(f.code);
+    op.aux = 0;
+    const bool jump = Class(f.code) == kJMP && f.code != (kJMP | kJA);
+    op.jt = static_cast<uint16_t>(jump ? pc + 1 + f.jt : pc + 1);
+    op.jf = static_cast<uint16_t>(jump ? pc + 1 + f.jf : pc + 1);
+  }
+  for (const JeqChain& chain : FindJeqChains(program, kMinSwitchKeys, kSwitchKeyBudget)) {
+    AddSwitch(chain);
+  }
+  // Fuse each seccomp_data load with the constant compare or lookup right after it. The
+  // operation after the load stays as it was, for jumps that land on it.
+  for (size_t pc = 0; pc + 1 < n; ++pc) {
+    Operation& load = ops_[pc];
+    const Operation& next = ops_[pc + 1];
+    if (load.kind != kOpLoadData) continue;
+    uint8_t fused;
+    switch (next.kind) {
+      case kOpJeqK: fused = kOpLoadJeqK; break;
+      case kOpJgtK: fused = kOpLoadJgtK; break;
+      case kOpJgeK: fused = kOpLoadJgeK; break;
+      case kOpJsetK: fused = kOpLoadJsetK; break;
+      case kOpSwitchDense: fused = kOpLoadSwitchDense; break;
+      case kOpSwitchSparse: fused = kOpLoadSwitchSparse; break;
+      default: continue;
+    }
+    load.aux = static_cast<uint16_t>(load.k);
+    load.kind = fused;
+    load.k = next.k;
+    load.jt = next.jt;
+    load.jf = next.jf;
+    ++stats_.fused_loads;
+  }
+}
+
+// gcc merges the handlers' identical dispatch tails into one shared indirect jump (cross-jumping
+// and GCSE), which would undo the threading; keep them apart, as gcc's manual advises for
+// computed gotos. clang keeps them apart by itself.
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("no-crossjumping", "no-gcse")))
+#endif
+uint32_t PreparedFilter::Run(const SeccompData& data) const noexcept {
+  // Threaded dispatch (GNU labels as values, in gcc and clang): every handler ends in its own
+  // indirect jump, which the branch predictor learns per handler.
+  static const void* const kLabels[] = {
+      &&load_data, &&ld_imm, &&ldx_imm, &&ld_mem, &&ldx_mem, &&st, &&stx,
+      &&add_k, &&add_x, &&sub_k, &&sub_x, &&mul_k, &&mul_x, &&div_k, &&div_x,
+      &&or_k, &&or_x, &&and_k, &&and_x, &&xor_k, &&xor_x,
+      &&lsh_k, &&lsh_x, &&rsh_k, &&rsh_x, &&neg, &&tax, &&txa,
+      &&ja, &&jeq_k, &&jeq_x, &&jgt_k, &&jgt_x, &&jge_k, &&jge_x, &&jset_k, &&jset_x,
+      &&ret_k, &&ret_a,
+      &&switch_dense, &&switch_sparse,
+      &&load_jeq_k, &&load_jgt_k, &&load_jge_k, &&load_jset_k, &&load_switch_dense,
+      &&load_switch_sparse,
+  };
+  static_assert(sizeof kLabels / sizeof kLabels[0] == kOpCount);
+
+  const Operation* const ops = ops_.data();
+  const unsigned char* const bytes = reinterpret_cast<const unsigned char*>(&data);
+  const Operation* op = ops;
+  uint32_t A = 0;
+  uint32_t X = 0;
+  uint32_t M[kMemWords];  // not cleared: no word is read before it is written (verified)
+  uint32_t word;
+  uint16_t target;
+
+#define SCKIT_NEXT() goto* kLabels[(++op)->kind]
+#define SCKIT_JUMP(cond) \
+  do {                                          \
+    op = ops + ((cond) ? op->jt : op->jf);      \
+    goto* kLabels[op->kind];                    \
+  } while (0)
+#define SCKIT_LOAD(offset) std::memcpy(&word, bytes + (offset), sizeof word)
+
+  goto* kLabels[op->kind];
+load_data: SCKIT_LOAD(op->k); A = word; SCKIT_NEXT();
+ld_imm: A = op->k; SCKIT_NEXT();
+ldx_imm: X = op->k; SCKIT_NEXT();
+ld_mem: A = M[op->k]; SCKIT_NEXT();
+ldx_mem: X = M[op->k]; SCKIT_NEXT();
+st: M[op->k] = A; SCKIT_NEXT();
+stx: M[op->k] = X; SCKIT_NEXT();
+add_k: A += op->k; SCKIT_NEXT();
+add_x: A += X; SCKIT_NEXT();
+sub_k: A -= op->k; SCKIT_NEXT();
+sub_x: A -= X; SCKIT_NEXT();
+mul_k: A *= op->k; SCKIT_NEXT();
+mul_x: A *= X; SCKIT_NEXT();
+div_k: A /= op->k; SCKIT_NEXT();  // k != 0: verified
+div_x:
+  if (X == 0) return 0;  // bpf_convert_filter's guard: the cBPF program returns 0
+  A /= X;
+  SCKIT_NEXT();
+or_k: A |= op->k; SCKIT_NEXT();
+or_x: A |= X; SCKIT_NEXT();
+and_k: A &= op->k; SCKIT_NEXT();
+and_x: A &= X; SCKIT_NEXT();
+xor_k: A ^= op->k; SCKIT_NEXT();
+xor_x: A ^= X; SCKIT_NEXT();
+lsh_k: A <<= op->k; SCKIT_NEXT();  // k < 32: verified
+lsh_x: A <<= (X & 31); SCKIT_NEXT();  // eBPF ALU32 shift: count mod 32
+rsh_k: A >>= op->k; SCKIT_NEXT();
+rsh_x: A >>= (X & 31); SCKIT_NEXT();
+neg: A = 0u - A; SCKIT_NEXT();
+tax: X = A; SCKIT_NEXT();
+txa: A = X; SCKIT_NEXT();
+ja: op += 1 + op->k; goto* kLabels[op->kind];
+jeq_k: SCKIT_JUMP(A == op->k);
+jeq_x: SCKIT_JUMP(A == X);
+jgt_k: SCKIT_JUMP(A > op->k);
+jgt_x: SCKIT_JUMP(A > X);
+jge_k: SCKIT_JUMP(A >= op->k);
+jge_x: SCKIT_JUMP(A >= X);
+jset_k: SCKIT_JUMP((A & op->k) != 0);
+jset_x: SCKIT_JUMP((A & X) != 0);
+ret_k: return op->k;
+ret_a: return A;
+switch_dense: {
+  const Switch& s = switches_[op->k];
+  const uint32_t i = A - s.lo;
+  target = i < s.count ? targets_[s.begin + i] : s.miss;
+  op = ops + target;
+  goto* kLabels[op->kind];
+}
+switch_sparse: {
+  // The last key <= A, without data-dependent branches; a match only if it equals A.
+  const Switch& s = switches_[op->k];
+  const uint32_t* base = keys_.data() + s.begin;
+  uint32_t len = s.count;
+  while (len > 1) {
+    const uint32_t half = len / 2;
+    base = base[half] <= A ? base + half : base;
+    len -= half;
+  }
+  target = *base == A ? targets_[static_cast<size_t>(base - keys_.data())] : s.miss;
+  op = ops + target;
+  goto* kLabels[op->kind];
+}
+load_jeq_k: SCKIT_LOAD(op->aux); A = word; SCKIT_JUMP(A == op->k);
+load_jgt_k: SCKIT_LOAD(op->aux); A = word; SCKIT_JUMP(A > op->k);
+load_jge_k: SCKIT_LOAD(op->aux); A = word; SCKIT_JUMP(A >= op->k);
+load_jset_k: SCKIT_LOAD(op->aux); A = word; SCKIT_JUMP((A & op->k) != 0);
+load_switch_dense: SCKIT_LOAD(op->aux); A = word; goto switch_dense;
+load_switch_sparse: SCKIT_LOAD(op->aux); A = word; goto switch_sparse;
+
+#undef SCKIT_NEXT
+#undef SCKIT_JUMP
+#undef SCKIT_LOAD
+}
+
+}  // namespace sckit

@@ -1,0 +1,72 @@
+// The interpreter's fast form: a verified program lowered once into operations that dispatch
+// cheaply, then run as often as wanted. Same results as RunFilter() (vm/interpreter.h), bit for
+// bit, on every record; only the way there differs:
+//   - one operation per instruction, with absolute jump targets and a threaded dispatch (each
+//     handler jumps to the next one itself, so each has its own predicted indirect branch);
+//   - a load of a seccomp_data word followed by a constant compare (`ld [nr]; jeq #59`, the
+//     commonest pair in seccomp filters) is one operation;
+//   - a chain of `jeq #k` where each miss goes to the next `jeq` (verifier/jeq_chains.h:
+//     libseccomp's lists and "jeq/ret" pairs alike) becomes one lookup at its head: a table
+//     indexed by A - lo when the keys are dense, a branch-free binary search over the sorted
+//     keys otherwise. A chain entered in the middle runs its remaining compares one by one.
+//   - scratch memory is not cleared: the verifier proved no word is read before it is written.
+// Built only from a VerifiedProgram, so every guarantee the verifier gives holds here too.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "verifier/jeq_chains.h"
+#include "verifier/verifier.h"
+#include "vm/seccomp_data.h"
+
+namespace sckit {
+
+class PreparedFilter {
+ public:
+  explicit PreparedFilter(const VerifiedProgram& program);
+
+  // The raw 32-bit value the filter returns; no allocation, no checks.
+  uint32_t Run(const SeccompData& data) const noexcept;
+
+  // What the lowering did (tests, docs/performance.md).
+  struct Stats {
+    uint32_t fused_loads = 0;     // `ld [k]` + constant compare or lookup in one operation
+    uint32_t switches = 0;        // jeq chains turned into lookups
+    uint32_t dense_switches = 0;  // of which indexed tables
+    uint32_t switch_keys = 0;     // keys over all lookups
+  };
+  const Stats& stats() const { return stats_; }
+
+  // Chains shorter than this stay compares; lookups stop being built once the keys over all
+  // of them reach kSwitchKeyBudget (chains can share tails, so this bounds the memory).
+  static constexpr uint32_t kMinSwitchKeys = 4;
+  static constexpr uint32_t kSwitchKeyBudget = 3 * 4096;
+
+ private:
+  struct Operation {
+    uint32_t k;    // operand; for lookups the index into switches_
+    uint16_t jt;   // absolute targets of jumps (verified programs have <= 4096 instructions)
+    uint16_t jf;
+    uint8_t kind;
+    uint8_t unused = 0;
+    uint16_t aux;  // seccomp_data offset of a fused load
+  };
+  struct Switch {
+    uint32_t lo;     // dense: smallest key
+    uint32_t count;  // dense: table length (max - lo + 1); sparse: number of keys
+    uint32_t begin;  // first entry in targets_ (and keys_ for sparse)
+    uint16_t miss;   // where no match goes
+  };
+
+  void Lower(const VerifiedProgram& program);
+  void AddSwitch(const JeqChain& chain);
+
+  std::vector<Operation> ops_;
+  std::vector<Switch> switches_;
+  std::vector<uint32_t> keys_;     // sorted keys of the sparse lookups
+  std::vector<uint16_t> targets_;  // dense: per value of A - lo; sparse: per key
+  Stats stats_;
+};
+
+}  // namespace sckit

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <string>
 
 namespace sckit::jit {
@@ -165,6 +166,42 @@ void Assembler::MovR64Imm64(Reg dst, uint64_t imm) {
   Imm32(static_cast<uint32_t>(imm >> 32));
 }
 
+// lea r64, [rip + rel32]: REX.W 8D /r with mod = 00, rm = 101 (RIP-relative), then a disp32
+// measured from the end of the instruction, which is also the end of the disp32 (no immediate
+// follows): always 7 bytes. The disp32 is a placeholder patched by Finish().
+void Assembler::LeaR64Label(Reg dst, Label label) {
+  Rex(true, RegNumber(dst), 0, 0);
+  Byte(0x8D);
+  Byte(static_cast<uint8_t>(((RegNumber(dst) & 7) << 3) | 5));
+  Patch32(label, -1);
+}
+
+// movsxd r64, dword [base + index*4]: REX.W 63 /r with rm = 100 (SIB follows) and SIB = scale
+// 10 (*4), index, base; REX.X / REX.B extend index / base. SIB index 100 without REX.X means "no
+// index", so rsp cannot be an index (r12 can). SIB base 101 with mod = 00 means disp32 and no
+// base, so rbp/r13 as base take mod = 01 with a zero disp8; rsp/r12 as base need nothing extra.
+void Assembler::MovsxdR64MemIndex4(Reg dst, Reg base, Reg index) {
+  if (index == Reg::rsp) {
+    if (operand_error_ == nullptr) operand_error_ = "movsxd with rsp as the index register";
+    return;
+  }
+  Rex(true, RegNumber(dst), RegNumber(index), RegNumber(base));
+  Byte(0x63);
+  const uint8_t b = RegNumber(base) & 7;
+  const uint8_t mod = b == 5 ? 1 : 0;
+  Byte(static_cast<uint8_t>((mod << 6) | ((RegNumber(dst) & 7) << 3) | 4));
+  Byte(static_cast<uint8_t>((2 << 6) | ((RegNumber(index) & 7) << 3) | b));
+  if (mod == 1) Byte(0x00);
+}
+
+// dd target - base: a 4-byte placeholder in the code stream, patched by Finish().
+void Assembler::Data32LabelDelta(Label target, Label base) { Patch32(target, base.id_); }
+
+void Assembler::Patch32(Label target, int base) {
+  patches_.push_back(PatchSite{bytes_.size(), jumps_.size(), target.id_, base});
+  Imm32(0);
+}
+
 // add byte [base + disp], imm8: 80 /0 ib. No REX.W; a REX prefix only for base r8..r15 (the
 // byte operand is memory, so the "REX selects sil/dil" rule does not apply).
 void Assembler::AddM8Imm8(Reg base, int32_t disp, uint8_t imm) {
@@ -266,6 +303,13 @@ void Assembler::SubR64Imm32(Reg dst, int32_t imm) {
   AluImm(kExtSub, dst, static_cast<uint32_t>(imm), true);
 }
 
+// add r64, r64: REX.W 01 /r (reg = src, rm = dst)
+void Assembler::AddR64R64(Reg dst, Reg src) {
+  Rex(true, RegNumber(src), 0, RegNumber(dst));
+  Byte(0x01);
+  ModRmReg(RegNumber(src), RegNumber(dst));
+}
+
 // ret: C3
 void Assembler::Ret() { Byte(0xC3); }
 // int3: CC
@@ -275,6 +319,14 @@ void Assembler::Int3() { Byte(0xCC); }
 void Assembler::Jmp(Label target) { JumpTo(-1, target); }
 // jcc rel8 / rel32: 70+cc cb | 0F 80+cc cd (bytes written by Finish())
 void Assembler::Jcc(Cond cond, Label target) { JumpTo(static_cast<int>(cond), target); }
+
+// jmp r64: FF /4 with mod = 11. The operand size is 64 bits in long mode without REX.W; REX.B
+// only for r8..r15.
+void Assembler::JmpR64(Reg target) {
+  Rex(false, 0, 0, RegNumber(target));
+  Byte(0xFF);
+  ModRmReg(4, RegNumber(target));
+}
 
 void Assembler::JumpTo(int cond, Label target) {
   jumps_.push_back(JumpSite{bytes_.size(), cond, target.id_});
@@ -299,9 +351,16 @@ uint32_t Assembler::LabelOffset(Label label) const {
 }
 
 Result<std::vector<uint8_t>> Assembler::Finish() {
+  if (operand_error_ != nullptr) return MakeError("jit-internal", operand_error_);
+  auto bound = [&](int label) {
+    return label >= 0 && labels_[static_cast<size_t>(label)].bound;
+  };
   for (const JumpSite& j : jumps_) {
-    if (j.label < 0 || !labels_[static_cast<size_t>(j.label)].bound) {
-      return MakeError("jit-internal", "jump to an unbound label");
+    if (!bound(j.label)) return MakeError("jit-internal", "jump to an unbound label");
+  }
+  for (const PatchSite& p : patches_) {
+    if (!bound(p.target) || (p.base >= 0 && !bound(p.base))) {
+      return MakeError("jit-internal", "label reference to an unbound label");
     }
   }
   const size_t n = jumps_.size();
@@ -388,6 +447,20 @@ Result<std::vector<uint8_t>> Assembler::Finish() {
   }
   if (out.size() != bytes_.size() + shift[n]) {
     return MakeError("jit-internal", "final code size differs from the layout");
+  }
+
+  // Patches: every label is now final; overwrite each placeholder where it landed.
+  for (const PatchSite& p : patches_) {
+    const size_t at = p.pos + shift[p.jumps_before];
+    const int64_t from = p.base < 0 ? static_cast<int64_t>(at + 4)
+                                    : label_offsets_[static_cast<size_t>(p.base)];
+    const int64_t to = label_offsets_[static_cast<size_t>(p.target)];
+    const int64_t value = to - from;
+    if (value < INT32_MIN || value > INT32_MAX) {
+      return MakeError("jit-internal", "label reference out of 32-bit range");
+    }
+    const uint32_t v = static_cast<uint32_t>(static_cast<int32_t>(value));
+    for (size_t b = 0; b < 4; ++b) out[at + b] = static_cast<uint8_t>(v >> (8 * b));
   }
   return out;
 }

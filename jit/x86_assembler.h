@@ -14,6 +14,12 @@
 //     to rel32 only when its displacement does not fit, until no size changes (widening is
 //     monotonic, so this terminates; it is also exact: distances only grow). The final pass then
 //     writes the bytes and checks that every label lands where the converged layout put it.
+//   - Patches: a 32-bit field whose value depends on final label offsets (the disp32 of a
+//     RIP-relative lea, a jump-table entry) has a fixed size, so it is written into the byte
+//     stream at once as a 4-byte zero placeholder and recorded with its position, the number of
+//     jumps recorded before it and what to compute. Once the final pass has placed every label,
+//     Finish() overwrites each placeholder at its final position (pos + the size of the jumps
+//     before it) with label - end of the field (RIP-relative) or target label - base label.
 #pragma once
 
 #include <cstddef>
@@ -82,6 +88,16 @@ class Assembler {
   void PopR64(Reg r);                                 // pop r64
   void MovR64Imm64(Reg dst, uint64_t imm);            // mov r64, imm64 (movabs)
 
+  // ---- position-independent jump tables ----------------------------------------------------
+  // A table of Data32LabelDelta(target_i, table) entries bound at `table` is dispatched with
+  //   LeaR64Label(t, table); MovsxdR64MemIndex4(x, t, i); AddR64R64(x, t); JmpR64(x).
+  void LeaR64Label(Reg dst, Label label);             // lea r64, [rip + rel32] (label address)
+  // movsxd r64, dword [base + index*4]. `index` must not be rsp (SIB index 100 means "no
+  // index"); the selector never asks for it, and Finish() fails ("jit-internal") if it was.
+  void MovsxdR64MemIndex4(Reg dst, Reg base, Reg index);
+  // 4 bytes of data in the code: the signed 32-bit offset(target) - offset(base).
+  void Data32LabelDelta(Label target, Label base);    // dd target - base
+
   // ---- 32-bit arithmetic and logic (x86 32-bit ops zero the upper half) --------------------
   void AddR32R32(Reg dst, Reg src);                   // add r32, r32
   void SubR32R32(Reg dst, Reg src);                   // sub r32, r32
@@ -109,9 +125,10 @@ class Assembler {
   void ShlR32Cl(Reg r);                               // shl r32, cl
   void ShrR32Cl(Reg r);                               // shr r32, cl
 
-  // ---- 64-bit stack-pointer arithmetic -----------------------------------------------------
+  // ---- 64-bit arithmetic (stack pointer, jump-table addresses) ------------------------------
   void AddR64Imm32(Reg dst, int32_t imm);             // add r64, imm
   void SubR64Imm32(Reg dst, int32_t imm);             // sub r64, imm
+  void AddR64R64(Reg dst, Reg src);                   // add r64, r64
 
   // ---- byte counters in memory (coverage instrumentation) -----------------------------------
   void AddM8Imm8(Reg base, int32_t disp, uint8_t imm);  // add byte [base + disp], imm8
@@ -119,11 +136,13 @@ class Assembler {
   // ---- control flow ------------------------------------------------------------------------
   void Jmp(Label target);                             // jmp rel8 / rel32
   void Jcc(Cond cond, Label target);                  // jcc rel8 / rel32
+  void JmpR64(Reg target);                            // jmp r64 (indirect)
   void Ret();                                         // ret
   void Int3();                                        // int3
 
-  // Lays out the jumps and returns the final code. Errors ("jit-internal") for an unbound
-  // label or a layout that did not reproduce. Call once.
+  // Lays out the jumps, patches the label-dependent fields and returns the final code. Errors
+  // ("jit-internal") for an unbound label (jumped to or patched against), an invalid operand or
+  // a layout that did not reproduce. Call once.
   Result<std::vector<uint8_t>> Finish();
   // After a successful Finish(): the code offset of a bound label.
   uint32_t LabelOffset(Label label) const;
@@ -141,6 +160,7 @@ class Assembler {
   void Shift(uint8_t ext, Reg r, uint8_t count);             // C1 /ext ib (D1 for 1)
   void ShiftCl(uint8_t ext, Reg r);                          // D3 /ext
   void JumpTo(int cond, Label target);                       // cond -1 = jmp
+  void Patch32(Label target, int base);                      // 4-byte placeholder, see PatchSite
 
   struct JumpSite {
     size_t pos;     // offset in bytes_ (jumps occupy no bytes there)
@@ -153,9 +173,19 @@ class Assembler {
     bool bound = false;
   };
 
+  // A 4-byte field in bytes_ overwritten by Finish() once the final label offsets are known.
+  struct PatchSite {
+    size_t pos;           // offset in bytes_ of the placeholder
+    size_t jumps_before;  // jumps recorded before it (final offset = pos + shift[jumps_before])
+    int target;           // label whose offset the value measures
+    int base;             // label it is relative to, or -1: the end of the field (RIP-relative)
+  };
+
   std::vector<uint8_t> bytes_;          // every non-jump byte, in order
   std::vector<JumpSite> jumps_;
   std::vector<LabelSite> labels_;
+  std::vector<PatchSite> patches_;
+  const char* operand_error_ = nullptr;  // first invalid operand, reported by Finish()
   std::vector<uint32_t> label_offsets_;  // filled by Finish()
 };
 

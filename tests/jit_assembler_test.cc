@@ -4,10 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <cstring>
 #include <functional>
 #include <string>
 #include <vector>
 
+#include "jit/exec_memory.h"
 #include "jit/x86_assembler.h"
 #include "tests/jit_test_util.h"
 
@@ -128,6 +130,44 @@ TEST(X86Assembler, GoldenBytes) {
       {"4883EC40", "sub rsp, 0x40", [](Assembler& a) { a.SubR64Imm32(rsp, 64); }},
       {"4883C440", "add rsp, 0x40", [](Assembler& a) { a.AddR64Imm32(rsp, 64); }},
       {"4981C400100000", "add r12, 0x1000", [](Assembler& a) { a.AddR64Imm32(r12, 0x1000); }},
+      // lea r64, [rip + disp32]: REX.W 8D, ModRM 00 reg 101, disp32 from the instruction's end.
+      {"488D0500000000", "lea rax, [rip]",
+       [](Assembler& a) {
+         Label l = a.NewLabel();
+         a.LeaR64Label(rax, l);
+         a.Bind(l);
+       }},
+      {"4C8D3DF9FFFFFF", "lea r15, [rip - 7]",
+       [](Assembler& a) {
+         Label l = a.NewLabel();
+         a.Bind(l);
+         a.LeaR64Label(r15, l);
+       }},
+      {"488D0D01000000C3", "lea rcx, [rip + 1]; ret",
+       [](Assembler& a) {
+         Label l = a.NewLabel();
+         a.LeaR64Label(rcx, l);
+         a.Ret();
+         a.Bind(l);
+       }},
+      // movsxd r64, dword [base + index*4]: REX.W(RXB) 63, ModRM rm 100, SIB 10 index base.
+      {"486304BA", "movsxd rax, dword ptr [rdx + rdi*4]",
+       [](Assembler& a) { a.MovsxdR64MemIndex4(rax, rdx, rdi); }},
+      {"4F637CA500", "movsxd r15, dword ptr [r13 + r12*4]",
+       [](Assembler& a) { a.MovsxdR64MemIndex4(r15, r13, r12); }},
+      {"48634CB500", "movsxd rcx, dword ptr [rbp + rsi*4]",
+       [](Assembler& a) { a.MovsxdR64MemIndex4(rcx, rbp, rsi); }},
+      {"4863048C", "movsxd rax, dword ptr [rsp + rcx*4]",
+       [](Assembler& a) { a.MovsxdR64MemIndex4(rax, rsp, rcx); }},
+      {"4B630484", "movsxd rax, dword ptr [r12 + r8*4]",
+       [](Assembler& a) { a.MovsxdR64MemIndex4(rax, r12, r8); }},
+      {"4C631C81", "movsxd r11, dword ptr [rcx + rax*4]",
+       [](Assembler& a) { a.MovsxdR64MemIndex4(r11, rcx, rax); }},
+      {"4801D0", "add rax, rdx", [](Assembler& a) { a.AddR64R64(rax, rdx); }},
+      {"4D01F1", "add r9, r14", [](Assembler& a) { a.AddR64R64(r9, r14); }},
+      {"4C01C3", "add rbx, r8", [](Assembler& a) { a.AddR64R64(rbx, r8); }},
+      {"FFE0", "jmp rax", [](Assembler& a) { a.JmpR64(rax); }},
+      {"41FFE3", "jmp r11", [](Assembler& a) { a.JmpR64(r11); }},
       {"C3", "ret", [](Assembler& a) { a.Ret(); }},
       {"CC", "int3", [](Assembler& a) { a.Int3(); }},
       {"EB00", "jmp 2",
@@ -172,6 +212,14 @@ std::string Byte(int b) {
 std::string ModRm(int mod, int reg, int rm) {
   return Byte((mod << 6) | ((reg & 7) << 3) | (rm & 7));
 }
+// REX with an index register (X), for SIB forms.
+std::string RexX(bool w, int reg, int index, int base) {
+  const int rex = 0x40 | (w ? 8 : 0) | ((reg >> 3) << 2) | ((index >> 3) << 1) | (base >> 3);
+  return rex == 0x40 ? "" : Byte(rex);
+}
+std::string Sib(int scale, int index, int base) {
+  return Byte((scale << 6) | ((index & 7) << 3) | (base & 7));
+}
 
 TEST(X86Assembler, GoldenBytesForEveryRegister) {
   for (int d = 0; d < kNumRegs; ++d) {
@@ -203,6 +251,15 @@ TEST(X86Assembler, GoldenBytesForEveryRegister) {
               Rex(false, 0, d) + (d == 0 ? "A9" : "F7" + ModRm(3, 0, d)) + "02000000");
     EXPECT_EQ(Hex(Assemble([&](Assembler& a) { a.SubR64Imm32(rd, 64); })),
               Rex(true, 0, d) + "83" + ModRm(3, 5, d) + "40");
+    EXPECT_EQ(Hex(Assemble([&](Assembler& a) { a.JmpR64(rd); })),
+              Rex(false, 0, d) + "FF" + ModRm(3, 4, d));
+    // lea r64, [rip + disp32] to a label bound at its own start: disp32 = -7.
+    EXPECT_EQ(Hex(Assemble([&](Assembler& a) {
+                Label l = a.NewLabel();
+                a.Bind(l);
+                a.LeaR64Label(rd, l);
+              })),
+              Rex(true, d, 0) + "8D" + ModRm(0, d, 5) + "F9FFFFFF");
     for (int s = 0; s < kNumRegs; ++s) {
       const Reg rs = R(s);
       // op r/m32, r32: reg = source, rm = destination.
@@ -210,6 +267,17 @@ TEST(X86Assembler, GoldenBytesForEveryRegister) {
                 Rex(false, s, d) + "89" + ModRm(3, s, d));
       EXPECT_EQ(Hex(Assemble([&](Assembler& a) { a.MovR64R64(rd, rs); })),
                 Rex(true, s, d) + "89" + ModRm(3, s, d));
+      EXPECT_EQ(Hex(Assemble([&](Assembler& a) { a.AddR64R64(rd, rs); })),
+                Rex(true, s, d) + "01" + ModRm(3, s, d));
+      // movsxd rd, [rs + ri*4] for every index but rsp: mod 00 rm 100 + SIB, except base
+      // rbp/r13 which take mod 01 with a zero disp8.
+      for (int i = 0; i < kNumRegs; ++i) {
+        if (i == RegNumber(Reg::rsp)) continue;
+        const bool disp8 = (s & 7) == 5;
+        EXPECT_EQ(Hex(Assemble([&](Assembler& a) { a.MovsxdR64MemIndex4(rd, rs, R(i)); })),
+                  RexX(true, d, i, s) + "63" + ModRm(disp8 ? 1 : 0, d, 4) + Sib(2, i, s) +
+                      (disp8 ? "00" : ""));
+      }
       EXPECT_EQ(Hex(Assemble([&](Assembler& a) { a.AddR32R32(rd, rs); })),
                 Rex(false, s, d) + "01" + ModRm(3, s, d));
       EXPECT_EQ(Hex(Assemble([&](Assembler& a) { a.SubR32R32(rd, rs); })),
@@ -273,9 +341,221 @@ TEST(X86Assembler, RegisterRegisterFormsForEveryPair) {
   }
   for (int i = 0; i < kNumRegs; ++i) {
     for (int j = 0; j < kNumRegs; ++j) {
-      const auto code = Assemble([&](Assembler& a) { a.MovR64R64(R(i), R(j)); });
+      auto code = Assemble([&](Assembler& a) { a.MovR64R64(R(i), R(j)); });
       EXPECT_EQ(CapstoneText(code), "mov " + N64(R(i)) + ", " + N64(R(j)));
       EXPECT_EQ(code.size(), 3u) << Hex(code);  // REX.W is always needed
+      code = Assemble([&](Assembler& a) { a.AddR64R64(R(i), R(j)); });
+      EXPECT_EQ(CapstoneText(code), "add " + N64(R(i)) + ", " + N64(R(j)));
+      EXPECT_EQ(code.size(), 3u) << Hex(code);
+    }
+  }
+}
+
+TEST(X86Assembler, JumpTableFormsForEveryRegister) {
+  for (int d = 0; d < kNumRegs; ++d) {
+    const Reg rd = R(d);
+    // jmp r64: no REX.W (64-bit is the default in long mode), REX.B for r8..r15.
+    auto code = Assemble([&](Assembler& a) { a.JmpR64(rd); });
+    EXPECT_EQ(CapstoneText(code), "jmp " + N64(rd));
+    EXPECT_EQ(code.size(), (High(rd) ? 1u : 0u) + 2) << Hex(code);
+    // lea r64, [rip + disp32]: always 7 bytes, whatever the register and the distance.
+    for (int gap : {0, 1, 200}) {
+      code = Assemble([&](Assembler& a) {
+        Label l = a.NewLabel();
+        a.LeaR64Label(rd, l);
+        for (int k = 0; k < gap; ++k) a.Int3();
+        a.Bind(l);
+      });
+      ASSERT_GE(code.size(), 7u);
+      EXPECT_EQ(CapstoneText(std::span(code).first(7)),
+                "lea " + N64(rd) + ", [rip" + (gap ? " + " + CsNum(gap) : "") + "]");
+      EXPECT_EQ(testing::Capstone(code)[0].size, 7u) << Hex(code);
+    }
+    // movsxd r64, dword [base + index*4]: REX.W, opcode, ModRM, SIB, disp8 for rbp/r13.
+    for (int b = 0; b < kNumRegs; ++b) {
+      for (int i = 0; i < kNumRegs; ++i) {
+        if (i == RegNumber(Reg::rsp)) continue;
+        code = Assemble([&](Assembler& a) { a.MovsxdR64MemIndex4(rd, R(b), R(i)); });
+        EXPECT_EQ(CapstoneText(code), "movsxd " + N64(rd) + ", dword ptr [" + N64(R(b)) +
+                                          " + " + N64(R(i)) + "*4]");
+        EXPECT_EQ(code.size(), (b & 7) == 5 ? 5u : 4u) << Hex(code);
+      }
+    }
+  }
+}
+
+TEST(X86Assembler, RspAsAnIndexIsAnError) {
+  Assembler a;
+  a.MovsxdR64MemIndex4(Reg::rax, Reg::rdx, Reg::rsp);
+  a.Ret();
+  Result<std::vector<uint8_t>> code = a.Finish();
+  ASSERT_FALSE(code.ok());
+  EXPECT_EQ(code.error().rule, "jit-internal");
+}
+
+TEST(X86Assembler, DataWordsGoldenBytes) {
+  // dd target - base, little-endian, forward and backward, and relative to a third label.
+  EXPECT_EQ(Hex(Assemble([](Assembler& a) {
+              Label table = a.NewLabel(), t = a.NewLabel();
+              a.Bind(table);
+              a.Data32LabelDelta(t, table);
+              a.Int3();
+              a.Bind(t);
+            })),
+            "05000000CC");
+  EXPECT_EQ(Hex(Assemble([](Assembler& a) {
+              Label table = a.NewLabel(), t = a.NewLabel();
+              a.Bind(t);
+              a.Ret();
+              a.Bind(table);
+              a.Data32LabelDelta(t, table);
+              a.Data32LabelDelta(table, table);
+            })),
+            "C3FFFFFFFF00000000");
+  EXPECT_EQ(Hex(Assemble([](Assembler& a) {
+              Label base = a.NewLabel(), t = a.NewLabel();
+              a.Data32LabelDelta(t, base);
+              a.Bind(t);
+              for (int k = 0; k < 0x100; ++k) a.Int3();
+              a.Bind(base);
+            })).substr(0, 8),
+            "00FFFFFF");  // 4 - 0x104 = -0x100
+}
+
+int32_t Read32(const std::vector<uint8_t>& code, size_t at) {
+  int32_t v = 0;
+  std::memcpy(&v, code.data() + at, 4);  // x86 is little-endian, like the encoding
+  return v;
+}
+
+TEST(X86Assembler, JumpTableEntriesAndLeaFollowWidenedJumps) {
+  using enum Reg;
+  Assembler a;
+  const Label table = a.NewLabel(), over = a.NewLabel(), done = a.NewLabel();
+  const Label lea1 = a.NewLabel(), lea2 = a.NewLabel();
+  std::vector<Label> targets;
+  for (int i = 0; i < 6; ++i) targets.push_back(a.NewLabel());
+
+  a.Bind(targets[0]);  // a target before everything: negative entry
+  a.Ret();
+  a.Bind(lea1);
+  a.LeaR64Label(rdx, table);
+  a.Jmp(over);  // over 200 bytes: widened to rel32
+  for (int k = 0; k < 200; ++k) a.Int3();
+  a.Bind(over);
+  a.Jcc(Cond::ne, done);  // past the table and the targets: widened too
+  a.Jcc(Cond::e, targets[1]);  // a short jump right before the table
+  a.Bind(targets[1]);
+  a.Bind(table);  // targets[1] shares the table's offset: entry 0
+  for (const Label& t : targets) a.Data32LabelDelta(t, table);
+  for (int i = 2; i < 6; ++i) {
+    a.Bind(targets[i]);
+    a.Jmp(done);  // widened for the first targets, short for the last
+    for (int k = 0; k < 60; ++k) a.Int3();
+  }
+  a.Bind(lea2);
+  a.LeaR64Label(r13, table);  // backward reference
+  a.Bind(done);
+  a.Ret();
+  Result<std::vector<uint8_t>> result = a.Finish();
+  ASSERT_TRUE(result.ok()) << result.error().ToString();
+  const std::vector<uint8_t>& code = *result;
+
+  // The jumps were widened: jmp rel32 after the lea, jcc rel32 at `over`.
+  EXPECT_EQ(code[a.LabelOffset(lea1) + 7], 0xE9);
+  EXPECT_EQ(Hex(std::span(code).subspan(a.LabelOffset(over), 2)), "0F85");
+  const uint32_t t = a.LabelOffset(table);
+  EXPECT_EQ(a.LabelOffset(targets[1]), t);
+  for (size_t i = 0; i < targets.size(); ++i) {
+    EXPECT_EQ(Read32(code, t + 4 * i),
+              static_cast<int64_t>(a.LabelOffset(targets[i])) - static_cast<int64_t>(t))
+        << "entry " << i;
+  }
+  EXPECT_LT(Read32(code, t), 0);      // targets[0] is before the table
+  EXPECT_EQ(Read32(code, t + 4), 0);  // targets[1] is the table
+  // Each lea's disp32 (its last 4 bytes) points exactly at the table from its end.
+  for (const Label& at : {lea1, lea2}) {
+    const uint32_t end = a.LabelOffset(at) + 7;
+    EXPECT_EQ(static_cast<int64_t>(end) + Read32(code, end - 4), static_cast<int64_t>(t));
+    const auto decoded = testing::Capstone(std::span(code).subspan(a.LabelOffset(at), 7));
+    ASSERT_EQ(decoded.size(), 1u);
+    EXPECT_EQ(decoded[0].size, 7u);
+  }
+  EXPECT_LT(Read32(code, a.LabelOffset(lea2) + 3), 0);
+  // The code before the table decodes and every jump lands on its label.
+  const auto head = testing::Capstone(std::span(code).first(t));
+  ASSERT_EQ(head.size(), 2u + 200u + 3u);
+  EXPECT_EQ(head[1].text, "lea rdx, [rip + " + CsNum(t - (a.LabelOffset(lea1) + 7)) + "]");
+  EXPECT_EQ(head[2].text, "jmp " + CsNum(a.LabelOffset(over)));
+  EXPECT_EQ(head[203].text, "jne " + CsNum(a.LabelOffset(done)));
+  EXPECT_EQ(head[204].text, "je " + CsNum(t));
+}
+
+TEST(X86Assembler, UnboundLabelInAPatchIsAnError) {
+  for (int which = 0; which < 3; ++which) {
+    Assembler a;
+    Label bound = a.NewLabel(), unbound = a.NewLabel();
+    a.Bind(bound);
+    if (which == 0) a.LeaR64Label(Reg::rax, unbound);
+    if (which == 1) a.Data32LabelDelta(unbound, bound);
+    if (which == 2) a.Data32LabelDelta(bound, unbound);
+    Result<std::vector<uint8_t>> code = a.Finish();
+    ASSERT_FALSE(code.ok()) << which;
+    EXPECT_EQ(code.error().rule, "jit-internal");
+  }
+}
+
+// Registers for the executed dispatch: the table address, the index, the scratch target.
+struct DispatchRegs {
+  Reg table, index, target;
+};
+
+// uint64_t f(uint64_t i) { return 1000 + 7 * i; } through a jump table with `n` entries: the
+// targets sit both before the dispatch (behind a widened jump) and after the table.
+std::vector<uint8_t> JumpTableFunction(DispatchRegs r, int n) {
+  using enum Reg;
+  Assembler a;
+  const Label entry = a.NewLabel(), table = a.NewLabel();
+  std::vector<Label> targets;
+  for (int i = 0; i < n; ++i) targets.push_back(a.NewLabel());
+  auto target = [&](int i) {
+    a.Bind(targets[i]);
+    a.MovR32Imm32(rax, static_cast<uint32_t>(1000 + 7 * i));
+    a.Ret();
+    for (int k = 0; k < 40; ++k) a.Int3();
+  };
+  a.Jmp(entry);
+  for (int i = 0; i < n / 2; ++i) target(i);
+  a.Bind(entry);
+  if (r.index != rdi) a.MovR64R64(r.index, rdi);
+  a.LeaR64Label(r.table, table);
+  a.MovsxdR64MemIndex4(r.target, r.table, r.index);
+  a.AddR64R64(r.target, r.table);
+  a.JmpR64(r.target);
+  a.Int3();
+  a.Bind(table);
+  for (int i = 0; i < n; ++i) a.Data32LabelDelta(targets[i], table);
+  for (int i = n / 2; i < n; ++i) target(i);
+  Result<std::vector<uint8_t>> code = a.Finish();
+  EXPECT_TRUE(code.ok()) << code.error().ToString();
+  return code.ok() ? *code : std::vector<uint8_t>{};
+}
+
+TEST(X86Assembler, JumpTableExecutes) {
+  using enum Reg;
+  const DispatchRegs variants[] = {
+      {rdx, rdi, rax}, {r11, r9, r10}, {r8, rcx, rsi}, {rax, rdx, r11}, {rdi, r8, rcx},
+  };
+  for (const DispatchRegs& r : variants) {
+    constexpr int kTargets = 9;
+    const std::vector<uint8_t> code = JumpTableFunction(r, kTargets);
+    ASSERT_FALSE(code.empty());
+    EXPECT_EQ(code[0], 0xE9) << "the entry jump should be widened";
+    Result<ExecMemory> mem = ExecMemory::Create(code);
+    ASSERT_TRUE(mem.ok()) << mem.error().ToString();
+    auto fn = reinterpret_cast<uint64_t (*)(uint64_t)>(const_cast<uint8_t*>(mem->data()));
+    for (uint64_t i = 0; i < kTargets; ++i) {
+      EXPECT_EQ(fn(i), 1000u + 7 * i) << N64(r.table) << " " << N64(r.index) << " " << i;
     }
   }
 }

@@ -3,8 +3,10 @@
 #include <algorithm>
 
 #include <bit>
+#include <map>
 #include <utility>
 
+#include "verifier/jeq_chains.h"
 #include "vm/bpf.h"
 
 namespace sckit::jit {
@@ -26,22 +28,16 @@ bool IsCalleeSaved(Reg r) {
 // One pass over the verified program, calling the assembler only.
 class Selector {
  public:
-  Selector(std::span<const SockFilter> insns, const JitOptions& options)
-      : insns_(insns), r_(options.registers), cov_(options.coverage),
+  Selector(const VerifiedProgram& program, const JitOptions& options)
+      : insns_(program.insns()), r_(options.registers), cov_(options.coverage),
         cov_mask_(options.coverage_mask) {
-    targeted_.assign(insns_.size() + 1, false);
+    // Coverage counters count per instruction, so chains stay compares under them.
+    if (cov_ == nullptr) chains_ = FindJeqChains(program, kMinChainKeys, kChainKeyBudget);
     for (size_t pc = 0; pc < insns_.size(); ++pc) {
       const SockFilter& f = insns_[pc];
       const uint16_t c = f.code;
       if (c == (kLD | kMEM) || c == (kLDX | kMEM) || c == kST || c == kSTX) uses_mem_ = true;
       if (c == (kALU | kDIV | kX)) uses_div_x_ = true;
-      // Jumps that land somewhere other than the next instruction (verified: in range).
-      if (c == (kJMP | kJA)) {
-        if (f.k != 0) targeted_[pc + 1 + f.k] = true;
-      } else if (Class(c) == kJMP) {
-        if (f.jt != 0) targeted_[pc + 1 + f.jt] = true;
-        if (f.jf != 0) targeted_[pc + 1 + f.jf] = true;
-      }
     }
     // Every mapped callee-saved register is saved, touched by this program or not: the
     // prologue then depends only on the map (CheckRegisterMap() keeps the five distinct).
@@ -75,16 +71,14 @@ class Selector {
 
     Prologue();
     as_.Bind(body);
+    size_t next_chain = 0;
     for (size_t pc = 0; pc < insns_.size(); ++pc) {
       as_.Bind(pc_labels_[pc]);
       if (Wants(static_cast<uint32_t>(pc), CoverageKind::kInsn)) {
         Count(static_cast<uint32_t>(pc), CoverageKind::kInsn);
       }
-      const size_t end = JeqRunEnd(pc);
-      if (end != pc) {
-        for (size_t i = pc + 1; i < end; ++i) as_.Bind(pc_labels_[i]);
-        JeqRun(pc, end);
-        pc = end - 1;
+      if (next_chain < chains_.size() && chains_[next_chain].head == pc) {
+        LowerChain(chains_[next_chain++]);  // replaces the head's compare
         continue;
       }
       Select(pc);
@@ -95,6 +89,13 @@ class Selector {
     }
     as_.Bind(exit_);
     Epilogue();
+    // Jump tables after the code, so a linear disassembly of the code never runs into data.
+    const Label data = as_.NewLabel();
+    as_.Bind(data);
+    for (const JumpTable& t : tables_) {
+      as_.Bind(t.base);
+      for (Label target : t.entries) as_.Data32LabelDelta(target, t.base);
+    }
 
     Result<std::vector<uint8_t>> bytes = as_.Finish();
     if (!bytes.ok()) return bytes.error();
@@ -103,6 +104,7 @@ class Selector {
     for (Label l : pc_labels_) out.pc_offsets.push_back(as_.LabelOffset(l));
     out.body_offset = as_.LabelOffset(body);
     out.epilogue_offset = as_.LabelOffset(exit_);
+    out.data_offset = as_.LabelOffset(data);
     return out;
   }
 
@@ -152,57 +154,91 @@ class Selector {
 
   Label Target(size_t pc, uint32_t offset) const { return pc_labels_[pc + 1 + offset]; }
 
-  // Switch lowering. A run of `jeq #k_i, T, next` (K operand, false edge falls through, every
-  // true edge to the same T, no other way into the run than its first instruction) means
-  // "A in {k_i} ? goto T : fall through". It is emitted as range checks plus bit tests over
-  // windows of 64 consecutive values instead of one compare per value, the way compilers lower
-  // a switch. A, X and M[] are untouched; tmp and rdx (never mapped: div clobbers it) are
-  // scratch. Not with coverage counters, which count per instruction.
-  static constexpr size_t kMinRun = 4;
+  // Chain lowering (verifier/jeq_chains.h). A chain of `jeq #k` on an unchanged A is one
+  // multi-way branch; at its head it becomes, by the shape of its cases:
+  //   - each of the (up to 3) largest groups of keys sharing a target, if it has 4 keys or
+  //     more (libseccomp's lists: most keys to ALLOW): range checks plus `bt` over windows of
+  //     64 consecutive keys, the way compilers lower a switch into bit tests (conditional
+  //     branches predict better than a table's indirect jump when the syscall mix varies);
+  //   - the keys left, if close together (FitsDenseTable): a bounds check and an indirect jump
+  //     through a table of 32-bit code offsets placed after the epilogue (position independent);
+  //   - otherwise a balanced tree of compares, ~log2(keys) deep.
+  // The chain's other compares keep their own code, for jumps that land in the middle. A, X and
+  // M[] are untouched; tmp and rdx (never mapped: div clobbers it) are scratch.
+  static constexpr uint32_t kMinChainKeys = 4;
+  static constexpr size_t kMaxBitTestTargets = 3;
+  static constexpr uint32_t kChainKeyBudget = 3 * 4096;
 
-  // One past the run starting at pc, or pc when there is none worth lowering.
-  size_t JeqRunEnd(size_t pc) const {
-    if (cov_ != nullptr) return pc;
-    auto member = [&](size_t i, size_t target) {
-      const SockFilter& f = insns_[i];
-      return f.code == (kJMP | kJEQ | kK) && f.jf == 0 && f.jt != 0 && i + 1 + f.jt == target;
-    };
-    const SockFilter& first = insns_[pc];
-    if (first.code != (kJMP | kJEQ | kK) || first.jf != 0 || first.jt == 0) return pc;
-    const size_t target = pc + 1 + first.jt;
-    size_t end = pc + 1;
-    while (end < insns_.size() && !targeted_[end] && member(end, target)) ++end;
-    return end - pc >= kMinRun ? end : pc;
+  struct JumpTable {
+    Label base;
+    std::vector<Label> entries;  // entry i: where A == lowest key + i goes
+  };
+
+  Label PcLabel(uint32_t pc) const { return pc_labels_[pc]; }
+
+  void LowerChain(const JeqChain& chain) {
+    const Label miss = PcLabel(chain.miss);
+    // Keys by target, largest group first: the big groups get bit tests, in that order.
+    std::map<uint32_t, std::vector<uint32_t>> by_target;
+    for (const JeqChain::Case& c : chain.cases) by_target[c.target].push_back(c.key);
+    std::vector<std::pair<uint32_t, std::vector<uint32_t>>> groups(by_target.begin(),
+                                                                    by_target.end());
+    std::stable_sort(groups.begin(), groups.end(), [](const auto& a, const auto& b) {
+      return a.second.size() > b.second.size();
+    });
+    size_t bit_tested = 0;
+    while (bit_tested < groups.size() && bit_tested < kMaxBitTestTargets &&
+           groups[bit_tested].second.size() >= kMinChainKeys) {
+      ++bit_tested;
+    }
+    JeqChain rest;  // the keys of the other groups, ascending
+    for (const JeqChain::Case& c : chain.cases) {
+      const bool tested = std::any_of(groups.begin(), groups.begin() + bit_tested,
+                                      [&](const auto& g) { return g.first == c.target; });
+      if (!tested) rest.cases.push_back(c);
+    }
+    for (size_t g = 0; g < bit_tested; ++g) {
+      const bool last = g + 1 == bit_tested && rest.cases.empty();
+      const Label next = last ? miss : as_.NewLabel();
+      BitTestSet(groups[g].second, PcLabel(groups[g].first), next);
+      if (!last) as_.Bind(next);
+    }
+    if (rest.cases.empty()) return;
+    if (rest.cases.size() > 3 && FitsDenseTable(rest)) {
+      TableJump(rest, miss);
+    } else {
+      CompareTree(rest.cases, 0, rest.cases.size(), miss);
+    }
   }
 
-  void JeqRun(size_t pc, size_t end) {
-    const Label hit = pc_labels_[pc + 1 + insns_[pc].jt];
-    std::vector<uint32_t> values;
-    for (size_t i = pc; i < end; ++i) values.push_back(insns_[i].k);
-    std::sort(values.begin(), values.end());
-    values.erase(std::unique(values.begin(), values.end()), values.end());
-    const Label miss = as_.NewLabel();
-    for (size_t w = 0; w < values.size();) {
-      const uint32_t base = values[w];
+  // Compare A with the constant k: `test A, A` for 0 (same ZF and CF as cmp A, 0).
+  void CompareA(uint32_t k) {
+    if (k == 0) {
+      as_.TestR32R32(r_.a, r_.a);
+    } else {
+      as_.CmpR32Imm32(r_.a, k);
+    }
+  }
+
+  // `keys` ascending and distinct: A in keys ? goto hit : goto miss.
+  void BitTestSet(const std::vector<uint32_t>& keys, Label hit, Label miss) {
+    for (size_t w = 0; w < keys.size();) {
+      const uint32_t base = keys[w];
       uint64_t mask = 0;
       size_t n = 0;
-      while (w + n < values.size() && values[w + n] - base < 64) {
-        mask |= uint64_t{1} << (values[w + n] - base);
+      while (w + n < keys.size() && keys[w + n] - base < 64) {
+        mask |= uint64_t{1} << (keys[w + n] - base);
         ++n;
       }
       w += n;
-      const bool last = w == values.size();
       if (n == 1) {
-        if (base == 0) {
-          as_.TestR32R32(r_.a, r_.a);
-        } else {
-          as_.CmpR32Imm32(r_.a, base);
-        }
+        CompareA(base);
         as_.Jcc(Cond::e, hit);
         continue;
       }
       // Windows ascend, so a value above this one goes on to the next window (two
       // instructions), and one below its base is in no window at all.
+      const bool last = w == keys.size();
       const Label next = as_.NewLabel();
       const uint32_t top = base > 0xffffffffu - 63 ? 0xffffffffu : base + 63;
       as_.CmpR32Imm32(r_.a, top);
@@ -215,10 +251,46 @@ class Selector {
       as_.MovR64Imm64(Reg::rdx, mask);
       as_.BtR64R64(Reg::rdx, r_.tmp);                 // CF = bit (A - base): A is in the set
       as_.Jcc(Cond::b, hit);
-      if (!last) as_.Jmp(miss);
+      as_.Jmp(miss);
       as_.Bind(next);
     }
-    as_.Bind(miss);
+    as_.Jmp(miss);
+  }
+
+  void TableJump(const JeqChain& chain, Label miss) {
+    const uint32_t lo = chain.cases.front().key;
+    const uint32_t span = static_cast<uint32_t>(KeySpan(chain));
+    JumpTable table{as_.NewLabel(), std::vector<Label>(span, miss)};
+    for (const JeqChain::Case& c : chain.cases) table.entries[c.key - lo] = PcLabel(c.target);
+    as_.MovR32R32(r_.tmp, r_.a);                      // zero-extends: a 64-bit index
+    if (lo != 0) as_.SubR32Imm32(r_.tmp, lo);
+    as_.CmpR32Imm32(r_.tmp, span - 1);
+    as_.Jcc(Cond::a, miss);                           // unsigned: also A < lo
+    as_.LeaR64Label(Reg::rdx, table.base);
+    as_.MovsxdR64MemIndex4(r_.tmp, Reg::rdx, r_.tmp); // offset of the target from the table
+    as_.AddR64R64(r_.tmp, Reg::rdx);
+    as_.JmpR64(r_.tmp);
+    tables_.push_back(std::move(table));
+  }
+
+  // cases[lo, hi) ascending: a binary search as compares, each level `je` to its key's target.
+  void CompareTree(const std::vector<JeqChain::Case>& cases, size_t lo, size_t hi, Label miss) {
+    if (hi - lo <= 3) {
+      for (size_t i = lo; i < hi; ++i) {
+        CompareA(cases[i].key);
+        as_.Jcc(Cond::e, PcLabel(cases[i].target));
+      }
+      as_.Jmp(miss);
+      return;
+    }
+    const size_t mid = lo + (hi - lo) / 2;
+    const Label below = as_.NewLabel();
+    CompareA(cases[mid].key);
+    as_.Jcc(Cond::e, PcLabel(cases[mid].target));
+    as_.Jcc(Cond::b, below);                          // unsigned A < key
+    CompareTree(cases, mid + 1, hi, miss);
+    as_.Bind(below);
+    CompareTree(cases, lo, mid, miss);
   }
 
   // pc + 1 + offset is the next instruction: no jump needed.
@@ -395,7 +467,8 @@ class Selector {
   }
 
   std::span<const SockFilter> insns_;
-  std::vector<bool> targeted_;  // some jump lands here other than by falling through
+  std::vector<JeqChain> chains_;    // ascending heads; empty with coverage counters
+  std::vector<JumpTable> tables_;   // emitted after the epilogue
   RegisterMap r_;
   Assembler as_;
   std::vector<Label> pc_labels_;
@@ -445,16 +518,17 @@ Result<MachineCode> Generate(const VerifiedProgram& program, const JitOptions& o
                      "coverage mask has " + std::to_string(options.coverage_mask.size()) +
                          " bytes, the program needs " + std::to_string(CoverageSize(program)));
   }
-  Selector selector(program.insns(), options);
+  Selector selector(program, options);
   return selector.Run();
 }
 
 CompiledFilter::CompiledFilter(ExecMemory memory, std::vector<uint32_t> pc_offsets,
-                               uint32_t body, uint32_t epilogue)
+                               uint32_t body, uint32_t epilogue, uint32_t data)
     : memory_(std::move(memory)),
       pc_offsets_(std::move(pc_offsets)),
       body_offset_(body),
-      epilogue_offset_(epilogue) {
+      epilogue_offset_(epilogue),
+      data_offset_(data) {
   // The code starts at the mapping's first byte. Object-to-function pointer conversion is
   // conditionally supported; POSIX (dlsym) and every x86-64 compiler define it.
   entry_ = reinterpret_cast<Entry>(const_cast<uint8_t*>(memory_.data()));
@@ -471,7 +545,7 @@ Result<CompiledFilter> Compile(const VerifiedProgram& program, const JitOptions&
   Result<ExecMemory> memory = ExecMemory::Create(code->bytes);
   if (!memory.ok()) return memory.error();
   return CompiledFilter(std::move(*memory), std::move(code->pc_offsets), code->body_offset,
-                        code->epilogue_offset);
+                        code->epilogue_offset, code->data_offset);
 #endif
 }
 

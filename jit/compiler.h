@@ -16,16 +16,20 @@
 //   ctx  = rdi  - the first argument register, so no prologue move
 //   M[]  = the 128-byte red zone below rsp (a leaf function needs no frame): M[k] = [rsp-64+4k]
 //   tmp  = esi  - the DIV K divisor
-//   edx is clobbered by div, and holds the bit mask of a lowered jeq run (see below). Nothing callee-saved is touched, so there is no prologue at all.
+//   edx is clobbered by div, and holds the bit mask or the table address of a lowered jeq chain
+//   (see below). Nothing callee-saved is touched, so there is no prologue at all.
 // JitOptions::registers can move every BPF register elsewhere (e.g. onto r8..r15, a test hook
 // that makes the generated code exercise the REX, SIB and forced-disp8 encodings); callee-saved
 // registers are then pushed and popped, and M[] lives in a 64-byte frame addressed by `frame`.
 //
-// Switch lowering: a run of at least 4 `jeq #k, T, next` with one true target T and no other
-// entry than its first instruction is emitted as range checks plus `bt` over windows of 64
-// consecutive values (the way compilers lower a switch) instead of one compare per value.
-// Instructions inside a lowered run share the run's code offset in pc_offsets(). Not done with
-// coverage counters, which count per instruction.
+// Chain lowering: a chain of at least 4 distinct `jeq #k` on an unchanged A (each miss lands on
+// the next compare; verifier/jeq_chains.h) is one multi-way branch, emitted at its head: the
+// largest groups of keys that share a target as range checks plus `bt` over windows of 64
+// consecutive keys (the way compilers lower a switch), the other keys as a bounds check plus an
+// indirect jump through a table of 32-bit code offsets when they are close together, or as a
+// balanced tree of compares. The tables follow the epilogue (data_offset()), so the code before them
+// disassembles linearly. The chain's other compares keep their code for jumps into the middle.
+// Not done with coverage counters, which count per instruction.
 //
 // Jumps are fall-through-aware (as FreeBSD's bpf_jit_machdep): only jcc when jf == 0, the
 // inverted jcc when jt == 0, jcc + jmp otherwise, one jmp when jt == jf (nothing when both are
@@ -112,21 +116,24 @@ class CompiledFilter {
   // pc_offsets()[pc] = code offset of the first byte generated for BPF instruction pc (an
   // instruction that needs no code, e.g. "ja 0", shares the offset of the next one).
   std::span<const uint32_t> pc_offsets() const { return pc_offsets_; }
-  // Code offsets of the prologue end and of the shared epilogue.
+  // Code offsets of the prologue end, of the shared epilogue and of the jump tables after it
+  // (data_offset() == code().size() when there are none).
   uint32_t body_offset() const { return body_offset_; }
   uint32_t epilogue_offset() const { return epilogue_offset_; }
+  uint32_t data_offset() const { return data_offset_; }
 
  private:
   friend Result<CompiledFilter> Compile(const VerifiedProgram&, const JitOptions&);
   using Entry = uint32_t (*)(const SeccompData*);
   CompiledFilter(ExecMemory memory, std::vector<uint32_t> pc_offsets, uint32_t body,
-                 uint32_t epilogue);
+                 uint32_t epilogue, uint32_t data);
 
   ExecMemory memory_;
   Entry entry_ = nullptr;
   std::vector<uint32_t> pc_offsets_;
   uint32_t body_offset_ = 0;
   uint32_t epilogue_offset_ = 0;
+  uint32_t data_offset_ = 0;
 };
 
 // Only the machine code, without mapping it (works on any host): for dumps and tests.
@@ -135,6 +142,7 @@ struct MachineCode {
   std::vector<uint32_t> pc_offsets;
   uint32_t body_offset = 0;
   uint32_t epilogue_offset = 0;
+  uint32_t data_offset = 0;  // jump tables from here to the end
 };
 Result<MachineCode> Generate(const VerifiedProgram& program, const JitOptions& options = {});
 

@@ -61,7 +61,14 @@ std::string FormatBpf(const SockFilter& f, size_t pc) {
 Result<std::string> Disassemble(std::span<const uint8_t> code,
                                 std::span<const uint32_t> pc_offsets,
                                 std::span<const SockFilter> program, uint32_t body_offset,
-                                uint32_t epilogue_offset) {
+                                uint32_t epilogue_offset, uint32_t data_offset) {
+  if (data_offset > code.size() || (code.size() - data_offset) % 4 != 0) {
+    return MakeError("disasm-failed", "jump-table offset " + std::to_string(data_offset) +
+                                          " does not fit " + std::to_string(code.size()) +
+                                          " bytes of code");
+  }
+  const std::span<const uint8_t> data = code.subspan(data_offset);
+  code = code.first(data_offset);
   csh handle;
   if (cs_open(CS_ARCH_X86, CS_MODE_64, &handle) != CS_ERR_OK) {
     return MakeError("disasm-failed", "capstone: cannot open an x86-64 disassembler");
@@ -103,6 +110,16 @@ Result<std::string> Disassemble(std::span<const uint8_t> code,
   if (decoded != code.size()) {
     return MakeError("disasm-failed", "capstone stopped at offset " + std::to_string(decoded) +
                                           " of " + std::to_string(code.size()));
+  }
+  if (!data.empty()) out += "; jump tables (offsets of the targets from each table's start)\n";
+  for (size_t i = 0; i < data.size(); i += 4) {
+    const uint32_t v = static_cast<uint32_t>(data[i]) | static_cast<uint32_t>(data[i + 1]) << 8 |
+                       static_cast<uint32_t>(data[i + 2]) << 16 |
+                       static_cast<uint32_t>(data[i + 3]) << 24;
+    std::snprintf(buf, sizeof buf, "  %04x: %02x %02x %02x %02x             dd %d\n",
+                  static_cast<unsigned>(data_offset + i), data[i], data[i + 1], data[i + 2],
+                  data[i + 3], static_cast<int32_t>(v));
+    out += buf;
   }
   return out;
 }

@@ -21,10 +21,11 @@ std::string FormatBpf(const SockFilter& insn, size_t pc);
 
 // Capstone disassembly of `code` with "; pc N: ..." markers taken from pc_offsets (see
 // CompiledFilter::pc_offsets()); `program` is the user's program (same length as pc_offsets).
-// Error "disasm-failed" when capstone cannot be opened or stops before the end of the code.
+// Bytes from data_offset on are jump tables: listed as 32-bit entries ("dd"), not decoded.
+// Error "disasm-failed" when capstone cannot be opened or stops before data_offset.
 Result<std::string> Disassemble(std::span<const uint8_t> code,
                                 std::span<const uint32_t> pc_offsets,
                                 std::span<const SockFilter> program, uint32_t body_offset,
-                                uint32_t epilogue_offset);
+                                uint32_t epilogue_offset, uint32_t data_offset);
 
 }  // namespace sckit::jit

@@ -572,7 +572,8 @@ TEST(JitListing, MarksEveryBpfInstruction) {
   Result<CompiledFilter> jit = Compile(v);
   ASSERT_TRUE(jit.ok());
   Result<std::string> text = Disassemble(jit->code(), jit->pc_offsets(), v.original().insns,
-                                         jit->body_offset(), jit->epilogue_offset());
+                                         jit->body_offset(), jit->epilogue_offset(),
+                                         jit->data_offset());
   ASSERT_TRUE(text.ok()) << text.error().ToString();
   for (const char* want :
        {"; pc 0: ld [4]", "; pc 1: jeq #0xc000003e, 3, 2", "; pc 2: ret #0",

@@ -87,7 +87,7 @@ int RunJit(const std::vector<std::string>& args) {
   if (dump) {
     Result<std::string> text =
         jit::Disassemble(filter.code(), filter.pc_offsets(), verified->original().insns,
-                         filter.body_offset(), filter.epilogue_offset());
+                         filter.body_offset(), filter.epilogue_offset(), filter.data_offset());
     if (!text.ok()) {
       PrintError("jit", text.error());
       return kExitFailed;
@@ -101,6 +101,8 @@ int RunJit(const std::vector<std::string>& args) {
     out += ", \"code_bytes\": " + std::to_string(filter.code().size());
     out += ", \"prologue_bytes\": " + std::to_string(filter.body_offset());
     out += ", \"epilogue_offset\": " + std::to_string(filter.epilogue_offset());
+    out += ", \"jump_table_bytes\": " +
+           std::to_string(filter.code().size() - filter.data_offset());
     out += ", \"pc_offsets\": [";
     for (size_t i = 0; i < filter.pc_offsets().size(); ++i) {
       out += (i ? ", " : "") + std::to_string(filter.pc_offsets()[i]);
@@ -114,10 +116,11 @@ int RunJit(const std::vector<std::string>& args) {
     return kExitOk;
   }
   std::printf("%s: ok, %zu BPF instructions -> %zu bytes of x86-64 code (%.1f bytes/insn; "
-              "prologue %u bytes, epilogue at %#x)\n",
+              "prologue %u bytes, epilogue at %#x, %zu bytes of jump tables)\n",
               file.c_str(), verified->size(), filter.code().size(),
               static_cast<double>(filter.code().size()) / static_cast<double>(verified->size()),
-              filter.body_offset(), filter.epilogue_offset());
+              filter.body_offset(), filter.epilogue_offset(),
+              filter.code().size() - filter.data_offset());
   if (dump) {
     std::printf("\ncode:\n%s\ndisassembly:\n%s", jit::HexDump(filter.code()).c_str(),
                 listing.c_str());

@@ -6,6 +6,16 @@
 
 namespace sckit {
 
+uint64_t KeySpan(const JeqChain& chain) {
+  if (chain.cases.empty()) return 0;
+  return uint64_t{chain.cases.back().key} - chain.cases.front().key + 1;
+}
+
+bool FitsDenseTable(const JeqChain& chain) {
+  const uint64_t span = KeySpan(chain);
+  return span <= 4096 && span <= std::max<uint64_t>(512, 8 * chain.cases.size());
+}
+
 std::vector<JeqChain> FindJeqChains(const VerifiedProgram& program, uint32_t min_keys,
                                     uint32_t key_budget) {
   constexpr uint16_t kJeqK = bpf::kJMP | bpf::kJEQ | bpf::kK;

@@ -23,6 +23,13 @@ struct JeqChain {
   uint32_t compares = 0;     // compares in the chain, duplicates included
 };
 
+// max key - min key + 1, the length of a table indexed by A - min key.
+uint64_t KeySpan(const JeqChain& chain);
+// Whether such a table is worth building: at most 4096 entries, and small in absolute terms
+// (<= 512) or next to the number of keys (<= 8 per key). Syscall numbers pass: 60 keys over
+// 0..450; arbitrary 32-bit constants do not.
+bool FitsDenseTable(const JeqChain& chain);
+
 // The chains of a verified program that start at a `jeq #k` no other `jeq #k` misses into
 // (one entered in the middle is a suffix; its compares still run one by one), with at least
 // `min_keys` distinct keys, in ascending head order. Chains can share a tail; once the keys

@@ -76,14 +76,11 @@ PreparedFilter::PreparedFilter(const VerifiedProgram& program) { Lower(program);
 void PreparedFilter::AddSwitch(const JeqChain& chain) {
   Operation& op = ops_[chain.head];
   const uint64_t lo = chain.cases.front().key;
-  const uint64_t span = uint64_t{chain.cases.back().key} - lo + 1;
+  const uint64_t span = KeySpan(chain);
   Switch s;
   s.begin = static_cast<uint32_t>(targets_.size());
   s.miss = static_cast<uint16_t>(chain.miss);
-  // An indexed table when it is small in absolute terms or next to the number of keys
-  // (syscall numbers: 60 keys spread over 0..450 make a 900-byte table).
-  const bool dense =
-      span <= std::max<uint64_t>(512, 8 * chain.cases.size()) && span <= 4096;
+  const bool dense = FitsDenseTable(chain);
   if (dense) {
     s.lo = static_cast<uint32_t>(lo);
     s.count = static_cast<uint32_t>(span);

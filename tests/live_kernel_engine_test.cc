@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "jit/compiler.h"
 #include "live/kernel_engine.h"
 #include "tests/random_program.h"
 #include "verifier/verifier.h"
@@ -379,6 +380,56 @@ TEST(KernelEngine, RandomStacksAgreeWithInterpreter) {
       secs, records / secs);
   for (const auto& [name, count] : by_outcome) std::printf("  %-14s %d\n", name.c_str(), count);
   EXPECT_GE(records, 3000);
+}
+
+// Filters built around jeq chains, the shape the prepared interpreter and the JIT lower into
+// lookups (verifier/jeq_chains.h): the kernel, the prepared interpreter (FilterStack's default
+// engine) and the JIT must agree on every key, its neighbours and random values.
+TEST(KernelEngine, ChainFiltersAgreeWithThePreparedInterpreterAndTheJit) {
+  std::mt19937 rng(1123);
+  const auto t0 = std::chrono::steady_clock::now();
+  int programs = 0, records = 0, not_reproducible = 0;
+  while ((programs < 60 || records < 3000) &&
+         std::chrono::steady_clock::now() - t0 < std::chrono::seconds(30)) {
+    std::vector<uint32_t> keys;
+    const std::vector<StackEntry> stack = {{testing::RandomChainProgram(rng, &keys), 0}};
+    Result<KernelEngine> engine = KernelEngine::Start(stack);
+    if (!engine.ok() && Unavailable(engine.error())) GTEST_SKIP() << engine.error().ToString();
+    ASSERT_TRUE(engine.ok()) << engine.error().ToString();
+    Model model(stack);
+    FilterStack jit_stack;
+    const VerifiedProgram v = *Verify(stack[0].program);
+    Result<jit::CompiledFilter> compiled = jit::Compile(v);
+    ASSERT_TRUE(compiled.ok()) << compiled.error().ToString();
+    jit_stack.Push(v, std::make_unique<EngineAdapter<jit::CompiledFilter>>(std::move(*compiled)));
+    std::vector<uint32_t> jit_rets(1);
+    ++programs;
+    std::vector<uint32_t> words;
+    for (size_t i = 0; i < keys.size() && words.size() < 40; i += 1 + rng() % 4) {
+      words.push_back(keys[i]);
+      words.push_back(keys[i] + 1);
+    }
+    for (int r = 0; r < 6; ++r) words.push_back(static_cast<uint32_t>(rng()));
+    for (uint32_t w : words) {
+      SeccompData d = Record(static_cast<int32_t>(w), {w});
+      Result<KernelObservation> o = engine->Run(d);
+      ASSERT_TRUE(o.ok()) << o.error().ToString();
+      const Outcome m = model.Decide(d);
+      const Outcome j = sckit::Decide(jit_stack, d, model.ctx, jit_rets);
+      ASSERT_EQ(j.Text(), m.Text()) << "program " << programs << " word " << w;
+      ++records;
+      if (!o->reproducible) {
+        ++not_reproducible;
+        continue;
+      }
+      ASSERT_TRUE(ConsistentWith(*o, m)) << "program " << programs << " word " << w << ": kernel "
+                                         << o->ToString() << ", engines " << m.Text();
+    }
+  }
+  std::printf("chain filters: %d programs, %d records, %d not reproducible\n", programs, records,
+              not_reproducible);
+  EXPECT_GE(programs, 20);
+  EXPECT_GE(records - not_reproducible, 1000);
 }
 
 // Throughput without kills: one child serves every record.

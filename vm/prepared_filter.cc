@@ -152,7 +152,7 @@ void PreparedFilter::Lower(const VerifiedProgram& program) {
 // and GCSE), which would undo the threading; keep them apart, as gcc's manual advises for
 // computed gotos. clang keeps them apart by itself.
 #if defined(__GNUC__) && !defined(__clang__)
-__attribute__((optimize("no-crossjumping", "no-gcse")))
+__attribute__((optimize("no-crossjumping", "no-gcse", "omit-frame-pointer")))
 #endif
 uint32_t PreparedFilter::Run(const SeccompData& data) const noexcept {
   // Threaded dispatch (GNU labels as values, in gcc and clang): every handler ends in its own

@@ -213,4 +213,21 @@ inline Program RandomChainProgram(std::mt19937& rng, std::vector<uint32_t>* keys
   }
 }
 
+// Records for a chain program: each key, its neighbours and `random` other values, each as the
+// syscall number and as args[0].lo (the two words RandomChainProgram compares), the rest random.
+inline std::vector<SeccompData> ChainRecords(std::mt19937& rng, const std::vector<uint32_t>& keys,
+                                             int random) {
+  std::vector<uint32_t> words;
+  for (uint32_t k : keys) words.insert(words.end(), {k, k + 1, k - 1});
+  for (int i = 0; i < random; ++i) words.push_back(static_cast<uint32_t>(rng()));
+  std::vector<SeccompData> out;
+  for (uint32_t w : words) {
+    SeccompData d = RandomRecord(rng);
+    d.nr = static_cast<int32_t>(w);
+    d.args[0] = (d.args[0] & ~uint64_t{0xffffffff}) | w;
+    out.push_back(d);
+  }
+  return out;
+}
+
 }  // namespace sckit::testing

@@ -21,6 +21,7 @@ enum Kind : uint8_t {
   kOpRetK, kOpRetA,
   kOpSwitchDense, kOpSwitchSparse,
   kOpLoadJeqK, kOpLoadJgtK, kOpLoadJgeK, kOpLoadJsetK, kOpLoadSwitchDense, kOpLoadSwitchSparse,
+  kOpKill,
   kOpCount,
 };
 
@@ -65,7 +66,8 @@ Kind KindOf(uint16_t code) {
     case kJMP | kJSET | kK: return kOpJsetK;
     case kJMP | kJSET | kX: return kOpJsetX;
     case kRET | kK: return kOpRetK;
-    default: return kOpRetA;  // kRET | kRetA, the only code left in a verified program
+    case kRET | kRetA: return kOpRetA;
+    default: return kOpKill;  // unreachable for a verified program: fail closed
   }
 }
 
@@ -166,7 +168,7 @@ uint32_t PreparedFilter::Run(const SeccompData& data) const noexcept {
       &&ret_k, &&ret_a,
       &&switch_dense, &&switch_sparse,
       &&load_jeq_k, &&load_jgt_k, &&load_jge_k, &&load_jset_k, &&load_switch_dense,
-      &&load_switch_sparse,
+      &&load_switch_sparse, &&kill,
   };
   static_assert(sizeof kLabels / sizeof kLabels[0] == kOpCount);
 
@@ -257,6 +259,7 @@ load_jge_k: SCKIT_LOAD(op->aux); A = word; SCKIT_JUMP(A >= op->k);
 load_jset_k: SCKIT_LOAD(op->aux); A = word; SCKIT_JUMP((A & op->k) != 0);
 load_switch_dense: SCKIT_LOAD(op->aux); A = word; goto switch_dense;
 load_switch_sparse: SCKIT_LOAD(op->aux); A = word; goto switch_sparse;
+kill: return seccomp::kRetKillProcess;
 
 #undef SCKIT_NEXT
 #undef SCKIT_JUMP

@@ -5,7 +5,9 @@
 //   - StructuredProgram: opcodes drawn from the seccomp allow-list (vm/opcodes.h), operands
 //     fixed up into range most of the time (loads at k % 4 == 0 below 64, jumps inside the
 //     program, shifts < 32, DIV by a nonzero constant) and left raw now and then, so the
-//     verifier's rejections are exercised too.
+//     verifier's rejections are exercised too. A `jeq #k` now and then starts a chain: the next
+//     4 to 27 instructions are `jeq #k` too, each missing to the next (jf = 0), with keys near
+//     one base, the shape both engines lower into lookups (verifier/jeq_chains.h).
 //   - Records: words taken either from the input or from the program's own constants (and
 //     their neighbours), so compares go both ways.
 #pragma once
@@ -58,13 +60,25 @@ inline Program StructuredProgram(ByteReader& in, size_t max_len) {
   const std::vector<uint16_t>& codes = SeccompCodes();
   const size_t len = 1 + in.U8() % max_len;
   Program p;
+  size_t chain_left = 0;  // chain compares still to emit
+  uint32_t chain_base = 0;
   for (size_t pc = 0; pc < len; ++pc) {
     const size_t remaining = len - pc - 1;  // instructions after this one
     const uint8_t pick = in.U8();
     const bool raw = (pick & 0xE0) == 0xE0;  // 1 in 8: keep the operands as they come
     uint16_t code = codes[pick % codes.size()];
+    if (chain_left > 0 && remaining > 0) code = kJMP | kJEQ | kK;
     if (pc + 1 == len && !raw) code = in.U8() % 4 == 0 ? (kRET | kRetA) : (kRET | kK);
     SockFilter f{code, in.U8(), in.U8(), in.U32()};
+    if (code == (kJMP | kJEQ | kK) && chain_left == 0 && (pick & 0x18) == 0x18) {
+      chain_left = 4 + in.U8() % 24;
+      chain_base = f.k;
+    }
+    if (code == (kJMP | kJEQ | kK) && chain_left > 0) {
+      --chain_left;
+      f.k = chain_base + in.U8() % 96;  // may wrap past 0xffffffff
+      f.jf = 0;
+    }
     if (!raw) {
       const uint16_t cls = Class(code);
       if (code == (kLD | kW | kABS)) f.k = 4 * (f.k % 16);

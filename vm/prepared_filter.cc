@@ -185,6 +185,7 @@ uint32_t PreparedFilter::Run(const SeccompData& data) const noexcept {
 #define SCKIT_JUMP(cond) \
   do {                                          \
     op = ops + ((cond) ? op->jt : op->jf);      \
+    if (op->kind == kOpRetK) return op->k;      \
     goto* kLabels[op->kind];                    \
   } while (0)
 #define SCKIT_LOAD(offset) std::memcpy(&word, bytes + (offset), sizeof word)
@@ -237,6 +238,7 @@ switch_dense: {
   const uint32_t i = A - s.lo;
   target = i < s.count ? targets_[s.begin + i] : s.miss;
   op = ops + target;
+  if (op->kind == kOpRetK) return op->k;
   goto* kLabels[op->kind];
 }
 switch_sparse: {
@@ -251,6 +253,7 @@ switch_sparse: {
   }
   target = *base == A ? targets_[static_cast<size_t>(base - keys_.data())] : s.miss;
   op = ops + target;
+  if (op->kind == kOpRetK) return op->k;
   goto* kLabels[op->kind];
 }
 load_jeq_k: SCKIT_LOAD(op->aux); A = word; SCKIT_JUMP(A == op->k);

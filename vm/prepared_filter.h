@@ -2,7 +2,8 @@
 // cheaply, then run as often as wanted. Same results as RunFilter() (vm/interpreter.h), bit for
 // bit, on every record; only the way there differs:
 //   - one operation per instruction, with absolute jump targets and a threaded dispatch (each
-//     handler jumps to the next one itself, so each has its own predicted indirect branch);
+//     handler jumps to the next one itself, so each has its own predicted indirect branch); a
+//     jump or lookup that lands on `ret #k` returns at once instead of dispatching to it;
 //   - a load of a seccomp_data word followed by a constant compare (`ld [nr]; jeq #59`, the
 //     commonest pair in seccomp filters) is one operation;
 //   - a chain of `jeq #k` where each miss goes to the next `jeq` (verifier/jeq_chains.h:

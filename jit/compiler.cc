@@ -204,7 +204,9 @@ class Selector {
       if (!last) as_.Bind(next);
     }
     if (rest.cases.empty()) return;
-    if (rest.cases.size() > 3 && FitsDenseTable(rest)) {
+    if (rest.cases.size() > 3 && FitsDenseTable(rest) &&
+        table_entries_ + KeySpan(rest) <= kDenseTableEntryBudget) {
+      table_entries_ += KeySpan(rest);
       TableJump(rest, miss);
     } else {
       CompareTree(rest.cases, 0, rest.cases.size(), miss);
@@ -469,6 +471,7 @@ class Selector {
   std::span<const SockFilter> insns_;
   std::vector<JeqChain> chains_;    // ascending heads; empty with coverage counters
   std::vector<JumpTable> tables_;   // emitted after the epilogue
+  uint64_t table_entries_ = 0;      // bounded by kDenseTableEntryBudget
   RegisterMap r_;
   Assembler as_;
   std::vector<Label> pc_labels_;

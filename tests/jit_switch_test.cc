@@ -15,6 +15,7 @@
 #include "tests/jit_test_util.h"
 #include "vm/bpf.h"
 #include "tests/random_program.h"
+#include "verifier/jeq_chains.h"
 #include "vm/interpreter.h"
 
 namespace sckit::jit {
@@ -189,6 +190,21 @@ TEST(SwitchLowering, EachChainShapeGetsItsForm) {
       rec.nr = static_cast<int32_t>(a);
       ASSERT_EQ(c->Run(rec), RunFilter(*v, rec)) << "A = 0x" << std::hex << a;
     }
+  }
+}
+
+TEST(SwitchLowering, JumpTablesStayWithinTheirEntryBudget) {
+  Result<VerifiedProgram> v = Verify(sckit::testing::ManyChainsProgram());
+  ASSERT_TRUE(v.ok()) << v.error().ToString();
+  Result<CompiledFilter> c = Compile(*v);
+  ASSERT_TRUE(c.ok()) << c.error().ToString();
+  const size_t table_bytes = c->code().size() - c->data_offset();
+  EXPECT_GT(table_bytes, 4u * 400 * 10) << "some chains do get tables";
+  EXPECT_LE(table_bytes, 4 * kDenseTableEntryBudget);
+  for (uint32_t nr = 0; nr < 700; ++nr) {
+    SeccompData d;
+    d.nr = static_cast<int32_t>(nr);
+    ASSERT_EQ(c->Run(d), RunFilter(*v, d)) << nr;
   }
 }
 

@@ -190,6 +190,18 @@ TEST(PreparedFilter, KeyBudgetBoundsTheLookups) {
   }
 }
 
+TEST(PreparedFilter, DenseTablesStayWithinTheirEntryBudget) {
+  const VerifiedProgram p = *Verify(testing::ManyChainsProgram());
+  const PreparedFilter prepared(p);
+  EXPECT_GT(prepared.stats().dense_switches, 10u);
+  // Every dense table here has more than 400 entries.
+  EXPECT_LE(prepared.stats().dense_switches * 400, kDenseTableEntryBudget);
+  EXPECT_GT(prepared.stats().switches, prepared.stats().dense_switches) << "the rest go sparse";
+  for (uint32_t nr = 0; nr < 700; ++nr) {
+    ASSERT_EQ(prepared.Run(WithNr(nr)), RunFilter(p, WithNr(nr))) << nr;
+  }
+}
+
 TEST(PreparedFilter, RandomProgramsMatchThePlainInterpreter) {
   std::mt19937 rng(20261123);
   uint64_t evaluations = 0;

@@ -213,6 +213,35 @@ inline Program RandomChainProgram(std::mt19937& rng, std::vector<uint32_t>* keys
   }
 }
 
+// Thousands of short jeq chains whose keys span ~400-600 values, sharing tails: groups of 200
+// heads `jeq #(400 + j) -> ret g, miss -> T0` and a tail T0..T3 (`jeq #0..#3` to `ret g` or
+// `ret 999`, last miss `ret 999`). Each head's chain fits a dense table on its own; all of them would not.
+inline Program ManyChainsProgram() {
+  using namespace bpf;  // NOLINT
+  Program p;
+  auto& i = p.insns;
+  i.push_back(Stmt(kLD | kW | kABS, 0));
+  constexpr uint32_t kHeads = 200;
+  for (uint32_t g = 0; i.size() + kHeads + 6 <= 4096; ++g) {
+    const size_t first = i.size();
+    const size_t tail = first + kHeads;
+    const size_t ret_g = tail + 4;
+    for (uint32_t j = 0; j < kHeads; ++j) {
+      const size_t pc = first + j;
+      i.push_back(Jump(kJMP | kJEQ | kK, 400 + j, static_cast<uint8_t>(ret_g - pc - 1),
+                       static_cast<uint8_t>(tail - pc - 1)));
+    }
+    for (uint32_t t = 0; t < 4; ++t) {
+      // Even keys to ret g, odd ones to ret 999: no target has 4 keys, so no bit tests.
+      const uint8_t jt = static_cast<uint8_t>(t % 2 == 0 ? 3 - t : 4 - t);
+      i.push_back(Jump(kJMP | kJEQ | kK, t, jt, t == 3 ? 1 : 0));
+    }
+    i.push_back(Stmt(kRET | kK, g));
+    i.push_back(Stmt(kRET | kK, 999));
+  }
+  return p;
+}
+
 // Records for a chain program: each key, its neighbours and `random` other values, each as the
 // syscall number and as args[0].lo (the two words RandomChainProgram compares), the rest random.
 inline std::vector<SeccompData> ChainRecords(std::mt19937& rng, const std::vector<uint32_t>& keys,

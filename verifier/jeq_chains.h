@@ -29,6 +29,10 @@ uint64_t KeySpan(const JeqChain& chain);
 // (<= 512) or next to the number of keys (<= 8 per key). Syscall numbers pass: 60 keys over
 // 0..450; arbitrary 32-bit constants do not.
 bool FitsDenseTable(const JeqChain& chain);
+// Entries over all of one program's tables, at most: chains can share tails, so without it a
+// 4096-instruction program could ask for thousands of 512-entry tables. A chain that would go
+// over it is lowered another way.
+inline constexpr uint64_t kDenseTableEntryBudget = 64 * 1024;
 
 // The chains of a verified program that start at a `jeq #k` no other `jeq #k` misses into
 // (one entered in the middle is a suffix; its compares still run one by one), with at least

@@ -82,11 +82,13 @@ void PreparedFilter::AddSwitch(const JeqChain& chain) {
   Switch s;
   s.begin = static_cast<uint32_t>(targets_.size());
   s.miss = static_cast<uint16_t>(chain.miss);
-  const bool dense = FitsDenseTable(chain);
+  const bool dense =
+      FitsDenseTable(chain) && dense_entries_ + span <= kDenseTableEntryBudget;
   if (dense) {
     s.lo = static_cast<uint32_t>(lo);
     s.count = static_cast<uint32_t>(span);
     targets_.resize(targets_.size() + span, s.miss);
+    dense_entries_ += span;
     for (const JeqChain::Case& c : chain.cases) {
       targets_[s.begin + (c.key - lo)] = static_cast<uint16_t>(c.target);
     }

@@ -67,6 +67,7 @@ class PreparedFilter {
   std::vector<Switch> switches_;
   std::vector<uint32_t> keys_;     // sorted keys of the sparse lookups
   std::vector<uint16_t> targets_;  // dense: per value of A - lo; sparse: per key
+  uint64_t dense_entries_ = 0;     // bounded by kDenseTableEntryBudget
   Stats stats_;
 };
 

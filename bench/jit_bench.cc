@@ -187,6 +187,14 @@ void BM_Pcap(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 
+// What the loop and a call cost without any filter: the floor under every number above.
+void BM_CallFloor(benchmark::State& state) {
+  const std::vector<SeccompData> records = Records(4);
+  size_t i = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(bench::FloorRun(records[i++ & 255]));
+  state.SetItemsProcessed(state.iterations());
+}
+
 void BM_Verify(benchmark::State& state) {
   const Program p = SyntheticFilter(static_cast<size_t>(state.range(0)));
   for (auto _ : state) {
@@ -212,6 +220,7 @@ BENCHMARK(BM_InterpreterPlain)->Arg(4)->Arg(60)->Arg(400)->Arg(4096);
 BENCHMARK(BM_Prepare)->Arg(4)->Arg(60)->Arg(400)->Arg(4096);
 BENCHMARK(BM_Jit)->Arg(4)->Arg(60)->Arg(400)->Arg(4096);
 BENCHMARK(BM_Pcap)->Arg(4)->Arg(60)->Arg(400)->Arg(4096);
+BENCHMARK(BM_CallFloor);
 BENCHMARK(BM_Verify)->Arg(4)->Arg(60)->Arg(400)->Arg(4096);
 BENCHMARK(BM_JitCompile)->Arg(4)->Arg(60)->Arg(400)->Arg(4096);
 BENCHMARK(BM_VerifyAndJitCompile)->Arg(4)->Arg(60)->Arg(400)->Arg(4096);

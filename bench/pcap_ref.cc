@@ -27,4 +27,6 @@ uint32_t PcapRun(const std::vector<SockFilter>& insns, const PcapRecord& record)
                     static_cast<u_int>(record.size()), static_cast<u_int>(record.size()));
 }
 
+uint32_t FloorRun(const SeccompData& data) { return static_cast<uint32_t>(data.nr); }
+
 }  // namespace sckit::bench

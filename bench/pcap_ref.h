@@ -21,4 +21,8 @@ PcapRecord ToPcapRecord(const SeccompData& data);
 // bpf_filter(insns, record, 64, 64). SockFilter has struct bpf_insn's layout.
 uint32_t PcapRun(const std::vector<SockFilter>& insns, const PcapRecord& record);
 
+// The floor of every per-evaluation loop in jit_bench: a call into another file that reads one
+// word of the record and returns it (BM_CallFloor). No engine can be cheaper than this.
+uint32_t FloorRun(const SeccompData& data);
+
 }  // namespace sckit::bench

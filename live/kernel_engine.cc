@@ -2,10 +2,12 @@
 
 #include <fcntl.h>
 #include <linux/filter.h>
+#include <linux/futex.h>
 #include <linux/seccomp.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
@@ -80,6 +82,10 @@ constexpr int kNamespaces =
 constexpr size_t kProbeStackBytes = 64 * 1024;
 constexpr int kSetupTimeoutMs = 10000;
 constexpr uint16_t kDefaultSentinel = 0x5ecc;
+// Exit status of the child when its notifier cannot go on (an unexpected ioctl error): the
+// probe would otherwise wait for an answer forever.
+constexpr int kNotifierFailedStatus = 113;
+constexpr int32_t kListenerPending = -2;
 
 // Where the leader's set-up stopped (LeaderReport::step).
 enum SetupStep : int32_t {
@@ -91,12 +97,22 @@ enum SetupStep : int32_t {
   kStepCloseFds = 5,
   kStepDropPrivileges = 6,
   kStepClone = 7,
+  kStepCloneNotifier = 8,
 };
 
 struct LeaderReport {
   int32_t step = kStepOk;
   int32_t err = 0;
   int32_t tid[kMaxProbes] = {0, 0};
+};
+
+// Shared by a probe thread, its notifier thread and (through PTRACE_PEEKDATA) the tracer. Only
+// used when the stack has a filter with SECCOMP_FILTER_FLAG_NEW_LISTENER.
+struct alignas(8) NotifierSlot {
+  int32_t listener = kListenerPending;  // futex word, set by the probe: the listener fd, or -1
+  int32_t serving = 0;                  // futex word, set by the notifier before its first RECV
+  uint64_t received = 0;                // notifications received (each answered, or vanished)
+  seccomp_data last{};                  // the data of the last one, written before the answer
 };
 
 // One probe thread's part of the plan.
@@ -108,10 +124,14 @@ struct ProbePlan {
   const std::vector<uint32_t>* flags = nullptr;
   std::vector<int64_t> results;  // [0] = PR_SET_NO_NEW_PRIVS, [1 + i] = seccomp() of progs[i]
   char* stack_top = nullptr;
+  NotifierSlot* notifier = nullptr;  // &slot, or nullptr when the stack has no listener
+  char* notifier_stack_top = nullptr;
+  NotifierSlot slot;
 };
 
 // Everything the child needs, laid out before fork() so the child only reads it (the child of
-// a multi-threaded tracer may not allocate) and the probe threads write only their `results`.
+// a multi-threaded tracer may not allocate) and the probe threads write only their `results`
+// and, with the notifiers, their `slot`.
 struct ChildPlan {
   pid_t tracer_pid = 0;
   int holder_pidfd = -1;  // namespaces to join, -1: stay
@@ -163,19 +183,72 @@ int ProbeMain(void* arg) {
       plan->results[1 + i] = r;
       if (r < 0) break;
     }
-    // A listener nobody reads would block USER_NOTIF forever: close it, so the kernel answers
-    // -ENOSYS (seccomp_do_user_notification with no listener). Only after every install, as
-    // an open listener is what makes a second one EBUSY (has_duplicate_listener).
+  }
+  // Hand the listener (the fd seccomp() returned for the NEW_LISTENER filter; the kernel allows
+  // one per chain) to the notifier and wait until it serves, so that no notification can wait
+  // for an answerer that is not there yet.
+  if (plan->notifier != nullptr) {
+    int32_t listener = -1;
     for (size_t i = 0; i < progs.size(); ++i) {
       if ((flags[i] & seccomp::kFlagNewListener) != 0 && plan->results[1 + i] >= 0) {
-        Raw(SYS_close, plan->results[1 + i]);
+        listener = static_cast<int32_t>(plan->results[1 + i]);
       }
+    }
+    NotifierSlot* slot = plan->notifier;
+    __atomic_store_n(&slot->listener, listener, __ATOMIC_RELEASE);
+    Raw(SYS_futex, reinterpret_cast<uint64_t>(&slot->listener), FUTEX_WAKE_PRIVATE, 1);
+    while (listener >= 0 && __atomic_load_n(&slot->serving, __ATOMIC_ACQUIRE) == 0) {
+      Raw(SYS_futex, reinterpret_cast<uint64_t>(&slot->serving), FUTEX_WAIT_PRIVATE, 0, 0);
     }
   }
   RawWriteAll(plan->report_fd, plan->results.data(), plan->results.size() * sizeof(int64_t));
   // Block (a spinning thread would steal the tracer's CPU): the tracer interrupts this pause
   // and sends the thread to its probe loop.
   for (;;) Raw(SYS_pause);
+}
+
+// A probe's notifier: a thread of the child with no filter (it is cloned by the unfiltered
+// leader, and the probe installs its filters on itself only: no TSYNC), so its own calls are
+// never filtered. It answers every notification of the probe's listener with error 0 and
+// kNotifyAnswer, never with SECCOMP_USER_NOTIF_FLAG_CONTINUE: the notified call is skipped.
+// Raw system calls only, like the probe.
+int NotifierMain(void* arg) {
+  auto* slot = static_cast<NotifierSlot*>(arg);
+  int32_t fd;
+  while ((fd = __atomic_load_n(&slot->listener, __ATOMIC_ACQUIRE)) == kListenerPending) {
+    Raw(SYS_futex, reinterpret_cast<uint64_t>(&slot->listener), FUTEX_WAIT_PRIVATE,
+        static_cast<uint32_t>(kListenerPending), 0);
+  }
+  if (fd < 0) {
+    for (;;) Raw(SYS_pause);  // the install failed: the tracer kills the child
+  }
+  __atomic_store_n(&slot->serving, 1, __ATOMIC_RELEASE);
+  Raw(SYS_futex, reinterpret_cast<uint64_t>(&slot->serving), FUTEX_WAKE_PRIVATE, 1);
+  for (;;) {
+    seccomp_notif req;
+    std::memset(&req, 0, sizeof req);  // NOTIF_RECV wants a zeroed buffer (check_zeroed_user)
+    int64_t r = Raw(SYS_ioctl, static_cast<uint64_t>(fd), SECCOMP_IOCTL_NOTIF_RECV,
+                    reinterpret_cast<uint64_t>(&req));
+    // ENOENT: the notifying thread went away (killed) between the wake-up and the RECV.
+    if (r == -EINTR || r == -ENOENT) continue;
+    if (r != 0) Raw(SYS_exit_group, kNotifierFailedStatus);
+    // For the tracer's check, before the answer lets the probe reach its exit stop.
+    slot->last = req.data;
+    __atomic_store_n(&slot->received, slot->received + 1, __ATOMIC_RELEASE);
+    seccomp_notif_resp resp;
+    std::memset(&resp, 0, sizeof resp);
+    resp.id = req.id;
+    resp.val = static_cast<int64_t>(kNotifyAnswer);
+    resp.error = 0;
+    resp.flags = 0;  // never SECCOMP_USER_NOTIF_FLAG_CONTINUE: that would run the call
+    do {
+      r = Raw(SYS_ioctl, static_cast<uint64_t>(fd), SECCOMP_IOCTL_NOTIF_SEND,
+              reinterpret_cast<uint64_t>(&resp));
+    } while (r == -EINTR);
+    // ENOENT: the id is no longer valid (the notifying thread was killed meanwhile): nothing
+    // waits for this answer.
+    if (r != 0 && r != -ENOENT) Raw(SYS_exit_group, kNotifierFailedStatus);
+  }
 }
 
 // The leader of the child: namespaces, limits, privileges, then the probe thread, then an echo
@@ -225,6 +298,15 @@ int ProbeMain(void* arg) {
     if ((r = Raw(SYS_setgroups, 0, 0)) != 0) fail(kStepDropPrivileges, r);
     if ((r = Raw(SYS_setresgid, kNobody, kNobody, kNobody)) != 0) fail(kStepDropPrivileges, r);
     if ((r = Raw(SYS_setresuid, kNobody, kNobody, kNobody)) != 0) fail(kStepDropPrivileges, r);
+  }
+  // The notifiers first: running (waiting for their listener) before any probe installs.
+  for (int k = 0; k < plan->probes; ++k) {
+    if (plan->probe[k].notifier == nullptr) continue;
+    const int tid =
+        clone(NotifierMain, plan->probe[k].notifier_stack_top,
+              CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM,
+              plan->probe[k].notifier);
+    if (tid <= 0) fail(kStepCloneNotifier, -EAGAIN);
   }
   for (int k = 0; k < plan->probes; ++k) {
     const int tid =
@@ -277,6 +359,7 @@ const char* StepName(int32_t step) {
     case kStepCloseFds: return "close_range";
     case kStepDropPrivileges: return "setgroups/setresgid/setresuid 65534";
     case kStepClone: return "clone of the probe thread";
+    case kStepCloneNotifier: return "clone of the notifier thread";
     default: return "set-up";
   }
 }
@@ -350,6 +433,10 @@ struct KernelEngine::Impl {
   uint16_t sentinel = kDefaultSentinel;
   bool may_trace_sentinel = false;  // some filter can return TRACE|sentinel itself
   bool may_weak_unknown = false;    // some filter can return an unknown action F0 outranks
+  bool has_listener = false;        // some filter has SECCOMP_FILTER_FLAG_NEW_LISTENER
+  // Filters without a listener of their own that can return USER_NOTIF (RET K, or RET A):
+  // their USER_NOTIF gives -ENOSYS, like ERRNO(38).
+  std::vector<size_t> listenerless_notif;
   std::unique_ptr<char[]> probe_stack;
 
   pid_t holder = 0;
@@ -359,6 +446,8 @@ struct KernelEngine::Impl {
   struct Probe {
     pid_t tid = 0;
     user_regs_struct home{};  // registers at the loop's syscall-entry stop
+    uint64_t slot = 0;        // the child's address of its NotifierSlot; 0: no listener
+    uint64_t notified = 0;    // notifications seen answered so far
   };
   pid_t leader = 0;
   int ctl_fd = -1;
@@ -388,6 +477,7 @@ struct KernelEngine::Impl {
   Result<KernelObservation> Died(int sig, const std::string& trail);
   Result<bool> BackAtEntry();
   Error Internal(const std::string& what);
+  Result<bool> CheckNotified(const SeccompData& record);
   void AddSentinelPossibilities(KernelObservation* o) const;
 };
 
@@ -405,6 +495,8 @@ void KernelEngine::Impl::KillChild() {
       }
     }
     p.tid = 0;
+    p.slot = 0;
+    p.notified = 0;
   }
   while (waitpid(leader, nullptr, 0) < 0 && errno == EINTR) {
   }
@@ -516,9 +608,16 @@ Result<bool> KernelEngine::Impl::Spawn(bool compat) {
     pp.progs = &plan.progs;
     pp.flags = &plan.flags;
     pp.results.assign(1 + plan.progs.size(), 0);
-    char* base = probe_stack.get() + k * kProbeStackBytes;
-    pp.stack_top = reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(base) + kProbeStackBytes) &
-                                           ~uintptr_t{15});
+    auto top = [this](int i) {
+      char* base = probe_stack.get() + i * kProbeStackBytes;
+      return reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(base) + kProbeStackBytes) &
+                                     ~uintptr_t{15});
+    };
+    pp.stack_top = top(k);
+    if (has_listener) {
+      pp.notifier = &pp.slot;
+      pp.notifier_stack_top = top(kMaxProbes + k);
+    }
   }
   plan.ctl_fd = ctl_child.fd;
 
@@ -551,6 +650,9 @@ Result<bool> KernelEngine::Impl::Spawn(bool compat) {
   probes = plan.probes;
   for (int k = 0; k < probes; ++k) {
     probe[k].tid = rep.tid[k];
+    // The child's copy of `plan` stays where it is: the leader never returns from LeaderMain.
+    probe[k].slot = has_listener ? reinterpret_cast<uint64_t>(&plan.probe[k].slot) : 0;
+    probe[k].notified = 0;
     if (ptrace(PTRACE_SEIZE, probe[k].tid, nullptr, kTraceOptions | kOptSuspendSeccomp) != 0) {
       const int err = errno;
       KillChild();
@@ -698,6 +800,40 @@ Result<bool> KernelEngine::Impl::BackAtEntry() {
   return true;
 }
 
+// Reads `length` bytes of the child's memory through the stopped thread `tid`.
+static Result<bool> PeekInto(pid_t tid, uint64_t address, void* out, size_t length) {
+  unsigned char* dst = static_cast<unsigned char*>(out);
+  for (size_t done = 0; done < length; done += sizeof(long)) {
+    errno = 0;
+    const long word = ptrace(PTRACE_PEEKDATA, tid, address + done, nullptr);
+    if (errno != 0)
+      return SysError("ptrace-failed", "PTRACE_PEEKDATA at " + Hex(address + done), errno);
+    std::memcpy(dst + done, &word, std::min(sizeof word, length - done));
+  }
+  return true;
+}
+
+// At the entry stop after a kNotifyAnswer exit: the notifier must have received exactly one
+// notification since the last one the tracer saw, and its seccomp_data must be this record.
+Result<bool> KernelEngine::Impl::CheckNotified(const SeccompData& record) {
+  Probe& p = probe[cur];
+  NotifierSlot slot;
+  Result<bool> read = PeekInto(p.tid, p.slot, &slot, sizeof slot);
+  if (!read.ok()) return Internal(read.error().message);
+  bool same = slot.last.nr == record.nr && slot.last.arch == record.arch &&
+              slot.last.instruction_pointer == record.instruction_pointer;
+  for (int i = 0; i < 6; ++i) same = same && slot.last.args[i] == record.args[i];
+  if (slot.received != p.notified + 1 || !same) {
+    return Internal(
+        "rax held the notifier's answer, but the notifier did not answer this record "
+        "(received " +
+        std::to_string(slot.received) + ", expected " + std::to_string(p.notified + 1) +
+        ", last nr " + std::to_string(slot.last.nr) + ")");
+  }
+  p.notified = slot.received;
+  return true;
+}
+
 void KernelEngine::Impl::AddSentinelPossibilities(KernelObservation* o) const {
   o->outcome = "ALLOW";
   o->possible = {"ALLOW", "LOG"};
@@ -731,6 +867,11 @@ Result<KernelObservation> KernelEngine::Impl::Died(int sig, const std::string& t
   }
   probe[cur].tid = 0;  // reaped by the waitpid that saw the death
   KillChild();
+  if (sig == kNotifierFailedStatus) {
+    return MakeError("internal-error",
+                     "the notifier thread failed (SECCOMP_IOCTL_NOTIF_RECV/SEND gave an "
+                     "unexpected error) and ended the child");
+  }
   if (sig != SIGSYS) {
     return MakeError("internal-error", "the probe thread ended with signal/status " +
                                            std::to_string(sig) + ", not SIGSYS");
@@ -871,6 +1012,20 @@ Result<KernelObservation> KernelEngine::Impl::RunAtEntry(const SeccompData& reco
     return Internal("the probe thread is not at its loop's syscall-entry stop (rip " +
                     Hex(regs_now.rip) + ")");
   }
+  // USER_NOTIF of the filter that owns the listener: the notifier answered with kNotifyAnswer,
+  // the whole of rax (syscall_set_return_value writes all 64 bits, for the ia32 probe too).
+  // Accepted only when the notifier's own record says it answered exactly this record, so the
+  // value cannot stand for a call that ran; without a listener it falls to the check below.
+  if (exit_regs.rax == kNotifyAnswer && probe[cur].slot != 0) {
+    Result<bool> checked = CheckNotified(record);
+    if (!checked.ok()) return checked.error();
+    o.trail += " entry";
+    o.seen = KernelObservation::Seen::kNotified;
+    o.return_value = static_cast<int64_t>(kNotifyAnswer);
+    o.outcome = "USER_NOTIF";
+    o.possible = {o.outcome};
+    return o;
+  }
   // A compat call's result is its low 32 bits (syscall_get_return_value).
   const int64_t rv = cur == 0 ? static_cast<int64_t>(exit_regs.rax)
                               : static_cast<int64_t>(static_cast<int32_t>(exit_regs.rax));
@@ -885,11 +1040,17 @@ Result<KernelObservation> KernelEngine::Impl::RunAtEntry(const SeccompData& reco
   o.return_value = rv;
   o.outcome = "ERRNO(" + std::to_string(-rv) + ")";
   o.possible = {o.outcome};
-  if (rv == -ENOSYS) {
+  // -ENOSYS is also USER_NOTIF from a filter without a listener of its own
+  // (seccomp_do_user_notification: !match->notif), whatever other filter holds one. The
+  // listener's own filter is answered with kNotifyAnswer instead, so it cannot be that.
+  if (rv == -ENOSYS && !listenerless_notif.empty()) {
     o.possible.push_back("USER_NOTIF");
+    std::string which;
+    for (size_t i : listenerless_notif) which += (which.empty() ? "" : ", ") + std::to_string(i);
     o.reason =
-        "-ENOSYS is also what USER_NOTIF gives when the matched filter has no listener (the "
-        "engine closes every listener)";
+        "-ENOSYS is also what USER_NOTIF gives when the matched filter has no listener "
+        "of its own (filter " +
+        which + " can return USER_NOTIF without one)";
   }
   return o;
 }
@@ -908,6 +1069,9 @@ Result<KernelEngine> KernelEngine::Start(std::vector<StackEntry> stack,
   std::set<uint16_t> trace_data;  // TRACE data that some RET K returns
   bool ret_a = false;             // some filter returns A: any value is possible
   for (size_t i = 0; i < stack.size(); ++i) {
+    const bool own_listener = (stack[i].flags & seccomp::kFlagNewListener) != 0;
+    impl->has_listener = impl->has_listener || own_listener;
+    bool may_notify = false;
     Result<VerifiedProgram> v = Verify(stack[i].program);
     if (!v.ok()) {
       Error e = v.error();
@@ -923,15 +1087,18 @@ Result<KernelEngine> KernelEngine::Start(std::vector<StackEntry> stack,
       if (bpf::Class(insn.code) != bpf::kRET) continue;
       if ((insn.code & 0x18) == bpf::kRetA) {
         ret_a = true;
+        may_notify = true;
         continue;
       }
       const uint32_t k = insn.k;
+      if (ActionOf(k) == Action::kUserNotif) may_notify = true;
       if (ActionOf(k) == Action::kTrace) trace_data.insert(static_cast<uint16_t>(k));
       if (ActionOf(k) == Action::kUnknown && static_cast<int32_t>(k & seccomp::kRetActionFull) >
                                                  static_cast<int32_t>(seccomp::kRetTrace)) {
         impl->may_weak_unknown = true;
       }
     }
+    if (may_notify && !own_listener) impl->listenerless_notif.push_back(i);
   }
   uint16_t s = options.sentinel != 0 ? options.sentinel : kDefaultSentinel;
   if (options.sentinel == 0) {
@@ -944,7 +1111,8 @@ Result<KernelEngine> KernelEngine::Start(std::vector<StackEntry> stack,
       sock_filter{static_cast<uint16_t>(bpf::kRET | bpf::kK), 0, 0, seccomp::kRetTrace | s}};
   impl->options = options;
   impl->stack = std::move(stack);
-  impl->probe_stack = std::make_unique<char[]>(kMaxProbes * kProbeStackBytes);
+  // Probe threads, then notifier threads.
+  impl->probe_stack = std::make_unique<char[]>(2 * kMaxProbes * kProbeStackBytes);
   if (options.new_namespaces) {
     Result<bool> h = impl->StartHolder();
     if (!h.ok()) return h.error();

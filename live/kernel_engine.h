@@ -14,11 +14,24 @@
 //     rdi,rsi,rdx,r10,r8,r9 = args, rip = instruction_pointer; then one of
 //       PTRACE_EVENT_SECCOMP stop -> the tracer sets orig_rax = -1 (skip) -> TRACE(data), or
 //         with data == sentinel: the stack's own winner ranked at or below TRACE (ALLOW, LOG);
-//       syscall-exit stop with rax = -errno and no SIGSYS -> ERRNO(n) (or USER_NOTIF: ENOSYS);
+//       syscall-exit stop with rax = -errno and no SIGSYS -> ERRNO(n) (or, for -ENOSYS, a
+//         USER_NOTIF from a filter without a listener of its own, if the stack has one that
+//         can return it);
+//       syscall-exit stop with rax = kNotifyAnswer -> USER_NOTIF of the filter installed with
+//         SECCOMP_FILTER_FLAG_NEW_LISTENER (see below);
 //       syscall-exit stop then SIGSYS signal-delivery-stop (suppressed) -> TRAP(data);
 //       the probe thread dies by SIGSYS -> KILL_THREAD (leader alive) or KILL_PROCESS.
 //     F0's TRACE outranks ALLOW and LOG, so an allowed call always stops at the tracer, which
 //     cancels it: no path lets the synthetic call run.
+//   - Listener: when a filter of the stack has SECCOMP_FILTER_FLAG_NEW_LISTENER, the leader
+//     first starts one "notifier" thread per probe (no filter: filters go on the probe thread
+//     only, TSYNC is dropped); the probe hands it the listener fd seccomp() returned and reports
+//     only once the notifier serves. The notifier answers every SECCOMP_IOCTL_NOTIF_RECV with
+//     NOTIF_SEND {error 0, val kNotifyAnswer, no FLAG_CONTINUE}: the kernel skips the call and
+//     returns that positive, non-canonical value, which no ERRNO gives. It records what it
+//     answered; the tracer accepts the value only if that record is this record. A vanished
+//     notification (ENOENT) is skipped; any other ioctl error ends the child (internal-error).
+//     A USER_NOTIF whose matched filter has no listener of its own still gives -ENOSYS.
 //   - Records with arch AUDIT_ARCH_X86_64 run on the native probe (x32 numbers included: their
 //     arch is X86_64); records with AUDIT_ARCH_I386 run on a second probe thread, started on
 //     the first such record, that loops on `int $0x80` (TS_COMPAT: arch I386, arguments from
@@ -58,6 +71,12 @@ struct KernelEngineOptions {
   bool unsafe_omit_sentinel_filter_for_tests = false;
 };
 
+// The notifier's answer to every USER_NOTIF: SECCOMP_IOCTL_NOTIF_SEND with error 0 and this
+// val makes the kernel skip the call and return val (seccomp_do_user_notification ->
+// syscall_set_return_value: ax = error ?: val). No ERRNO gives a positive value, and as an
+// address it is non-canonical (with 4- and 5-level paging), so no mapping call returns it.
+inline constexpr uint64_t kNotifyAnswer = 0x5ecc5ecc5ecc5ecc;
+
 // The SIGSYS siginfo of a TRAP, as PTRACE_GETSIGINFO reported it (force_sig_seccomp()).
 struct KernelSiginfo {
   int32_t signo = 0;
@@ -74,6 +93,7 @@ struct KernelObservation {
     kNotRun,         // not reproducible: the record was not sent (see `reason`)
     kTraceStop,      // PTRACE_EVENT_SECCOMP with `event_msg`
     kReturn,         // skipped with `return_value` in rax, no signal
+    kNotified,       // USER_NOTIF: skipped, rax = the notifier's answer (`return_value`)
     kSigsys,         // skipped, then a SIGSYS (TRAP) that the tracer suppressed
     kThreadKilled,   // the probe thread died by SIGSYS, the leader lives on
     kProcessKilled,  // the whole child died by SIGSYS
@@ -89,11 +109,12 @@ struct KernelObservation {
   std::string outcome;
   // Every outcome the kernel's behaviour is consistent with (contains `outcome`). More than one
   // when the kernel cannot tell them apart this way: {ALLOW, LOG, ...} for the sentinel stop,
-  // {ERRNO(38), USER_NOTIF} for -ENOSYS.
+  // {ERRNO(38), USER_NOTIF} for -ENOSYS when a filter without a listener of its own can return
+  // USER_NOTIF.
   std::vector<std::string> possible;
   std::string reason;        // why it is ambiguous or not reproducible
   uint16_t event_msg = 0;    // kTraceStop
-  int64_t return_value = 0;  // kReturn
+  int64_t return_value = 0;  // kReturn, kNotified
   bool has_siginfo = false;  // kSigsys
   KernelSiginfo siginfo;
   int exit_signal = 0;  // kThreadKilled / kProcessKilled: the probe thread's signal

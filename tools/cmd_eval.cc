@@ -202,7 +202,8 @@ std::string KernelJson(const live::KernelObservation& k) {
 }
 
 // The model's outcome to compare with the live kernel: the kernel engine's probe is traced
-// with PTRACE_O_TRACESECCOMP (TRACE stops), and its listeners are closed (USER_NOTIF: ENOSYS).
+// with PTRACE_O_TRACESECCOMP (TRACE stops), and only a filter installed with NEW_LISTENER has a
+// listener (answered by the engine's notifier thread); USER_NOTIF of any other filter: ENOSYS.
 Outcome ModelForKernel(const FilterStack& stack, const SeccompData& d, KernelContext ctx,
                        std::vector<uint32_t>* rets) {
   ctx.tracer = true;

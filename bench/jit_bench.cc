@@ -15,9 +15,9 @@
 // engine, and as the hand-written C function compiled with -O2 (BM_AllowList60_C), on the "hot"
 // workload of bench_lib/workload.h.
 //
-// Examples: every bundled examples/*.bpf through the interpreter, the JIT and pcap on the hot
-// workload; BM_Stack_*: a two-filter stack (docker-default under server) as FilterStack
-// evaluates it. Record parsing: the text and binary readers of vm/records.h and the strace
+// Examples: every bundled examples/*.bpf through the interpreter (prepared and plain), the JIT
+// and pcap on the hot workload; BM_Stack_*: a two-filter stack (docker-default under server) as
+// FilterStack evaluates it. Record parsing: the text and binary readers of vm/records.h and the strace
 // line parser of bench_lib/strace.h.
 #include <benchmark/benchmark.h>
 
@@ -441,6 +441,8 @@ void BM_Example(benchmark::State& state, const std::string& path, const std::str
       }
     }
     for (auto _ : state) benchmark::DoNotOptimize(prepared.Run(records[i++ % records.size()]));
+  } else if (engine == "plain") {  // RunFilter: one instruction at a time
+    for (auto _ : state) benchmark::DoNotOptimize(RunFilter(*v, records[i++ % records.size()]));
   } else if (engine == "jit") {
     Result<jit::CompiledFilter> jit = jit::Compile(*v);
     if (!jit.ok()) {
@@ -556,7 +558,7 @@ void RegisterExamples() {
     std::string name = path;
     name = name.substr(name.rfind('/') + 1);
     name = name.substr(0, name.find('.'));
-    for (const char* engine : {"interp", "jit", "pcap"}) {
+    for (const char* engine : {"interp", "plain", "jit", "pcap"}) {
       benchmark::RegisterBenchmark(("BM_Example/" + name + "/" + engine).c_str(),
                                    [path, engine](benchmark::State& state) {
                                      BM_Example(state, path, engine);

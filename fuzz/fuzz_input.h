@@ -70,7 +70,8 @@ inline Program StructuredProgram(ByteReader& in, size_t max_len) {
     if (chain_left > 0 && remaining > 0) code = kJMP | kJEQ | kK;
     if (pc + 1 == len && !raw) code = in.U8() % 4 == 0 ? (kRET | kRetA) : (kRET | kK);
     SockFilter f{code, in.U8(), in.U8(), in.U32()};
-    if (code == (kJMP | kJEQ | kK) && chain_left == 0 && (pick & 0x18) == 0x18) {
+    // One `jeq #k` in four (by its jt byte, which the input chooses freely) starts a chain.
+    if (code == (kJMP | kJEQ | kK) && chain_left == 0 && (f.jt & 3) == 0) {
       chain_left = 4 + in.U8() % 24;
       chain_base = f.k;
     }

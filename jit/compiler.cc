@@ -31,8 +31,6 @@ class Selector {
   Selector(const VerifiedProgram& program, const JitOptions& options)
       : insns_(program.insns()), r_(options.registers), cov_(options.coverage),
         cov_mask_(options.coverage_mask) {
-    // Coverage counters count per instruction, so chains stay compares under them.
-    if (cov_ == nullptr) chains_ = FindJeqChains(program, kMinChainKeys, kChainKeyBudget);
     for (size_t pc = 0; pc < insns_.size(); ++pc) {
       const SockFilter& f = insns_[pc];
       const uint16_t c = f.code;
@@ -47,7 +45,8 @@ class Selector {
     }
     own_frame_ = uses_mem_ && r_.frame != Reg::rsp;
     if (cov_ != nullptr) {
-      // Instrument only when some slot is wanted, so an all-zero mask gives the plain code.
+      // Instrument only when some slot is wanted, so an all-zero mask gives the plain code
+      // (chain lowering included, see below).
       for (uint32_t pc = 0; pc < insns_.size() && !instrumented_; ++pc) {
         instrumented_ = Wants(pc, CoverageKind::kInsn) || Wants(pc, CoverageKind::kTaken) ||
                         Wants(pc, CoverageKind::kNotTaken);
@@ -60,6 +59,9 @@ class Selector {
         }
       }
     }
+    // Counters count per instruction, so chains stay compares when any counter is emitted;
+    // with none (no coverage, or a mask that selects nothing) the code is the plain code.
+    if (!instrumented_) chains_ = FindJeqChains(program, kMinChainKeys, kChainKeyBudget);
   }
 
   Result<MachineCode> Run() {

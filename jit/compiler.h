@@ -29,7 +29,8 @@
 // indirect jump through a table of 32-bit code offsets when they are close together, or as a
 // balanced tree of compares. The tables follow the epilogue (data_offset()), so the code before them
 // disassembles linearly. The chain's other compares keep their code for jumps into the middle.
-// Not done with coverage counters, which count per instruction.
+// Not done when coverage counters are emitted, as they count per instruction (a coverage array
+// with a mask that selects nothing emits none: the code is then the plain code).
 //
 // Jumps are fall-through-aware (as FreeBSD's bpf_jit_machdep): only jcc when jf == 0, the
 // inverted jcc when jt == 0, jcc + jmp otherwise, one jmp when jt == jf (nothing when both are

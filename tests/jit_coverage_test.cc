@@ -114,31 +114,55 @@ Program SampleProgram() {
   }};
 }
 
+// ld [nr]; a chain of 6 jeq to one target and 4 jeq/ret pairs (lowered into bt windows and a
+// jump table when no counter is emitted).
+Program ChainProgram() {
+  using namespace bpf;  // NOLINT
+  Program p;
+  p.insns.push_back(Stmt(kLD | kW | kABS, 0));
+  for (uint32_t k = 0; k < 6; ++k) {
+    p.insns.push_back(Jump(kJMP | kJEQ | kK, k, static_cast<uint8_t>(5 - k + 8 + 1), 0));
+  }
+  for (uint32_t k = 10; k < 14; ++k) {
+    p.insns.push_back(Jump(kJMP | kJEQ | kK, k, 0, 1));
+    p.insns.push_back(Stmt(kRET | kK, 0x00050000 | k));
+  }
+  p.insns.push_back(Stmt(kRET | kK, 0x00050000));
+  p.insns.push_back(Stmt(kRET | kK, 0x7fff0000));
+  return p;
+}
+
 TEST(JitCoverage, OffMeansTheSameBytes) {
-  Result<VerifiedProgram> v = Verify(SampleProgram());
-  ASSERT_TRUE(v.ok());
-  for (const RegisterMap& map : {RegisterMap::Default(), RegisterMap::HighRegisters()}) {
-    JitOptions plain;
-    plain.registers = map;
-    Result<MachineCode> base = Generate(*v, plain);
-    ASSERT_TRUE(base.ok());
-    // Counters given, but a mask that selects nothing: nothing is instrumented.
-    std::vector<uint8_t> counters(CoverageSize(*v));
-    std::vector<uint8_t> none(CoverageSize(*v), 0);
-    JitOptions off = plain;
-    off.coverage = counters.data();
-    off.coverage_mask = none;
-    Result<MachineCode> same = Generate(*v, off);
-    ASSERT_TRUE(same.ok());
-    EXPECT_EQ(Hex(same->bytes), Hex(base->bytes));
-    // Instrumented: longer, and the listing holds the counter form.
-    JitOptions on = plain;
-    on.coverage = counters.data();
-    Result<MachineCode> inst = Generate(*v, on);
-    ASSERT_TRUE(inst.ok());
-    EXPECT_GT(inst->bytes.size(), base->bytes.size());
-    EXPECT_NE(CapstoneText(inst->bytes).find("add byte ptr ["), std::string::npos);
-    EXPECT_EQ(CapstoneText(inst->bytes).find("undecodable"), std::string::npos);
+  for (const Program& program : {SampleProgram(), ChainProgram()}) {
+    Result<VerifiedProgram> v = Verify(program);
+    ASSERT_TRUE(v.ok()) << v.error().ToString();
+    for (const RegisterMap& map : {RegisterMap::Default(), RegisterMap::HighRegisters()}) {
+      JitOptions plain;
+      plain.registers = map;
+      Result<MachineCode> base = Generate(*v, plain);
+      ASSERT_TRUE(base.ok());
+      if (program == ChainProgram()) {
+        EXPECT_LT(base->data_offset, base->bytes.size()) << "the pairs make a jump table";
+        EXPECT_NE(CapstoneText(base->bytes).find("bt "), std::string::npos);
+      }
+      // Counters given, but a mask that selects nothing: nothing is instrumented.
+      std::vector<uint8_t> counters(CoverageSize(*v));
+      std::vector<uint8_t> none(CoverageSize(*v), 0);
+      JitOptions off = plain;
+      off.coverage = counters.data();
+      off.coverage_mask = none;
+      Result<MachineCode> same = Generate(*v, off);
+      ASSERT_TRUE(same.ok());
+      EXPECT_EQ(Hex(same->bytes), Hex(base->bytes));
+      // Instrumented: longer, and the listing holds the counter form.
+      JitOptions on = plain;
+      on.coverage = counters.data();
+      Result<MachineCode> inst = Generate(*v, on);
+      ASSERT_TRUE(inst.ok());
+      EXPECT_GT(inst->bytes.size(), base->bytes.size());
+      EXPECT_NE(CapstoneText(inst->bytes).find("add byte ptr ["), std::string::npos);
+      EXPECT_EQ(CapstoneText(inst->bytes).find("undecodable"), std::string::npos);
+    }
   }
 }
 

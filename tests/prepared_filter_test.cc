@@ -204,17 +204,14 @@ TEST(PreparedFilter, DenseTablesStayWithinTheirEntryBudget) {
 
 TEST(PreparedFilter, RandomProgramsMatchThePlainInterpreter) {
   std::mt19937 rng(20261123);
-  uint64_t evaluations = 0;
   for (int i = 0; i < 3000; ++i) {
     const VerifiedProgram p = *Verify(testing::RandomVerifiedProgram(rng));
     const PreparedFilter prepared(p);
     for (int r = 0; r < 64; ++r) {
       const SeccompData d = testing::RandomRecord(rng);
       ASSERT_EQ(prepared.Run(d), RunFilter(p, d)) << "program " << i << " record " << r;
-      ++evaluations;
     }
   }
-  EXPECT_EQ(evaluations, 3000u * 64u);
 }
 
 TEST(PreparedFilter, RandomChainProgramsMatchThePlainInterpreter) {

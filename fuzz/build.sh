@@ -30,12 +30,25 @@ OBJ="${WORK:-$OUT}/sckit-obj"  # OSS-Fuzz provides $WORK for intermediates
 mkdir -p "$OBJ"
 cd "$SRC_ROOT"
 
+# An object is stale when it, or its dependency list from the last compile, is missing, or when
+# its source or any header it included is newer (a header that changes a class's layout must
+# rebuild every object that uses the class).
+stale() {
+  local obj="$1" src="$2" dep
+  [ -f "$obj" ] && [ -f "$obj.d" ] || return 0
+  [ "$src" -nt "$obj" ] && return 0
+  for dep in $(sed -e 's/^[^:]*://' -e 's/\\$//' "$obj.d"); do
+    [ ! -e "$dep" ] || [ "$dep" -nt "$obj" ] && return 0
+  done
+  return 1
+}
+
 # The library once, in parallel (the fuzz flags apply to it too: that is what gets fuzzed).
 pids=()
 for src in $LIB_SOURCES; do
   obj="$OBJ/$(echo "$src" | tr / _).o"
-  if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ]; then
-    $CXX $CXXFLAGS -std=c++20 -I. -c "$src" -o "$obj" &
+  if stale "$obj" "$src"; then
+    $CXX $CXXFLAGS -std=c++20 -I. -MMD -MF "$obj.d" -c "$src" -o "$obj" &
     pids+=($!)
     if [ "${#pids[@]}" -ge "$JOBS" ]; then wait "${pids[0]}"; pids=("${pids[@]:1}"); fi
   fi

@@ -21,46 +21,14 @@ struct Recorder {
   void DivByZero() { trace->div_by_zero = true; }
 };
 
-// Conditional jumps of one opcode, the common run in seccomp filters (allow-lists are chains of
-// "jeq #nr"): the handler keeps executing while the next instruction has the same opcode, so a
-// chain costs one well-predicted compare of the code per instruction instead of a trip through
-// the dispatch switch (whose indirect branch is the interpreter's main cost). Each instruction
-// is still observed as it runs. Returns the pc of the first instruction with another opcode.
-template <uint16_t kCode, uint8_t kJf, typename Observer>
-inline uint32_t JumpChain(const SockFilter* insns, uint32_t pc, uint32_t A, uint32_t X,
-                        Observer& obs) {
-  for (;;) {
-    const SockFilter& f = insns[pc];
-    const uint32_t operand = Src(kCode) == kX ? X : f.k;
-    bool taken;
-    if constexpr (Op(kCode) == kJEQ) {
-      taken = A == operand;
-    } else if constexpr (Op(kCode) == kJGT) {
-      taken = A > operand;
-    } else if constexpr (Op(kCode) == kJGE) {
-      taken = A >= operand;
-    } else {
-      taken = (A & operand) != 0;  // kJSET
-    }
-    obs.Step(pc, A, X);
-    // A branch rather than a select: the chain's usual not-taken step (1 + kJf) is predicted,
-    // so the next instruction's load does not wait for this one's jt/jf bytes to arrive.
-    if (!taken && f.jf == kJf) {
-      pc += 1 + kJf;
-    } else {
-      pc += 1u + (taken ? f.jt : f.jf);
-    }
-    if (insns[pc].code != kCode) return pc;
+// Whether a conditional jump is taken: unsigned 32-bit compares, JSET a bit test.
+inline bool Taken(uint16_t code, uint32_t A, uint32_t operand) {
+  switch (Op(code)) {
+    case kJEQ: return A == operand;
+    case kJGT: return A > operand;
+    case kJGE: return A >= operand;
+    default: return (A & operand) != 0;  // kJSET
   }
-}
-
-// Chains come in two shapes: jf == 0 (libseccomp-style, every match jumps to a shared return)
-// and jf == 1 (jeq/ret pairs); the first instruction's jf picks the loop that predicts it.
-template <uint16_t kCode, typename Observer>
-inline uint32_t JumpRun(const SockFilter* insns, uint32_t pc, uint32_t A, uint32_t X,
-                        Observer& obs) {
-  return insns[pc].jf == 1 ? JumpChain<kCode, 1>(insns, pc, A, X, obs)
-                           : JumpChain<kCode, 0>(insns, pc, A, X, obs);
 }
 
 // The verifier guarantees every invariant this loop relies on (see VerifiedProgram::insns()):
@@ -121,14 +89,15 @@ uint32_t Run(const VerifiedProgram& program, const SeccompData& data, Observer o
         obs.Step(pc, A, X);
         pc += 1 + k;
         continue;
-      case kJMP | kJEQ | kK: pc = JumpRun<kJMP | kJEQ | kK>(insns, pc, A, X, obs); continue;
-      case kJMP | kJEQ | kX: pc = JumpRun<kJMP | kJEQ | kX>(insns, pc, A, X, obs); continue;
-      case kJMP | kJGT | kK: pc = JumpRun<kJMP | kJGT | kK>(insns, pc, A, X, obs); continue;
-      case kJMP | kJGT | kX: pc = JumpRun<kJMP | kJGT | kX>(insns, pc, A, X, obs); continue;
-      case kJMP | kJGE | kK: pc = JumpRun<kJMP | kJGE | kK>(insns, pc, A, X, obs); continue;
-      case kJMP | kJGE | kX: pc = JumpRun<kJMP | kJGE | kX>(insns, pc, A, X, obs); continue;
-      case kJMP | kJSET | kK: pc = JumpRun<kJMP | kJSET | kK>(insns, pc, A, X, obs); continue;
-      case kJMP | kJSET | kX: pc = JumpRun<kJMP | kJSET | kX>(insns, pc, A, X, obs); continue;
+      case kJMP | kJEQ | kK: case kJMP | kJEQ | kX:
+      case kJMP | kJGT | kK: case kJMP | kJGT | kX:
+      case kJMP | kJGE | kK: case kJMP | kJGE | kX:
+      case kJMP | kJSET | kK: case kJMP | kJSET | kX: {
+        const bool taken = Taken(f.code, A, Src(f.code) == kX ? X : k);
+        obs.Step(pc, A, X);
+        pc += 1u + (taken ? f.jt : f.jf);
+        continue;
+      }
       case kRET | kK:
         obs.Step(pc, A, X);
         return k;

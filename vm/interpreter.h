@@ -4,6 +4,9 @@
 //   the program return 0 at once; shifts by X use X & 31; TAX is X = A, TXA is A = X; loads are
 //   native-endian 32-bit words of seccomp_data; LEN was rewritten to the constant 64.
 // The result is the raw 32-bit value the filter returns.
+// This is the reference: one instruction at a time, written to be read next to the kernel's
+// rules, and the only form that can be traced. Engines that run a filter many times use
+// PreparedFilter (vm/prepared_filter.h) or the JIT, and are tested against this one.
 #pragma once
 
 #include <cstdint>
@@ -14,7 +17,7 @@
 
 namespace sckit {
 
-// The hot path: no allocation, no checks the verifier already made.
+// No allocation, no checks the verifier already made.
 uint32_t RunFilter(const VerifiedProgram& program, const SeccompData& data) noexcept;
 
 // One executed instruction, with the registers as they were after it ran.

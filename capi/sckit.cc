@@ -26,8 +26,8 @@ static_assert(offsetof(struct seccomp_data, args) == offsetof(sckit::SeccompData
 struct sckit_program {
   sckit::VerifiedProgram verified;
   sckit_engine engine;
-  std::optional<sckit::jit::CompiledFilter> compiled;
-  sckit::PreparedFilter interpreted{verified};
+  std::optional<sckit::jit::CompiledFilter> compiled;      // SCKIT_ENGINE_JIT
+  std::optional<sckit::PreparedFilter> interpreted;         // SCKIT_ENGINE_INTERP
 };
 
 struct sckit_stack {
@@ -87,11 +87,13 @@ sckit_status sckit_program_prepare(const void* bytes, size_t len, sckit_engine e
       return Fail(SCKIT_ERR_REJECTED, verified.error().ToString(), err, err_len);
     }
     auto prepared = std::unique_ptr<sckit_program>(
-        new sckit_program{std::move(*verified), engine, std::nullopt});
+        new sckit_program{std::move(*verified), engine, std::nullopt, std::nullopt});
     if (engine == SCKIT_ENGINE_JIT) {
       sckit::Result<sckit::jit::CompiledFilter> compiled = sckit::jit::Compile(prepared->verified);
       if (!compiled.ok()) return Fail(SCKIT_ERR_JIT, compiled.error().ToString(), err, err_len);
       prepared->compiled.emplace(std::move(*compiled));
+    } else {
+      prepared->interpreted.emplace(prepared->verified);
     }
     *out = prepared.release();
     return SCKIT_OK;
@@ -102,7 +104,7 @@ sckit_status sckit_program_prepare(const void* bytes, size_t len, sckit_engine e
 
 uint32_t sckit_program_run(const sckit_program* program, const struct seccomp_data* data) {
   if (program->compiled) return program->compiled->Run(AsData(data));
-  return program->interpreted.Run(AsData(data));
+  return program->interpreted->Run(AsData(data));
 }
 
 size_t sckit_program_length(const sckit_program* program) { return program->verified.size(); }
@@ -139,8 +141,11 @@ sckit_status sckit_stack_push(sckit_stack* stack, const sckit_program* program, 
                         std::make_unique<sckit::EngineAdapter<sckit::jit::CompiledFilter>>(
                             std::move(*compiled)),
                         flags);
-    } else {
-      stack->stack.Push(program->verified, flags);
+    } else {  // the program's prepared form, copied rather than lowered again
+      stack->stack.Push(program->verified,
+                        std::make_unique<sckit::EngineAdapter<sckit::PreparedFilter>>(
+                            *program->interpreted),
+                        flags);
     }
     stack->entries = std::move(entries);
     return SCKIT_OK;

@@ -167,9 +167,7 @@ class Selector {
   //   - otherwise a balanced tree of compares, ~log2(keys) deep.
   // The chain's other compares keep their own code, for jumps that land in the middle. A, X and
   // M[] are untouched; tmp and rdx (never mapped: div clobbers it) are scratch.
-  static constexpr uint32_t kMinChainKeys = 4;
   static constexpr size_t kMaxBitTestTargets = 3;
-  static constexpr uint32_t kChainKeyBudget = 3 * 4096;
 
   struct JumpTable {
     Label base;

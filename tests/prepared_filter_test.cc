@@ -173,12 +173,12 @@ TEST(PreparedFilter, KeyBudgetBoundsTheLookups) {
   Result<VerifiedProgram> v = Verify(program);
   ASSERT_TRUE(v.ok()) << v.error().ToString();
   const std::vector<JeqChain> chains =
-      FindJeqChains(*v, PreparedFilter::kMinSwitchKeys, PreparedFilter::kSwitchKeyBudget);
+      FindJeqChains(*v, kMinChainKeys, kChainKeyBudget);
   ASSERT_FALSE(chains.empty());
   EXPECT_EQ(chains[0].cases.size(), kBlocks + 1);
   uint32_t keys = 0;
   for (const JeqChain& c : chains) keys += static_cast<uint32_t>(c.cases.size());
-  EXPECT_LE(keys, PreparedFilter::kSwitchKeyBudget);
+  EXPECT_LE(keys, kChainKeyBudget);
   EXPECT_LT(chains.size(), kBlocks);
   const PreparedFilter prepared(*v);
   EXPECT_EQ(prepared.stats().switch_keys, keys);

@@ -34,6 +34,11 @@ bool FitsDenseTable(const JeqChain& chain);
 // over it is lowered another way.
 inline constexpr uint64_t kDenseTableEntryBudget = 64 * 1024;
 
+// What both engines lower: chains of at least 4 distinct keys (shorter ones are as fast as
+// compares), and at most 3 x 4096 keys over all of a program's chains.
+inline constexpr uint32_t kMinChainKeys = 4;
+inline constexpr uint32_t kChainKeyBudget = 3 * 4096;
+
 // The chains of a verified program that start at a `jeq #k` no other `jeq #k` misses into
 // (one entered in the middle is a suffix; its compares still run one by one), with at least
 // `min_keys` distinct keys, in ascending head order. Chains can share a tail; once the keys

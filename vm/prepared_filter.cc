@@ -124,7 +124,7 @@ void PreparedFilter::Lower(const VerifiedProgram& program) {
     op.jt = static_cast<uint16_t>(jump ? pc + 1 + f.jt : pc + 1);
     op.jf = static_cast<uint16_t>(jump ? pc + 1 + f.jf : pc + 1);
   }
-  for (const JeqChain& chain : FindJeqChains(program, kMinSwitchKeys, kSwitchKeyBudget)) {
+  for (const JeqChain& chain : FindJeqChains(program, kMinChainKeys, kChainKeyBudget)) {
     AddSwitch(chain);
   }
   // Fuse each seccomp_data load with the constant compare or lookup right after it. The

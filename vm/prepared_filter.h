@@ -39,11 +39,6 @@ class PreparedFilter {
   };
   const Stats& stats() const { return stats_; }
 
-  // Chains shorter than this stay compares; lookups stop being built once the keys over all
-  // of them reach kSwitchKeyBudget (chains can share tails, so this bounds the memory).
-  static constexpr uint32_t kMinSwitchKeys = 4;
-  static constexpr uint32_t kSwitchKeyBudget = 3 * 4096;
-
  private:
   struct Operation {
     uint32_t k;    // operand; for lookups the index into switches_

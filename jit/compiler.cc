@@ -6,7 +6,7 @@
 #include <map>
 #include <utility>
 
-#include "verifier/jeq_chains.h"
+#include "vm/jeq_chains.h"
 #include "vm/bpf.h"
 
 namespace sckit::jit {
@@ -156,7 +156,7 @@ class Selector {
 
   Label Target(size_t pc, uint32_t offset) const { return pc_labels_[pc + 1 + offset]; }
 
-  // Chain lowering (verifier/jeq_chains.h). A chain of `jeq #k` on an unchanged A is one
+  // Chain lowering (vm/jeq_chains.h). A chain of `jeq #k` on an unchanged A is one
   // multi-way branch; at its head it becomes, by the shape of its cases:
   //   - each of the (up to 3) largest groups of keys sharing a target, if it has 4 keys or
   //     more (libseccomp's lists: most keys to ALLOW): range checks plus `bt` over windows of

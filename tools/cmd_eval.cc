@@ -21,10 +21,10 @@
 #include "verifier/verifier.h"
 #include "vm/action.h"
 #include "vm/bpf.h"
-#include "vm/disasm.h"
-#include "vm/loader.h"
+#include "formats/disasm.h"
+#include "formats/loader.h"
 #include "vm/outcome.h"
-#include "vm/records.h"
+#include "formats/records.h"
 #include "vm/stack.h"
 
 namespace sckit::tools {

@@ -7,7 +7,7 @@
 #include "tools/command.h"
 #include "tools/options.h"
 #include "verifier/verifier.h"
-#include "vm/loader.h"
+#include "formats/loader.h"
 
 namespace sckit::tools {
 namespace {

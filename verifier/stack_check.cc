@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <string>
 
+#include "verifier/verifier.h"
 #include "vm/bpf.h"
 
 namespace sckit {

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "verifier/verifier.h"
-#include "vm/program.h"
+#include "verifier/verifier.h"
 #include "vm/status.h"
 
 namespace sckit {

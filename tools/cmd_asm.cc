@@ -1,5 +1,5 @@
 // sckit disasm / sckit asm: converting filters between raw bytes, assembly text and C arrays.
-// All conversion logic is in vm/ (asm.h, disasm.h, carray.h, loader.h); this file parses
+// All conversion logic is in formats/ (asm.h, disasm.h, carray.h, loader.h); this file parses
 // options, reads the input, and writes the output.
 #include <unistd.h>
 
@@ -10,6 +10,7 @@
 
 #include "tools/command.h"
 #include "tools/options.h"
+#include "tools/output.h"
 #include "formats/asm.h"
 #include "formats/carray.h"
 #include "formats/codec.h"
@@ -92,19 +93,7 @@ int Write(const std::string& command, const std::string& out, const std::string&
                         "standard output, or --emit asm|c|listing");
     return kExitUsage;
   }
-  FILE* f = to_stdout ? stdout : std::fopen(out.c_str(), binary ? "wb" : "w");
-  if (f == nullptr) {
-    PrintError(command, "cannot open " + out + ": " + std::strerror(errno));
-    return kExitUsage;
-  }
-  const bool ok = std::fwrite(data.data(), 1, data.size(), f) == data.size();
-  const bool closed = to_stdout ? std::fflush(f) == 0 : std::fclose(f) == 0;
-  if (!ok || !closed) {
-    PrintError(command, "cannot write " + (to_stdout ? std::string("standard output") : out) +
-                            ": " + std::strerror(errno));
-    return kExitUsage;
-  }
-  return kExitOk;
+  return WriteOutput(command, out, data);
 }
 
 int Run(const std::string& command, const std::vector<std::string>& args) {
@@ -183,7 +172,7 @@ int Run(const std::string& command, const std::vector<std::string>& args) {
 
 }  // namespace
 
-int RunDisasm(const std::vector<std::string>& args) { return Run("disasm", args); }
-int RunAsm(const std::vector<std::string>& args) { return Run("asm", args); }
+int CmdDisasm(const std::vector<std::string>& args) { return Run("disasm", args); }
+int CmdAsm(const std::vector<std::string>& args) { return Run("asm", args); }
 
 }  // namespace sckit::tools

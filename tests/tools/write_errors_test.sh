@@ -4,7 +4,7 @@
 # the file size limit) give exit 2 and a message; a failed file write leaves an existing file
 # unchanged and no temporary file behind; a successful one leaves only the file.
 set -uo pipefail
-SCKIT=tools/sckit
+SCKIT=${SCKIT_UNDER_TEST:-tools/sckit}  # the variable: to run this against another build
 F=examples/server/server.bpf
 CASES=examples/server/server.cases
 P=examples/profiles

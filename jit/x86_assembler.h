@@ -67,12 +67,12 @@ class Label {
   bool valid() const { return id_ >= 0; }
 
  private:
-  friend class Assembler;
+  friend class X86Assembler;
   explicit Label(int id) : id_(id) {}
   int id_ = -1;
 };
 
-class Assembler {
+class X86Assembler {
  public:
   Label NewLabel();
   // Binds `label` at the current position. Each label is bound at most once.

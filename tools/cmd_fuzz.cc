@@ -62,7 +62,7 @@ std::optional<int> ParseFuzzArgs(const std::vector<std::string>& args, FuzzArgs*
   a->options.seed = vm["seed"].as<uint32_t>();
   a->options.stall_runs = vm["stall"].as<uint64_t>();
   a->options.solver_assist = vm.count("no-solver") == 0;
-  a->options.use_jit = vm.count("no-jit") == 0;
+  if (vm.count("no-jit") == 0) a->options.instrumented = eval::JitCoverageEngines();
   if (vm.count("out")) a->out = vm["out"].as<std::string>();
   a->json = vm.count("json") > 0;
   return std::nullopt;

@@ -70,8 +70,10 @@ Result<bool> LexPhysical(std::string_view line, const std::string& file, int lin
       return LocatedError(loc(start), "unexpected character " + Printable(c));
     }
     out->push_back({kind, std::string(line.substr(start, len)), loc(start)});
-    if (kind == TokenKind::kDirective && (out->back().text == "@include" ||
-                                          out->back().text == "@frequency")) {
+    // Every directive but @default and @denylist takes a path (unknown ones too, so the
+    // parser can name the directive rather than a character of its path).
+    if (kind == TokenKind::kDirective && out->back().text != "@default" &&
+        out->back().text != "@denylist") {
       want_path = true;
     }
     i = start + len;

@@ -9,6 +9,7 @@
 #include <iterator>
 #include <map>
 #include <sstream>
+#include <vector>
 
 #include "policy/rules_constants.h"
 #include "policy/rules_lexer.h"
@@ -51,11 +52,28 @@ std::string Dirname(const std::string& path) {
   return path.substr(0, slash + 1);
 }
 
+// Lexical normalisation: "a/./b" -> "a/b", "a/b/../c" -> "a/c" (leading ".." kept).
+std::string Normalise(const std::string& path) {
+  const bool absolute = !path.empty() && path[0] == '/';
+  std::vector<std::string> parts;
+  std::stringstream ss(path);
+  std::string part;
+  while (std::getline(ss, part, '/')) {
+    if (part.empty() || part == ".") continue;
+    if (part == ".." && !parts.empty() && parts.back() != "..") {
+      parts.pop_back();
+    } else if (part != ".." || !absolute) {
+      parts.push_back(part);
+    }
+  }
+  std::string out = absolute ? "/" : "";
+  for (size_t i = 0; i < parts.size(); ++i) out += (i ? "/" : "") + parts[i];
+  return out.empty() ? "." : out;
+}
+
 std::string ResolvePath(const std::string& including_file, const std::string& path) {
-  if (!path.empty() && path[0] == '/') return path;
-  std::string p = path;
-  while (p.rfind("./", 0) == 0) p = p.substr(2);
-  return Dirname(including_file) + p;
+  if (!path.empty() && path[0] == '/') return Normalise(path);
+  return Normalise(Dirname(including_file) + path);
 }
 
 Result<std::string> ReadFromDisk(const std::string& path, size_t cap) {

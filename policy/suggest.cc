@@ -42,8 +42,10 @@ std::vector<std::string> NearestNames(std::string_view name,
   }
   std::sort(found.begin(), found.end());
   found.erase(std::unique(found.begin(), found.end()), found.end());
-  std::vector<std::string> out;
-  for (size_t i = 0; i < found.size() && i < max; ++i) out.emplace_back(found[i].second);
+  std::vector<std::string> out;  // only the nearest: a typo rarely has two distances
+  for (size_t i = 0; i < found.size() && i < max && found[i].first == found[0].first; ++i) {
+    out.emplace_back(found[i].second);
+  }
   return out;
 }
 

@@ -11,8 +11,8 @@ namespace sckit::policy {
 // Edit distance between a and b, computed only up to `limit` (returns limit + 1 when larger).
 size_t EditDistance(std::string_view a, std::string_view b, size_t limit);
 
-// Up to `max` candidates closest to `name`, closest first (ties by name), among those within a
-// distance of max(1, len(name) / 3); case differences count as one edit each.
+// Up to `max` candidates at the smallest distance from `name` (ties by name), if that distance
+// is at most max(1, len(name) / 3); case differences count as one edit each.
 std::vector<std::string> NearestNames(std::string_view name,
                                       const std::vector<std::string_view>& candidates,
                                       size_t max = 3);

@@ -19,11 +19,13 @@ SRC_ROOT="${SCKIT_SRC:-$(dirname "$HERE")}"
 : "${OUT:=$PWD/fuzz-out}"
 JOBS="${JOBS:-$(nproc)}"
 
-TARGETS="asm carray raw records jit_diff stack"
+TARGETS="asm carray raw records jit_diff stack policy_rules"
 LIB_SOURCES="vm/action.cc vm/asm.cc vm/asm_expr.cc vm/carray.cc vm/codec.cc vm/disasm.cc
   vm/interpreter.cc vm/prepared_filter.cc vm/loader.cc vm/names.cc vm/opcodes.cc vm/outcome.cc vm/records.cc
   vm/stack.cc vm/status.cc verifier/jeq_chains.cc verifier/stack_check.cc verifier/verifier.cc jit/compiler.cc
-  jit/exec_memory.cc jit/x86_assembler.cc"
+  jit/exec_memory.cc jit/x86_assembler.cc policy/rules_lexer.cc policy/rules_parser.cc
+  policy/suggest.cc policy/rules_constants.cc policy/reverse_builder.cc policy/rules_compile.cc
+  policy/rules_eval.cc policy/rules_resolve.cc"
 
 mkdir -p "$OUT"
 OBJ="${WORK:-$OUT}/sckit-obj"  # OSS-Fuzz provides $WORK for intermediates
@@ -42,6 +44,20 @@ stale() {
   done
   return 1
 }
+
+# The rules language's constant table, generated as the Bazel genrules in policy/BUILD do: the
+# preprocessor lists the header macros, gen_rules_constants writes a source the compiler
+# evaluates. The generated file is one more library source.
+GEN="$OBJ/gen"
+mkdir -p "$GEN/policy"
+if [ ! -f "$GEN/policy/rules_constants_table.cc" ] ||
+   [ policy/rules_constants_headers.h -nt "$GEN/policy/rules_constants_table.cc" ] ||
+   [ policy/gen_rules_constants.cc -nt "$GEN/policy/rules_constants_table.cc" ]; then
+  c++ -std=c++20 -O1 policy/gen_rules_constants.cc -o "$GEN/gen_rules_constants"
+  $CXX -E -dM -x c++ policy/rules_constants_headers.h |
+    "$GEN/gen_rules_constants" >"$GEN/policy/rules_constants_table.cc"
+fi
+LIB_SOURCES="$LIB_SOURCES $GEN/policy/rules_constants_table.cc"
 
 # The library once, in parallel (the fuzz flags apply to it too: that is what gets fuzzed).
 pids=()
@@ -66,6 +82,7 @@ seeds_for() {
   case "$1" in
     asm|carray|records) ls fuzz/corpus/"$1"/* ;;
     raw) ls examples/*/*.bpf examples/*/*.cases examples/profiles/*.json ;;
+    policy_rules) ls fuzz/corpus/policy_rules/* ;;
     jit_diff|stack) ls examples/*/*.bpf ;;
   esac
 }

@@ -4,6 +4,7 @@
 // (EncodeRaw, DisassembleCanonical, EmitCArray, EmitCInstaller). This file parses options,
 // prints, and writes the output (atomically, tools/output_file.h).
 #include <cstdio>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -93,6 +94,39 @@ std::string JsonSummary(const std::string& file, const Program& program,
   return out + "]}\n";
 }
 
+// --return-semantics, --kill-process, --arch and --default-action into the library options;
+// an exit code when one is bad.
+std::optional<int> OptionsFrom(const po::variables_map& vm, policy::ParseOptions* parse,
+                               policy::ResolveOptions* options) {
+  const std::string semantics = vm["return-semantics"].as<std::string>();
+  if (semantics == "python") {
+    parse->return_semantics = policy::ReturnSemantics::kPython;
+  } else if (semantics != "man") {
+    PrintError("compile", "unknown --return-semantics '" + semantics + "' (expected man or python)");
+    return kExitUsage;
+  }
+  options->kill_process = vm.count("kill-process") > 0;
+  if (vm.count("arch")) {
+    for (const std::string& name : SplitCommas(vm["arch"].as<std::vector<std::string>>())) {
+      const ArchInfo* a = FindArch(name);
+      if (a == nullptr) {
+        PrintError("compile", "unknown architecture '" + name + "'");
+        return kExitUsage;
+      }
+      options->arches.push_back(a);
+    }
+  }
+  if (vm.count("default-action")) {
+    Result<policy::RuleAction> a = policy::ParseActionText(vm["default-action"].as<std::string>());
+    if (!a.ok()) {
+      PrintError("compile", "--default-action: " + a.error().message);
+      return kExitUsage;
+    }
+    options->default_action = *a;
+  }
+  return std::nullopt;
+}
+
 constexpr const char* kUsage =
     "sckit compile POLICY [-o OUT] [--arch A]... [--default-action ACTION] "
     "[--emit raw|asm|c|c-install|listing] [--json]\n\n"
@@ -140,33 +174,8 @@ int RunCompile(const std::vector<std::string>& args) {
   }
   const std::string file = vm["file"].as<std::vector<std::string>>()[0];
   policy::ParseOptions parse;
-  const std::string semantics = vm["return-semantics"].as<std::string>();
-  if (semantics == "python") {
-    parse.return_semantics = policy::ReturnSemantics::kPython;
-  } else if (semantics != "man") {
-    PrintError("compile", "unknown --return-semantics '" + semantics + "' (expected man or python)");
-    return kExitUsage;
-  }
   policy::ResolveOptions options;
-  options.kill_process = vm.count("kill-process") > 0;
-  if (vm.count("arch")) {
-    for (const std::string& name : SplitCommas(vm["arch"].as<std::vector<std::string>>())) {
-      const ArchInfo* a = FindArch(name);
-      if (a == nullptr) {
-        PrintError("compile", "unknown architecture '" + name + "'");
-        return kExitUsage;
-      }
-      options.arches.push_back(a);
-    }
-  }
-  if (vm.count("default-action")) {
-    Result<policy::RuleAction> a = policy::ParseActionText(vm["default-action"].as<std::string>());
-    if (!a.ok()) {
-      PrintError("compile", "--default-action: " + a.error().message);
-      return kExitUsage;
-    }
-    options.default_action = *a;
-  }
+  if (auto code = OptionsFrom(vm, &parse, &options)) return *code;
   const std::string emit = vm["emit"].as<std::string>();
   Result<policy::Policy> parsed = policy::ParsePolicyFile(file, parse);
   if (!parsed.ok()) {

@@ -5,7 +5,7 @@
 
 #include "vm/action.h"
 #include "vm/bpf.h"
-#include "vm/disasm.h"
+#include "formats/disasm.h"
 #include "vm/opcodes.h"
 
 namespace sckit::analysis {

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "verifier/verifier.h"
+#include "vm/program.h"
 #include "vm/seccomp_data.h"
 
 namespace sckit::analysis {

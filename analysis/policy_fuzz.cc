@@ -14,7 +14,7 @@
 #include "jit/compiler.h"
 #include "vm/bpf.h"
 #include "vm/interpreter.h"
-#include "vm/names.h"
+#include "vm/arch.h"
 #include "vm/opcodes.h"
 
 namespace sckit::analysis {

@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-#include "verifier/verifier.h"
+#include "vm/program.h"
 #include "vm/seccomp_data.h"
 
 namespace sckit::analysis {

@@ -19,7 +19,7 @@
 #include <optional>
 #include <vector>
 
-#include "verifier/verifier.h"
+#include "vm/program.h"
 #include "vm/seccomp_data.h"
 
 namespace sckit::analysis {

@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "analysis/cache.h"
-#include "verifier/verifier.h"
-#include "vm/names.h"
+#include "vm/program.h"
+#include "vm/arch.h"
 #include "vm/seccomp_data.h"
 
 namespace sckit::analysis {

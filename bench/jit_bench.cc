@@ -13,12 +13,12 @@
 // AllowList60: a 60-syscall allow-list (bench/allowlist60.c) as a BPF filter (a jeq per
 // syscall jumping to one shared ret ALLOW, as libseccomp-style generators emit) through every
 // engine, and as the hand-written C function compiled with -O2 (BM_AllowList60_C), on the "hot"
-// workload of bench_lib/workload.h.
+// workload of bench/workload.h.
 //
 // Examples: every bundled examples/*.bpf through the interpreter (prepared and plain), the JIT
 // and pcap on the hot workload; BM_Stack_*: a two-filter stack (docker-default under server) as
-// FilterStack evaluates it. Record parsing: the text and binary readers of vm/records.h and the strace
-// line parser of bench_lib/strace.h.
+// FilterStack evaluates it. Record parsing: the text and binary readers of formats/records.h and the strace
+// line parser of bench/strace.h.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -31,17 +31,18 @@
 
 #include "bench/allowlist60.h"
 #include "bench/pcap_ref.h"
-#include "bench_lib/strace.h"
-#include "bench_lib/workload.h"
+#include "bench/strace.h"
+#include "bench/workload.h"
+#include "eval/stack_builder.h"
 #include "jit/compiler.h"
 #include "verifier/verifier.h"
 #include "vm/bpf.h"
 #include "vm/interpreter.h"
-#include "vm/loader.h"
-#include "vm/names.h"
+#include "formats/loader.h"
+#include "vm/arch.h"
 #include "vm/prepared_filter.h"
 #include "vm/program.h"
-#include "vm/records.h"
+#include "formats/records.h"
 #include "vm/stack.h"
 
 namespace sckit {
@@ -475,16 +476,13 @@ void BM_Stack(benchmark::State& state, bool jit_engine) {
       state.SkipWithError(v.error().ToString().c_str());
       return;
     }
-    if (jit_engine) {
-      Result<jit::CompiledFilter> jit = jit::Compile(*v);
-      if (!jit.ok()) {
-        state.SkipWithError(jit.error().ToString().c_str());
-        return;
-      }
-      stack.Push(*v, std::make_unique<EngineAdapter<jit::CompiledFilter>>(std::move(*jit)));
-    } else {
-      stack.Push(*v);
+    Result<std::unique_ptr<FilterEngine>> engine =
+        eval::MakeEngine(*v, jit_engine ? eval::EngineKind::kJit : eval::EngineKind::kInterp);
+    if (!engine.ok()) {
+      state.SkipWithError(engine.error().ToString().c_str());
+      return;
     }
+    stack.Push(*v, std::move(*engine));
   }
   const std::vector<SeccompData>& records = HotRecords();
   std::vector<uint32_t> rets(stack.size());

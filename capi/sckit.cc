@@ -14,7 +14,7 @@
 #include "jit/compiler.h"
 #include "verifier/stack_check.h"
 #include "verifier/verifier.h"
-#include "vm/codec.h"
+#include "formats/codec.h"
 #include "vm/interpreter.h"
 #include "vm/seccomp_data.h"
 #include "vm/prepared_filter.h"

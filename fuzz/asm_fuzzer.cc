@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include "fuzz/fuzz_check.h"
-#include "vm/asm.h"
+#include "formats/asm.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace sckit;  // NOLINT

@@ -20,12 +20,9 @@ SRC_ROOT="${SCKIT_SRC:-$(dirname "$HERE")}"
 JOBS="${JOBS:-$(nproc)}"
 
 TARGETS="asm carray raw records jit_diff stack policy_rules"
-LIB_SOURCES="vm/action.cc vm/asm.cc vm/asm_expr.cc vm/carray.cc vm/codec.cc vm/disasm.cc
-  vm/interpreter.cc vm/prepared_filter.cc vm/loader.cc vm/names.cc vm/opcodes.cc vm/outcome.cc vm/records.cc
-  vm/stack.cc vm/status.cc verifier/jeq_chains.cc verifier/stack_check.cc verifier/verifier.cc jit/compiler.cc
-  jit/exec_memory.cc jit/x86_assembler.cc policy/rules_lexer.cc policy/rules_parser.cc
-  policy/suggest.cc policy/rules_constants.cc policy/reverse_builder.cc policy/rules_compile.cc
-  policy/rules_eval.cc policy/rules_resolve.cc"
+# what the targets link
+LIB_SOURCES="vm/*.cc formats/*.cc verifier/*.cc jit/*.cc eval/stack_builder.cc policy/rules_*.cc
+  policy/suggest.cc policy/reverse_builder.cc"
 
 mkdir -p "$OUT"
 OBJ="${WORK:-$OUT}/sckit-obj"  # OSS-Fuzz provides $WORK for intermediates

@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include "fuzz/fuzz_check.h"
-#include "vm/carray.h"
+#include "formats/carray.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace sckit;  // NOLINT

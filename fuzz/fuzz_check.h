@@ -5,9 +5,9 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "vm/asm.h"
-#include "vm/carray.h"
-#include "vm/disasm.h"
+#include "formats/asm.h"
+#include "formats/carray.h"
+#include "formats/disasm.h"
 #include "vm/program.h"
 
 namespace sckit::fuzz {

@@ -7,7 +7,7 @@
 //     program, shifts < 32, DIV by a nonzero constant) and left raw now and then, so the
 //     verifier's rejections are exercised too. A `jeq #k` now and then starts a chain: the next
 //     4 to 27 instructions are `jeq #k` too, each missing to the next (jf = 0), with keys near
-//     one base, the shape both engines lower into lookups (verifier/jeq_chains.h).
+//     one base, the shape both engines lower into lookups (vm/jeq_chains.h).
 //   - Records: words taken either from the input or from the program's own constants (and
 //     their neighbours), so compares go both ways.
 #pragma once

@@ -10,9 +10,9 @@
 
 #include "fuzz/fuzz_check.h"
 #include "verifier/verifier.h"
-#include "vm/codec.h"
+#include "formats/codec.h"
 #include "vm/interpreter.h"
-#include "vm/loader.h"
+#include "formats/loader.h"
 
 namespace {
 

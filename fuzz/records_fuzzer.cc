@@ -1,4 +1,4 @@
-// libFuzzer target: the seccomp_data record parser (vm/records.h) on arbitrary text. Never
+// libFuzzer target: the seccomp_data record parser (formats/records.h) on arbitrary text. Never
 // crashes; errors carry a rule; a parsed record formats canonically and parses back to the same
 // bytes; patterns expand to records that do the same; the streaming reader survives any bytes
 // in both formats.
@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "fuzz/fuzz_check.h"
-#include "vm/records.h"
+#include "formats/records.h"
 
 namespace {
 

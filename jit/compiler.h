@@ -23,7 +23,7 @@
 // registers are then pushed and popped, and M[] lives in a 64-byte frame addressed by `frame`.
 //
 // Chain lowering: a chain of at least 4 distinct `jeq #k` on an unchanged A (each miss lands on
-// the next compare; verifier/jeq_chains.h) is one multi-way branch, emitted at its head: the
+// the next compare; vm/jeq_chains.h) is one multi-way branch, emitted at its head: the
 // largest groups of keys that share a target as range checks plus `bt` over windows of 64
 // consecutive keys (the way compilers lower a switch), the other keys as a bounds check plus an
 // indirect jump through a table of 32-bit code offsets when they are close together, or as a
@@ -45,7 +45,7 @@
 
 #include "jit/exec_memory.h"
 #include "jit/x86_assembler.h"
-#include "verifier/verifier.h"
+#include "vm/program.h"
 #include "vm/seccomp_data.h"
 #include "vm/status.h"
 

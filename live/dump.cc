@@ -17,7 +17,7 @@
 #include <set>
 #include <sstream>
 
-#include "vm/names.h"
+#include "vm/arch.h"
 
 namespace sckit::live {
 namespace {

@@ -11,7 +11,7 @@
 #include <cstring>
 
 #include "live/raw_syscall.h"
-#include "verifier/verifier.h"
+#include "vm/program.h"
 
 extern char** environ;
 

@@ -14,7 +14,7 @@
 #include <set>
 #include <utility>
 
-#include "vm/codec.h"
+#include "formats/codec.h"
 
 namespace sckit::policy {
 namespace {

@@ -1,5 +1,5 @@
 // A direct evaluation of a resolved policy on one seccomp_data record: the reference the
-// compiled filters are tested against (tests/policy_rules_compile_test.cc, the differential
+// compiled filters are tested against (tests/policy/rules_compile_test.cc, the differential
 // fuzzer). It reads the rules as rules_ast.h defines them, with no code generation in between:
 // arch lookup, the rule of the syscall number, each filter's DNF over the argument words the
 // arch compares.

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "policy/rules_ast.h"
-#include "vm/names.h"
+#include "vm/arch.h"
 #include "vm/status.h"
 
 namespace sckit::policy {

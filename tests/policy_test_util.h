@@ -17,7 +17,7 @@
 #include "policy/oci.h"
 #include "verifier/verifier.h"
 #include "vm/interpreter.h"
-#include "vm/names.h"
+#include "vm/arch.h"
 #include "vm/seccomp_data.h"
 
 namespace sckit::policy::testing {

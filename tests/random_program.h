@@ -123,7 +123,7 @@ inline SeccompData RandomRecord(std::mt19937& rng, const RandomProgramOptions& o
   return d;
 }
 
-// A random program built around chains of `jeq #k` (verifier/jeq_chains.h), the shape the
+// A random program built around chains of `jeq #k` (vm/jeq_chains.h), the shape the
 // engines lower into lookups: dense, sparse and wrapping key sets with duplicates; libseccomp
 // style (each miss falls to the next compare) and jeq/ret pairs, mixed; a jump into the middle
 // of the chain; a second chain that misses into the middle of the first (a shared tail); some

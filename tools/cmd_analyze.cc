@@ -9,9 +9,9 @@
 #include "tools/command.h"
 #include "tools/filter_files.h"
 #include "tools/options.h"
-#include "verifier/verifier.h"
-#include "vm/loader.h"
-#include "vm/records.h"
+#include "vm/program.h"
+#include "formats/loader.h"
+#include "formats/records.h"
 
 namespace sckit::tools {
 namespace {

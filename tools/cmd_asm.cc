@@ -10,12 +10,12 @@
 
 #include "tools/command.h"
 #include "tools/options.h"
-#include "vm/asm.h"
-#include "vm/carray.h"
-#include "vm/codec.h"
-#include "vm/disasm.h"
-#include "vm/loader.h"
-#include "vm/names.h"
+#include "formats/asm.h"
+#include "formats/carray.h"
+#include "formats/codec.h"
+#include "formats/disasm.h"
+#include "formats/loader.h"
+#include "vm/arch.h"
 
 namespace sckit::tools {
 namespace {

@@ -1,12 +1,12 @@
 // sckit bench: what a filter stack costs in the interpreter, the JIT and the live kernel.
-// Option parsing and printing only; the measurements live in bench_lib/bench.h.
+// Option parsing and printing only; the measurements live in bench/bench.h.
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
-#include "bench_lib/bench.h"
+#include "bench/bench.h"
 #include "tools/command.h"
 #include "tools/options.h"
 

@@ -16,10 +16,10 @@
 #include "tools/command.h"
 #include "tools/options.h"
 #include "tools/output_file.h"
-#include "vm/carray.h"
-#include "vm/codec.h"
-#include "vm/disasm.h"
-#include "vm/names.h"
+#include "formats/carray.h"
+#include "formats/codec.h"
+#include "formats/disasm.h"
+#include "vm/arch.h"
 
 namespace sckit::tools {
 namespace {

@@ -10,8 +10,8 @@
 #include "tools/command.h"
 #include "tools/filter_files.h"
 #include "tools/options.h"
-#include "vm/codec.h"
-#include "vm/disasm.h"
+#include "formats/codec.h"
+#include "formats/disasm.h"
 
 namespace sckit::tools {
 namespace {

@@ -9,9 +9,9 @@
 #include "tools/command.h"
 #include "tools/options.h"
 #include "verifier/verifier.h"
-#include "vm/loader.h"
+#include "formats/loader.h"
 #include "vm/outcome.h"
-#include "vm/records.h"
+#include "formats/records.h"
 #include "vm/stack.h"
 
 namespace sckit::tools {

@@ -10,7 +10,7 @@
 #include "tools/filter_flags.h"
 #include "tools/options.h"
 #include "vm/bpf.h"
-#include "vm/loader.h"
+#include "formats/loader.h"
 
 namespace sckit::tools {
 namespace {

@@ -9,7 +9,7 @@
 #include "verifier/stack_check.h"
 #include "verifier/verifier.h"
 #include "vm/bpf.h"
-#include "vm/loader.h"
+#include "formats/loader.h"
 
 namespace sckit::tools {
 namespace {

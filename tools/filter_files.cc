@@ -4,6 +4,7 @@
 
 #include "tools/command.h"
 #include "tools/options.h"
+#include "verifier/verifier.h"
 
 namespace sckit::tools {
 

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "verifier/verifier.h"
-#include "vm/loader.h"
+#include "vm/program.h"
+#include "formats/loader.h"
 
 namespace sckit::tools {
 

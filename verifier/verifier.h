@@ -8,8 +8,8 @@
 //   3. seccomp_check_filter()     (kernel/seccomp.c): the seccomp allow-list, seccomp_data
 //      offsets (k < 64, k % 4 == 0), and the rewrites LD|W|ABS -> LDX|W|ABS (0x21) and
 //      LD/LDX|W|LEN -> LD/LDX|IMM 64.
-// Every error is EINVAL there. Only Verify() can make a VerifiedProgram, and only a
-// VerifiedProgram can be interpreted or compiled.
+// Every error is EINVAL there. Verify() is the only maker of a VerifiedProgram (declared in
+// vm/program.h), and only a VerifiedProgram can be interpreted or compiled.
 #pragma once
 
 #include <cstdint>
@@ -20,33 +20,6 @@
 #include "vm/status.h"
 
 namespace sckit {
-
-// The internal opcode seccomp_check_filter() rewrites LD|W|ABS into: "A = u32 at
-// seccomp_data + k". BPF_LDX|BPF_W|BPF_ABS is not a valid user opcode, so it cannot collide.
-inline constexpr uint16_t kSeccompLoadData = bpf::kLDX | bpf::kW | bpf::kABS;  // 0x21
-
-class VerifiedProgram {
- public:
-  // The program as the user gave it (what PTRACE_SECCOMP_GET_FILTER returns).
-  const Program& original() const { return original_; }
-  // The program as the kernel runs it, after seccomp_check_filter()'s rewrites. Guarantees the
-  // engines rely on: 1 <= size <= 4096; every code is one of the seccomp-allowed codes, with
-  // kSeccompLoadData instead of LD|W|ABS (k < 64, k % 4 == 0) and LD/LDX|IMM instead of LEN;
-  // DIV|K has k != 0; LSH/RSH|K have k < 32; M[] indexes < 16; every jump lands inside the
-  // program; the last instruction is RET; no scratch word is read before it is written.
-  std::span<const SockFilter> insns() const { return runtime_; }
-  size_t size() const { return runtime_.size(); }
-  // prog->len after bpf_migrate_filter(): the count seccomp_attach_filter() sums.
-  uint32_t converted_len() const { return converted_len_; }
-
- private:
-  friend Result<VerifiedProgram> Verify(const Program& program);
-  VerifiedProgram() = default;
-
-  Program original_;
-  std::vector<SockFilter> runtime_;
-  uint32_t converted_len_ = 0;
-};
 
 // The first rejection in the kernel's order (EINVAL), or the verified program.
 Result<VerifiedProgram> Verify(const Program& program);

@@ -6,7 +6,7 @@
 #include <cstring>
 #include <optional>
 
-#include "vm/names.h"
+#include "vm/arch.h"
 
 namespace sckit {
 namespace {

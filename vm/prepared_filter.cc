@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "verifier/jeq_chains.h"
+#include "vm/jeq_chains.h"
 #include "vm/bpf.h"
 
 namespace sckit {

@@ -6,7 +6,7 @@
 //     jump or lookup that lands on `ret #k` returns at once instead of dispatching to it;
 //   - a load of a seccomp_data word followed by a constant compare (`ld [nr]; jeq #59`, the
 //     commonest pair in seccomp filters) is one operation;
-//   - a chain of `jeq #k` where each miss goes to the next `jeq` (verifier/jeq_chains.h:
+//   - a chain of `jeq #k` where each miss goes to the next `jeq` (vm/jeq_chains.h:
 //     libseccomp's lists and "jeq/ret" pairs alike) becomes one lookup at its head: a table
 //     indexed by A - lo when the keys are dense, a branch-free binary search over the sorted
 //     keys otherwise. A chain entered in the middle runs its remaining compares one by one.
@@ -17,8 +17,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "verifier/jeq_chains.h"
-#include "verifier/verifier.h"
+#include "vm/jeq_chains.h"
+#include "vm/program.h"
 #include "vm/seccomp_data.h"
 
 namespace sckit {

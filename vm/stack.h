@@ -16,7 +16,7 @@
 #include <utility>
 #include <vector>
 
-#include "verifier/verifier.h"
+#include "vm/program.h"
 #include "vm/action.h"
 #include "vm/interpreter.h"
 #include "vm/prepared_filter.h"

@@ -1,0 +1,33 @@
+// sckit's assembler: text in a dialect close to the kernel's bpf_asm (tools/bpf/bpf_asm,
+// Documentation/networking/filter.rst) plus seccomp sugar, to a Program. The dialect is
+// documented in docs/asm.md; the disassembler that writes it back is formats/disasm.h.
+//
+// Every decodable program, valid or not, has a text form that assembles to the same bytes
+// (`.insn code, jt, jf, k` is the raw escape), so bytes -> canonical text -> bytes is exact.
+//
+// Conditional jumps farther than 255 instructions are relaxed: the jump goes to a `ja`
+// trampoline inserted right after it (ja has a 32-bit offset). Distances that fit are never
+// changed, so canonical text round-trips exactly. With relax = false they are an error instead.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "vm/program.h"
+#include "vm/status.h"
+
+namespace sckit {
+
+struct AsmOptions {
+  // Architecture for SYS_name / __NR_name until the first `.arch` directive.
+  std::string_view arch = "x86_64";
+  // Insert ja trampolines for conditional jumps farther than 255; false: "jump-too-far" error.
+  bool relax = true;
+};
+
+// Errors carry the 1-based line and one of the rules: "bad-character", "unknown-mnemonic",
+// "bad-operand", "bad-number", "bad-expression", "unknown-symbol", "bad-directive",
+// "undefined-label", "duplicate-label", "backward-jump", "jump-too-far", "empty-program".
+Result<Program> Assemble(std::string_view text, const AsmOptions& options = {});
+
+}  // namespace sckit

@@ -1,0 +1,380 @@
+#include "formats/carray.h"
+
+#include <cstdio>
+#include <map>
+#include <set>
+#include <vector>
+
+#include "formats/asm_expr.h"
+#include "formats/disasm.h"
+#include "vm/arch.h"
+
+namespace sckit {
+namespace {
+
+using text::Describe;
+using text::Token;
+
+constexpr size_t kMaxExpandedTokens = 1u << 20;
+
+// Comments become spaces; newlines stay so line numbers stay right.
+std::string StripComments(std::string_view in) {
+  std::string out(in);
+  size_t i = 0;
+  while (i < out.size()) {
+    if (out[i] == '"' || out[i] == '\'') {  // skip literals so "//" inside them survives
+      const char q = out[i++];
+      while (i < out.size() && out[i] != q && out[i] != '\n') i += out[i] == '\\' ? 2 : 1;
+      ++i;
+      continue;
+    }
+    if (out.compare(i, 2, "/*") == 0) {
+      size_t end = out.find("*/", i + 2);
+      const size_t stop = end == std::string::npos ? out.size() : end + 2;
+      for (size_t j = i; j < stop; ++j) {
+        if (out[j] != '\n') out[j] = ' ';
+      }
+      i = stop;
+      continue;
+    }
+    if (out.compare(i, 2, "//") == 0) {
+      while (i < out.size() && out[i] != '\n') out[i++] = ' ';
+      continue;
+    }
+    ++i;
+  }
+  return out;
+}
+
+class CParser {
+ public:
+  explicit CParser(const CArrayOptions& options) : options_(options) {}
+
+  Result<Program> Run(std::string_view source) {
+    ctx_.arch = FindArch(options_.arch);
+    if (ctx_.arch == nullptr) {
+      return MakeError("bad-directive", "unknown architecture '" + std::string(options_.arch) +
+                                            "'");
+    }
+    if (source.substr(0, 3) == "\xEF\xBB\xBF") source.remove_prefix(3);  // UTF-8 BOM
+    std::string text = StripComments(source);
+    if (auto e = Preprocess(&text)) return *e;
+    Result<std::vector<Token>> lexed = text::Lex(text, 1, /*lenient=*/true);
+    if (!lexed.ok()) return lexed.error();
+    if (auto e = Expand(*lexed)) return *e;
+    if (auto e = Scan()) return *e;
+    if (program_.empty()) {
+      return MakeLineError("empty-program",
+                           "no instructions: expected `{ code, jt, jf, k }` entries or "
+                           "BPF_STMT(code, k) / BPF_JUMP(code, k, jt, jf)",
+                           toks_.back().line);
+    }
+    return program_;
+  }
+
+ private:
+  // Handles preprocessor lines (blanking them): object-like #define is remembered, everything
+  // else (#include, #ifdef, function-like macros) is ignored.
+  std::optional<Error> Preprocess(std::string* text) {
+    size_t start = 0;
+    int line = 1;
+    while (start < text->size()) {
+      size_t end = text->find('\n', start);
+      if (end == std::string::npos) end = text->size();
+      const size_t first = text->find_first_not_of(" \t\r\f\v", start);
+      if (first != std::string::npos && first < end && (*text)[first] == '#') {
+        // Join continuation lines; count them so later lines keep their numbers.
+        const int first_line = line;
+        while (end > start && end < text->size() && (*text)[end - 1] == '\\') {
+          (*text)[end - 1] = ' ';
+          (*text)[end] = ' ';
+          ++line;
+          size_t next = text->find('\n', end + 1);
+          end = next == std::string::npos ? text->size() : next;
+        }
+        std::string directive = text->substr(first + 1, end - first - 1);
+        if (auto e = Define(directive, first_line)) return e;
+        for (size_t j = start; j < end; ++j) (*text)[j] = ' ';
+        // Keep the joined lines' newlines so numbering below stays right.
+        for (int k = first_line; k < line; ++k) (*text)[start + (k - first_line)] = '\n';
+      }
+      start = end + 1;
+      ++line;
+    }
+    return std::nullopt;
+  }
+
+  std::optional<Error> Define(std::string_view directive, int line) {
+    Result<std::vector<Token>> toks = text::Lex(directive, line, /*lenient=*/true);
+    if (!toks.ok() || toks->size() < 2 || !(*toks)[0].IsIdent("define")) return std::nullopt;
+    const Token& name = (*toks)[1];
+    if (name.kind != Token::Kind::kIdent) return std::nullopt;
+    // Function-like when '(' follows the name immediately.
+    const size_t at = directive.find(name.text, directive.find("define") + 6);
+    if (at != std::string_view::npos && at + name.text.size() < directive.size() &&
+        directive[at + name.text.size()] == '(') {
+      function_like_.insert(name.text);
+      defines_.erase(name.text);
+      return std::nullopt;
+    }
+    std::vector<Token> body(toks->begin() + 2, toks->end() - 1);
+    defines_[name.text] = std::move(body);
+    function_like_.erase(name.text);
+    return std::nullopt;
+  }
+
+  std::optional<Error> ExpandInto(const Token& t, std::set<std::string>* active, int depth) {
+    if (toks_.size() > kMaxExpandedTokens) {
+      return MakeLineError("bad-expression", "macro expansion too large", t.line);
+    }
+    if (t.kind == Token::Kind::kIdent && !active->count(t.text)) {
+      auto it = defines_.find(t.text);
+      if (it != defines_.end()) {
+        if (depth > 32) {
+          return MakeLineError("bad-expression", "macros nested too deeply at '" + t.text + "'",
+                               t.line);
+        }
+        active->insert(t.text);
+        for (Token u : it->second) {
+          u.line = t.line;
+          if (auto e = ExpandInto(u, active, depth + 1)) return e;
+        }
+        active->erase(t.text);
+        return std::nullopt;
+      }
+    }
+    toks_.push_back(t);
+    return std::nullopt;
+  }
+
+  std::optional<Error> Expand(const std::vector<Token>& in) {
+    std::set<std::string> active;
+    for (const Token& t : in) {
+      if (auto e = ExpandInto(t, &active, 0)) return e;
+    }
+    return std::nullopt;
+  }
+
+  const Token& At(size_t i) const { return toks_[std::min(i, toks_.size() - 1)]; }
+
+  Error Expected(size_t i, std::string what) const {
+    return MakeLineError("bad-entry", "expected " + what + ", found " + Describe(At(i)),
+                         At(i).line);
+  }
+
+  // One field of an instruction: a 32-bit expression, checked against [lo, hi].
+  Result<uint32_t> Field(size_t* i, std::string_view what, int64_t hi) {
+    const Token& first = At(*i);
+    if (first.kind == Token::Kind::kIdent && function_like_.count(first.text)) {
+      return MakeLineError("unsupported-macro",
+                           "function-like macro '" + first.text +
+                               "' is not supported (write the value it expands to)",
+                           first.line);
+    }
+    size_t probe = *i;
+    Result<int64_t> exact = text::ParseExpr(toks_, &probe, ctx_);
+    if (!exact.ok()) return exact.error();
+    if (hi < 0xffffffffLL && (*exact < 0 || *exact > hi)) {
+      return MakeLineError("bad-number",
+                           std::string(what) + " = " + std::to_string(*exact) +
+                               " out of range 0.." + std::to_string(hi),
+                           first.line);
+    }
+    return text::ParseExpr32(toks_, i, ctx_, what);
+  }
+
+  // BPF_STMT(code, k) or BPF_JUMP(code, k, jt, jf), at the macro name.
+  std::optional<Error> Macro(size_t* i) {
+    const bool jump = toks_[*i].text == "BPF_JUMP";
+    size_t p = *i + 1;
+    if (!At(p).Is("(")) return Expected(p, "'(' after " + toks_[*i].text);
+    ++p;
+    static constexpr const char* kNames[] = {"code", "k", "jt", "jf"};
+    static constexpr int64_t kMax[] = {0xffff, 0xffffffffLL, 0xff, 0xff};
+    uint32_t v[4] = {0, 0, 0, 0};
+    const int count = jump ? 4 : 2;
+    for (int f = 0; f < count; ++f) {
+      if (f > 0) {
+        if (!At(p).Is(",")) {
+          return Expected(p, std::string("',' before ") + kNames[f] + " in " +
+                                 (jump ? "BPF_JUMP(code, k, jt, jf)" : "BPF_STMT(code, k)"));
+        }
+        ++p;
+      }
+      Result<uint32_t> r = Field(&p, kNames[f], kMax[f]);
+      if (!r.ok()) return r.error();
+      v[f] = *r;
+    }
+    if (!At(p).Is(")")) {
+      return Expected(p, std::string("')' to close ") +
+                             (jump ? "BPF_JUMP(code, k, jt, jf)" : "BPF_STMT(code, k)"));
+    }
+    program_.insns.push_back(SockFilter{static_cast<uint16_t>(v[0]), static_cast<uint8_t>(v[2]),
+                                        static_cast<uint8_t>(v[3]), v[1]});
+    *i = p + 1;
+    return std::nullopt;
+  }
+
+  // A `{` with no nested braces: an instruction when it has 4 fields or starts with a number.
+  std::optional<Error> Group(size_t open, size_t close) {
+    int fields = 1;
+    int depth = 0;
+    bool designator = false;
+    for (size_t j = open + 1; j < close; ++j) {
+      const Token& t = toks_[j];
+      if (t.Is("(") || t.Is("[")) ++depth;
+      if (t.Is(")") || t.Is("]")) --depth;
+      if (depth == 0 && t.Is(",") && j + 1 < close) ++fields;
+      if (t.kind == Token::Kind::kIdent && t.text[0] == '.' && toks_[j + 1].Is("=")) {
+        designator = true;
+      }
+    }
+    const bool numeric = toks_[open + 1].kind == Token::Kind::kNumber;
+    if (designator || (fields != 4 && !numeric) || close == open + 1) return std::nullopt;
+    size_t p = open + 1;
+    static constexpr const char* kNames[] = {"code", "jt", "jf", "k"};
+    static constexpr int64_t kMax[] = {0xffff, 0xff, 0xff, 0xffffffffLL};
+    uint32_t v[4];
+    for (int f = 0; f < 4; ++f) {
+      if (f > 0) {
+        if (!At(p).Is(",")) {
+          return Expected(p, std::string("',' before ") + kNames[f] +
+                                 " in { code, jt, jf, k }");
+        }
+        ++p;
+      }
+      Result<uint32_t> r = Field(&p, kNames[f], kMax[f]);
+      if (!r.ok()) return r.error();
+      v[f] = *r;
+    }
+    if (At(p).Is(",")) ++p;
+    if (p != close) return Expected(p, "'}' after the 4 fields of { code, jt, jf, k }");
+    program_.insns.push_back(SockFilter{static_cast<uint16_t>(v[0]), static_cast<uint8_t>(v[1]),
+                                        static_cast<uint8_t>(v[2]), v[3]});
+    return std::nullopt;
+  }
+
+  std::optional<Error> Scan() {
+    size_t i = 0;
+    while (i < toks_.size() && toks_[i].kind != Token::Kind::kEnd) {
+      const Token& t = toks_[i];
+      if (t.kind == Token::Kind::kIdent && function_like_.count(t.text) &&
+          At(i + 1).Is("(")) {
+        return MakeLineError("unsupported-macro",
+                             "function-like macro '" + t.text +
+                                 "' is not supported (write the BPF_STMT/BPF_JUMP it expands to)",
+                             t.line);
+      }
+      if (t.IsIdent("BPF_STMT") || t.IsIdent("BPF_JUMP")) {
+        if (auto e = Macro(&i)) return e;
+        continue;
+      }
+      if (t.Is("{")) {
+        // Find the matching '}' unless a nested '{' or a macro comes first (then it is a
+        // container: step inside).
+        size_t j = i + 1;
+        bool leaf = true;
+        while (j < toks_.size() && toks_[j].kind != Token::Kind::kEnd && !toks_[j].Is("}")) {
+          if (toks_[j].Is("{") || toks_[j].IsIdent("BPF_STMT") || toks_[j].IsIdent("BPF_JUMP")) {
+            leaf = false;
+            break;
+          }
+          ++j;
+        }
+        if (leaf && j < toks_.size() && toks_[j].Is("}")) {
+          if (auto e = Group(i, j)) return e;
+          i = j + 1;
+          continue;
+        }
+        if (leaf) return Expected(j, "'}' to close the '{' of line " + std::to_string(t.line));
+      }
+      ++i;
+    }
+    return std::nullopt;
+  }
+
+  const CArrayOptions& options_;
+  text::SymbolContext ctx_;
+  std::map<std::string, std::vector<Token>> defines_;
+  std::set<std::string> function_like_;
+  std::vector<Token> toks_;
+  Program program_;
+};
+
+}  // namespace
+
+Result<Program> ParseCArray(std::string_view text, const CArrayOptions& options) {
+  CParser parser(options);
+  return parser.Run(text);
+}
+
+std::string EmitCArray(const Program& program, bool comments) {
+  std::string out = "/* sckit: " + std::to_string(program.size()) +
+                    (program.size() == 1 ? " instruction" : " instructions") +
+                    ", struct sock_filter { code, jt, jf, k } */\n"
+                    "struct sock_filter filter[] = {\n";
+  char buf[96];
+  const std::vector<std::string> lines =
+      comments ? DisassembleLines(program) : std::vector<std::string>();
+  for (size_t pc = 0; pc < program.size(); ++pc) {
+    const SockFilter& i = program.insns[pc];
+    std::snprintf(buf, sizeof buf, "\t{ 0x%02x, %u, %u, 0x%08x },", i.code, i.jt, i.jf, i.k);
+    const std::string entry = buf;
+    out += entry;
+    if (comments) {
+      out.append(entry.size() < 32 ? 32 - entry.size() : 1, ' ');
+      out += "/* " + std::to_string(pc) + ": " + lines[pc] + " */";
+    }
+    out += "\n";
+  }
+  out += "};\n";
+  return out;
+}
+
+std::string EmitCInstaller(const Program& program, bool comments) {
+  std::string array = EmitCArray(program, comments);
+  const std::string decl = "struct sock_filter filter[] = {";
+  const size_t at = array.find(decl);
+  if (at != std::string::npos) {
+    array.replace(at, decl.size(), "static struct sock_filter sckit_filter[] = {");
+  }
+  return "/* Generated by sckit (sckit asm --emit c-install): a seccomp filter and the code that\n"
+         " * installs it. Call sckit_install_filter() early, in every thread that must be filtered\n"
+         " * (filters are inherited by threads and processes created afterwards). */\n"
+         "#ifndef _GNU_SOURCE\n"
+         "#define _GNU_SOURCE 1 /* syscall() in strict C modes; include this file first */\n"
+         "#endif\n"
+         "#include <errno.h>\n"
+         "#include <linux/filter.h>\n"
+         "#include <linux/seccomp.h>\n"
+         "#include <sys/prctl.h>\n"
+         "#include <sys/syscall.h>\n"
+         "#include <unistd.h>\n\n" +
+         array +
+         "\n"
+         "/* Sets no_new_privs (needed without CAP_SYS_ADMIN), then attaches the filter with\n"
+         " * seccomp(SECCOMP_SET_MODE_FILTER). Returns 0, or -1 with errno set: EINVAL (rejected\n"
+         " * program), EACCES, ENOMEM (too many filters), ENOSYS (no seccomp). */\n"
+         "static int sckit_install_filter(void) {\n"
+         "\tstruct sock_fprog prog;\n"
+         "\tprog.len = (unsigned short)(sizeof(sckit_filter) / sizeof(sckit_filter[0]));\n"
+         "\tprog.filter = sckit_filter;\n"
+         "\tif (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return -1;\n"
+         "\tif (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0) return -1;\n"
+         "\treturn 0;\n"
+         "}\n";
+}
+
+bool LooksLikeCArray(std::string_view text) {
+  if (text.find("BPF_STMT") != std::string_view::npos ||
+      text.find("BPF_JUMP") != std::string_view::npos) {
+    return true;
+  }
+  for (size_t i = text.find('{'); i != std::string_view::npos; i = text.find('{', i + 1)) {
+    size_t j = text.find_first_not_of(" \t\r\n", i + 1);
+    if (j != std::string_view::npos && text[j] >= '0' && text[j] <= '9') return true;
+  }
+  return false;
+}
+
+}  // namespace sckit

@@ -1,0 +1,347 @@
+// `sckit eval` and `sckit test` as the user sees them: RunEval / RunTest called in-process
+// with their arguments, stdout and stderr captured.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "tools/command.h"
+#include "vm/bpf.h"
+#include "formats/codec.h"
+#include "vm/program.h"
+#include "vm/seccomp_data.h"
+
+namespace sckit {
+namespace {
+
+using namespace bpf;  // NOLINT
+
+struct CliRun {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+CliRun Cli(const std::string& command, std::vector<std::string> args) {
+  ::testing::internal::CaptureStdout();
+  ::testing::internal::CaptureStderr();
+  const int code = command == "eval" ? tools::RunEval(args) : tools::RunTest(args);
+  std::fflush(stdout);
+  std::fflush(stderr);
+  CliRun r{code, ::testing::internal::GetCapturedStdout(), ::testing::internal::GetCapturedStderr()};
+  return r;
+}
+
+std::string TmpPath(const std::string& name) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  return std::string(dir ? dir : "/tmp") + "/" + name;
+}
+
+std::string WriteFile(const std::string& name, const std::string& bytes) {
+  const std::string path = TmpPath(name);
+  std::ofstream(path, std::ios::binary) << bytes;
+  return path;
+}
+
+std::string WriteFilter(const std::string& name, std::vector<SockFilter> insns) {
+  const std::vector<uint8_t> raw = EncodeRaw(Program{std::move(insns)});
+  return WriteFile(name, std::string(raw.begin(), raw.end()));
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// nr == 39 (getpid) -> ERRNO(1); nr == 1 -> TRAP(7); else ALLOW.
+std::string GetpidErrno() {
+  return WriteFilter("getpid_errno.bpf",
+                     {Stmt(kLD | kW | kABS, 0), Jump(kJMP | kJEQ | kK, 39, 0, 1),
+                      Stmt(kRET | kK, 0x00050001), Jump(kJMP | kJEQ | kK, 1, 0, 1),
+                      Stmt(kRET | kK, 0x00030007), Stmt(kRET | kK, 0x7fff0000)});
+}
+std::string Constant(const std::string& name, uint32_t ret) {
+  return WriteFilter(name, {Stmt(kRET | kK, ret)});
+}
+
+TEST(EvalCli, OneLinePerRecordInOrder) {
+  const std::string f = GetpidErrno();
+  const CliRun r = Cli("eval", {"--filter", f, "--data", "nr=getpid", "--data", "nr=read",
+                             "--data", "nr=1 ip=0x401000 a0=-1"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "arch=0xc000003e nr=39 ip=0x0 args=0x0,0x0,0x0,0x0,0x0,0x0 -> ERRNO(1)\n"
+            "arch=0xc000003e nr=0 ip=0x0 args=0x0,0x0,0x0,0x0,0x0,0x0 -> ALLOW\n"
+            "arch=0xc000003e nr=1 ip=0x401000 args=0xffffffffffffffff,0x0,0x0,0x0,0x0,0x0 "
+            "-> TRAP(7)\n");
+}
+
+TEST(EvalCli, EveryOutcomeSpelling) {
+  struct Case {
+    uint32_t ret;
+    const char* outcome;
+  };
+  const Case cases[] = {
+      {0x80000000, "KILL_PROCESS"}, {0x00000000, "KILL_THREAD"}, {0x00030002, "TRAP(2)"},
+      {0x00051388, "ERRNO(4095)"},  {0x7fc00000, "ERRNO(38)"},   {0x7ff00005, "ERRNO(38)"},
+      {0x7ffc0000, "LOG"},          {0x7fff0000, "ALLOW"},       {0x10000000, "KILL_PROCESS"},
+  };
+  for (const Case& c : cases) {
+    const CliRun r = Cli("eval", {"-f", Constant("c.bpf", c.ret), "-d", "nr=0"});
+    EXPECT_EQ(r.out, std::string("arch=0xc000003e nr=0 ip=0x0 args=0x0,0x0,0x0,0x0,0x0,0x0 -> ") +
+                         c.outcome + "\n")
+        << std::hex << c.ret;
+  }
+  // Context options.
+  EXPECT_NE(Cli("eval", {"-f", Constant("t.bpf", 0x7ff00005), "-d", "nr=0", "--tracer"})
+                .out.find("-> TRACE(5)"),
+            std::string::npos);
+  EXPECT_NE(Cli("eval", {"-f", Constant("n.bpf", 0x7fc00000), "-d", "nr=0", "--listener"})
+                .out.find("-> USER_NOTIF"),
+            std::string::npos);
+  EXPECT_NE(Cli("eval", {"-f", Constant("n.bpf", 0x7fc00000), "--flags", "new_listener", "-d",
+                         "nr=0"})
+                .out.find("-> USER_NOTIF"),
+            std::string::npos);
+}
+
+TEST(EvalCli, JsonLines) {
+  const std::string older = Constant("older.bpf", 0x00050002);
+  const std::string newer = GetpidErrno();
+  const CliRun r = Cli("eval", {"-f", older, "-f", newer, "-d", "nr=getpid", "-d", "nr=read",
+                             "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const size_t nl = r.out.find('\n');
+  ASSERT_NE(nl, std::string::npos);
+  const std::string first = r.out.substr(0, nl);
+  // ERRNO tie: the newest filter (index 1) wins with its data.
+  EXPECT_EQ(first.rfind("{\"record\": \"arch=0xc000003e nr=39 ip=0x0 "
+                        "args=0x0,0x0,0x0,0x0,0x0,0x0\", \"ret\": \"0x00050001\", \"action\": "
+                        "\"ERRNO\", \"data\": 1, \"outcome\": \"ERRNO(1)\", \"matched\": 1, "
+                        "\"filters\": [\"0x00050002\", \"0x00050001\"]",
+                        0),
+            0u)
+      << first;
+  const std::string second = r.out.substr(nl + 1);
+  EXPECT_NE(second.find("\"outcome\": \"ERRNO(2)\", \"matched\": 0"), std::string::npos) << second;
+
+  // Allowed: the kernel has no match.
+  const CliRun allowed = Cli("eval", {"-f", newer, "-d", "nr=read", "--json"});
+  EXPECT_NE(allowed.out.find("\"ret\": \"0x7fff0000\", \"action\": \"ALLOW\", \"data\": 0, "
+                             "\"outcome\": \"ALLOW\", \"matched\": null, \"filters\": "
+                             "[\"0x7fff0000\"]"),
+            std::string::npos)
+      << allowed.out;
+  // Passthrough: no filter ran.
+  const CliRun pass = Cli("eval", {"-f", Constant("k.bpf", 0x80000000), "-d", "nr=335", "--json"});
+  EXPECT_NE(pass.out.find("\"filters\": null"), std::string::npos) << pass.out;
+  EXPECT_NE(pass.out.find("\"passthrough\": \"uretprobe\""), std::string::npos) << pass.out;
+  // TRAP carries the SIGSYS fields.
+  const CliRun trap = Cli("eval", {"-f", newer, "-d", "nr=1 ip=0x401002", "--json"});
+  EXPECT_NE(trap.out.find("\"siginfo\": {\"si_signo\": 31, \"si_code\": 1, \"si_errno\": 7, "
+                          "\"si_syscall\": 1, \"si_arch\": \"0xc000003e\", "
+                          "\"si_call_addr\": \"0x401002\"}"),
+            std::string::npos)
+      << trap.out;
+}
+
+TEST(EvalCli, TraceListsExecutedInstructions) {
+  const CliRun r = Cli("eval", {"-f", GetpidErrno(), "-d", "nr=getpid", "--trace"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("-> ERRNO(1)\n"), std::string::npos);
+  EXPECT_NE(r.out.find("-> 0x00050001 ERRNO"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("   0  ld [nr]"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("A=0x00000027 X=0x00000000"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("   1  jeq #39 jt 2 jf 3"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("   2  ret ERRNO(1)"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("   3  "), std::string::npos) << r.out;  // not executed
+
+  const CliRun div = Cli("eval", {"-f", WriteFilter("div.bpf", {Stmt(kALU | kDIV | kX, 0),
+                                                             Stmt(kRET | kK, 0x7fff0000)}),
+                               "-d", "nr=0", "--trace"});
+  EXPECT_NE(div.out.find("-> KILL_THREAD"), std::string::npos) << div.out;
+  EXPECT_NE(div.out.find("division by X == 0"), std::string::npos) << div.out;
+
+  const CliRun json = Cli("eval", {"-f", GetpidErrno(), "-d", "nr=getpid", "--trace", "--json"});
+  EXPECT_NE(json.out.find("\"trace\": [{\"filter\": 0, \"ret\": \"0x00050001\", \"steps\": "
+                          "[{\"pc\": 0, \"insn\": \"ld [nr]\", \"A\": \"0x00000027\""),
+            std::string::npos)
+      << json.out;
+}
+
+TEST(EvalCli, VectorsTextAndBinaryStream) {
+  const std::string f = GetpidErrno();
+  const std::string text = WriteFile("v.txt", "# calls\nnr=getpid\n\nnr=read # comment\n");
+  CliRun r = Cli("eval", {"-f", f, "--vectors", text});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "arch=0xc000003e nr=39 ip=0x0 args=0x0,0x0,0x0,0x0,0x0,0x0 -> ERRNO(1)\n"
+            "arch=0xc000003e nr=0 ip=0x0 args=0x0,0x0,0x0,0x0,0x0,0x0 -> ALLOW\n");
+
+  SeccompData recs[3];
+  for (int i = 0; i < 3; ++i) {
+    recs[i].arch = 0xc000003e;
+    recs[i].nr = i == 1 ? 39 : 0;
+    recs[i].args[2] = 0x1122334455667788ull;
+  }
+  const std::string bin =
+      WriteFile("v.bin", std::string(reinterpret_cast<const char*>(recs), sizeof recs));
+  r = Cli("eval", {"-f", f, "--vectors", bin});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "arch=0xc000003e nr=0 ip=0x0 args=0x0,0x0,0x1122334455667788,0x0,0x0,0x0 -> ALLOW\n"
+            "arch=0xc000003e nr=39 ip=0x0 args=0x0,0x0,0x1122334455667788,0x0,0x0,0x0 -> "
+            "ERRNO(1)\n"
+            "arch=0xc000003e nr=0 ip=0x0 args=0x0,0x0,0x1122334455667788,0x0,0x0,0x0 -> ALLOW\n");
+}
+
+TEST(EvalCli, BadRecordsExit2WithLineAndToken) {
+  const std::string f = GetpidErrno();
+  const std::string text = WriteFile("bad.txt", "nr=1\n\nnr=2 frob=3\nnr=4\n");
+  CliRun r = Cli("eval", {"-f", f, "--vectors", text});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("line 3"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("frob=3"), std::string::npos) << r.err;
+  // Records before the bad line were already printed (streaming), none after it.
+  EXPECT_NE(r.out.find("nr=1 "), std::string::npos);
+  EXPECT_EQ(r.out.find("nr=4 "), std::string::npos);
+
+  r = Cli("eval", {"-f", f, "--data", "nr=bogus"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("nr=bogus"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out, "");
+
+  const std::string trunc = WriteFile("t.bin", std::string(70, '\0'));
+  r = Cli("eval", {"-f", f, "--vectors", trunc});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("truncated-record"), std::string::npos) << r.err;
+}
+
+TEST(EvalCli, RejectedFilterIsReportedLikeVerifyAndExits1) {
+  const std::string bad = WriteFilter("bad.bpf", {Stmt(kLD | kW | kABS, 64),  // past seccomp_data
+                                                  Stmt(kRET | kK, 0x7fff0000)});
+  const CliRun r = Cli("eval", {"-f", bad, "-d", "nr=0"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find(bad + ": rejected: pc 0"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("EINVAL"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out, "");
+}
+
+TEST(EvalCli, UsageErrors) {
+  const std::string f = GetpidErrno();
+  EXPECT_EQ(Cli("eval", {"-d", "nr=0"}).code, 2);                       // no filter
+  EXPECT_EQ(Cli("eval", {"-f", f}).code, 2);                            // no input
+  EXPECT_EQ(Cli("eval", {"-f", f, "-d", "nr=0", "--vectors", "-"}).code, 2);
+  EXPECT_EQ(Cli("eval", {"-f", f, "-d", "nr=0", "--engine", "bogus"}).code, 2);
+  EXPECT_EQ(Cli("eval", {"-f", f, "-d", "nr=0", "--kernel-version", "x"}).code, 2);
+  EXPECT_EQ(Cli("eval", {"-f", TmpPath("missing.bpf"), "-d", "nr=0"}).code, 2);
+  EXPECT_EQ(Cli("eval", {"--strict", "-f", f, "-d", "nr=0"}).code, 2);
+  EXPECT_EQ(Cli("eval", {"--frobnicate"}).code, 2);
+}
+
+TEST(EvalCli, KernelVersionAndStrictMode) {
+  const std::string kill = Constant("kill.bpf", 0x80000000);
+  EXPECT_NE(Cli("eval", {"-f", kill, "-d", "nr=336"}).out.find("-> ALLOW"), std::string::npos);
+  EXPECT_NE(Cli("eval", {"-f", kill, "-d", "nr=336", "--kernel-version", "6.17"})
+                .out.find("-> KILL_PROCESS"),
+            std::string::npos);
+  const CliRun strict = Cli("eval", {"--strict", "-d", "nr=read", "-d", "nr=exit_group"});
+  EXPECT_EQ(strict.out,
+            "arch=0xc000003e nr=0 ip=0x0 args=0x0,0x0,0x0,0x0,0x0,0x0 -> ALLOW\n"
+            "arch=0xc000003e nr=231 ip=0x0 args=0x0,0x0,0x0,0x0,0x0,0x0 -> KILL_THREAD\n");
+}
+
+TEST(TestCli, PassesFailuresAndSummary) {
+  const std::string f = GetpidErrno();
+  const std::string cases = WriteFile(
+      "c.cases",
+      "# comment\n"
+      "nr=getpid => ERRNO(1)\n"
+      "nr=getpid => ERRNO(EPERM)\n"
+      "nr=read,2,3 => ALLOW\n"
+      "arch=x86_64 nr=getpid => ALLOW\n"  // fails
+      "nr=write => TRAP\n"
+      "\n"
+      "nr=write => KILL   # fails: it is TRAP(7)\n");
+  const CliRun r = Cli("test", {"-f", f, cases});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find(cases + ":5: FAIL: arch=0xc000003e nr=39 ip=0x0 "
+                               "args=0x0,0x0,0x0,0x0,0x0,0x0: expected ALLOW, got ERRNO(1)"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find(cases + ":8: FAIL:"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("expected KILL, got TRAP(7)"), std::string::npos) << r.out;
+  EXPECT_TRUE(r.out.size() > 20 &&
+              r.out.substr(r.out.size() - 20) == "\n6 passed, 2 failed\n")
+      << r.out;
+}
+
+TEST(TestCli, AllPassingExitsZeroAndWritesJunit) {
+  const std::string f = GetpidErrno();
+  const std::string cases =
+      WriteFile("ok.cases", "arch=x86_64,i386 nr=0,1 => !ERRNO\nnr=39 => ERRNO\n");
+  const std::string junit = TmpPath("junit.xml");
+  const CliRun r = Cli("test", {"-f", f, cases, "--junit", junit});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "5 passed, 0 failed\n");
+  const std::string xml = ReadFile(junit);
+  EXPECT_NE(xml.find("<testsuites name=\"sckit test\" tests=\"5\" failures=\"0\">"),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("name=\"line 2: arch=0xc000003e nr=39"), std::string::npos) << xml;
+
+  const std::string failing = WriteFile("bad.cases", "nr=39 => ALLOW\n");
+  const CliRun f2 = Cli("test", {"-f", f, failing, "--junit", junit});
+  EXPECT_EQ(f2.code, 1);
+  EXPECT_NE(ReadFile(junit).find("<failure message=\"expected ALLOW, got ERRNO(1)\"/>"),
+            std::string::npos);
+}
+
+TEST(TestCli, MalformedCasesExit2) {
+  const std::string f = GetpidErrno();
+  CliRun r = Cli("test", {"-f", f, WriteFile("m1.cases", "nr=1 => ALLOW\nnr=1 ALLOW\n")});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("line 2"), std::string::npos) << r.err;
+  r = Cli("test", {"-f", f, WriteFile("m2.cases", "nr=1 => MAYBE\n")});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("MAYBE"), std::string::npos) << r.err;
+  r = Cli("test", {"-f", f, WriteFile("m3.cases", "nr=1 zz=2 => ALLOW\n")});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("zz=2"), std::string::npos) << r.err;
+  EXPECT_EQ(Cli("test", {"-f", f}).code, 2);  // no cases file
+}
+
+}  // namespace
+}  // namespace sckit
+
+namespace sckit {
+namespace {
+
+// The JIT engine gives the same lines as the interpreter, record for record.
+TEST(EvalCli, JitEngineAgreesWithTheInterpreter) {
+  const std::string f = GetpidErrno();
+  const std::vector<std::string> data = {"-d", "nr=getpid",    "-d", "nr=read",
+                                         "-d", "nr=1 a0=5",    "-d", "arch=i386 nr=3",
+                                         "-d", "nr=-1",        "-d", "nr=335"};
+  std::vector<std::string> interp = {"-f", f};
+  interp.insert(interp.end(), data.begin(), data.end());
+  std::vector<std::string> jit = interp;
+  jit.push_back("--engine");
+  jit.push_back("jit");
+  interp.push_back("--json");
+  jit.push_back("--json");
+  const CliRun a = Cli("eval", interp);
+  const CliRun b = Cli("eval", jit);
+  ASSERT_EQ(a.code, 0) << a.err;
+  ASSERT_EQ(b.code, 0) << b.err;
+  EXPECT_EQ(a.out, b.out);
+  EXPECT_NE(b.out.find("\"outcome\": \"ERRNO(1)\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sckit

@@ -122,6 +122,10 @@ std::optional<int> OptionsFrom(const po::variables_map& vm, policy::ParseOptions
       PrintError("compile", "--default-action: " + a.error().message);
       return kExitUsage;
     }
+    if (a->kind == policy::ActionKind::kDefault) {
+      PrintError("compile", "--default-action: a bare 'return' needs an errno");
+      return kExitUsage;
+    }
     options->default_action = *a;
   }
   return std::nullopt;
@@ -179,6 +183,10 @@ int RunCompile(const std::vector<std::string>& args) {
   const std::string emit = vm["emit"].as<std::string>();
   Result<policy::Policy> parsed = policy::ParsePolicyFile(file, parse);
   if (!parsed.ok()) {
+    if (parsed.error().rule == "io") {  // the policy file itself: an I/O error, exit 2
+      PrintError("compile", parsed.error().message);
+      return kExitUsage;
+    }
     std::fprintf(stderr, "%s\n", parsed.error().message.c_str());
     return kExitFailed;
   }

@@ -47,6 +47,9 @@ $SCKIT compile $R/server.policy --default-action nope 2>/dev/null >/dev/null
 check "bad --default-action exits 2" test $? -eq 2
 $SCKIT compile $R/server.policy --arch nope 2>/dev/null >/dev/null
 check "bad --arch exits 2" test $? -eq 2
+$SCKIT compile $T/does-not-exist.policy 2>$T/err >/dev/null
+check "missing policy exits 2" test $? -eq 2
+check "missing policy is named" grep -q "sckit compile: cannot read $T/does-not-exist.policy: No such file or directory" $T/err
 $SCKIT compile --help >/dev/null
 check "--help exits 0" test $? -eq 0
 

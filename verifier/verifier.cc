@@ -5,17 +5,12 @@
 
 #include "vm/bpf.h"
 #include "vm/opcodes.h"
+#include "vm/text.h"
 
 namespace sckit {
 namespace {
 
 using namespace bpf;  // NOLINT: kernel vocabulary.
-
-std::string Hex(uint32_t v) {
-  char buf[16];
-  snprintf(buf, sizeof buf, "0x%x", v);
-  return buf;
-}
 
 std::string CodeName(uint16_t code) {
   const OpcodeInfo* info = LookupOpcode(code);

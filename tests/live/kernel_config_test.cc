@@ -27,8 +27,8 @@ void Expect(KernelEngine& engine, Model& model, const SeccompData& d,
   if (!o->reproducible && d.arch == kI386) return;  // no ia32 emulation here
   EXPECT_EQ(o->possible, want) << what << ": " << o->ToString() << " trail " << o->trail;
   const Outcome m = model.Decide(d);
-  EXPECT_TRUE(ConsistentWith(*o, m)) << what << ": kernel " << o->ToString() << ", interp "
-                                     << m.Text();
+  EXPECT_TRUE(ConsistentWith(*o, m))
+      << what << ": kernel " << o->ToString() << ", interp " << m.Text();
 }
 
 SeccompData On(uint32_t arch, int32_t nr) {
@@ -50,8 +50,8 @@ TEST(KernelConfig, TraceAnswersForTheAskedTracer) {
     START_ENGINE_OR_SKIP(engine, stack, Asked(tracer));
     Model model(stack, Asked(tracer).context);
     for (uint32_t arch : {kX86_64, kI386}) {
-      const std::string what = std::string(tracer ? "--tracer" : "no tracer") +
-                               (arch == kI386 ? ", i386" : ", x86_64");
+      const std::string what =
+          std::string(tracer ? "--tracer" : "no tracer") + (arch == kI386 ? ", i386" : ", x86_64");
       Expect(engine, model, On(arch, 39), {tracer ? "TRACE(0)" : "ERRNO(38)"}, what + " nr 39");
       Expect(engine, model, On(arch, 40), {tracer ? "TRACE(77)" : "ERRNO(38)"}, what + " nr 40");
       Expect(engine, model, On(arch, 110), {"ALLOW", "LOG"}, what + " nr 110");

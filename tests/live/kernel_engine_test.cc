@@ -2,6 +2,8 @@
 // kernel reports it, the record's fields reaching the filters, agreement with the interpreter
 // (vm/outcome.h Decide, kernel precedence) on random verified stacks and records, and proof
 // that dangerous records (unlink of a real file, kill of a live process, exit_group) never run.
+#include "live/kernel_engine.h"
+
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -19,7 +21,6 @@
 #include <vector>
 
 #include "jit/compiler.h"
-#include "live/kernel_engine.h"
 #include "tests/live/kernel_engine_test_util.h"
 #include "tests/random_program.h"
 #include "verifier/verifier.h"
@@ -31,9 +32,8 @@
 namespace sckit::live {
 namespace {
 
-using namespace bpf;  // NOLINT: kRET, kK, kJEQ ... as in the kernel's macros
+using namespace bpf;           // NOLINT: kRET, kK, kJEQ ... as in the kernel's macros
 using namespace testing_util;  // NOLINT: the kernel engine test helpers
-
 
 TEST(KernelEngine, EachActionAsTheKernelReportsIt) {
   const std::vector<std::pair<int32_t, uint32_t>> table = {
@@ -52,53 +52,53 @@ TEST(KernelEngine, EachActionAsTheKernelReportsIt) {
   };
   std::vector<StackEntry> stack = {{NrTable(table, seccomp::kRetAllow), 0}};
   for (bool tracer : {false, true}) {
-  START_ENGINE_OR_SKIP(engine, stack, Asked(tracer));
-  Model model(stack, Asked(tracer).context);
+    START_ENGINE_OR_SKIP(engine, stack, Asked(tracer));
+    Model model(stack, Asked(tracer).context);
 
-  struct Case {
-    int32_t nr;
-    std::vector<std::string> possible;
-  };
-  // TRACE: a tracer with PTRACE_O_TRACESECCOMP stops it; without one the kernel fails it with
-  // ENOSYS. USER_NOTIF of a filter without a listener: ENOSYS.
-  const std::vector<Case> cases = {
-      {1000, {"ERRNO(5)"}},
-      {1001, {"ERRNO(0)"}},
-      {1002, {"ERRNO(4095)"}},
-      {1003, {"TRAP(7)"}},
-      {1004, {tracer ? "TRACE(9)" : "ERRNO(38)"}},
-      {1005, {"ERRNO(38)"}},
-      {1006, {"ALLOW", "LOG", "KILL_PROCESS"}},  // the stack can return 0x7ffe0000
-      {1007, {"ALLOW", "LOG", "KILL_PROCESS"}},
-      {1008, {"KILL_THREAD"}},
-      {1009, {"KILL_PROCESS"}},
-      {1010, {"KILL_PROCESS"}},
-      {1011, {"KILL_PROCESS"}},  // unknown, ranked between USER_NOTIF and TRACE: beats F0
-      {39, {"ALLOW", "LOG", "KILL_PROCESS"}},
-      {1000, {"ERRNO(5)"}},  // a fresh child after the kills works the same
-  };
-  for (const Case& c : cases) {
-    const SeccompData d = Record(c.nr, {1, 2, 3, 4, 5, 6}, 0x400000 + c.nr);
-    Result<KernelObservation> o = engine.Run(d);
-    ASSERT_TRUE(o.ok()) << c.nr << ": " << o.error().ToString();
-    EXPECT_EQ(o->possible, c.possible) << c.nr << ": " << o->ToString();
-    std::printf("tracer %d, nr %d: %-32s trail: %s\n", tracer, c.nr, o->ToString().c_str(),
-                o->trail.c_str());
-    const Outcome m = model.Decide(d);
-    EXPECT_TRUE(ConsistentWith(*o, m))
-        << c.nr << ": kernel " << o->ToString() << ", interpreter " << m.Text();
-    if (c.nr == 1003) {
-      ASSERT_TRUE(o->has_siginfo);
-      EXPECT_EQ(o->siginfo.signo, SIGSYS);
-      EXPECT_EQ(o->siginfo.code, 1);  // SYS_SECCOMP
-      EXPECT_EQ(o->siginfo.error, 7);
-      EXPECT_EQ(o->siginfo.syscall_nr, 1003);
-      EXPECT_EQ(o->siginfo.arch, kX86_64);
-      EXPECT_EQ(o->siginfo.call_addr, d.instruction_pointer);
+    struct Case {
+      int32_t nr;
+      std::vector<std::string> possible;
+    };
+    // TRACE: a tracer with PTRACE_O_TRACESECCOMP stops it; without one the kernel fails it with
+    // ENOSYS. USER_NOTIF of a filter without a listener: ENOSYS.
+    const std::vector<Case> cases = {
+        {1000, {"ERRNO(5)"}},
+        {1001, {"ERRNO(0)"}},
+        {1002, {"ERRNO(4095)"}},
+        {1003, {"TRAP(7)"}},
+        {1004, {tracer ? "TRACE(9)" : "ERRNO(38)"}},
+        {1005, {"ERRNO(38)"}},
+        {1006, {"ALLOW", "LOG", "KILL_PROCESS"}},  // the stack can return 0x7ffe0000
+        {1007, {"ALLOW", "LOG", "KILL_PROCESS"}},
+        {1008, {"KILL_THREAD"}},
+        {1009, {"KILL_PROCESS"}},
+        {1010, {"KILL_PROCESS"}},
+        {1011, {"KILL_PROCESS"}},  // unknown, ranked between USER_NOTIF and TRACE: beats F0
+        {39, {"ALLOW", "LOG", "KILL_PROCESS"}},
+        {1000, {"ERRNO(5)"}},  // a fresh child after the kills works the same
+    };
+    for (const Case& c : cases) {
+      const SeccompData d = Record(c.nr, {1, 2, 3, 4, 5, 6}, 0x400000 + c.nr);
+      Result<KernelObservation> o = engine.Run(d);
+      ASSERT_TRUE(o.ok()) << c.nr << ": " << o.error().ToString();
+      EXPECT_EQ(o->possible, c.possible) << c.nr << ": " << o->ToString();
+      std::printf("tracer %d, nr %d: %-32s trail: %s\n", tracer, c.nr, o->ToString().c_str(),
+                  o->trail.c_str());
+      const Outcome m = model.Decide(d);
+      EXPECT_TRUE(ConsistentWith(*o, m))
+          << c.nr << ": kernel " << o->ToString() << ", interpreter " << m.Text();
+      if (c.nr == 1003) {
+        ASSERT_TRUE(o->has_siginfo);
+        EXPECT_EQ(o->siginfo.signo, SIGSYS);
+        EXPECT_EQ(o->siginfo.code, 1);  // SYS_SECCOMP
+        EXPECT_EQ(o->siginfo.error, 7);
+        EXPECT_EQ(o->siginfo.syscall_nr, 1003);
+        EXPECT_EQ(o->siginfo.arch, kX86_64);
+        EXPECT_EQ(o->siginfo.call_addr, d.instruction_pointer);
+      }
     }
-  }
-  // Three kills (thread, process, unknown) and 1011: each needs a new child.
-  EXPECT_EQ(engine.children_started(), 5u);
+    // Three kills (thread, process, unknown) and 1011: each needs a new child.
+    EXPECT_EQ(engine.children_started(), 5u);
   }
 }
 

@@ -33,7 +33,9 @@
 //     returns that positive, non-canonical value, which no ERRNO gives. It records what it
 //     answered; the tracer accepts the value only if that record is this record. A vanished
 //     notification (ENOENT) is skipped; any other ioctl error ends the child (internal-error).
-//     A USER_NOTIF whose matched filter has no listener of its own still gives -ENOSYS.
+//     A USER_NOTIF whose matched filter has no listener of its own still gives -ENOSYS. With
+//     --listener (options.context.listener) the one filter that can notify is installed with
+//     NEW_LISTENER itself (the kernel allows one listener per chain).
 //   - Records with arch AUDIT_ARCH_X86_64 run on the native probe (x32 numbers included: their
 //     arch is X86_64); records with AUDIT_ARCH_I386 run on a second probe thread, started on
 //     the first such record, that loops on `int $0x80` (TS_COMPAT: arch I386, arguments from

@@ -132,4 +132,24 @@ std::string JunitXml(const std::vector<SuiteResult>& suites) {
   return out;
 }
 
+std::string EngineSummary(const std::vector<SuiteResult>& suites) {
+  std::vector<EngineCount> total;
+  for (const SuiteResult& s : suites) {
+    for (size_t i = 0; i < s.engines.size(); ++i) {
+      if (total.size() <= i) total.push_back({s.engines[i].engine, 0, 0});
+      total[i].checked += s.engines[i].checked;
+      total[i].unchecked += s.engines[i].unchecked;
+    }
+  }
+  if (total.size() < 2 && (total.empty() || total[0].engine != "kernel")) return "";
+  std::string out = "checked by";
+  for (size_t i = 0; i < total.size(); ++i) {
+    out += (i ? ", " : " ") + total[i].engine + " " + std::to_string(total[i].checked);
+    if (total[i].unchecked > 0) {
+      out += " (" + std::to_string(total[i].unchecked) + " not reproducible)";
+    }
+  }
+  return out;
+}
+
 }  // namespace sckit::eval

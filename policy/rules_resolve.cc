@@ -9,8 +9,6 @@
 namespace sckit::policy {
 namespace {
 
-constexpr uint32_t kAuditArch64Bit = 0x80000000u;  // __AUDIT_ARCH_64BIT
-constexpr uint32_t kAuditArchLE = 0x40000000u;     // __AUDIT_ARCH_LE
 // Syscall numbers scanned for name listings: mips o32/n64/n32 tables start at 4000/5000/6000.
 constexpr int32_t kNameScanLimit = 6600;
 
@@ -54,8 +52,8 @@ Result<std::vector<ArchGroup>> MakeGroups(const ResolveOptions& options) {
       groups.emplace_back();
       g = &groups.back();
       g->audit_arch = a->audit_arch;
-      g->args64 = (a->audit_arch & kAuditArch64Bit) != 0;
-      g->little_endian = (a->audit_arch & kAuditArchLE) != 0;
+      g->args64 = a->bits == 64;
+      g->little_endian = !a->big_endian;
     }
     for (const ArchInfo* have : g->arches) {
       if (have == a) return MakeError("arch", "architecture " + std::string(a->name) + " given twice");

@@ -28,8 +28,8 @@ struct ResolveOptions {
 struct ArchGroup {
   uint32_t audit_arch = 0;
   std::vector<const ArchInfo*> arches;
-  bool args64 = true;        // __AUDIT_ARCH_64BIT: compare high and low words
-  bool little_endian = true;  // __AUDIT_ARCH_LE: low word first in each 64-bit argument
+  bool args64 = true;         // ArchInfo::bits == 64: compare high and low words
+  bool little_endian = true;  // !ArchInfo::big_endian: low word first in each 64-bit argument
   std::map<uint32_t, size_t> rules;  // syscall number -> index into Policy::rules
   std::map<uint32_t, uint64_t> frequency;  // from @frequency, by number (absent: 1)
 

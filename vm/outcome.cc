@@ -202,16 +202,16 @@ std::string Outcome::Text() const {
   return "KILL_PROCESS";
 }
 
-Outcome ApplyDecision(const StackDecision& decision, const FilterStack& stack,
-                      const SeccompData& data, const KernelContext& ctx) {
+Outcome ApplyAction(uint32_t ret, int matched, uint32_t match_flags, const SeccompData& data,
+                    const KernelContext& ctx) {
   Outcome o;
-  o.ret = decision.ret;
-  o.action = ActionOf(decision.ret);
-  o.data = static_cast<uint16_t>(decision.ret & seccomp::kRetData);
-  o.matched = decision.matched;
-  const StackFilter* match =
-      decision.matched >= 0 ? &stack.filter(static_cast<size_t>(decision.matched)) : nullptr;
-  const bool match_log = match != nullptr && match->log();
+  o.ret = ret;
+  o.action = ActionOf(ret);
+  o.data = static_cast<uint16_t>(ret & seccomp::kRetData);
+  o.matched = matched;
+  const bool match_log = matched >= 0 && (match_flags & seccomp::kFlagLog) != 0;
+  const bool match_listener =
+      matched >= 0 && (ctx.listener || (match_flags & seccomp::kFlagNewListener) != 0);
   switch (o.action) {
     case Action::kErrno:
       o.effect = Effect::kReturn;
@@ -226,7 +226,7 @@ Outcome ApplyDecision(const StackDecision& decision, const FilterStack& stack,
       o.logged = match_log;
       break;
     case Action::kUserNotif:
-      if (match != nullptr && (ctx.listener || match->new_listener())) {
+      if (match_listener) {
         o.effect = Effect::kNotify;
       } else {
         o.effect = Effect::kReturn;
@@ -265,6 +265,13 @@ Outcome ApplyDecision(const StackDecision& decision, const FilterStack& stack,
       break;
   }
   return o;
+}
+
+Outcome ApplyDecision(const StackDecision& decision, const FilterStack& stack,
+                      const SeccompData& data, const KernelContext& ctx) {
+  const uint32_t flags =
+      decision.matched >= 0 ? stack.filter(static_cast<size_t>(decision.matched)).flags : 0;
+  return ApplyAction(decision.ret, decision.matched, flags, data, ctx);
 }
 
 Outcome Decide(const FilterStack& stack, const SeccompData& data, const KernelContext& ctx,

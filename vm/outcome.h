@@ -118,6 +118,13 @@ struct Outcome {
   std::string Text() const;
 };
 
+// What the kernel does with the winning value `ret` of filter `matched` (-1: none), installed
+// with `match_flags` (SECCOMP_FILTER_FLAG_LOG, NEW_LISTENER matter), for the call `data`: the
+// action switch of __seccomp_filter(). The one model of it; ApplyDecision and the live tests
+// use it.
+Outcome ApplyAction(uint32_t ret, int matched, uint32_t match_flags, const SeccompData& data,
+                    const KernelContext& ctx);
+
 // What the kernel does with the stack's decision (rets as Evaluate() filled them).
 Outcome ApplyDecision(const StackDecision& decision, const FilterStack& stack,
                       const SeccompData& data, const KernelContext& ctx);

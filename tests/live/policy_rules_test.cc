@@ -1,17 +1,17 @@
 // sckit compile against the running kernel: a policy over the harmless system calls
-// live/kernel_run.h may make (getpid, getppid, gettid, getuid, getgid, geteuid, getegid, and
-// the unassigned 1000) is compiled, installed in forked children, and each call is made with
-// argument values at and around every constant of the policy. What the child observes must be
-// what the reference evaluation of the parsed rules (policy/rules_eval.h) predicts, and the
-// interpreter must agree on the record the kernel saw. Other calls get the default action
-// allow, so the child's own exit and signal return pass.
+// RunOnKernel may make (tests/live/untraced_call.h: getpid, getppid, gettid, getuid, getgid,
+// geteuid, getegid, and the unassigned 1000) is compiled, installed in forked children, and
+// each call is made with argument values at and around every constant of the policy. What the
+// child observes must be what the reference evaluation of the parsed rules
+// (policy/rules_eval.h) predicts, and the interpreter must agree on the record the kernel saw.
+// Other calls get the default action allow, so the child's own exit and signal return pass.
 #include <gtest/gtest.h>
 
 #include <random>
 #include <string>
 
-#include "live/action_effect.h"
-#include "live/kernel_run.h"
+#include "tests/live/expected_effect.h"
+#include "tests/live/untraced_call.h"
 #include "tests/live_test_util.h"
 #include "tests/policy/rules_test_util.h"
 

@@ -9,9 +9,9 @@
 namespace sckit::eval {
 namespace {
 
-std::string JsonStrings(const std::vector<std::string>& v) {
+std::string JsonStrings(const std::vector<Verdict>& v) {
   std::string out = "[";
-  for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + JsonString(v[i]);
+  for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + JsonString(v[i].Text());
   return out + "]";
 }
 
@@ -94,7 +94,7 @@ void AppendTraceJson(const FilterStack& stack, const std::vector<FilterTrace>& t
 
 std::string KernelJson(const live::KernelObservation& k) {
   std::string out = "{\"outcome\": ";
-  out += k.reproducible ? JsonString(k.outcome) : std::string("null");
+  out += k.reproducible ? JsonString(k.outcome.Text()) : std::string("null");
   out += ", \"possible\": " + JsonStrings(k.possible);
   out += ", \"reproducible\": " + std::string(k.reproducible ? "true" : "false");
   out += ", \"reason\": " + (k.reason.empty() ? std::string("null") : JsonString(k.reason));

@@ -154,7 +154,7 @@ Result<KernelObservation> KernelEngine::Impl::AfterTraceStop(const SeccompData& 
   if (o.event_msg == sentinel) {
     AddSentinelPossibilities(&o);
   } else {
-    o.outcome = "TRACE(" + std::to_string(o.event_msg) + ")";
+    o.outcome = Verdict::Of(Verdict::Kind::kTrace, o.event_msg);
     o.possible = {o.outcome};
   }
   return o;
@@ -196,7 +196,7 @@ Result<KernelObservation> KernelEngine::Impl::RerunWithoutTraceSeccomp(const Sec
   o.trail += " | untraced: exit entry";
   o.seen = KernelObservation::Seen::kReturn;
   o.return_value = rv;
-  o.outcome = "ERRNO(" + std::to_string(-rv) + ")";
+  o.outcome = Verdict::Of(Verdict::Kind::kErrno, static_cast<uint32_t>(-rv));
   o.possible = {o.outcome};
   o.reason = "the stack's TRACE(" + std::to_string(o.event_msg) +
              ") won; with no tracer that set PTRACE_O_TRACESECCOMP (no --tracer) the kernel "
@@ -232,7 +232,7 @@ Result<KernelObservation> KernelEngine::Impl::AfterExitStop(const SeccompData& r
     if (!checked.ok()) return checked.error();
     o.seen = KernelObservation::Seen::kNotified;
     o.return_value = static_cast<int64_t>(kNotifyAnswer);
-    o.outcome = "USER_NOTIF";
+    o.outcome = Verdict::Of(Verdict::Kind::kUserNotif);
     o.possible = {o.outcome};
     return o;
   }
@@ -245,7 +245,7 @@ Result<KernelObservation> KernelEngine::Impl::AfterExitStop(const SeccompData& r
   }
   o.seen = KernelObservation::Seen::kReturn;
   o.return_value = rv;
-  o.outcome = "ERRNO(" + std::to_string(-rv) + ")";
+  o.outcome = Verdict::Of(Verdict::Kind::kErrno, static_cast<uint32_t>(-rv));
   o.possible = {o.outcome};
   if (rv == -ENOSYS) AddEnosysPossibilities(&o);
   return o;
@@ -273,7 +273,7 @@ Result<KernelObservation> KernelEngine::Impl::TrapStop() {
   if (!s.ok()) return s.error();
   Result<bool> back = CheckAtHome(*s);
   if (!back.ok()) return back.error();
-  o.outcome = "TRAP(" + std::to_string(static_cast<uint16_t>(si.si_errno)) + ")";
+  o.outcome = Verdict::Of(Verdict::Kind::kTrap, static_cast<uint16_t>(si.si_errno));
   o.possible = {o.outcome};
   return o;
 }
@@ -308,19 +308,19 @@ Result<bool> KernelEngine::Impl::CheckNotified(const SeccompData& record) {
 // configuration a TRACE with the sentinel's data is TRACE(sentinel) with --tracer, ERRNO(38)
 // without.
 void KernelEngine::Impl::AddSentinelPossibilities(KernelObservation* o) const {
-  o->outcome = "ALLOW";
-  o->possible = {"ALLOW", "LOG"};
+  o->outcome = Verdict::Of(Verdict::Kind::kAllow);
+  o->possible = {o->outcome, Verdict::Of(Verdict::Kind::kLog)};
   o->reason =
       "F0's TRACE|" + std::to_string(sentinel) +
       " won: the stack's own result ranks at or below TRACE (ALLOW or LOG; the kernel tells "
       "them apart only in its audit log)";
   if (may_trace_sentinel) {
-    o->possible.push_back(options.context.tracer ? "TRACE(" + std::to_string(sentinel) + ")"
-                                                 : "ERRNO(38)");
+    o->possible.push_back(options.context.tracer ? Verdict::Of(Verdict::Kind::kTrace, sentinel)
+                                                 : Verdict::Of(Verdict::Kind::kErrno, ENOSYS));
     o->reason += ", or a TRACE with the sentinel's data (a newer TRACE wins the tie)";
   }
   if (may_weak_unknown) {
-    o->possible.push_back("KILL_PROCESS");
+    o->possible.push_back(Verdict::Of(Verdict::Kind::kKillProcess));
     o->reason +=
         ", or an unknown action ranked between TRACE and ALLOW (it kills the process "
         "without F0, but F0 outranks it)";
@@ -332,7 +332,7 @@ void KernelEngine::Impl::AddSentinelPossibilities(KernelObservation* o) const {
 // too, unless --listener asked for a listener on a filter that has none here.
 void KernelEngine::Impl::AddEnosysPossibilities(KernelObservation* o) const {
   if (unserved_notif.empty()) return;
-  o->possible.push_back("USER_NOTIF");
+  o->possible.push_back(Verdict::Of(Verdict::Kind::kUserNotif));
   std::string which;
   for (size_t i : unserved_notif) which += (which.empty() ? "" : ", ") + std::to_string(i);
   o->reason =
@@ -367,7 +367,7 @@ Result<KernelObservation> KernelEngine::Impl::Died(int sig, const std::string& t
                                            std::to_string(sig) + ", not SIGSYS");
   }
   o.seen = alive ? KernelObservation::Seen::kThreadKilled : KernelObservation::Seen::kProcessKilled;
-  o.outcome = alive ? "KILL_THREAD" : "KILL_PROCESS";
+  o.outcome = Verdict::Of(alive ? Verdict::Kind::kKillThread : Verdict::Kind::kKillProcess);
   o.possible = {o.outcome};
   o.trail = (trail.empty() ? "" : trail + " ") + "died(" + std::to_string(sig) + ") " +
             (alive ? "leader-alive" : "leader-dead");

@@ -105,7 +105,7 @@ void PlanListeners(const std::vector<StackEntry>& stack, const StackReturns& ret
 std::string KernelObservation::ToString() const {
   if (!reproducible) return "not reproducible: " + reason;
   std::string out;
-  for (size_t i = 0; i < possible.size(); ++i) out += (i ? "|" : "") + possible[i];
+  for (size_t i = 0; i < possible.size(); ++i) out += (i ? "|" : "") + possible[i].Text();
   if (seen == Seen::kTraceStop && ambiguous()) out += " (sentinel stop)";
   if (has_siginfo) {
     out += " si_errno=" + std::to_string(siginfo.error) +
@@ -115,15 +115,15 @@ std::string KernelObservation::ToString() const {
   return out;
 }
 
-bool ConsistentWith(const KernelObservation& observation, std::string_view outcome_text) {
+bool ConsistentWith(const KernelObservation& observation, const Verdict& verdict) {
   if (!observation.reproducible) return true;
-  return std::find(observation.possible.begin(), observation.possible.end(), outcome_text) !=
+  return std::find(observation.possible.begin(), observation.possible.end(), verdict) !=
          observation.possible.end();
 }
 
 bool ConsistentWith(const KernelObservation& observation, const Outcome& outcome) {
   if (!observation.reproducible) return true;
-  if (!ConsistentWith(observation, outcome.Text())) return false;
+  if (!ConsistentWith(observation, outcome.verdict())) return false;
   if (observation.has_siginfo && outcome.effect == Effect::kSignal) {
     const KernelSiginfo& k = observation.siginfo;
     const SigsysInfo& m = outcome.sigsys;

@@ -119,14 +119,13 @@ struct KernelObservation {
   // "passthrough-syscall" (x86-64 nr 335/336, which the kernel allows before any filter
   // runs). Empty otherwise.
   std::string not_reproducible_rule;
-  // One outcome in sckit's format (vm/outcome.h Outcome::Text): ALLOW, LOG, ERRNO(n), TRAP(n),
-  // TRACE(n), KILL_THREAD, KILL_PROCESS, USER_NOTIF. Empty when not reproducible.
-  std::string outcome;
+  // The kernel's outcome as a value (vm/outcome.h Verdict); meaningful when reproducible.
+  Verdict outcome;
   // Every outcome the kernel's behaviour is consistent with, in the asked configuration
   // (contains `outcome`). More than one when the kernel cannot tell them apart this way:
   // {ALLOW, LOG, ...} for the sentinel stop, {ERRNO(38), USER_NOTIF} for -ENOSYS when
   // --listener asked for a listener on a filter that cannot have one here.
-  std::vector<std::string> possible;
+  std::vector<Verdict> possible;
   std::string reason;        // why it is ambiguous or not reproducible
   uint16_t event_msg = 0;    // kTraceStop
   int64_t return_value = 0;  // kReturn, kNotified
@@ -142,9 +141,9 @@ struct KernelObservation {
   std::string ToString() const;
 };
 
-// Whether an outcome text (Outcome::Text() format) is one the observation allows. True for a
-// record that was not reproducible (nothing to compare; check `reproducible` to report it).
-bool ConsistentWith(const KernelObservation& observation, std::string_view outcome_text);
+// Whether a verdict is one the observation allows. True for a record that was not
+// reproducible (nothing to compare; check `reproducible` to report it).
+bool ConsistentWith(const KernelObservation& observation, const Verdict& verdict);
 // The same for an interpreter Outcome, also comparing the TRAP siginfo (si_errno, si_syscall,
 // si_arch, si_call_addr) with what the kernel delivered.
 bool ConsistentWith(const KernelObservation& observation, const Outcome& outcome);

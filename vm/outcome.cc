@@ -189,15 +189,31 @@ std::string_view EffectName(Effect e) {
   return "run";
 }
 
-std::string Outcome::Text() const {
+Verdict Outcome::verdict() const {
+  using K = Verdict::Kind;
   switch (effect) {
-    case Effect::kRun: return action == Action::kLog ? "LOG" : "ALLOW";
-    case Effect::kReturn: return "ERRNO(" + std::to_string(-return_value) + ")";
-    case Effect::kSignal: return "TRAP(" + std::to_string(data) + ")";
-    case Effect::kTraceStop: return "TRACE(" + std::to_string(data) + ")";
-    case Effect::kNotify: return "USER_NOTIF";
-    case Effect::kKillThread: return "KILL_THREAD";
-    case Effect::kKillProcess: return "KILL_PROCESS";
+    case Effect::kRun: return Verdict::Of(action == Action::kLog ? K::kLog : K::kAllow);
+    case Effect::kReturn: return Verdict::Of(K::kErrno, static_cast<uint32_t>(-return_value));
+    case Effect::kSignal: return Verdict::Of(K::kTrap, data);
+    case Effect::kTraceStop: return Verdict::Of(K::kTrace, data);
+    case Effect::kNotify: return Verdict::Of(K::kUserNotif);
+    case Effect::kKillThread: return Verdict::Of(K::kKillThread);
+    case Effect::kKillProcess: return Verdict::Of(K::kKillProcess);
+  }
+  return Verdict::Of(K::kKillProcess);
+}
+
+std::string Verdict::Text() const {
+  const std::string num = "(" + std::to_string(n) + ")";
+  switch (kind) {
+    case Kind::kKillProcess: return "KILL_PROCESS";
+    case Kind::kKillThread: return "KILL_THREAD";
+    case Kind::kTrap: return "TRAP" + num;
+    case Kind::kErrno: return "ERRNO" + num;
+    case Kind::kUserNotif: return "USER_NOTIF";
+    case Kind::kTrace: return "TRACE" + num;
+    case Kind::kLog: return "LOG";
+    case Kind::kAllow: return "ALLOW";
   }
   return "KILL_PROCESS";
 }
@@ -293,18 +309,24 @@ Outcome DecideTraced(const FilterStack& stack, const SeccompData& data, const Ke
   return ApplyDecision(stack.EvaluateTraced(data, rets, traces), stack, data, ctx);
 }
 
-bool Expectation::Matches(const Outcome& outcome) const { return MatchesText(outcome.Text()); }
-
-bool Expectation::MatchesText(std::string_view actual) const {
+bool Expectation::Matches(const Verdict& actual) const {
+  using K = Verdict::Kind;
+  auto kind_of = [](const std::string& n) -> std::optional<K> {
+    static const std::pair<const char*, K> kNames[] = {
+        {"KILL_PROCESS", K::kKillProcess}, {"KILL_THREAD", K::kKillThread}, {"TRAP", K::kTrap},
+        {"ERRNO", K::kErrno}, {"USER_NOTIF", K::kUserNotif}, {"TRACE", K::kTrace},
+        {"LOG", K::kLog}, {"ALLOW", K::kAllow}};
+    for (const auto& [text, kind] : kNames) {
+      if (n == text) return kind;
+    }
+    return std::nullopt;
+  };
   bool match;
-  if (has_value) {
-    match = actual == name + "(" + std::to_string(value) + ")";
-  } else if (name == "KILL") {
-    match = actual == "KILL_PROCESS" || actual == "KILL_THREAD";
-  } else if (name == "ERRNO" || name == "TRAP" || name == "TRACE") {
-    match = actual.substr(0, name.size() + 1) == name + "(";
+  if (name == "KILL") {
+    match = actual.kind == K::kKillProcess || actual.kind == K::kKillThread;
   } else {
-    match = actual == name;
+    const std::optional<K> kind = kind_of(name);
+    match = kind && actual.kind == *kind && (!has_value || actual.n == value);
   }
   return match != negate;
 }

@@ -25,7 +25,7 @@ void Expect(KernelEngine& engine, Model& model, const SeccompData& d,
   Result<KernelObservation> o = engine.Run(d);
   ASSERT_TRUE(o.ok()) << what << ": " << o.error().ToString();
   if (!o->reproducible && d.arch == kI386) return;  // no ia32 emulation here
-  EXPECT_EQ(o->possible, want) << what << ": " << o->ToString() << " trail " << o->trail;
+  EXPECT_EQ(Texts(o->possible), want) << what << ": " << o->ToString() << " trail " << o->trail;
   const Outcome m = model.Decide(d);
   EXPECT_TRUE(ConsistentWith(*o, m))
       << what << ": kernel " << o->ToString() << ", interp " << m.Text();

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstdint>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -23,6 +24,13 @@ using namespace bpf;  // NOLINT: kRET, kK, kJEQ ... as in the kernel's macros
 
 inline constexpr uint32_t kX86_64 = 0xC000003Eu;
 inline constexpr uint32_t kI386 = 0x40000003u;
+
+// The kernel's possible verdicts as text, to compare with the expected spellings.
+inline std::vector<std::string> Texts(const std::vector<Verdict>& verdicts) {
+  std::vector<std::string> out;
+  for (const Verdict& v : verdicts) out.push_back(v.Text());
+  return out;
+}
 
 // seccomp/ptrace missing, or not privileged enough: the only reasons to skip.
 inline bool Unavailable(const Error& e) {

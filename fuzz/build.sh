@@ -19,8 +19,10 @@ SRC_ROOT="${SCKIT_SRC:-$(dirname "$HERE")}"
 : "${OUT:=$PWD/fuzz-out}"
 JOBS="${JOBS:-$(nproc)}"
 
-TARGETS="asm carray raw records jit_diff stack"
-LIB_SOURCES="vm/*.cc formats/*.cc verifier/*.cc jit/*.cc eval/stack_builder.cc"  # what the targets link
+TARGETS="asm carray raw records jit_diff stack policy_rules"
+# what the targets link
+LIB_SOURCES="vm/*.cc formats/*.cc verifier/*.cc jit/*.cc eval/stack_builder.cc policy/rules_*.cc
+  policy/suggest.cc policy/reverse_builder.cc"
 
 mkdir -p "$OUT"
 OBJ="${WORK:-$OUT}/sckit-obj"  # OSS-Fuzz provides $WORK for intermediates
@@ -39,6 +41,20 @@ stale() {
   done
   return 1
 }
+
+# The rules language's constant table, generated as the Bazel genrules in policy/BUILD do: the
+# preprocessor lists the header macros, gen_rules_constants writes a source the compiler
+# evaluates. The generated file is one more library source.
+GEN="$OBJ/gen"
+mkdir -p "$GEN/policy"
+if [ ! -f "$GEN/policy/rules_constants_table.cc" ] ||
+   [ policy/rules_constants_headers.h -nt "$GEN/policy/rules_constants_table.cc" ] ||
+   [ policy/gen_rules_constants.cc -nt "$GEN/policy/rules_constants_table.cc" ]; then
+  c++ -std=c++20 -O1 policy/gen_rules_constants.cc -o "$GEN/gen_rules_constants"
+  $CXX -E -dM -x c++ policy/rules_constants_headers.h |
+    "$GEN/gen_rules_constants" >"$GEN/policy/rules_constants_table.cc"
+fi
+LIB_SOURCES="$LIB_SOURCES $GEN/policy/rules_constants_table.cc"
 
 # The library once, in parallel (the fuzz flags apply to it too: that is what gets fuzzed).
 pids=()
@@ -63,6 +79,7 @@ seeds_for() {
   case "$1" in
     asm|carray|records) ls fuzz/corpus/"$1"/* ;;
     raw) ls examples/*/*.bpf examples/*/*.cases examples/profiles/*.json ;;
+    policy_rules) ls fuzz/corpus/policy_rules/* ;;
     jit_diff|stack) ls examples/*/*.bpf ;;
   esac
 }

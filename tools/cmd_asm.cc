@@ -1,8 +1,6 @@
 // sckit disasm / sckit asm: converting filters between raw bytes, assembly text and C arrays.
 // All conversion logic is in formats/ (asm.h, disasm.h, carray.h, loader.h); this file parses
 // options, reads the input, and writes the output.
-#include <unistd.h>
-
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -84,16 +82,14 @@ Result<std::string> Render(const Program& program, Emit emit, const ArchInfo* ar
   return std::string();
 }
 
-// Writes to `out` ("-" or empty = standard output). Raw bytes never go to a terminal.
-int Write(const std::string& command, const std::string& out, const std::string& data,
-          bool binary) {
-  const bool to_stdout = out.empty() || out == "-";
-  if (to_stdout && binary && isatty(STDOUT_FILENO)) {
-    PrintError(command, "refusing to write raw bytes to a terminal: use -o FILE, redirect "
-                        "standard output, or --emit asm|c|listing");
+// To `path` (empty or "-": standard output, never raw bytes on a terminal).
+int WriteFilter(const std::string& command, const std::string& path, const std::string& data,
+                bool raw) {
+  if (raw && RefuseRawOnTerminal(command, path, "use -o FILE, redirect standard output, or "
+                                                "--emit asm|c|listing")) {
     return kExitUsage;
   }
-  return WriteOutput(command, out, data);
+  return WriteOutput(command, path, data);
 }
 
 int Run(const std::string& command, const std::vector<std::string>& args) {
@@ -166,8 +162,8 @@ int Run(const std::string& command, const std::vector<std::string>& args) {
     PrintError(command, out.error());
     return kExitUsage;
   }
-  return Write(command, vm.count("output") ? vm["output"].as<std::string>() : std::string(),
-               *out, *emit == Emit::kRaw);
+  return WriteFilter(command, vm.count("output") ? vm["output"].as<std::string>() : "", *out,
+                     *emit == Emit::kRaw);
 }
 
 }  // namespace

@@ -78,7 +78,7 @@ std::optional<int> ParseVerifyArgs(const std::vector<std::string>& args, VerifyA
   return std::nullopt;
 }
 
-void PrintText(const std::string& file, const Verdict& v) {
+void PrintText(const std::string& file, const FilterVerdict& v) {
   if (v.accepted) {
     std::printf("%s: ok (%zu instructions", file.c_str(), v.insns);
     if (v.in_stack) {
@@ -93,7 +93,7 @@ void PrintText(const std::string& file, const Verdict& v) {
   }
 }
 
-std::string JsonVerdict(const std::string& file, const Verdict& v, bool all) {
+std::string JsonVerdict(const std::string& file, const FilterVerdict& v, bool all) {
   std::string out = "{\"file\": \"" + JsonEscape(file) + "\", \"accepted\": ";
   out += v.accepted ? "true" : "false";
   if (v.accepted) {
@@ -130,7 +130,7 @@ int CmdVerify(const std::vector<std::string>& args) {
     }
     entries.push_back({std::move(*program), a.flags[i]});
   }
-  const std::vector<Verdict> verdicts = JudgeFilters(entries, a.stack, a.all);
+  const std::vector<FilterVerdict> verdicts = JudgeFilters(entries, a.stack, a.all);
   bool every_ok = true;
   if (a.json) std::printf("[");
   for (size_t i = 0; i < verdicts.size(); ++i) {

@@ -34,6 +34,7 @@ int CmdEval(const std::vector<std::string>& args);
 int CmdTest(const std::vector<std::string>& args);
 int CmdJit(const std::vector<std::string>& args);
 int CmdImport(const std::vector<std::string>& args);
+int CmdCompile(const std::vector<std::string>& args);
 int CmdRun(const std::vector<std::string>& args);
 int CmdDump(const std::vector<std::string>& args);
 int CmdAnalyze(const std::vector<std::string>& args);

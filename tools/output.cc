@@ -33,6 +33,13 @@ int WriteOutput(const std::string& command, const std::string& path, std::string
   return kExitOk;
 }
 
+bool RefuseRawOnTerminal(const std::string& command, const std::string& path,
+                         const std::string& hint) {
+  if ((!path.empty() && path != "-") || !::isatty(STDOUT_FILENO)) return false;
+  PrintError(command, "refusing to write raw bytes to a terminal: " + hint);
+  return true;
+}
+
 namespace {
 int first_stdout_errno = 0;  // errno of the first failed write StandardOutputFailed() saw
 }  // namespace

@@ -12,6 +12,11 @@ namespace sckit::tools {
 // Returns kExitOk, or prints "sckit COMMAND: cannot write PATH: REASON" and returns kExitUsage.
 int WriteOutput(const std::string& command, const std::string& path, std::string_view data);
 
+// Raw filter bytes never go to a terminal: true (after printing "sckit COMMAND: refusing to
+// write raw bytes to a terminal: HINT") when `path` means standard output and that is a tty.
+bool RefuseRawOnTerminal(const std::string& command, const std::string& path,
+                         const std::string& hint);
+
 // True once a write to standard output has failed: commands that print as they go call it right
 // after a write, to stop early and to keep the write's errno for the final message.
 bool StandardOutputFailed();

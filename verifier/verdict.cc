@@ -8,11 +8,11 @@
 namespace sckit {
 namespace {
 
-std::vector<Verdict> JudgeAsStack(const std::vector<StackEntry>& entries, bool all) {
-  std::vector<Verdict> out;
+std::vector<FilterVerdict> JudgeAsStack(const std::vector<StackEntry>& entries, bool all) {
+  std::vector<FilterVerdict> out;
   const std::vector<AttachOutcome> outcomes = CheckStack(entries);
   for (size_t i = 0; i < entries.size(); ++i) {
-    Verdict v{outcomes[i].attached, {}, entries[i].program.size(), true,
+    FilterVerdict v{outcomes[i].attached, {}, entries[i].program.size(), true,
               outcomes[i].converted_len, outcomes[i].path_len};
     if (!v.accepted) {
       if (all && outcomes[i].error->pc >= 0) {
@@ -26,8 +26,8 @@ std::vector<Verdict> JudgeAsStack(const std::vector<StackEntry>& entries, bool a
   return out;
 }
 
-Verdict JudgeAlone(const StackEntry& entry, bool all) {
-  Verdict v;
+FilterVerdict JudgeAlone(const StackEntry& entry, bool all) {
+  FilterVerdict v;
   v.insns = entry.program.size();
   if (std::optional<Error> e = CheckFilterFlags(entry.flags)) {
     v.errors.push_back(*e);
@@ -44,10 +44,10 @@ Verdict JudgeAlone(const StackEntry& entry, bool all) {
 
 }  // namespace
 
-std::vector<Verdict> JudgeFilters(const std::vector<StackEntry>& entries, bool as_stack,
+std::vector<FilterVerdict> JudgeFilters(const std::vector<StackEntry>& entries, bool as_stack,
                                   bool all) {
   if (as_stack) return JudgeAsStack(entries, all);
-  std::vector<Verdict> out;
+  std::vector<FilterVerdict> out;
   for (const StackEntry& e : entries) out.push_back(JudgeAlone(e, all));
   return out;
 }

@@ -13,7 +13,7 @@
 
 namespace sckit {
 
-struct Verdict {
+struct FilterVerdict {
   bool accepted = false;
   std::vector<Error> errors;   // empty when accepted; errors[0] is what the kernel returns
   size_t insns = 0;            // the program's length as given
@@ -25,6 +25,7 @@ struct Verdict {
 // One verdict per entry, in order. `as_stack`: CheckStack's outcomes; otherwise each entry alone.
 // `all`: a rejected program lists every problem VerifyAll finds (when the rejection is about
 // the program; flag and chain errors stay single).
-std::vector<Verdict> JudgeFilters(const std::vector<StackEntry>& entries, bool as_stack, bool all);
+std::vector<FilterVerdict> JudgeFilters(const std::vector<StackEntry>& entries, bool as_stack,
+                                        bool all);
 
 }  // namespace sckit

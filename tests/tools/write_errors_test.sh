@@ -41,6 +41,7 @@ expect_stdout_error "fuzz" fuzz --filter "$F" --runs 2000 --no-solver
 expect_stdout_error "fuzz --json" fuzz --filter "$F" --runs 2000 --no-solver --json
 expect_stdout_error "bench --json" bench --filter "$F" --engines interp --repetitions 1 --rep-ms 1 --json
 expect_stdout_error "import --emit asm" import oci $P/docker-default.json --arch x86_64 --kernel-version 6.1 --emit asm
+expect_stdout_error "compile --emit asm" compile examples/rules/server.policy --emit asm
 expect_stdout_error "verify --help" verify --help
 expect_stdout_error "sckit --help" --help
 
@@ -79,6 +80,7 @@ for out in /dev/full "$T/missing/dir/out"; do
   expect_file_error "test --junit $out" "$out" test --filter "$F" "$CASES" --junit "$out"
   expect_file_error "bench --svg $out" "$out" bench --filter "$F" --engines interp --repetitions 1 --rep-ms 1 --svg "$out"
   expect_file_error "import -o $out" "$out" import oci $P/docker-default.json --arch x86_64 --kernel-version 6.1 -o "$out"
+  expect_file_error "compile -o $out" "$out" compile examples/rules/server.policy -o "$out"
 done
 check "/dev/full is still a device" test -c /dev/full
 
@@ -88,7 +90,8 @@ mkdir -p "$T/keep"
 echo "old content" >"$T/keep/out"
 for cmd in "disasm $F -o $T/keep/out" "fuzz --filter $F --runs 2000 --no-solver --out $T/keep/out" \
            "cfg $F -o $T/keep/out" "test --filter $F $CASES --junit $T/keep/out" \
-           "import oci $P/docker-default.json --arch x86_64 --kernel-version 6.1 --emit asm -o $T/keep/out"; do
+           "import oci $P/docker-default.json --arch x86_64 --kernel-version 6.1 --emit asm -o $T/keep/out" \
+           "compile examples/rules/server.policy --emit asm -o $T/keep/out"; do
   # stderr through a pipe: the size limit applies to every regular file the process writes.
   err=$( (trap '' XFSZ; ulimit -f 1; exec $SCKIT $cmd) 2>&1 >/dev/null )
   rc=$?

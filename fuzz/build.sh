@@ -21,7 +21,8 @@ JOBS="${JOBS:-$(nproc)}"
 
 TARGETS="asm carray raw records jit_diff stack policy_rules"
 # what the targets link
-LIB_SOURCES="vm/*.cc formats/*.cc verifier/*.cc jit/*.cc eval/stack_builder.cc policy/rules_*.cc
+LIB_SOURCES="vm/*.cc formats/*.cc verifier/*.cc jit/compiler.cc jit/exec_memory.cc jit/x86_assembler.cc
+  eval/stack_builder.cc policy/rules_*.cc
   policy/suggest.cc policy/reverse_builder.cc"
 
 mkdir -p "$OUT"
@@ -56,12 +57,16 @@ if [ ! -f "$GEN/policy/rules_constants_table.cc" ] ||
 fi
 LIB_SOURCES="$LIB_SOURCES $GEN/policy/rules_constants_table.cc"
 
+# The AUDIT_ARCH table vm/arch.cc includes, generated as the genrule in vm/BUILD does.
+mkdir -p "$GEN/vm"
+vm/gen_arch_table.sh /usr/include/linux/audit.h "$GEN/vm/arch_table.inc"
+
 # The library once, in parallel (the fuzz flags apply to it too: that is what gets fuzzed).
 pids=()
 for src in $LIB_SOURCES; do
   obj="$OBJ/$(echo "$src" | tr / _).o"
   if stale "$obj" "$src"; then
-    $CXX $CXXFLAGS -std=c++20 -I. -MMD -MF "$obj.d" -c "$src" -o "$obj" &
+    $CXX $CXXFLAGS -std=c++20 -I. -I"$GEN" -MMD -MF "$obj.d" -c "$src" -o "$obj" &
     pids+=($!)
     if [ "${#pids[@]}" -ge "$JOBS" ]; then wait "${pids[0]}"; pids=("${pids[@]:1}"); fi
   fi
@@ -70,7 +75,7 @@ for pid in "${pids[@]}"; do wait "$pid"; done
 LIB_OBJECTS=$(for src in $LIB_SOURCES; do echo "$OBJ/$(echo "$src" | tr / _).o"; done)
 
 for t in $TARGETS; do
-  $CXX $CXXFLAGS -std=c++20 -I. "fuzz/${t}_fuzzer.cc" $LIB_OBJECTS $LIB_FUZZING_ENGINE \
+  $CXX $CXXFLAGS -std=c++20 -I. -I"$GEN" "fuzz/${t}_fuzzer.cc" $LIB_OBJECTS $LIB_FUZZING_ENGINE \
     -lseccomp -o "$OUT/${t}_fuzzer"
 done
 

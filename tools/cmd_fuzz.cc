@@ -2,6 +2,7 @@
 // `sckit test` cases file with the observed outcomes.
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 
@@ -20,7 +21,9 @@ int RunFuzz(const std::vector<std::string>& args) {
   po::options_description visible("options");
   visible.add_options()("help,h", "show this help")(
       "filter,f", po::value<std::vector<std::string>>(), "a filter; repeat for a stack (oldest first)")(
-      "time", po::value<double>()->default_value(10.0), "search for at most S seconds")(
+      "time", po::value<double>()->default_value(10.0),
+      "search for at most S seconds (0: no time limit, --runs and --stall alone end the search, "
+      "so the result does not depend on the machine's speed)")(
       "runs", po::value<uint64_t>()->default_value(2'000'000), "evaluate at most N records")(
       "seed", po::value<uint32_t>()->default_value(1), "random seed (runs are reproducible)")(
       "stall", po::value<uint64_t>()->default_value(1'000'000),
@@ -65,6 +68,10 @@ int RunFuzz(const std::vector<std::string>& args) {
   for (const VerifiedProgram& p : programs) ptrs.push_back(&p);
   analysis::FuzzOptions options;
   options.max_seconds = vm["time"].as<double>();
+  if (!(options.max_seconds >= 0) || std::isinf(options.max_seconds)) {
+    PrintError("fuzz", "--time must be a number of seconds >= 0 (0: no time limit)");
+    return kExitUsage;
+  }
   options.max_runs = vm["runs"].as<uint64_t>();
   options.seed = vm["seed"].as<uint32_t>();
   options.stall_runs = vm["stall"].as<uint64_t>();

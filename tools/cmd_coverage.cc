@@ -1,7 +1,16 @@
 // sckit coverage and sckit cfg: how much of a filter a set of records exercises, and the
 // filter's control-flow graph.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <optional>
 #include <cstdio>
@@ -65,6 +74,68 @@ std::vector<analysis::FilterCoverage> Measure(const std::vector<VerifiedProgram>
   *error = ForEachRecord(records, [&](const SeccompData& d) { collector.Add(d); });
   *count = collector.records();
   return collector.Finish();
+}
+
+// Runs argv (found in PATH) and returns its standard output; its standard error is dropped.
+// Killed after `seconds`. Errors: "not-found" (exit 127 from the exec), "timeout", "failed".
+Result<std::string> RunWithDeadline(const std::vector<std::string>& argv, int seconds) {
+  int out[2];
+  if (pipe2(out, O_CLOEXEC) != 0) return MakeError("failed", std::strerror(errno));
+  const pid_t pid = fork();
+  if (pid < 0) {
+    close(out[0]);
+    close(out[1]);
+    return MakeError("failed", std::string("fork: ") + std::strerror(errno));
+  }
+  if (pid == 0) {
+    dup2(out[1], STDOUT_FILENO);
+    const int null = open("/dev/null", O_WRONLY);
+    if (null >= 0) dup2(null, STDERR_FILENO);
+    std::vector<char*> cargv;
+    for (const std::string& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
+    cargv.push_back(nullptr);
+    execvp(cargv[0], cargv.data());
+    _exit(127);
+  }
+  close(out[1]);
+  std::string text;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  bool timed_out = false;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      timed_out = true;
+      break;
+    }
+    pollfd p{out[0], POLLIN, 0};
+    const int ready = poll(&p, 1, static_cast<int>(left.count()));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) continue;  // the deadline check above ends it
+    char buf[65536];
+    const ssize_t n = read(out[0], buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    text.append(buf, static_cast<size_t>(n));
+  }
+  close(out[0]);
+  if (timed_out) kill(pid, SIGKILL);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (timed_out) {
+    return MakeError("timeout", argv[0] + " did not finish within " + std::to_string(seconds) +
+                                    " s and was stopped (use --format dot)");
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 127) return MakeError("not-found", argv[0]);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || text.empty()) {
+    return MakeError("failed", argv[0] + " failed (" +
+                                   (WIFEXITED(status)
+                                        ? "exit status " + std::to_string(WEXITSTATUS(status))
+                                        : "signal " + std::to_string(WTERMSIG(status))) +
+                                   ")");
+  }
+  return text;
 }
 
 }  // namespace
@@ -170,6 +241,48 @@ int RunCoverage(const std::vector<std::string>& args) {
   return below ? kExitFailed : kExitOk;
 }
 
+namespace {
+
+// Graphviz's dot -Tsvg on `dot_text`, ended after kDotDeadline (a guard: the size limits keep
+// real layouts to seconds). `fast`: fewer layout passes and straight edges.
+constexpr int kDotDeadlineSeconds = 60;
+
+Result<std::string> RunDot(const std::string& dot_text, bool fast) {
+  char tmp[] = "/tmp/sckit-cfg-XXXXXX";
+  const int fd = mkstemp(tmp);
+  if (fd < 0) return MakeError("io-error", std::string("cannot create a temporary file: ") +
+                                               std::strerror(errno));
+  size_t done = 0;
+  while (done < dot_text.size()) {
+    const ssize_t n = write(fd, dot_text.data() + done, dot_text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int err = errno;
+      close(fd);
+      unlink(tmp);
+      return MakeError("io-error", std::string("cannot write ") + tmp + ": " + std::strerror(err));
+    }
+    done += static_cast<size_t>(n);
+  }
+  close(fd);
+  std::vector<std::string> argv = {"dot", "-Tsvg"};
+  if (fast) {
+    for (const char* o : {"-Gnslimit=2", "-Gnslimit1=2", "-Gmclimit=0.1", "-Gsplines=line"}) {
+      argv.push_back(o);
+    }
+  }
+  argv.push_back(tmp);
+  Result<std::string> svg = RunWithDeadline(argv, kDotDeadlineSeconds);
+  unlink(tmp);
+  if (!svg.ok() && svg.error().rule == "not-found") {
+    return MakeError("not-found", "Graphviz's `dot` is needed for SVG: apt-get install graphviz "
+                                  "(or use --format dot)");
+  }
+  return svg;
+}
+
+}  // namespace
+
 int RunCfg(const std::vector<std::string>& args) {
   po::options_description visible("options");
   visible.add_options()("help,h", "show this help")(
@@ -211,28 +324,23 @@ int RunCfg(const std::vector<std::string>& args) {
   }
   std::string out = analysis::ToDot((*stack)[0].original(), file, cov ? &*cov : nullptr);
   if (format == "svg") {
-    char tmp[] = "/tmp/sckit-cfg-XXXXXX";
-    const int fd = mkstemp(tmp);
-    if (fd < 0) {
-      PrintError("cfg", "cannot create a temporary file");
+    const analysis::LayoutSize size = analysis::DotLayoutSize((*stack)[0].original());
+    if (size.blocks > analysis::kSvgMaxBlocks || size.nodes() > analysis::kSvgMaxLayoutNodes) {
+      PrintError("cfg", file + ": too large for an SVG layout: " + std::to_string(size.blocks) +
+                            " blocks and " + std::to_string(size.virtual_nodes) +
+                            " virtual nodes for the jumps that cross ranks (the limits are " +
+                            std::to_string(analysis::kSvgMaxBlocks) + " blocks and " +
+                            std::to_string(analysis::kSvgMaxLayoutNodes) +
+                            " nodes in all; past them Graphviz's layout takes minutes); use "
+                            "--format dot with a viewer for large graphs");
       return kExitUsage;
     }
-    FILE* f = fdopen(fd, "w");
-    std::fwrite(out.data(), 1, out.size(), f);
-    std::fclose(f);
-    FILE* p = popen(("dot -Tsvg " + std::string(tmp) + " 2>/dev/null").c_str(), "r");
-    std::string svg;
-    char buf[4096];
-    size_t n;
-    while (p != nullptr && (n = std::fread(buf, 1, sizeof buf, p)) > 0) svg.append(buf, n);
-    const int rc = p ? pclose(p) : -1;
-    std::remove(tmp);
-    if (rc != 0 || svg.empty()) {
-      PrintError("cfg", "Graphviz's `dot` is needed for SVG: apt-get install graphviz "
-                        "(or use --format dot)");
+    Result<std::string> svg = RunDot(out, size.nodes() > analysis::kSvgFastLayoutAbove);
+    if (!svg.ok()) {
+      PrintError("cfg", svg.error().message);
       return kExitUsage;
     }
-    out = svg;
+    out = std::move(*svg);
   }
   if (vm.count("out")) {
     std::ofstream f(vm["out"].as<std::string>(), std::ios::binary);

@@ -25,7 +25,10 @@ MEM_CAP=(prlimit --as=$((MEM_KB * 1024)) --)
 if ldd "$SCKIT" 2>/dev/null | grep -q 'lib[at]san'; then MEM_CAP=(); fi
 if ! command -v prlimit >/dev/null; then MEM_CAP=(); fi
 
-xml_escape() { sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g' -e 's/"/\&quot;/g'; }
+# Printable ASCII only (messages may quote hostile bytes), then XML's five escapes.
+xml_escape() {
+  LC_ALL=C tr -c '[:print:]' ' ' | sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g' -e 's/"/\&quot;/g'
+}
 
 record() {  # record NAME ok|fail DETAIL
   local name=$1 verdict=$2 detail=${3:-}
@@ -34,11 +37,14 @@ record() {  # record NAME ok|fail DETAIL
   if [ "$verdict" = ok ]; then
     passes=$((passes + 1))
     echo "ok   $name"
-    cases_xml+="<testcase name=\"$ename\" classname=\"hostile\"/>"
+    cases_xml+="<testcase name=\"$ename\" classname=\"hostile\"/>"$'\n'
   else
     fails=$((fails + 1))
     echo "FAIL $name: $detail"
-    cases_xml+="<testcase name=\"$ename\" classname=\"hostile\"><failure message=\"$(printf '%s' "$detail" | head -c 300 | tr -d '\000' | xml_escape)\"/></testcase>"
+    # One element per line: ./dev.sh counts test cases line by line.
+    cases_xml+="<testcase name=\"$ename\" classname=\"hostile\">"$'\n'
+    cases_xml+="<failure message=\"$(printf '%s' "$detail" | head -c 300 | xml_escape)\"/>"$'\n'
+    cases_xml+="</testcase>"$'\n'
   fi
 }
 
@@ -179,7 +185,7 @@ if [ "$code" -eq 2 ] && [ -s "$T/err" ]; then record "[writes] verify --json > /
 else record "[writes] verify --json > /dev/full" fail "exit $code; $(head -c 300 "$T/err")"; fi
 
 if [ -n "${XML_OUTPUT_FILE:-}" ]; then
-  printf '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites><testsuite name="hostile" tests="%d" failures="%d">%s</testsuite></testsuites>\n' \
+  printf '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites>\n<testsuite name="hostile" tests="%d" failures="%d">\n%s</testsuite>\n</testsuites>\n' \
     $((passes + fails)) "$fails" "$cases_xml" >"$XML_OUTPUT_FILE"
 fi
 echo "$passes passed, $fails failed"

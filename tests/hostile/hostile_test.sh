@@ -152,11 +152,11 @@ expect "[formats] verify: an empty raw file is the kernel's empty-program" "1" "
 
 # --- unbounded memory and time ------------------------------------------------------------
 for input in /dev/zero /dev/urandom "$T/sparse.bin"; do
-  tag="[formats] "
-  expect "${tag}verify $input" "1 2" "" "$SCKIT" verify "$input"
-  expect "${tag}disasm $input" "1 2" "" "$SCKIT" disasm "$input"
-  expect "${tag}analyze $input" "1 2" "" "$SCKIT" analyze "$input"
-  expect "import oci $input" "2" "" "$SCKIT" import oci "$input" -o "$T/x.bpf"
+  what=${input/#$T\//a 1 GB }  # "a 1 GB sparse.bin"
+  expect "[formats] verify $what" "1 2" "" "$SCKIT" verify "$input"
+  expect "[formats] disasm $what" "1 2" "" "$SCKIT" disasm "$input"
+  expect "[formats] analyze $what" "1 2" "" "$SCKIT" analyze "$input"
+  expect "import oci $what" "2" "" "$SCKIT" import oci "$input" -o "$T/x.bpf"
 done
 expect "[records] test: 30 lines of 1,048,576 records each" "0 1 2" "" \
   "$SCKIT" test --filter "$T/allow.bpf" "$T/huge.cases"

@@ -196,6 +196,25 @@ Result<std::string> ReadArch(const json& v, const std::string& path) {
   return *s;
 }
 
+// "X.Y" with an optional ".Z" and any suffix, each number of at most 6 digits: what
+// policy/compile's ParseKernelVersion accepts, so a profile that parses always compiles
+// ("-1.0" or "1.99999999" used to pass sscanf's %u and then fail there).
+bool LooksLikeKernelVersion(const std::string& s) {
+  size_t i = 0;
+  for (int part = 0; part < 2; ++part) {
+    const size_t start = i;
+    while (i < s.size() && i - start < 7 && s[i] >= '0' && s[i] <= '9') ++i;
+    if (i == start || i - start > 6) return false;
+    if (part == 0 && (i >= s.size() || s[i++] != '.')) return false;
+  }
+  if (i < s.size() && s[i] == '.') {
+    const size_t start = ++i;
+    while (i < s.size() && i - start < 7 && s[i] >= '0' && s[i] <= '9') ++i;
+    if (i - start > 6) return false;
+  }
+  return true;
+}
+
 Result<EntryFilter> ReadFilter(const json* v, const std::string& path) {
   EntryFilter f;
   if (v == nullptr) return f;
@@ -213,8 +232,7 @@ Result<EntryFilter> ReadFilter(const json* v, const std::string& path) {
   if (const json* mk = Reader::Member(*v, "minKernel")) {
     Result<std::string> s = Reader::String(*mk, Child(path, "minKernel"));
     if (!s.ok()) return s.error();
-    unsigned major = 0, minor = 0;
-    if (std::sscanf(s->c_str(), "%u.%u", &major, &minor) != 2) {
+    if (!LooksLikeKernelVersion(*s)) {
       return PathError("bad-profile", Child(path, "minKernel"),
                        "expected a kernel version like \"4.8\", found " + Quote(*s));
     }

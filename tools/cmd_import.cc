@@ -4,7 +4,9 @@
 // file parses options, prints what was decided, and writes the filter.
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -177,7 +179,8 @@ int RunImport(const std::vector<std::string>& args) {
   }
   FILE* out = to_stdout ? stdout : std::fopen(vm["output"].as<std::string>().c_str(), "wb");
   if (out == nullptr) {
-    PrintError("import", "cannot open " + vm["output"].as<std::string>() + " for writing");
+    PrintError("import", "cannot open " + vm["output"].as<std::string>() + " for writing: " +
+                             std::strerror(errno));
     return kExitUsage;
   }
   const bool written = WriteAll(out, bytes.data(), bytes.size());

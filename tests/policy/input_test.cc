@@ -105,6 +105,29 @@ TEST(Capabilities, NamesInTheProfileThatCanNeverMatchAreWarned) {
             "CAP_KILL?) ignored, as runc does");
 }
 
+// minKernel values that the parser once let through and the compiler then could not read
+// (an empty optional dereferenced): refused where they are written.
+TEST(ProfileFiles, MinKernelIsCheckedWhereItIsWritten) {
+  for (const char* v : {"-1.0", "1.99999999", "4", "4.", ".8", "x.y", "1.2.3456789"}) {
+    Result<Profile> p = ParseProfile(std::string(R"({"defaultAction": "SCMP_ACT_ALLOW",
+        "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ERRNO",
+                      "includes": {"minKernel": ")") + v + "\"}}]}");
+    ASSERT_FALSE(p.ok()) << v;
+    EXPECT_EQ(p.error().message.rfind("syscalls[0].includes.minKernel: expected a kernel version", 0),
+              0u) << p.error().message;
+  }
+  for (const char* v : {"4.8", "5.10.0-18-amd64", "999999.999999"}) {
+    Result<Profile> p = ParseProfile(std::string(R"({"defaultAction": "SCMP_ACT_ALLOW",
+        "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ERRNO",
+                      "excludes": {"minKernel": ")") + v + "\"}}]}");
+    ASSERT_TRUE(p.ok()) << v << ": " << p.error().ToString();
+    ImportOptions o;
+    o.arches = {"x86_64"};
+    o.kernel_version = "6.1";
+    EXPECT_TRUE(CompileProfile(*p, o).ok()) << v;
+  }
+}
+
 TEST(ProfileFiles, ADirectoryIsAnIoError) {
   Result<Profile> p = LoadProfileFile(std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR")
                                                                  : "/tmp");

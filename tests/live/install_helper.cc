@@ -55,6 +55,10 @@ void* WaitForSync(void*) {
 
 }  // namespace
 
+// Under --config=asan: LeakSanitizer cannot run under ptrace, and this helper always runs traced
+// (it would turn every exit into a failure).
+extern "C" const char* __asan_default_options() { return "detect_leaks=0"; }
+
 int main(int argc, char** argv) {
   if (argc != 4) {
     std::fprintf(stderr, "usage: install_helper fork|tsync|thread A.bpf B.bpf\n");

@@ -10,7 +10,7 @@
 
 #include "fuzz/fuzz_check.h"
 #include "fuzz/fuzz_input.h"
-#include "jit/compiler.h"
+#include "eval/stack_builder.h"
 #include "verifier/stack_check.h"
 #include "verifier/verifier.h"
 #include "vm/action.h"
@@ -48,11 +48,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Result<VerifiedProgram> v = Verify(entries[i].program);
     fuzz::Check(v.ok(), "an attached filter verifies");
     fuzz::Check(outcomes[i].converted_len == v->converted_len(), "converted lengths agree");
-    Result<jit::CompiledFilter> c = jit::Compile(*v);
+    Result<std::unique_ptr<FilterEngine>> c = eval::MakeEngine(*v, eval::EngineKind::kJit);
     if (c.ok()) {
-      compiled.Push(*v,
-                    std::make_unique<EngineAdapter<jit::CompiledFilter>>(std::move(*c)),
-                    entries[i].flags);
+      compiled.Push(*v, std::move(*c), entries[i].flags);
     } else {
       fuzz::Check(c.error().rule == "jit-unavailable", "a verified program compiles");
       jit = false;
@@ -89,12 +87,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const Outcome o = Decide(interpreted, d, ctx, rets);
     std::vector<FilterTrace> outcome_traces;
     const Outcome ot = DecideTraced(interpreted, d, ctx, traced_rets, &outcome_traces);
-    fuzz::Check(o.Text() == ot.Text() && o.ret == ot.ret && o.matched == ot.matched &&
+    fuzz::Check(o.verdict() == ot.verdict() && o.ret == ot.ret && o.matched == ot.matched &&
                     o.effect == ot.effect,
                 "Decide and DecideTraced agree");
     if (jit) {
       const Outcome oj = Decide(compiled, d, ctx, jit_rets);
-      fuzz::Check(o.Text() == oj.Text() && o.effect == oj.effect &&
+      fuzz::Check(o.verdict() == oj.verdict() && o.effect == oj.effect &&
                       o.return_value == oj.return_value,
                   "outcomes agree across engines");
     }

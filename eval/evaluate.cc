@@ -1,0 +1,173 @@
+#include "eval/evaluate.h"
+
+#include <string_view>
+#include <utility>
+
+#include "formats/records.h"
+#include "vm/text.h"
+
+namespace sckit::eval {
+namespace {
+
+Result<bool> EvaluateLive(Session& s, const SeccompData& d, const EvalOptions& o,
+                          Scratch* scratch) {
+  const std::string record = FormatRecord(d);
+  Result<live::KernelObservation> k = s.kernel->Run(d);
+  if (!k.ok()) {
+    return MakeError("kernel-engine-failed",
+                     record + ": the live kernel engine failed: " + k.error().ToString());
+  }
+  std::string& out = scratch->out;
+  if (s.engine == EngineChoice::kKernel) {
+    out = o.json ? "{\"record\": " + JsonString(record) + ", \"engine\": \"kernel\", \"kernel\": " +
+                       KernelJson(*k) + "}\n"
+                 : record + " -> " + k->ToString() + "\n";
+    return true;
+  }
+  // Like with like: the kernel engine answers for the session's configuration (tracer,
+  // listener), so it is compared with the interpreter's outcome in that same configuration.
+  const Outcome oi = Decide(s.stack, d, s.ctx, scratch->rets);
+  const Outcome oj = Decide(s.jit, d, s.ctx, scratch->rets);
+  const bool agree = oi.verdict() == oj.verdict() && live::ConsistentWith(*k, oi);
+  if (o.json) {
+    out = "{\"record\": " + JsonString(record) + ", \"interp\": \"" + oi.Text() +
+          "\", \"jit\": \"" + oj.Text() + "\", \"kernel\": " + KernelJson(*k) +
+          ", \"agree\": " + (agree ? "true" : "false") + "}\n";
+  } else {
+    out = record + " -> interp " + oi.Text() + ", jit " + oj.Text() + ", kernel " +
+          k->ToString() + (agree ? "" : "   MISMATCH") + "\n";
+  }
+  return agree;
+}
+
+// One case through the session, and which engines answered it.
+struct CaseRun {
+  CaseResult result;
+  bool skipped = false;          // no engine of the session could answer
+  bool kernel_checked = false;   // the kernel engine answered (--engine kernel/all)
+};
+
+std::vector<EngineCount> SessionEngines(const Session& s) {
+  switch (s.engine) {
+    case EngineChoice::kInterp: return {{"interp"}};
+    case EngineChoice::kJit: return {{"jit"}};
+    case EngineChoice::kKernel: return {{"kernel"}};
+    case EngineChoice::kAll: return {{"interp"}, {"jit"}, {"kernel"}};
+  }
+  return {};
+}
+
+// A case fails when any engine that answers contradicts the expectation or another engine. The
+// kernel engine cannot answer every record (other arches, x86-64 335/336): with --engine kernel
+// such a case is skipped; with --engine all the interpreter and the JIT still decide it, and
+// only the kernel's count of unchecked cases grows.
+Result<CaseRun> RunCase(Session& s, const SeccompData& d, int line, const Expectation& expected,
+                        std::vector<uint32_t>* rets) {
+  const Outcome o = Decide(s.stack, d, s.ctx, *rets);
+  CaseRun run;
+  CaseResult& c = run.result;
+  c = CaseResult{line, FormatRecord(d), expected.text, o.Text(), expected.Matches(o)};
+  if (!s.uses_kernel()) return run;
+  Result<live::KernelObservation> k = s.kernel->Run(d);
+  if (!k.ok()) {
+    return MakeError("kernel-engine-failed",
+                     c.record + ": the live kernel engine failed: " + k.error().ToString());
+  }
+  run.kernel_checked = k->reproducible;
+  // The kernel's answer must meet the expectation for one of the outcomes it cannot tell apart.
+  bool kernel_match = false;
+  for (const Verdict& p : k->possible) kernel_match |= expected.Matches(p);
+  if (s.engine == EngineChoice::kKernel) {
+    if (!k->reproducible) {
+      run.skipped = true;
+      c.record += ": " + k->ToString();
+      return run;
+    }
+    c.actual = k->ToString() + " (kernel)";
+    c.passed = kernel_match;
+    return run;
+  }
+  const Outcome oj = Decide(s.jit, d, s.ctx, *rets);
+  c.actual = "interp " + o.Text() + ", jit " + oj.Text() + ", kernel " + k->ToString();
+  c.passed = c.passed && expected.Matches(oj) && oj.verdict() == o.verdict();
+  if (k->reproducible) c.passed = c.passed && kernel_match && live::ConsistentWith(*k, o);
+  return run;
+}
+
+void Count(const CaseRun& run, SuiteResult* suite) {
+  for (EngineCount& e : suite->engines) {
+    const bool answered = e.engine != "kernel" || run.kernel_checked;
+    answered ? ++e.checked : ++e.unchecked;
+  }
+  if (run.skipped) {
+    ++suite->skipped;
+  } else {
+    run.result.passed ? ++suite->passed : ++suite->failures;
+  }
+}
+
+}  // namespace
+
+Result<bool> EvaluateRecord(Session& session, const SeccompData& data, const EvalOptions& options,
+                            Scratch* scratch) {
+  scratch->rets.resize(session.stack.size());
+  if (session.uses_kernel()) return EvaluateLive(session, data, options, scratch);
+  const FilterStack& stack = session.stack;
+  const Outcome o = options.trace
+                        ? DecideTraced(stack, data, session.ctx, scratch->rets, &scratch->traces)
+                        : Decide(stack, data, session.ctx, scratch->rets);
+  const bool filters_ran = session.ctx.mode == Mode::kFilter && !stack.empty() &&
+                           o.passthrough == Passthrough::kNone;
+  const std::string record = FormatRecord(data);
+  std::string& out = scratch->out;
+  if (options.json) {
+    out = OutcomeJsonOpen(record, o, stack, scratch->rets, filters_ran);
+    if (options.trace) AppendTraceJson(stack, scratch->traces, &out);
+    out += "}\n";
+  } else {
+    out = record + " -> " + o.Text() + "\n";
+    if (options.trace) AppendTraceText(stack, scratch->traces, &out);
+  }
+  return true;
+}
+
+Result<SuiteResult> RunCases(Session& session, std::istream& in, const std::string& path,
+                             const CaseOptions& options) {
+  SuiteResult suite;
+  suite.file = path;
+  suite.engines = SessionEngines(session);
+  std::vector<uint32_t> rets(session.stack.size(), 0);
+  uint64_t total = 0;
+  std::string raw;
+  int line_no = 0;
+  while (std::getline(in, raw)) {
+    ++line_no;
+    const std::string_view line = StripComment(raw);
+    if (line.empty()) continue;
+    const size_t arrow = line.find("=>");
+    if (arrow == std::string_view::npos) {
+      return MakeLineError("bad-case", "expected 'RECORD => EXPECTED'", line_no);
+    }
+    Result<std::vector<SeccompData>> records = ParseRecordPattern(line.substr(0, arrow), line_no);
+    if (!records.ok()) return records.error();
+    Result<Expectation> expected = ParseExpectation(StripComment(line.substr(arrow + 2)), line_no);
+    if (!expected.ok()) return expected.error();
+    total += records->size();
+    if (total > kMaxCasesPerFile) {
+      return MakeLineError("too-many-cases",
+                           "the file expands to more than " + std::to_string(kMaxCasesPerFile) +
+                               " cases; split it",
+                           line_no);
+    }
+    for (const SeccompData& d : *records) {
+      Result<CaseRun> run = RunCase(session, d, line_no, *expected, &rets);
+      if (!run.ok()) return run.error();
+      Count(*run, &suite);
+      if (options.on_case) options.on_case(run->result, run->skipped);
+      if (!run->skipped && options.keep_cases) suite.cases.push_back(std::move(run->result));
+    }
+  }
+  return suite;
+}
+
+}  // namespace sckit::eval

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -45,6 +46,18 @@ const char* ActionColour(uint32_t ret) {
   }
 }
 
+// The leaders a block's last instruction leads to, one per drawn edge.
+std::vector<size_t> Successors(const Program& program, const BasicBlock& b) {
+  const SockFilter& f = program.insns[b.last];
+  if (Class(f.code) == kRET) return {};
+  if (f.code == (kJMP | kJA)) return {b.last + 1 + f.k};
+  if (IsConditionalJump(f.code)) {
+    if (f.jt == f.jf) return {b.last + 1 + f.jt};
+    return {b.last + 1 + f.jt, b.last + 1 + f.jf};
+  }
+  return {b.last + 1};
+}
+
 }  // namespace
 
 std::vector<BasicBlock> BasicBlocks(const Program& program) {
@@ -67,6 +80,24 @@ std::vector<BasicBlock> BasicBlocks(const Program& program) {
     blocks.push_back({*it, end - 1});
   }
   return blocks;
+}
+
+LayoutSize DotLayoutSize(const Program& program) {
+  const std::vector<BasicBlock> blocks = BasicBlocks(program);
+  std::map<size_t, size_t> rank;  // leader pc -> longest-path depth
+  for (const BasicBlock& b : blocks) rank.emplace(b.first, 0);
+  LayoutSize size;
+  size.blocks = blocks.size();
+  // Blocks in pc order are in topological order: every successor has a larger pc.
+  for (const BasicBlock& b : blocks) {
+    for (size_t to : Successors(program, b)) {
+      rank[to] = std::max(rank[to], rank[b.first] + 1);
+    }
+  }
+  for (const BasicBlock& b : blocks) {
+    for (size_t to : Successors(program, b)) size.virtual_nodes += rank[to] - rank[b.first] - 1;
+  }
+  return size;
 }
 
 std::string ToDot(const Program& program, const std::string& title,
@@ -122,43 +153,6 @@ std::string ToDot(const Program& program, const std::string& title,
   }
   dot += "}\n";
   return dot;
-}
-
-Result<std::string> DotToSvg(const std::string& dot) {
-  char tmp[] = "/tmp/sckit-cfg-XXXXXX";
-  const int fd = mkstemp(tmp);
-  if (fd < 0) {
-    return MakeError("io-error", std::string("cannot create a temporary file: ") +
-                                     std::strerror(errno));
-  }
-  int err = 0;
-  for (size_t done = 0; done < dot.size();) {
-    const ssize_t n = ::write(fd, dot.data() + done, dot.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      err = n < 0 ? errno : EIO;
-      break;
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::close(fd) != 0 && err == 0) err = errno;
-  if (err != 0) {
-    std::remove(tmp);
-    return MakeError("io-error", std::string("cannot write ") + tmp + ": " + std::strerror(err));
-  }
-  FILE* p = popen(("dot -Tsvg " + std::string(tmp) + " 2>/dev/null").c_str(), "r");
-  std::string svg;
-  char buf[4096];
-  size_t n;
-  while (p != nullptr && (n = std::fread(buf, 1, sizeof buf, p)) > 0) svg.append(buf, n);
-  const int rc = p ? pclose(p) : -1;
-  std::remove(tmp);
-  if (rc != 0 || svg.empty()) {
-    return MakeError("graphviz-failed",
-                     "Graphviz's `dot` is needed for SVG: apt-get install graphviz "
-                     "(or use --format dot)");
-  }
-  return svg;
 }
 
 }  // namespace sckit::analysis

@@ -22,12 +22,29 @@ struct BasicBlock {
 // programs whose jumps stay inside (verified ones).
 std::vector<BasicBlock> BasicBlocks(const Program& program);
 
+// What Graphviz's layered layout (`dot`) has to place for ToDot's graph: the blocks, plus one
+// virtual node per rank that an edge crosses (ranks are longest-path depths; jumps only go
+// forward). dot's time grows much faster than linearly in these: a filter whose many jumps
+// meet in a few shared return blocks has hundreds of thousands of virtual nodes (the Docker
+// profile's filter: 987 blocks, 215,000 virtual nodes, minutes in dot), and a chain of 2,000
+// blocks takes dot about 10 s without any.
+struct LayoutSize {
+  size_t blocks = 0;
+  size_t virtual_nodes = 0;
+  size_t nodes() const { return blocks + virtual_nodes; }
+};
+LayoutSize DotLayoutSize(const Program& program);
+
+// The sizes `sckit cfg --format svg` lays out (measured: a few seconds at the limits): larger
+// graphs are refused with a pointer to --format dot. Above kSvgFastLayoutAbove nodes it asks
+// dot for a cheaper layout (fewer network-simplex and crossing-minimisation passes, straight
+// edges).
+inline constexpr size_t kSvgMaxBlocks = 1500;
+inline constexpr size_t kSvgMaxLayoutNodes = 5000;
+inline constexpr size_t kSvgFastLayoutAbove = 500;
+
 // `coverage` may be null; `title` labels the graph.
 std::string ToDot(const Program& program, const std::string& title,
                   const FilterCoverage* coverage = nullptr);
-
-// `dot` laid out as SVG by Graphviz's `dot` program (run through a temporary file in /tmp).
-// Errors: "io-error" (the temporary file), "graphviz-failed" (`dot` missing or failing).
-Result<std::string> DotToSvg(const std::string& dot);
 
 }  // namespace sckit::analysis

@@ -10,6 +10,7 @@
 #include "analysis/coverage.h"
 #include "eval/record_file.h"
 #include "formats/disasm.h"
+#include "formats/dot_svg.h"
 #include "formats/loader.h"
 #include "tools/command.h"
 #include "tools/filter_files.h"
@@ -187,7 +188,20 @@ int CmdCfg(const std::vector<std::string>& args) {
   }
   std::string out = analysis::ToDot((*stack)[0].original(), file, cov ? &*cov : nullptr);
   if (format == "svg") {
-    Result<std::string> svg = analysis::DotToSvg(out);
+    const analysis::LayoutSize size = analysis::DotLayoutSize((*stack)[0].original());
+    if (size.blocks > analysis::kSvgMaxBlocks || size.nodes() > analysis::kSvgMaxLayoutNodes) {
+      PrintError("cfg", file + ": too large for an SVG layout: " + std::to_string(size.blocks) +
+                            " blocks and " + std::to_string(size.virtual_nodes) +
+                            " virtual nodes for the jumps that cross ranks (the limits are " +
+                            std::to_string(analysis::kSvgMaxBlocks) + " blocks and " +
+                            std::to_string(analysis::kSvgMaxLayoutNodes) +
+                            " nodes in all; past them Graphviz's layout takes minutes); use "
+                            "--format dot with a viewer for large graphs");
+      return kExitUsage;
+    }
+    DotOptions dot_options;
+    dot_options.fast_layout = size.nodes() > analysis::kSvgFastLayoutAbove;
+    Result<std::string> svg = DotToSvg(out, dot_options);
     if (!svg.ok()) {
       PrintError("cfg", svg.error().message);
       return kExitUsage;

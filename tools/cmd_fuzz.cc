@@ -3,6 +3,7 @@
 // outcomes eval::CaseLines; this file parses options and prints.
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -32,7 +33,9 @@ std::optional<int> ParseFuzzArgs(const std::vector<std::string>& args, FuzzArgs*
   po::options_description visible("options");
   visible.add_options()("help,h", "show this help")(
       "filter,f", po::value<std::vector<std::string>>(), "a filter; repeat for a stack (oldest first)")(
-      "time", po::value<double>()->default_value(10.0), "search for at most S seconds")(
+      "time", po::value<double>()->default_value(10.0),
+      "search for at most S seconds (0: no time limit, --runs and --stall alone end the search, "
+      "so the result does not depend on the machine's speed)")(
       "runs", po::value<uint64_t>()->default_value(2'000'000), "evaluate at most N records")(
       "seed", po::value<uint32_t>()->default_value(1), "random seed (runs are reproducible)")(
       "stall", po::value<uint64_t>()->default_value(1'000'000),
@@ -58,6 +61,10 @@ std::optional<int> ParseFuzzArgs(const std::vector<std::string>& args, FuzzArgs*
   }
   a->files = vm["filter"].as<std::vector<std::string>>();
   a->options.max_seconds = vm["time"].as<double>();
+  if (!(a->options.max_seconds >= 0) || std::isinf(a->options.max_seconds)) {
+    PrintError("fuzz", "--time must be a number of seconds >= 0 (0: no time limit)");
+    return kExitUsage;
+  }
   a->options.max_runs = vm["runs"].as<uint64_t>();
   a->options.seed = vm["seed"].as<uint32_t>();
   a->options.stall_runs = vm["stall"].as<uint64_t>();

@@ -4,9 +4,9 @@
 // file parses options, prints what was decided, and writes the filter.
 #include <unistd.h>
 
-#include <algorithm>
-#include <cctype>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -38,19 +38,6 @@ std::vector<std::string> SplitCommas(const std::vector<std::string>& values) {
   return out;
 }
 
-// "sys_admin" -> "CAP_SYS_ADMIN"; "none" -> no capability.
-std::vector<std::string> NormaliseCaps(const std::vector<std::string>& given) {
-  std::vector<std::string> caps;
-  for (std::string c : SplitCommas(given)) {
-    std::transform(c.begin(), c.end(), c.begin(),
-                   [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
-    if (c == "NONE") continue;
-    if (c.rfind("CAP_", 0) != 0) c = "CAP_" + c;
-    caps.push_back(c);
-  }
-  return caps;
-}
-
 std::string Join(const std::vector<std::string>& items, const char* sep = ",") {
   std::string out;
   for (const std::string& s : items) out += (out.empty() ? "" : sep) + s;
@@ -72,8 +59,9 @@ int CmdImport(const std::vector<std::string>& args) {
       "to the filter. Default: this machine's arch")(
       "caps", po::value<std::vector<std::string>>()->composing(),
       "the container's bounding capabilities for includes/excludes.caps, comma-separated "
-      "(CAP_ prefix optional; 'none' for none). Default: a config.json's "
-      "process.capabilities.bounding, else Docker's default set")(
+      "(CAP_ prefix optional, any case; 'none' for none, 'all' for every one; an unknown name "
+      "is an error). Default: a config.json's process.capabilities.bounding, else Docker's "
+      "default set")(
       "kernel-version", po::value<std::string>(),
       "kernel version X.Y[.Z] for includes/excludes.minKernel (default: the running kernel, as "
       "Docker does)")(
@@ -111,7 +99,15 @@ int CmdImport(const std::vector<std::string>& args) {
 
   policy::ImportOptions options;
   if (vm.count("arch")) options.arches = SplitCommas(vm["arch"].as<std::vector<std::string>>());
-  if (vm.count("caps")) options.caps = NormaliseCaps(vm["caps"].as<std::vector<std::string>>());
+  if (vm.count("caps")) {
+    Result<std::vector<std::string>> caps =
+        policy::ParseCapabilities(vm["caps"].as<std::vector<std::string>>());
+    if (!caps.ok()) {
+      PrintError("import", "--caps: " + caps.error().message);
+      return kExitUsage;
+    }
+    options.caps = std::move(*caps);
+  }
   if (vm.count("kernel-version")) options.kernel_version = vm["kernel-version"].as<std::string>();
   options.binary_tree = vm.count("binary-tree") > 0;
 
@@ -126,6 +122,9 @@ int CmdImport(const std::vector<std::string>& args) {
     return kExitUsage;
   }
   const policy::ResolvedProfile& r = compiled->resolved;
+  for (const std::string& w : r.warnings) {
+    std::fprintf(stderr, "sckit import: warning: %s\n", w.c_str());
+  }
   for (const std::string& w : compiled->warnings) {
     std::fprintf(stderr, "sckit import: warning: %s\n", w.c_str());
   }

@@ -2,6 +2,8 @@
 // checks that everything written to standard output got there (tools/output.h).
 #include <cstdio>
 #include <cstring>
+#include <exception>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -42,6 +44,22 @@ void PrintUsage(FILE* out) {
                "Exit codes: 0 success, 1 a filter or check failed, 2 usage or I/O error.\n");
 }
 
+// The last line of defence: no exception leaves main (an uncaught one aborts with 134 and no
+// useful message). Commands handle their errors themselves; reaching a catch here is a bug to
+// fix where it was thrown, and still ends with a message and exit code 2.
+int RunGuarded(const Command& c, const std::vector<std::string>& args) {
+  try {
+    return c.run(args);
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "sckit %s: out of memory\n", c.name);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "sckit %s: internal error: %s\n", c.name, e.what());
+  } catch (...) {
+    std::fprintf(stderr, "sckit %s: internal error: unknown exception\n", c.name);
+  }
+  return kExitUsage;
+}
+
 }  // namespace
 }  // namespace sckit::tools
 
@@ -58,7 +76,7 @@ int main(int argc, char** argv) {
   }
   std::vector<std::string> args(argv + 2, argv + argc);
   for (const Command& c : kCommands) {
-    if (name == c.name) return FinishStandardOutput(c.name, c.run(args));
+    if (name == c.name) return FinishStandardOutput(c.name, RunGuarded(c, args));
   }
   std::fprintf(stderr, "sckit: unknown command '%s'\n\n", name.c_str());
   PrintUsage(stderr);

@@ -26,6 +26,7 @@ constexpr Command kCommands[] = {
      RunDump},
     {"bench", "what a filter stack costs: interpreter, JIT and the live kernel, per syscall",
      RunBench},
+    {"optimize", "rewrite a filter to run fewer instructions, proven equivalent", RunOptimize},
     {"import", "compile a container seccomp profile (OCI/Docker JSON) to a filter", RunImport},
 };
 

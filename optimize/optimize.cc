@@ -122,11 +122,23 @@ Result<OptimizeResult> Optimize(const VerifiedProgram& input,
   std::vector<Built> built;
   const Code original_code = FromProgram(input.original());
   if (options.resynthesize) {
-    Result<Code> r = Resynthesize(input.original(), workload, &result.resynth);
-    built.push_back(BuildCandidate("resynthesis", r));
-    if (options.passes) {
-      built.push_back(BuildCandidate(
-          "resynthesis+passes", r.ok() ? Result<Code>(Simplify(*r)) : Result<Code>(r.error())));
+    // Longer jeq chains in the search make it smaller: retried when it does not fit.
+    for (int chain : {3, 8, 32, 4096}) {
+      ResynthOptions ro;
+      ro.max_chain_points = chain;
+      Result<Code> r = Resynthesize(input.original(), workload, ro, &result.resynth);
+      Built plain = BuildCandidate("resynthesis", r);
+      Built simplified;
+      if (options.passes) {
+        simplified = BuildCandidate(
+            "resynthesis+passes", r.ok() ? Result<Code>(Simplify(*r)) : Result<Code>(r.error()));
+      }
+      const bool fits = plain.program || simplified.program;
+      if (fits || !r.ok() || chain == 4096) {
+        built.push_back(std::move(plain));
+        if (options.passes) built.push_back(std::move(simplified));
+        break;
+      }
     }
   }
   if (options.passes) built.push_back(BuildCandidate("passes", Simplify(original_code)));

@@ -216,6 +216,7 @@ Code EliminateRedundantLoads(const Code& code) {
 }
 
 Code MergeReturns(const Code& code) {
+  constexpr int kReach = 200;  // margin below 255 for trampolines inserted in between
   std::map<std::pair<uint16_t, uint32_t>, std::vector<int>> rets;
   auto key = [](const SockFilter& f) {
     return std::make_pair(f.code, RetSrc(f.code) == kRetA ? 0u : f.k);
@@ -224,10 +225,14 @@ Code MergeReturns(const Code& code) {
     if (IsRet(code[i].f)) rets[key(code[i].f)].push_back(i);
   }
   Code out = code;
+  // The farthest identical `ret` that is surely still in reach of an 8-bit offset (so the
+  // nearer duplicates lose their users), else the target itself.
   auto nearest = [&](int from, int target) {
     const std::vector<int>& v = rets[key(code[target].f)];
-    auto it = std::upper_bound(v.begin(), v.end(), from);
-    return it == v.end() ? target : std::min(*it, target);
+    auto it = std::upper_bound(v.begin(), v.end(), from + kReach);
+    if (it == v.begin()) return target;
+    const int far = *std::prev(it);
+    return far > from && far > target ? far : target;
   };
   for (int i = 0; i < static_cast<int>(out.size()); ++i) {
     Node& node = out[i];

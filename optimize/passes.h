@@ -6,8 +6,9 @@
 //     another conditional jump on A whose outcome the first one's outcome already decides
 //     (jeq #5 true -> jeq #6: false; jgt #10 false -> jge #20: false) skips it.
 //   - EliminateRedundantLoads: `ld [k]` / `ld #k` when A already holds that value on every path.
-//   - MergeReturns: a jump to a `ret` goes to the nearest identical `ret` after it, so the
-//     duplicates become unreachable (then dead code).
+//   - MergeReturns: a jump to a `ret` goes to the farthest identical `ret` within 200
+//     instructions after it (surely within an 8-bit offset), so nearer duplicates become
+//     unreachable (then dead code).
 #pragma once
 
 #include "optimize/code.h"

@@ -16,7 +16,6 @@ namespace {
 using namespace bpf;  // NOLINT: kernel vocabulary.
 
 constexpr uint64_t kMaxWork = 400'000'000;  // segment pairs x instructions
-constexpr int kMaxChainPoints = 3;
 
 // ---- Which compares can see nr or arch (a forward dataflow over value kinds) ----
 
@@ -273,7 +272,8 @@ Segments ToSegments(const std::set<uint32_t>& bounds) {
 
 class Emitter {
  public:
-  Emitter(const Program& p, const std::vector<Leaf>& leaves) : p_(p), leaves_(leaves) {
+  Emitter(const Program& p, const std::vector<Leaf>& leaves, int max_chain)
+      : p_(p), leaves_(leaves), max_chain_(max_chain) {
     tail_label_.assign(p.size(), -1);
   }
 
@@ -306,7 +306,7 @@ class Emitter {
       def = r[*lightest].target;
       points.erase(lightest);
     }
-    if (chain && static_cast<int>(points.size()) <= kMaxChainPoints) {
+    if (chain && static_cast<int>(points.size()) <= max_chain_) {
       std::stable_sort(points.begin(), points.end(),
                        [&](size_t x, size_t y) { return r[x].weight > r[y].weight; });
       std::vector<int> labels;
@@ -413,6 +413,7 @@ class Emitter {
  private:
   const Program& p_;
   const std::vector<Leaf>& leaves_;
+  const int max_chain_;
   CodeBuilder b_;
   std::vector<int> tail_label_;
 };
@@ -426,7 +427,7 @@ double WeightOf(const std::vector<uint32_t>& sorted, uint32_t lo, uint32_t hi) {
 }  // namespace
 
 Result<Code> Resynthesize(const Program& original, std::span<const SeccompData> workload,
-                          ResynthInfo* info) {
+                          const ResynthOptions& options, ResynthInfo* info) {
   std::set<uint32_t> nr_bounds, arch_bounds;
   CollectBounds(original, &nr_bounds, &arch_bounds);
   const Segments nr_segs = ToSegments(nr_bounds), arch_segs = ToSegments(arch_bounds);
@@ -478,7 +479,7 @@ Result<Code> Resynthesize(const Program& original, std::span<const SeccompData> 
     }
   }
 
-  Emitter e(original, leaves);
+  Emitter e(original, leaves, options.max_chain_points);
   CodeBuilder& b = e.b();
   // Arch-level leaf: the map's single leaf directly, or `ld [0]` and the number search.
   // Each number search is emitted once, after the arch dispatch, which jumps to it.

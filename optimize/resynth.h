@@ -32,9 +32,15 @@ struct ResynthInfo {
   int tail_insns = 0;    // original instructions copied after the dispatch
 };
 
+struct ResynthOptions {
+  // A subtree whose ranges are all one default target plus at most this many single numbers
+  // becomes a jeq chain (fewer instructions, longer paths past the first few).
+  int max_chain_points = 3;
+};
+
 // `original` must be a verified program in user form (VerifiedProgram::original()). The
 // workload weights the search trees (records hit often get short paths); may be empty.
 Result<Code> Resynthesize(const Program& original, std::span<const SeccompData> workload,
-                          ResynthInfo* info = nullptr);
+                          const ResynthOptions& options = {}, ResynthInfo* info = nullptr);
 
 }  // namespace sckit::optimize

@@ -19,8 +19,8 @@ SRC_ROOT="${SCKIT_SRC:-$(dirname "$HERE")}"
 : "${OUT:=$PWD/fuzz-out}"
 JOBS="${JOBS:-$(nproc)}"
 
-TARGETS="asm carray raw records jit_diff stack"
-LIB_SOURCES="vm/*.cc formats/*.cc verifier/*.cc jit/*.cc eval/stack_builder.cc"  # what the targets link
+TARGETS="asm carray raw records jit_diff stack optimize"
+LIB_SOURCES="vm/*.cc formats/*.cc verifier/*.cc jit/*.cc eval/stack_builder.cc optimize/code.cc optimize/passes.cc optimize/resynth.cc"  # what the targets link
 
 mkdir -p "$OUT"
 OBJ="${WORK:-$OUT}/sckit-obj"  # OSS-Fuzz provides $WORK for intermediates
@@ -63,7 +63,7 @@ seeds_for() {
   case "$1" in
     asm|carray|records) ls fuzz/corpus/"$1"/* ;;
     raw) ls examples/*/*.bpf examples/*/*.cases examples/profiles/*.json ;;
-    jit_diff|stack) ls examples/*/*.bpf ;;
+    jit_diff|stack|optimize) ls examples/*/*.bpf ;;
   esac
 }
 for t in $TARGETS; do

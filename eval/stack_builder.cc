@@ -21,6 +21,22 @@ Result<std::unique_ptr<FilterEngine>> MakeEngine(const VerifiedProgram& program,
       std::make_unique<EngineAdapter<jit::CompiledFilter>>(std::move(*compiled)));
 }
 
+CoverageEngineFactory JitCoverageEngines() {
+  CoverageEngineFactory f;
+  f.name = "jit";
+  f.make = [](const VerifiedProgram& program, uint8_t* counters,
+              std::span<const uint8_t> mask) -> Result<std::unique_ptr<FilterEngine>> {
+    jit::JitOptions options;
+    options.coverage = counters;
+    options.coverage_mask = mask;
+    Result<jit::CompiledFilter> compiled = jit::Compile(program, options);
+    if (!compiled.ok()) return compiled.error();
+    return std::unique_ptr<FilterEngine>(
+        std::make_unique<EngineAdapter<jit::CompiledFilter>>(std::move(*compiled)));
+  };
+  return f;
+}
+
 Result<FilterStack> BuildStack(std::span<const StackInput> filters, EngineKind kind) {
   FilterStack stack;
   for (const StackInput& f : filters) {

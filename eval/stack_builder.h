@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "vm/engine.h"
 #include "vm/program.h"
 #include "vm/stack.h"
 #include "vm/status.h"
@@ -33,6 +34,10 @@ struct StackInput {
 
 // The filters, oldest first, as a stack run by `kind`. Errors: the JIT's, naming the filter.
 Result<FilterStack> BuildStack(std::span<const StackInput> filters, EngineKind kind);
+
+// Engines that count edge coverage (vm/engine.h): the JIT's instrumented code, for the record
+// search of analysis/policy_fuzz.h. Its engines fail with "jit-unavailable" off x86-64.
+CoverageEngineFactory JitCoverageEngines();
 
 // The same for filters installed without flags; names[i] (if given) names filter i.
 Result<FilterStack> BuildStack(std::span<const VerifiedProgram> filters, EngineKind kind,

@@ -350,7 +350,8 @@ uint32_t X86Assembler::LabelOffset(Label label) const {
   return label_offsets_.at(static_cast<size_t>(label.id_));
 }
 
-Result<std::vector<uint8_t>> X86Assembler::Finish() {
+// Every jump and patch names a bound label; nullopt when so.
+std::optional<Error> X86Assembler::CheckLabels() const {
   if (operand_error_ != nullptr) return MakeError("jit-internal", operand_error_);
   auto bound = [&](int label) {
     return label >= 0 && labels_[static_cast<size_t>(label)].bound;
@@ -363,37 +364,87 @@ Result<std::vector<uint8_t>> X86Assembler::Finish() {
       return MakeError("jit-internal", "label reference to an unbound label");
     }
   }
-  const size_t n = jumps_.size();
-  std::vector<bool> near(n, false);
-  // shift[i] = total size of jumps 0..i-1 (the bytes they add before position pos of jump i).
-  std::vector<size_t> shift(n + 1, 0);
-  auto label_offset = [&](const LabelSite& l) { return l.pos + shift[l.jumps_before]; };
+  return std::nullopt;
+}
 
-  // Layout passes: widen jumps whose rel8 does not fit until nothing changes.
+// Layout passes: widen jumps whose rel8 does not fit until nothing changes. Fills near[i] and
+// shift[i] (the total size of jumps 0..i-1, the bytes they add before jump i's position).
+void X86Assembler::PlanJumps(std::vector<bool>* near, std::vector<size_t>* shift) const {
+  const size_t n = jumps_.size();
+  near->assign(n, false);
+  shift->assign(n + 1, 0);
+  auto label_offset = [&](const LabelSite& l) { return l.pos + (*shift)[l.jumps_before]; };
   for (bool changed = true; changed;) {
-    for (size_t i = 0; i < n; ++i) shift[i + 1] = shift[i] + JumpSize(jumps_[i].cond, near[i]);
+    for (size_t i = 0; i < n; ++i) {
+      (*shift)[i + 1] = (*shift)[i] + JumpSize(jumps_[i].cond, (*near)[i]);
+    }
     changed = false;
     for (size_t i = 0; i < n; ++i) {
-      if (near[i]) continue;
+      if ((*near)[i]) continue;
       const JumpSite& j = jumps_[i];
-      const int64_t end = static_cast<int64_t>(j.pos + shift[i] + JumpSize(j.cond, false));
+      const int64_t end = static_cast<int64_t>(j.pos + (*shift)[i] + JumpSize(j.cond, false));
       const int64_t disp =
           static_cast<int64_t>(label_offset(labels_[static_cast<size_t>(j.label)])) - end;
       if (!FitsInt8(disp)) {
-        near[i] = true;
+        (*near)[i] = true;
         changed = true;
       }
     }
   }
-  std::vector<uint32_t> planned(labels_.size(), 0);
-  for (size_t l = 0; l < labels_.size(); ++l) {
-    if (labels_[l].bound) planned[l] = static_cast<uint32_t>(label_offset(labels_[l]));
-  }
+}
 
-  // Final pass: write the bytes, recording where each label really lands.
-  std::vector<size_t> order;
+// Appends jump i in its planned size, aimed at `target` (a final code offset).
+Result<bool> X86Assembler::EmitJump(const JumpSite& j, bool near, uint32_t target,
+                                    std::vector<uint8_t>* out) const {
+  const int64_t end = static_cast<int64_t>(out->size() + JumpSize(j.cond, near));
+  const int64_t disp = static_cast<int64_t>(target) - end;
+  if (!near) {
+    if (!FitsInt8(disp)) return MakeError("jit-internal", "rel8 jump out of range");
+    out->push_back(j.cond < 0 ? 0xEB : static_cast<uint8_t>(0x70 | j.cond));  // jmp/jcc rel8
+    out->push_back(static_cast<uint8_t>(static_cast<int8_t>(disp)));
+    return true;
+  }
+  if (j.cond < 0) {
+    out->push_back(0xE9);  // jmp rel32
+  } else {
+    out->push_back(0x0F);  // jcc rel32
+    out->push_back(static_cast<uint8_t>(0x80 | j.cond));
+  }
+  const uint32_t d = static_cast<uint32_t>(static_cast<int32_t>(disp));
+  for (int b = 0; b < 4; ++b) out->push_back(static_cast<uint8_t>(d >> (8 * b)));
+  return true;
+}
+
+// Patches: every label is final; overwrite each placeholder where it landed.
+std::optional<Error> X86Assembler::ApplyPatches(const std::vector<size_t>& shift,
+                                                std::vector<uint8_t>* out) const {
+  for (const PatchSite& p : patches_) {
+    const size_t at = p.pos + shift[p.jumps_before];
+    const int64_t from = p.base < 0 ? static_cast<int64_t>(at + 4)
+                                    : label_offsets_[static_cast<size_t>(p.base)];
+    const int64_t to = label_offsets_[static_cast<size_t>(p.target)];
+    const int64_t value = to - from;
+    if (value < INT32_MIN || value > INT32_MAX) {
+      return MakeError("jit-internal", "label reference out of 32-bit range");
+    }
+    const uint32_t v = static_cast<uint32_t>(static_cast<int32_t>(value));
+    for (size_t b = 0; b < 4; ++b) (*out)[at + b] = static_cast<uint8_t>(v >> (8 * b));
+  }
+  return std::nullopt;
+}
+
+Result<std::vector<uint8_t>> X86Assembler::Finish() {
+  if (std::optional<Error> e = CheckLabels()) return *e;
+  const size_t n = jumps_.size();
+  std::vector<bool> near;
+  std::vector<size_t> shift;
+  PlanJumps(&near, &shift);
+  std::vector<uint32_t> planned(labels_.size(), 0);
+  std::vector<size_t> order;  // bound labels in code order
   for (size_t l = 0; l < labels_.size(); ++l) {
-    if (labels_[l].bound) order.push_back(l);
+    if (!labels_[l].bound) continue;
+    planned[l] = static_cast<uint32_t>(labels_[l].pos + shift[labels_[l].jumps_before]);
+    order.push_back(l);
   }
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
     if (labels_[a].jumps_before != labels_[b].jumps_before) {
@@ -401,6 +452,8 @@ Result<std::vector<uint8_t>> X86Assembler::Finish() {
     }
     return labels_[a].pos < labels_[b].pos;
   });
+
+  // Final pass: write the bytes, recording where each label really lands.
   std::vector<uint8_t> out;
   out.reserve(bytes_.size() + shift[n]);
   label_offsets_.assign(labels_.size(), 0);
@@ -412,31 +465,16 @@ Result<std::vector<uint8_t>> X86Assembler::Finish() {
     copied = pos;
   };
   for (size_t i = 0; i <= n; ++i) {
-    const size_t pos = i < n ? jumps_[i].pos : bytes_.size();
     while (next_label < order.size() && labels_[order[next_label]].jumps_before == i) {
       copy_to(labels_[order[next_label]].pos);
       label_offsets_[order[next_label]] = static_cast<uint32_t>(out.size());
       ++next_label;
     }
-    copy_to(pos);
+    copy_to(i < n ? jumps_[i].pos : bytes_.size());
     if (i == n) break;
-    const JumpSite& j = jumps_[i];
-    const int64_t end = static_cast<int64_t>(out.size() + JumpSize(j.cond, near[i]));
-    const int64_t disp = static_cast<int64_t>(planned[static_cast<size_t>(j.label)]) - end;
-    if (!near[i]) {
-      if (!FitsInt8(disp)) return MakeError("jit-internal", "rel8 jump out of range");
-      out.push_back(j.cond < 0 ? 0xEB : static_cast<uint8_t>(0x70 | j.cond));  // jmp/jcc rel8
-      out.push_back(static_cast<uint8_t>(static_cast<int8_t>(disp)));
-    } else {
-      if (j.cond < 0) {
-        out.push_back(0xE9);  // jmp rel32
-      } else {
-        out.push_back(0x0F);  // jcc rel32
-        out.push_back(static_cast<uint8_t>(0x80 | j.cond));
-      }
-      const uint32_t d = static_cast<uint32_t>(static_cast<int32_t>(disp));
-      for (int b = 0; b < 4; ++b) out.push_back(static_cast<uint8_t>(d >> (8 * b)));
-    }
+    Result<bool> emitted =
+        EmitJump(jumps_[i], near[i], planned[static_cast<size_t>(jumps_[i].label)], &out);
+    if (!emitted.ok()) return emitted.error();
   }
   for (size_t l = 0; l < labels_.size(); ++l) {
     if (labels_[l].bound && label_offsets_[l] != planned[l]) {
@@ -448,20 +486,7 @@ Result<std::vector<uint8_t>> X86Assembler::Finish() {
   if (out.size() != bytes_.size() + shift[n]) {
     return MakeError("jit-internal", "final code size differs from the layout");
   }
-
-  // Patches: every label is now final; overwrite each placeholder where it landed.
-  for (const PatchSite& p : patches_) {
-    const size_t at = p.pos + shift[p.jumps_before];
-    const int64_t from = p.base < 0 ? static_cast<int64_t>(at + 4)
-                                    : label_offsets_[static_cast<size_t>(p.base)];
-    const int64_t to = label_offsets_[static_cast<size_t>(p.target)];
-    const int64_t value = to - from;
-    if (value < INT32_MIN || value > INT32_MAX) {
-      return MakeError("jit-internal", "label reference out of 32-bit range");
-    }
-    const uint32_t v = static_cast<uint32_t>(static_cast<int32_t>(value));
-    for (size_t b = 0; b < 4; ++b) out[at + b] = static_cast<uint8_t>(v >> (8 * b));
-  }
+  if (std::optional<Error> e = ApplyPatches(shift, &out)) return *e;
   return out;
 }
 

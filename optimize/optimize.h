@@ -24,7 +24,8 @@ namespace sckit::optimize {
 
 struct CacheCount {
   std::string arch;  // sckit arch name
-  int allowed = 0;   // syscall numbers in [0, kCacheNrLimit) the cache lets through
+  int allowed = 0;   // syscall numbers in [0, kCacheNrLimit) the cache lets through (0 for
+                     // x32: its numbers carry bit 30, beyond every bitmap)
 };
 
 inline constexpr int kCacheNrLimit = 1024;

@@ -2,7 +2,8 @@
 // proven equal by the solver (the driver's own proof, and again here independently), never
 // loses a constant-action cache entry, never gets slower on the uniform workload; Docker's
 // default profile and a libseccomp-layout 60-syscall allow list get at least 2x fewer
-// instructions executed; random programs and random jeq-chain programs stay equal.
+// instructions executed; random programs and random jeq-chain programs stay equal. The
+// 4095-instruction case is big_filter_test (a large test: its proof takes a minute).
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -59,7 +60,7 @@ OptimizeResult CheckOptimize(const VerifiedProgram& in, const std::vector<Seccom
   return *r;
 }
 
-TEST(Optimize, EveryBundledExampleIsProvenEqualAndNeverWorse) {
+TEST(Optimize, EveryBundledExampleIsProvenEqualNeverWorseDockerHalved) {
   const std::vector<SeccompData> uniform = bench::UniformWorkload(X86()).records;
   for (const char* path :
        {"examples/server/server.bpf", "examples/denylist/denylist.bpf",
@@ -73,14 +74,11 @@ TEST(Optimize, EveryBundledExampleIsProvenEqualAndNeverWorse) {
                 path, r.before.mean_insns, r.after.mean_insns, r.before.max_insns,
                 r.after.max_insns, r.before.total_insns, r.after.total_insns,
                 r.before.cache[0].allowed, r.after.cache[0].allowed, r.proof_seconds);
+    EXPECT_NE(r.chosen, "unchanged");
+    if (std::string(path).find("docker-default") != std::string::npos) {
+      EXPECT_LE(r.after.mean_insns * 2, r.before.mean_insns);  // at least halved
+    }
   }
-}
-
-TEST(Optimize, DockerDefaultMeanIsAtLeastHalved) {
-  const VerifiedProgram in = LoadExample("examples/profiles/docker-default.bpf");
-  const OptimizeResult r = CheckOptimize(in, bench::UniformWorkload(X86()).records);
-  EXPECT_LE(r.after.mean_insns * 2, r.before.mean_insns);
-  EXPECT_NE(r.chosen, "unchanged");
 }
 
 // libseccomp's default layout for an allow list: arch check, x32 check, one jeq per syscall.
@@ -153,24 +151,20 @@ TEST(Optimize, RandomChainProgramsStayEqualAndGetCheaper) {
   EXPECT_GT(improved, 15);
 }
 
-TEST(Optimize, A4095InstructionChainIsOptimizedIncludingTheProof) {
-  // libseccomp's layout with jeq/ret pairs: 2044 syscalls, every fifth one an errno.
-  Program p;
-  p.insns = {Stmt(kLD | kW | kABS, 4), Jump(kJMP | kJEQ | kK, kAuditArchX86_64, 1, 0),
-             Stmt(kRET | kK, seccomp::kRetKillProcess), Stmt(kLD | kW | kABS, 0),
-             Jump(kJMP | kJGE | kK, 0x40000000u, 0, 1), Stmt(kRET | kK, seccomp::kRetErrno | 1)};
-  for (uint32_t i = 0; i < 2044; ++i) {
-    p.insns.push_back(Jump(kJMP | kJEQ | kK, i * 3, 0, 1));
-    p.insns.push_back(Stmt(kRET | kK, i % 5 ? seccomp::kRetAllow : seccomp::kRetErrno | i));
-  }
-  p.insns.push_back(Stmt(kRET | kK, seccomp::kRetErrno | 1));
-  const VerifiedProgram in = MustVerify(p);
-  const OptimizeResult r = CheckOptimize(in, bench::UniformWorkload(X86()).records, false);
-  std::printf("4095-instruction chain: mean %.1f -> %.1f, %zu -> %zu insns, proof %.2fs, "
-              "total %.2fs\n",
-              r.before.mean_insns, r.after.mean_insns, r.before.total_insns, r.after.total_insns,
-              r.proof_seconds, r.total_seconds);
-  EXPECT_NE(r.chosen, "unchanged");
+}  // namespace
+}  // namespace sckit::optimize
+
+namespace sckit::optimize {
+namespace {
+
+TEST(Measure, X32IsNeverCachedAndOthersAreCounted) {
+  // ret ALLOW: every number of every arch is a constant ALLOW.
+  const VerifiedProgram p = MustVerify(Program{{Stmt(kRET | kK, seccomp::kRetAllow)}});
+  const Metrics m = Measure(p, {}, {FindArch("x86_64"), FindArch("x32"), FindArch("i386")});
+  ASSERT_EQ(m.cache.size(), 3u);
+  EXPECT_EQ(m.cache[0].allowed, kCacheNrLimit);
+  EXPECT_EQ(m.cache[1].allowed, 0);
+  EXPECT_EQ(m.cache[2].allowed, kCacheNrLimit);
 }
 
 }  // namespace

@@ -113,7 +113,9 @@ void CodeBuilder::Cond(SockFilter f, int jt, int jf) {
   code_.push_back(Node{f, jt, jf});
 }
 
-void CodeBuilder::Ja(int label) { code_.push_back(Node{SockFilter{kJMP | kJA, 0, 0, 0}, label, -1}); }
+void CodeBuilder::Ja(int label) {
+  code_.push_back(Node{SockFilter{kJMP | kJA, 0, 0, 0}, label, -1});
+}
 
 Result<Code> CodeBuilder::Finish() const {
   Code out = code_;

@@ -66,6 +66,37 @@ Built BuildCandidate(const std::string& name, const Result<Code>& code) {
   return b;
 }
 
+// Re-synthesis (with and without the passes) and the passes alone, laid out and verified.
+std::vector<Built> BuildCandidates(const VerifiedProgram& input,
+                                   std::span<const SeccompData> workload,
+                                   const OptimizeOptions& options, ResynthInfo* info) {
+  std::vector<Built> built;
+  if (options.resynthesize) {
+    // Longer jeq chains in the search make it smaller: retried when it does not fit.
+    for (int chain : {3, 8, 32, 4096}) {
+      ResynthOptions ro;
+      ro.max_chain_points = chain;
+      Result<Code> r = Resynthesize(input.original(), workload, ro, info);
+      Built plain = BuildCandidate("resynthesis", r);
+      Built simplified;
+      if (options.passes) {
+        simplified = BuildCandidate(
+            "resynthesis+passes", r.ok() ? Result<Code>(Simplify(*r)) : Result<Code>(r.error()));
+      }
+      const bool fits = plain.program || simplified.program;
+      if (fits || !r.ok() || chain == 4096) {
+        built.push_back(std::move(plain));
+        if (options.passes) built.push_back(std::move(simplified));
+        break;
+      }
+    }
+  }
+  if (options.passes) {
+    built.push_back(BuildCandidate("passes", Simplify(FromProgram(input.original()))));
+  }
+  return built;
+}
+
 }  // namespace
 
 Metrics Measure(const VerifiedProgram& program, std::span<const SeccompData> workload,
@@ -118,29 +149,7 @@ Result<OptimizeResult> Optimize(const VerifiedProgram& input,
   result.before = Measure(input, workload, arches);
   result.after = result.before;
 
-  std::vector<Built> built;
-  const Code original_code = FromProgram(input.original());
-  if (options.resynthesize) {
-    // Longer jeq chains in the search make it smaller: retried when it does not fit.
-    for (int chain : {3, 8, 32, 4096}) {
-      ResynthOptions ro;
-      ro.max_chain_points = chain;
-      Result<Code> r = Resynthesize(input.original(), workload, ro, &result.resynth);
-      Built plain = BuildCandidate("resynthesis", r);
-      Built simplified;
-      if (options.passes) {
-        simplified = BuildCandidate(
-            "resynthesis+passes", r.ok() ? Result<Code>(Simplify(*r)) : Result<Code>(r.error()));
-      }
-      const bool fits = plain.program || simplified.program;
-      if (fits || !r.ok() || chain == 4096) {
-        built.push_back(std::move(plain));
-        if (options.passes) built.push_back(std::move(simplified));
-        break;
-      }
-    }
-  }
-  if (options.passes) built.push_back(BuildCandidate("passes", Simplify(original_code)));
+  std::vector<Built> built = BuildCandidates(input, workload, options, &result.resynth);
 
   std::vector<size_t> order;
   for (size_t i = 0; i < built.size(); ++i) {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <tuple>
@@ -151,8 +152,12 @@ struct Leaf {
   Val a, x, m[16];      // the live state at the frontier (unset when not live)
   std::string Key() const {
     std::string k = std::to_string(pc) + ":" + std::to_string(ret);
-    for (const Val* v : {&a, &x}) k += "," + std::to_string(int(v->kind)) + "/" + std::to_string(v->key().second);
-    for (const Val& v : m) k += "," + std::to_string(int(v.kind)) + "/" + std::to_string(v.key().second);
+    auto add = [&](const Val& v) {
+      k += "," + std::to_string(static_cast<int>(v.kind)) + "/" + std::to_string(v.key().second);
+    };
+    add(a);
+    add(x);
+    for (const Val& v : m) add(v);
     return k;
   }
 };
@@ -169,6 +174,21 @@ uint32_t Alu(uint16_t op, uint32_t a, uint32_t b) {
     case kRSH: return a >> (b & 31);
     case kXOR: return a ^ b;
     default: return 0u - a;  // NEG
+  }
+}
+
+// A conditional jump's outcome when the segment decides it: compares of nr or arch with
+// K (the segment bounds make them uniform) and of constants; nullopt otherwise (frontier).
+std::optional<bool> Taken(const SockFilter& f, const Val& a, const Val& x) {
+  const bool use_x = Src(f.code) == kX;
+  if (use_x && (a.kind != VK::kConst || x.kind != VK::kConst)) return std::nullopt;
+  if (Op(f.code) == kJSET && a.kind != VK::kConst) return std::nullopt;
+  const uint32_t b = use_x ? x.v : f.k;
+  switch (Op(f.code)) {
+    case kJEQ: return a.v == b;
+    case kJGT: return a.v > b;
+    case kJGE: return a.v >= b;
+    default: return (a.v & b) != 0;
   }
 }
 
@@ -230,18 +250,9 @@ Leaf Frontier(const Program& p, const std::vector<uint32_t>& live, uint32_t arch
           pc += 1 + static_cast<int>(f.k);
           continue;
         }
-        const bool use_x = Src(c) == kX;
-        if (use_x && (a.kind != VK::kConst || x.kind != VK::kConst)) return stop(pc);
-        if (Op(c) == kJSET && a.kind != VK::kConst) return stop(pc);
-        const uint32_t b = use_x ? x.v : f.k;
-        bool taken = false;
-        switch (Op(c)) {
-          case kJEQ: taken = a.v == b; break;
-          case kJGT: taken = a.v > b; break;
-          case kJGE: taken = a.v >= b; break;
-          default: taken = (a.v & b) != 0; break;
-        }
-        pc += 1 + (taken ? f.jt : f.jf);
+        const std::optional<bool> taken = Taken(f, a, x);
+        if (!taken) return stop(pc);
+        pc += 1 + (*taken ? f.jt : f.jf);
         continue;
       }
       default: return stop(pc);
@@ -424,27 +435,23 @@ double WeightOf(const std::vector<uint32_t>& sorted, uint32_t lo, uint32_t hi) {
   return static_cast<double>(b - a) + 0.01;
 }
 
-}  // namespace
 
-Result<Code> Resynthesize(const Program& original, std::span<const SeccompData> workload,
-                          const ResynthOptions& options, ResynthInfo* info) {
-  std::set<uint32_t> nr_bounds, arch_bounds;
-  CollectBounds(original, &nr_bounds, &arch_bounds);
-  const Segments nr_segs = ToSegments(nr_bounds), arch_segs = ToSegments(arch_bounds);
-  if (static_cast<uint64_t>(nr_segs.size()) * arch_segs.size() * original.size() > kMaxWork) {
-    return MakeError("too-large", "too many (arch, nr) regions to re-synthesize");
-  }
-  const std::vector<uint32_t> live = Liveness(original);
+// The decision structure: per arch segment, nr ranges -> leaf; identical maps shared.
+struct Regions {
   std::vector<Leaf> leaves;
+  std::vector<std::vector<Range>> maps;  // nr ranges per distinct map
+  std::vector<Range> arch_ranges;        // target: index into maps
+};
+
+Regions FindRegions(const Program& original, const Segments& arch_segs, const Segments& nr_segs,
+                    std::span<const SeccompData> workload) {
+  Regions g;
+  const std::vector<uint32_t> live = Liveness(original);
   std::map<std::string, int> leaf_ids;
+  std::map<std::vector<std::tuple<uint32_t, uint32_t, int>>, int> map_ids;
   std::vector<uint32_t> work_arches;
   for (const SeccompData& d : workload) work_arches.push_back(d.arch);
   std::sort(work_arches.begin(), work_arches.end());
-
-  // Per arch segment: nr ranges -> leaf; identical maps share one search tree.
-  std::vector<std::vector<Range>> maps;
-  std::map<std::vector<std::tuple<uint32_t, uint32_t, int>>, int> map_ids;
-  std::vector<Range> arch_ranges;
   for (const auto& [alo, ahi] : arch_segs) {
     std::vector<uint32_t> nrs;
     for (const SeccompData& d : workload) {
@@ -454,8 +461,8 @@ Result<Code> Resynthesize(const Program& original, std::span<const SeccompData> 
     std::vector<Range> ranges;
     for (const auto& [lo, hi] : nr_segs) {
       const Leaf leaf = Frontier(original, live, alo, lo);
-      auto [it, added] = leaf_ids.emplace(leaf.Key(), static_cast<int>(leaves.size()));
-      if (added) leaves.push_back(leaf);
+      auto [it, added] = leaf_ids.emplace(leaf.Key(), static_cast<int>(g.leaves.size()));
+      if (added) g.leaves.push_back(leaf);
       if (!ranges.empty() && ranges.back().target == it->second) {
         ranges.back().hi = hi;
       } else {
@@ -467,30 +474,31 @@ Result<Code> Resynthesize(const Program& original, std::span<const SeccompData> 
       r.weight = WeightOf(nrs, r.lo, r.hi);
       key.emplace_back(r.lo, r.hi, r.target);
     }
-    auto [it, added] = map_ids.emplace(key, static_cast<int>(maps.size()));
-    if (added) maps.push_back(ranges);
-    const int target = it->second;
+    auto [it, added] = map_ids.emplace(key, static_cast<int>(g.maps.size()));
+    if (added) g.maps.push_back(ranges);
     const double w = WeightOf(work_arches, alo, ahi);
-    if (!arch_ranges.empty() && arch_ranges.back().target == target) {
-      arch_ranges.back().hi = ahi;
-      arch_ranges.back().weight += w;
+    if (!g.arch_ranges.empty() && g.arch_ranges.back().target == it->second) {
+      g.arch_ranges.back().hi = ahi;
+      g.arch_ranges.back().weight += w;
     } else {
-      arch_ranges.push_back(Range{alo, ahi, target, w});
+      g.arch_ranges.push_back(Range{alo, ahi, it->second, w});
     }
   }
+  return g;
+}
 
-  Emitter e(original, leaves, options.max_chain_points);
+// The arch dispatch, the number searches (each once, jumped to), the copied tail.
+int EmitRegions(const Regions& g, Emitter& e) {
   CodeBuilder& b = e.b();
-  // Arch-level leaf: the map's single leaf directly, or `ld [0]` and the number search.
-  // Each number search is emitted once, after the arch dispatch, which jumps to it.
-  std::vector<int> map_label(maps.size(), -1);
+  std::vector<int> map_label(g.maps.size(), -1);
   auto emit_search = [&](int map_id) {
-    const std::vector<Range>& r = maps[map_id];
+    const std::vector<Range>& r = g.maps[map_id];
     b.Stmt(SockFilter{kLD | kW | kABS, 0, 0, 0});
     e.Tree(r, 0, r.size() - 1, [&](int leaf) { e.EmitLeaf(leaf, Val{VK::kNr, 0}); });
   };
+  // Arch-level leaf: the map's single leaf directly, or a jump to its number search.
   auto emit_map = [&](int map_id, Val cur) {
-    const std::vector<Range>& r = maps[map_id];
+    const std::vector<Range>& r = g.maps[map_id];
     if (r.size() == 1) {
       e.EmitLeaf(r[0].target, cur);
     } else {
@@ -498,29 +506,44 @@ Result<Code> Resynthesize(const Program& original, std::span<const SeccompData> 
       b.Ja(map_label[map_id]);
     }
   };
-  if (arch_ranges.size() == 1 && maps[arch_ranges[0].target].size() > 1) {
-    emit_search(arch_ranges[0].target);
-  } else if (arch_ranges.size() == 1) {
-    emit_map(arch_ranges[0].target, Val{VK::kConst, 0});
+  const std::vector<Range>& arch = g.arch_ranges;
+  if (arch.size() == 1 && g.maps[arch[0].target].size() > 1) {
+    emit_search(arch[0].target);
+  } else if (arch.size() == 1) {
+    emit_map(arch[0].target, Val{VK::kConst, 0});
   } else {
     b.Stmt(SockFilter{kLD | kW | kABS, 0, 0, 4});
-    e.Tree(arch_ranges, 0, arch_ranges.size() - 1,
-           [&](int map_id) { emit_map(map_id, Val{VK::kArch, 0}); });
+    e.Tree(arch, 0, arch.size() - 1, [&](int map_id) { emit_map(map_id, Val{VK::kArch, 0}); });
   }
-  for (size_t id = 0; id < maps.size(); ++id) {
+  for (size_t id = 0; id < g.maps.size(); ++id) {
     if (map_label[id] < 0) continue;
     b.Bind(map_label[id]);
     emit_search(static_cast<int>(id));
   }
-  const int tail = e.EmitTail();
+  return e.EmitTail();
+}
+
+}  // namespace
+
+Result<Code> Resynthesize(const Program& original, std::span<const SeccompData> workload,
+                          const ResynthOptions& options, ResynthInfo* info) {
+  std::set<uint32_t> nr_bounds, arch_bounds;
+  CollectBounds(original, &nr_bounds, &arch_bounds);
+  const Segments nr_segs = ToSegments(nr_bounds), arch_segs = ToSegments(arch_bounds);
+  if (static_cast<uint64_t>(nr_segs.size()) * arch_segs.size() * original.size() > kMaxWork) {
+    return MakeError("too-large", "too many (arch, nr) regions to re-synthesize");
+  }
+  const Regions g = FindRegions(original, arch_segs, nr_segs, workload);
+  Emitter e(original, g.leaves, options.max_chain_points);
+  const int tail = EmitRegions(g, e);
   if (info != nullptr) {
-    info->arch_ranges = static_cast<int>(arch_ranges.size());
+    info->arch_ranges = static_cast<int>(g.arch_ranges.size());
     info->nr_ranges = 0;
-    for (const auto& m : maps) info->nr_ranges += static_cast<int>(m.size());
-    info->leaves = static_cast<int>(leaves.size());
+    for (const auto& m : g.maps) info->nr_ranges += static_cast<int>(m.size());
+    info->leaves = static_cast<int>(g.leaves.size());
     info->tail_insns = tail;
   }
-  return b.Finish();
+  return e.b().Finish();
 }
 
 }  // namespace sckit::optimize

@@ -76,33 +76,36 @@ std::string MetricsJson(const optimize::Metrics& m) {
   return s + "}}";
 }
 
-void PrintText(const std::string& file, const optimize::OptimizeResult& r,
+void PrintText(FILE* out, const std::string& file, const optimize::OptimizeResult& r,
                const std::string& workload) {
   const auto& b = r.before;
   const auto& a = r.after;
-  std::printf("%s: %s\n", file.c_str(),
+  std::fprintf(out, "%s: %s\n", file.c_str(),
               r.chosen == "unchanged" ? "unchanged (no proven improvement)"
                                       : ("optimized by " + r.chosen).c_str());
-  std::printf("  workload %-10s %8s %8s\n", workload.c_str(), "before", "after");
-  std::printf("  mean insns executed  %8.2f %8.2f\n", b.mean_insns, a.mean_insns);
-  std::printf("  max insns executed   %8u %8u\n", b.max_insns, a.max_insns);
-  std::printf("  total instructions   %8zu %8zu\n", b.total_insns, a.total_insns);
-  std::printf("  cache allows         %s -> %s\n", CacheText(b).c_str(), CacheText(a).c_str());
-  std::printf("  proof: %s (%.2f s; total %.2f s)\n",
+  std::fprintf(out, "  workload %-10s %8s %8s\n", workload.c_str(), "before", "after");
+  std::fprintf(out, "  mean insns executed  %8.2f %8.2f\n", b.mean_insns, a.mean_insns);
+  std::fprintf(out, "  max insns executed   %8u %8u\n", b.max_insns, a.max_insns);
+  std::fprintf(out, "  total instructions   %8zu %8zu\n", b.total_insns, a.total_insns);
+  std::fprintf(out, "  cache allows         %s -> %s\n", CacheText(b).c_str(),
+               CacheText(a).c_str());
+  std::fprintf(out, "  proof: %s (%.2f s; total %.2f s)\n",
               r.chosen == "unchanged" ? "not needed" : "equivalent on every input (Z3)",
               r.proof_seconds, r.total_seconds);
   for (const auto& c : r.candidates) {
-    std::printf("  candidate %-19s %s", c.name.c_str(),
+    std::fprintf(out, "  candidate %-19s %s", c.name.c_str(),
                 c.accepted ? "chosen" : c.built ? "not chosen" : "not built");
-    if (c.built) std::printf(" (mean %.2f, %zu insns)", c.metrics.mean_insns, c.metrics.total_insns);
-    if (!c.note.empty()) std::printf(": %s", c.note.c_str());
-    std::printf("\n");
+    if (c.built) {
+      std::fprintf(out, " (mean %.2f, %zu insns)", c.metrics.mean_insns, c.metrics.total_insns);
+    }
+    if (!c.note.empty()) std::fprintf(out, ": %s", c.note.c_str());
+    std::fprintf(out, "\n");
   }
 }
 
-void PrintJson(const std::string& file, const optimize::OptimizeResult& r,
+void PrintJson(FILE* out, const std::string& file, const optimize::OptimizeResult& r,
                const std::string& workload) {
-  std::printf("{\"file\": \"%s\", \"workload\": \"%s\", \"chosen\": \"%s\", \"proven\": %s, "
+  std::fprintf(out, "{\"file\": \"%s\", \"workload\": \"%s\", \"chosen\": \"%s\", \"proven\": %s, "
               "\"proof_failed\": %s, \"proof_seconds\": %.3f, \"total_seconds\": %.3f,\n "
               "\"before\": %s,\n \"after\": %s,\n \"candidates\": [",
               JsonEscape(file).c_str(), JsonEscape(workload).c_str(), r.chosen.c_str(),
@@ -110,12 +113,36 @@ void PrintJson(const std::string& file, const optimize::OptimizeResult& r,
               r.total_seconds, MetricsJson(r.before).c_str(), MetricsJson(r.after).c_str());
   for (size_t i = 0; i < r.candidates.size(); ++i) {
     const auto& c = r.candidates[i];
-    std::printf("%s{\"name\": \"%s\", \"built\": %s, \"accepted\": %s, \"note\": \"%s\"%s%s}",
+    std::fprintf(out, "%s{\"name\": \"%s\", \"built\": %s, \"accepted\": %s, \"note\": \"%s\"%s%s}",
                 i ? ", " : "", c.name.c_str(), c.built ? "true" : "false",
                 c.accepted ? "true" : "false", JsonEscape(c.note).c_str(),
                 c.built ? ", \"metrics\": " : "", c.built ? MetricsJson(c.metrics).c_str() : "");
   }
-  std::printf("]}\n");
+  std::fprintf(out, "]}\n");
+}
+
+// --arch (default x86_64) and the workload records of every arch; an exit code.
+int ArchesAndWorkload(const po::variables_map& vm, const std::string& spec,
+                      optimize::OptimizeOptions* options, std::vector<SeccompData>* records) {
+  std::vector<std::string> arch_names = {"x86_64"};
+  if (vm.count("arch")) arch_names = vm["arch"].as<std::vector<std::string>>();
+  for (const std::string& name : arch_names) {
+    const ArchInfo* a = FindArch(name);
+    if (a == nullptr) {
+      PrintError(kCommand, "unknown architecture '" + name + "'");
+      return kExitUsage;
+    }
+    options->arches.push_back(a);
+  }
+  for (const ArchInfo* a : options->arches) {
+    Result<bench::Workload> w = bench::LoadWorkload(spec, *a);
+    if (!w.ok()) {
+      PrintError(kCommand, "workload " + spec + ": " + w.error().ToString());
+      return kExitUsage;
+    }
+    records->insert(records->end(), w->records.begin(), w->records.end());
+  }
+  return kExitOk;
 }
 
 }  // namespace
@@ -123,7 +150,8 @@ void PrintJson(const std::string& file, const optimize::OptimizeResult& r,
 int RunOptimize(const std::vector<std::string>& args) {
   po::options_description visible("options");
   visible.add_options()("help,h", "show this help")(
-      "output,o", po::value<std::string>(), "write the optimized filter to FILE ('-': stdout)")(
+      "output,o", po::value<std::string>(),
+      "write the optimized filter to FILE ('-': stdout, the report then goes to stderr)")(
       "emit,e", po::value<std::string>()->default_value("raw"),
       "output form: raw (struct sock_filter array), asm, c, c-install")(
       "workload", po::value<std::string>()->default_value("uniform"),
@@ -166,27 +194,10 @@ int RunOptimize(const std::vector<std::string>& args) {
     return kExitUsage;
   }
   optimize::OptimizeOptions options;
-  std::vector<std::string> arch_names = {"x86_64"};
-  if (vm.count("arch")) arch_names = vm["arch"].as<std::vector<std::string>>();
-  for (const std::string& name : arch_names) {
-    const ArchInfo* a = FindArch(name);
-    if (a == nullptr) {
-      PrintError(kCommand, "unknown architecture '" + name + "'");
-      return kExitUsage;
-    }
-    options.arches.push_back(a);
-  }
   options.resynthesize = vm.count("no-resynthesis") == 0;
   const std::string spec = vm["workload"].as<std::string>();
   std::vector<SeccompData> records;
-  for (const ArchInfo* a : options.arches) {
-    Result<bench::Workload> w = bench::LoadWorkload(spec, *a);
-    if (!w.ok()) {
-      PrintError(kCommand, "workload " + spec + ": " + w.error().ToString());
-      return kExitUsage;
-    }
-    records.insert(records.end(), w->records.begin(), w->records.end());
-  }
+  if (int code = ArchesAndWorkload(vm, spec, &options, &records); code != kExitOk) return code;
   int exit_code = kExitOk;
   auto programs = LoadVerifiedFiles(kCommand, {file}, *format, &exit_code);
   if (!programs) return exit_code;
@@ -195,7 +206,10 @@ int RunOptimize(const std::vector<std::string>& args) {
     PrintError(kCommand, r.error());
     return kExitFailed;
   }
-  if (vm.count("json")) PrintJson(file, *r, spec); else PrintText(file, *r, spec);
+  // With the filter on standard output, the report goes to standard error.
+  const bool filter_to_stdout = vm.count("output") && vm["output"].as<std::string>() == "-";
+  FILE* report = filter_to_stdout ? stderr : stdout;
+  if (vm.count("json")) PrintJson(report, file, *r, spec); else PrintText(report, file, *r, spec);
   if (r->proof_failed && r->chosen == "unchanged") {
     PrintError(kCommand, "a candidate failed the equivalence proof and nothing else was "
                          "proven better: no output written");

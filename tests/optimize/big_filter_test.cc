@@ -30,7 +30,12 @@ TEST(Optimize, A4095InstructionChainIsOptimizedIncludingTheProof) {
   Result<VerifiedProgram> v = Verify(p);
   ASSERT_TRUE(v.ok());
   const VerifiedProgram& in = *v;
-  Result<OptimizeResult> result = Optimize(in, bench::UniformWorkload(*FindArch("x86_64")).records);
+  // The solver needs about 20 s of CPU here; on a loaded machine (or a sanitizer build) the
+  // default 60 s per query can run out, and the driver then (rightly) refuses the result.
+  OptimizeOptions options;
+  options.proof_timeout_ms = 900000;
+  Result<OptimizeResult> result =
+      Optimize(in, bench::UniformWorkload(*FindArch("x86_64")).records, options);
   ASSERT_TRUE(result.ok());
   const OptimizeResult& r = *result;
   EXPECT_TRUE(r.proven);

@@ -1,5 +1,11 @@
 #include "analysis/cfg.h"
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <map>
 #include <set>
 
@@ -116,6 +122,43 @@ std::string ToDot(const Program& program, const std::string& title,
   }
   dot += "}\n";
   return dot;
+}
+
+Result<std::string> DotToSvg(const std::string& dot) {
+  char tmp[] = "/tmp/sckit-cfg-XXXXXX";
+  const int fd = mkstemp(tmp);
+  if (fd < 0) {
+    return MakeError("io-error", std::string("cannot create a temporary file: ") +
+                                     std::strerror(errno));
+  }
+  int err = 0;
+  for (size_t done = 0; done < dot.size();) {
+    const ssize_t n = ::write(fd, dot.data() + done, dot.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      err = n < 0 ? errno : EIO;
+      break;
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::close(fd) != 0 && err == 0) err = errno;
+  if (err != 0) {
+    std::remove(tmp);
+    return MakeError("io-error", std::string("cannot write ") + tmp + ": " + std::strerror(err));
+  }
+  FILE* p = popen(("dot -Tsvg " + std::string(tmp) + " 2>/dev/null").c_str(), "r");
+  std::string svg;
+  char buf[4096];
+  size_t n;
+  while (p != nullptr && (n = std::fread(buf, 1, sizeof buf, p)) > 0) svg.append(buf, n);
+  const int rc = p ? pclose(p) : -1;
+  std::remove(tmp);
+  if (rc != 0 || svg.empty()) {
+    return MakeError("graphviz-failed",
+                     "Graphviz's `dot` is needed for SVG: apt-get install graphviz "
+                     "(or use --format dot)");
+  }
+  return svg;
 }
 
 }  // namespace sckit::analysis

@@ -1,6 +1,7 @@
 // The control-flow graph of a filter as Graphviz dot: basic blocks with their instructions
 // (disassembled with the syscall names the disassembler finds), true/false edges, return
-// nodes coloured by action, and optionally coverage counts on every block and edge.
+// nodes coloured by action, and optionally coverage counts on every block and edge; and the
+// graph as SVG through Graphviz.
 #pragma once
 
 #include <string>
@@ -8,6 +9,7 @@
 
 #include "analysis/coverage.h"
 #include "vm/program.h"
+#include "vm/status.h"
 
 namespace sckit::analysis {
 
@@ -23,5 +25,9 @@ std::vector<BasicBlock> BasicBlocks(const Program& program);
 // `coverage` may be null; `title` labels the graph.
 std::string ToDot(const Program& program, const std::string& title,
                   const FilterCoverage* coverage = nullptr);
+
+// `dot` laid out as SVG by Graphviz's `dot` program (run through a temporary file in /tmp).
+// Errors: "io-error" (the temporary file), "graphviz-failed" (`dot` missing or failing).
+Result<std::string> DotToSvg(const std::string& dot);
 
 }  // namespace sckit::analysis

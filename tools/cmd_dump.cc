@@ -4,12 +4,13 @@
 
 #include <cstdio>
 #include <cstring>
-#include <fstream>
+#include <string_view>
 
 #include "live/dump.h"
 #include "tools/command.h"
 #include "tools/filter_files.h"
 #include "tools/options.h"
+#include "tools/output.h"
 #include "formats/codec.h"
 #include "formats/disasm.h"
 
@@ -25,11 +26,12 @@ const char* ModeName(int mode) {
   }
 }
 
+// Whole or not at all (tools/output.h); prints the error itself.
 bool WriteRaw(const std::string& path, const Program& program) {
-  std::vector<uint8_t> bytes = EncodeRaw(program);
-  std::ofstream out(path, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  return static_cast<bool>(out);
+  const std::vector<uint8_t> bytes = EncodeRaw(program);
+  return WriteOutput("dump", path,
+                     std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size())) ==
+         kExitOk;
 }
 
 bool EnsureDir(const std::string& dir) {
@@ -76,10 +78,7 @@ int DumpPid(pid_t tid, const std::string& out_dir, bool json) {
     std::string file;
     if (!out_dir.empty()) {
       file = out_dir + "/" + std::to_string(tid) + "." + std::to_string(i) + ".bpf";
-      if (!WriteRaw(file, f.program)) {
-        PrintError("dump", "cannot write " + file);
-        return kExitUsage;
-      }
+      if (!WriteRaw(file, f.program)) return kExitUsage;
     }
     if (json) {
       std::printf("%s{\"index\": %zu, \"instructions\": %zu, \"flags\": \"%s\", \"file\": %s}",
@@ -118,10 +117,7 @@ int DumpCommand(const std::vector<std::string>& command, const std::string& out_
     if (ok && !out_dir.empty() && !c.program.empty()) {
       file = out_dir + "/" + std::to_string(c.tid) + "." + std::to_string(per_tid[c.tid]++) +
              ".bpf";
-      if (!WriteRaw(file, c.program)) {
-        PrintError("dump", "cannot write " + file);
-        return kExitUsage;
-      }
+      if (!WriteRaw(file, c.program)) return kExitUsage;
     }
     const std::string result =
         ok ? "attached" : ErrnoName(static_cast<int>(-c.result));
@@ -158,7 +154,7 @@ int DumpCommand(const std::vector<std::string>& command, const std::string& out_
 
 }  // namespace
 
-int RunDump(const std::vector<std::string>& args) {
+int CmdDump(const std::vector<std::string>& args) {
   po::options_description visible("options");
   visible.add_options()("help,h", "show this help")(
       "pid,p", po::value<int>(), "the process whose filters to read (its main thread)")(

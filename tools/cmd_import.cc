@@ -9,12 +9,14 @@
 #include <cstdio>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "policy/compile.h"
 #include "policy/oci.h"
 #include "tools/command.h"
 #include "tools/options.h"
+#include "tools/output.h"
 #include "verifier/verifier.h"
 #include "formats/carray.h"
 #include "formats/codec.h"
@@ -55,13 +57,9 @@ std::string Join(const std::vector<std::string>& items, const char* sep = ",") {
   return out;
 }
 
-bool WriteAll(FILE* f, const void* data, size_t size) {
-  return std::fwrite(data, 1, size, f) == size && std::fflush(f) == 0;
-}
-
 }  // namespace
 
-int RunImport(const std::vector<std::string>& args) {
+int CmdImport(const std::vector<std::string>& args) {
   po::options_description visible("options");
   visible.add_options()("help,h", "show this help")(
       "output,o", po::value<std::string>(), "write the filter to this file (default: stdout)")(
@@ -178,18 +176,8 @@ int RunImport(const std::vector<std::string>& args) {
                          "asm|c");
     return kExitUsage;
   }
-  FILE* out = to_stdout ? stdout : std::fopen(vm["output"].as<std::string>().c_str(), "wb");
-  if (out == nullptr) {
-    PrintError("import", "cannot open " + vm["output"].as<std::string>() + " for writing");
-    return kExitUsage;
-  }
-  const bool written = WriteAll(out, bytes.data(), bytes.size());
-  if (!to_stdout && std::fclose(out) != 0) {
-    PrintError("import", "cannot write " + vm["output"].as<std::string>());
-    return kExitUsage;
-  }
-  if (!written) {
-    PrintError("import", "cannot write the filter");
+  const std::string_view data(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  if (WriteOutput("import", to_stdout ? "" : vm["output"].as<std::string>(), data) != kExitOk) {
     return kExitUsage;
   }
   return verified.ok() ? kExitOk : kExitFailed;

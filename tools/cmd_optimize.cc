@@ -1,10 +1,6 @@
 // sckit optimize: rewrite a filter so the kernel runs fewer instructions for it, proven
 // equivalent. Option parsing, dispatch and printing only; the optimizer is optimize/.
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <string>
 #include <vector>
 
@@ -16,6 +12,7 @@
 #include "tools/command.h"
 #include "tools/filter_files.h"
 #include "tools/options.h"
+#include "tools/output.h"
 
 namespace sckit::tools {
 namespace {
@@ -36,23 +33,10 @@ Result<std::string> Render(const Program& p, const std::string& emit, const Arch
 }
 
 int WriteOut(const std::string& path, const std::string& data, bool binary) {
-  const bool to_stdout = path == "-";
-  if (to_stdout && binary && isatty(STDOUT_FILENO)) {
-    PrintError(kCommand, "refusing to write raw bytes to a terminal: use -o FILE or --emit asm");
+  if (binary && RefuseRawOnTerminal(kCommand, path, "use -o FILE or --emit asm")) {
     return kExitUsage;
   }
-  FILE* f = to_stdout ? stdout : std::fopen(path.c_str(), binary ? "wb" : "w");
-  if (f == nullptr) {
-    PrintError(kCommand, "cannot open " + path + ": " + std::strerror(errno));
-    return kExitUsage;
-  }
-  const bool ok = std::fwrite(data.data(), 1, data.size(), f) == data.size();
-  const bool closed = to_stdout ? std::fflush(f) == 0 : std::fclose(f) == 0;
-  if (!ok || !closed) {
-    PrintError(kCommand, "cannot write " + path + ": " + std::strerror(errno));
-    return kExitUsage;
-  }
-  return kExitOk;
+  return WriteOutput(kCommand, path, data);
 }
 
 std::string CacheText(const optimize::Metrics& m) {
@@ -147,7 +131,7 @@ int ArchesAndWorkload(const po::variables_map& vm, const std::string& spec,
 
 }  // namespace
 
-int RunOptimize(const std::vector<std::string>& args) {
+int CmdOptimize(const std::vector<std::string>& args) {
   po::options_description visible("options");
   visible.add_options()("help,h", "show this help")(
       "output,o", po::value<std::string>(),

@@ -236,7 +236,7 @@ TEST(PolicyFuzzCli, CasesFilePassesSckitTest) {
     for (const char* a : {"--time", "20", "--stall", "300000", "--out"}) fuzz_args.push_back(a);
     fuzz_args.push_back(out);
     ::testing::internal::CaptureStdout();
-    const int fuzz_code = tools::RunFuzz(fuzz_args);
+    const int fuzz_code = tools::CmdFuzz(fuzz_args);
     const std::string report = ::testing::internal::GetCapturedStdout();
     EXPECT_EQ(fuzz_code, 0) << report;
     EXPECT_NE(report.find(", jit)"), std::string::npos) << report;
@@ -245,7 +245,7 @@ TEST(PolicyFuzzCli, CasesFilePassesSckitTest) {
     std::vector<std::string> test_args = args;
     test_args.push_back(out);
     ::testing::internal::CaptureStdout();
-    const int test_code = tools::RunTest(test_args);
+    const int test_code = tools::CmdTest(test_args);
     const std::string test_out = ::testing::internal::GetCapturedStdout();
     EXPECT_EQ(test_code, 0) << name << "\n" << test_out << "\n" << cases;
   }
@@ -257,7 +257,7 @@ TEST(PolicyFuzzCli, ReportsUnreachableInJson) {
   std::ofstream(filter, std::ios::binary).write(reinterpret_cast<const char*>(raw.data()),
                                                 static_cast<std::streamsize>(raw.size()));
   ::testing::internal::CaptureStdout();
-  const int code = tools::RunFuzz({"--filter", filter, "--json", "--out", TmpPath("dead.cases")});
+  const int code = tools::CmdFuzz({"--filter", filter, "--json", "--out", TmpPath("dead.cases")});
   const std::string json = ::testing::internal::GetCapturedStdout();
   EXPECT_EQ(code, 0);
   EXPECT_NE(json.find("\"unreachable\": [\"filter 0 pc 2 true edge\", \"filter 0 pc 3\"]"), std::string::npos)

@@ -1,4 +1,4 @@
-// `sckit optimize` as a user runs it (RunOptimize directly): the output in every form loads
+// `sckit optimize` as a user runs it (CmdOptimize directly): the output in every form loads
 // and verifies and is smaller to run, the JSON report, and usage / I/O errors with exit 2, a
 // rejected filter with exit 1.
 #include <gtest/gtest.h>
@@ -21,28 +21,28 @@ const char kServer[] = "examples/server/server.bpf";
 TEST(OptimizeCli, WritesEveryFormAndItVerifies) {
   for (const char* emit : {"raw", "asm", "c"}) {
     const std::string out = Temp(std::string("out.") + emit);
-    ASSERT_EQ(RunOptimize({kServer, "-o", out, "--emit", emit}), kExitOk) << emit;
+    ASSERT_EQ(CmdOptimize({kServer, "-o", out, "--emit", emit}), kExitOk) << emit;
     Result<Program> p = LoadProgramFile(out);
     ASSERT_TRUE(p.ok()) << emit << ": " << p.error().ToString();
     EXPECT_TRUE(Verify(*p).ok()) << emit;
   }
-  EXPECT_EQ(RunOptimize({kServer, "-o", Temp("ci.c"), "--emit", "c-install"}), kExitOk);
+  EXPECT_EQ(CmdOptimize({kServer, "-o", Temp("ci.c"), "--emit", "c-install"}), kExitOk);
 }
 
 TEST(OptimizeCli, JsonAndWorkloads) {
-  EXPECT_EQ(RunOptimize({kServer, "--json"}), kExitOk);
-  EXPECT_EQ(RunOptimize({kServer, "--workload", "hot", "--arch", "x86_64", "--arch", "i386"}),
+  EXPECT_EQ(CmdOptimize({kServer, "--json"}), kExitOk);
+  EXPECT_EQ(CmdOptimize({kServer, "--workload", "hot", "--arch", "x86_64", "--arch", "i386"}),
             kExitOk);
-  EXPECT_EQ(RunOptimize({kServer, "--no-resynthesis"}), kExitOk);
+  EXPECT_EQ(CmdOptimize({kServer, "--no-resynthesis"}), kExitOk);
 }
 
 TEST(OptimizeCli, BadInputIsAUsageErrorOrARejection) {
-  EXPECT_EQ(RunOptimize({}), kExitUsage);
-  EXPECT_EQ(RunOptimize({Temp("missing.bpf")}), kExitUsage);
-  EXPECT_EQ(RunOptimize({kServer, "--emit", "listing"}), kExitUsage);
-  EXPECT_EQ(RunOptimize({kServer, "--arch", "vax"}), kExitUsage);
-  EXPECT_EQ(RunOptimize({kServer, "--workload", Temp("no-such-trace")}), kExitUsage);
-  EXPECT_EQ(RunOptimize({kServer, "-o", "/nonexistent-dir/x.bpf"}), kExitUsage);
+  EXPECT_EQ(CmdOptimize({}), kExitUsage);
+  EXPECT_EQ(CmdOptimize({Temp("missing.bpf")}), kExitUsage);
+  EXPECT_EQ(CmdOptimize({kServer, "--emit", "listing"}), kExitUsage);
+  EXPECT_EQ(CmdOptimize({kServer, "--arch", "vax"}), kExitUsage);
+  EXPECT_EQ(CmdOptimize({kServer, "--workload", Temp("no-such-trace")}), kExitUsage);
+  EXPECT_EQ(CmdOptimize({kServer, "-o", "/nonexistent-dir/x.bpf"}), kExitUsage);
   // Not accepted by the kernel: a jump past the end.
   const std::string bad = Temp("bad.bpf");
   FILE* f = std::fopen(bad.c_str(), "wb");
@@ -50,7 +50,7 @@ TEST(OptimizeCli, BadInputIsAUsageErrorOrARejection) {
   const unsigned char insns[] = {0x15, 0, 9, 0, 0, 0, 0, 0, 0x06, 0, 0, 0, 0, 0, 0xff, 0x7f};
   std::fwrite(insns, 1, sizeof insns, f);
   std::fclose(f);
-  EXPECT_EQ(RunOptimize({bad}), kExitFailed);
+  EXPECT_EQ(CmdOptimize({bad}), kExitFailed);
 }
 
 }  // namespace

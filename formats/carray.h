@@ -33,7 +33,11 @@ std::string EmitCArray(const Program& program, bool comments = true);
 // A self-contained C source for people who ship precompiled filters: the array (as
 // EmitCArray, named sckit_filter) and `static int sckit_install_filter(void)`, which sets
 // no_new_privs and installs the filter on the calling thread with seccomp(2), returning 0 or -1
-// with errno set. Compiles as C89..C17 and C++ with glibc or musl and Linux UAPI headers.
+// with errno set. Compiles as C89..C17 and C++ with glibc or musl and Linux UAPI headers. An
+// array of more than 4096 instructions does not compile (a negative array size in a typedef),
+// and the function checks 1..4096 again before it sets the 16-bit prog.len: a program the
+// kernel would reject never installs as something else. Callers should emit only verified
+// programs (`sckit asm --emit c-install` refuses the rest).
 std::string EmitCInstaller(const Program& program, bool comments = true);
 
 // True when text looks like a C array: a `{` followed by a number, or BPF_STMT / BPF_JUMP.

@@ -6,10 +6,6 @@
 namespace sckit {
 
 Result<Program> DecodeRaw(std::span<const uint8_t> bytes) {
-  if (bytes.empty()) {
-    return MakeError("empty-file", "no instructions: a raw filter is a non-empty array of "
-                                   "8-byte struct sock_filter");
-  }
   if (bytes.size() % sizeof(SockFilter) != 0) {
     const size_t whole = bytes.size() / sizeof(SockFilter);
     return MakeError("truncated-file",

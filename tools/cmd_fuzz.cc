@@ -49,11 +49,12 @@ int RunFuzz(const std::vector<std::string>& args) {
   FilterStack stack;
   for (const std::string& f : files) {
     Result<Program> p = LoadProgramFile(f);
-    if (!p.ok()) {
+    if (!p.ok() && p.error().kernel_errno == 0) {
       PrintError("fuzz", f + ": " + p.error().ToString());
       return kExitUsage;
     }
-    Result<VerifiedProgram> v = Verify(*p);
+    // A load error with a kernel errno (more than 4096 instructions) is a rejection.
+    Result<VerifiedProgram> v = p.ok() ? Verify(*p) : Result<VerifiedProgram>(p.error());
     if (!v.ok()) {
       std::fprintf(stderr, "%s: rejected: %s\n", f.c_str(), v.error().ToString().c_str());
       return kExitFailed;

@@ -62,16 +62,18 @@ int RunJit(const std::vector<std::string>& args) {
   const bool dump = vm.count("dump") > 0;
 
   Result<Program> program = LoadProgramFile(file, *format);
-  if (!program.ok()) {
+  if (!program.ok() && program.error().kernel_errno == 0) {
     PrintError("jit", file + ": " + program.error().ToString());
     return kExitUsage;
   }
-  Result<VerifiedProgram> verified = Verify(*program);
+  // A load error with a kernel errno (more than 4096 instructions) is a rejection.
+  Result<VerifiedProgram> verified =
+      program.ok() ? Verify(*program) : Result<VerifiedProgram>(program.error());
   if (!verified.ok()) {
     if (json) {
       std::printf("{\"file\": \"%s\", \"accepted\": false, %s, \"instructions\": %zu}\n",
                   JsonEscape(file).c_str(), JsonErrorFields(verified.error()).c_str(),
-                  program->size());
+                  program.ok() ? program->size() : size_t{0});
     } else {
       std::printf("%s: rejected: %s\n", file.c_str(), verified.error().ToString().c_str());
     }

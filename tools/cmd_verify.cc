@@ -1,5 +1,6 @@
 // sckit verify: the kernel's acceptance of filters, one by one or as a stack installed in order.
 #include <cstdio>
+#include <optional>
 #include <iostream>
 #include <sstream>
 
@@ -125,13 +126,17 @@ int RunVerify(const std::vector<std::string>& args) {
   const bool stack = vm.count("stack") > 0;
 
   std::vector<StackEntry> entries;
+  // The loader's verdicts (a file of more than 4096 instructions): such a file stands in the
+  // stack as an empty program, which the kernel rejects with the same errno.
+  std::vector<std::optional<Error>> load_verdicts(files.size());
   for (size_t i = 0; i < files.size(); ++i) {
     Result<Program> program = LoadProgramFile(files[i], *format);
-    if (!program.ok()) {
+    if (!program.ok() && program.error().kernel_errno == 0) {
       PrintError("verify", files[i] + ": " + program.error().ToString());
       return kExitUsage;
     }
-    entries.push_back({std::move(*program), flags[i]});
+    if (!program.ok()) load_verdicts[i] = program.error();
+    entries.push_back({program.ok() ? std::move(*program) : Program{}, flags[i]});
   }
 
   std::vector<Report> reports;
@@ -164,6 +169,12 @@ int RunVerify(const std::vector<std::string>& args) {
       }
       reports.push_back(std::move(r));
     }
+  }
+
+  for (size_t i = 0; i < reports.size(); ++i) {
+    if (!load_verdicts[i]) continue;
+    reports[i].accepted = false;
+    reports[i].errors = {*load_verdicts[i]};
   }
 
   bool every_ok = true;

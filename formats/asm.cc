@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <map>
 #include <optional>
 #include <vector>
@@ -26,6 +27,11 @@ namespace {
 
 using text::Describe;
 using text::Token;
+
+// Bounds on what a 16 MiB text may make the assembler hold: labels (several may name one
+// position, but not this many) and tokens on one line (an instruction needs a handful).
+constexpr size_t kMaxLabels = 65536;
+constexpr size_t kMaxLineTokens = 65536;
 
 // A jump target: a label name, or the next item (fall-through).
 struct Target {
@@ -47,17 +53,41 @@ Error LineError(int line, std::string rule, std::string message) {
   return MakeLineError(std::move(rule), std::move(message), line);
 }
 
-// Replaces /* ... */ comments by spaces, keeping newlines so line numbers stay right.
-std::string StripBlockComments(std::string_view in) {
+// Replaces /* ... */ comments by spaces, keeping newlines so line numbers stay right. A `/*`
+// inside a line comment (`;`, `//`, a `#` line) is part of that comment. A `/*` never closed
+// is an error naming the line it opens (it once dropped the rest of the file silently).
+Result<std::string> StripBlockComments(std::string_view in) {
   std::string out(in);
-  size_t i = 0;
-  while ((i = out.find("/*", i)) != std::string::npos) {
-    size_t end = out.find("*/", i + 2);
-    const size_t stop = end == std::string::npos ? out.size() : end + 2;
-    for (size_t j = i; j < stop; ++j) {
-      if (out[j] != '\n') out[j] = ' ';
+  int line = 1;
+  bool line_comment = false;  // inside a `;`, `//` or `#` comment until the end of the line
+  bool line_start = true;
+  for (size_t i = 0; i < out.size(); ++i) {
+    const char c = out[i];
+    if (c == '\n') {
+      ++line;
+      line_comment = false;
+      line_start = true;
+      continue;
     }
-    i = stop;
+    if (line_comment) continue;
+    if (c == ';' || (line_start && c == '#') || out.compare(i, 2, "//") == 0) {
+      line_comment = true;
+      continue;
+    }
+    if (c != ' ' && c != '\t' && c != '\r' && c != '\f' && c != '\v') line_start = false;
+    if (out.compare(i, 2, "/*") != 0) continue;
+    const size_t end = out.find("*/", i + 2);
+    if (end == std::string::npos) {
+      return LineError(line, "unterminated-comment", "'/*' opened here is never closed by '*/'");
+    }
+    for (size_t j = i; j < end + 2; ++j) {
+      if (out[j] == '\n') {
+        ++line;
+      } else {
+        out[j] = ' ';
+      }
+    }
+    i = end + 1;
   }
   return out;
 }
@@ -114,7 +144,9 @@ class Assembler {
                        "unknown architecture '" + std::string(options_.arch) + "'");
     }
     if (source.substr(0, 3) == "\xEF\xBB\xBF") source.remove_prefix(3);  // UTF-8 BOM
-    const std::string text = StripBlockComments(source);
+    Result<std::string> stripped = StripBlockComments(source);
+    if (!stripped.ok()) return stripped.error();
+    const std::string& text = *stripped;
     size_t start = 0;
     int line = 1;
     while (start <= text.size()) {
@@ -122,6 +154,19 @@ class Assembler {
       if (nl == std::string::npos) nl = text.size();
       if (auto err = ParseLine(std::string_view(text).substr(start, nl - start), line)) {
         return *err;
+      }
+      // Each item is at least one instruction: past 4096 the kernel rejects the program, so
+      // stop here rather than keep megabytes of items (the verdict, with its errno).
+      if (items_.size() > bpf::kMaxInsns) {
+        Error e = LineError(line, "too-many-instructions",
+                            "instruction 4097 is on this line: the kernel accepts at most 4096 "
+                            "(BPF_MAXINSNS)");
+        e.kernel_errno = EINVAL;
+        return e;
+      }
+      if (labels_.size() > kMaxLabels) {
+        return LineError(line, "too-many-labels",
+                         "more than " + std::to_string(kMaxLabels) + " labels");
       }
       start = nl + 1;
       ++line;
@@ -139,7 +184,7 @@ class Assembler {
 
   std::optional<Error> ParseLine(std::string_view raw, int line) {
     const std::string_view body = StripLineComment(raw);
-    Result<std::vector<Token>> lexed = text::Lex(body, line);
+    Result<std::vector<Token>> lexed = text::Lex(body, line, /*lenient=*/false, kMaxLineTokens);
     if (!lexed.ok()) return lexed.error();
     toks_ = std::move(*lexed);
     pos_ = 0;

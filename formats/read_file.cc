@@ -12,6 +12,14 @@
 
 namespace sckit {
 
+std::optional<Error> RefuseDirectory(const std::string& path) {
+  struct stat st;
+  if (path != "-" && ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+    return MakeError("io-error", "cannot read " + path + ": " + std::strerror(EISDIR));
+  }
+  return std::nullopt;
+}
+
 Result<InputFile> InputFile::Open(const std::string& path) {
   int fd = STDIN_FILENO;
   const bool owned = path != "-";

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,8 +20,6 @@ namespace sckit {
 inline constexpr size_t kMaxRawFilterBytes = 4096 * 8;
 // The largest text filter (assembly or C): far more than 4096 commented instructions need.
 inline constexpr size_t kMaxTextFilterBytes = size_t{16} << 20;
-// The longest line of a records or cases file.
-inline constexpr size_t kMaxRecordLineBytes = size_t{1} << 20;
 
 // What a bounded read got.
 struct BoundedRead {
@@ -43,6 +42,10 @@ Result<std::vector<uint8_t>> ReadBoundedFile(const std::string& path, size_t cap
 
 // The "file-too-large" error for `path` (`size` -1: unknown, the reader stopped at cap + 1).
 Error FileTooLarge(const std::string& path, size_t cap, std::string_view what, int64_t size);
+
+// "io-error" "cannot read PATH: Is a directory" for a directory (which std::ifstream opens and
+// then reads as empty), nullopt otherwise (also when `path` does not exist: opening says so).
+std::optional<Error> RefuseDirectory(const std::string& path);
 
 // An open input file ("-" = standard input), closed on destruction. Directories are refused.
 class InputFile {

@@ -24,6 +24,7 @@
 #include "formats/disasm.h"
 #include "formats/loader.h"
 #include "vm/outcome.h"
+#include "formats/read_file.h"
 #include "formats/records.h"
 #include "vm/stack.h"
 
@@ -418,6 +419,10 @@ int RunEval(const std::vector<std::string>& args) {
     file.open("/dev/stdin", std::ios::binary);
     if (file) in = &file;
   } else {
+    if (auto e = RefuseDirectory(path)) {
+      PrintError("eval", e->message);
+      return kExitUsage;
+    }
     file.open(path, std::ios::binary);
     if (!file) {
       PrintError("eval", "cannot open " + path + ": " + std::strerror(errno));
@@ -427,8 +432,14 @@ int RunEval(const std::vector<std::string>& args) {
   }
   RecordReader reader(*in, *vformat);
   SeccompData d;
-  for (;;) {
+  for (bool first = true;; first = false) {
     Result<bool> next = reader.Next(&d);
+    if (first && *vformat == RecordFormat::kAuto && reader.guess().ambiguous) {
+      std::fprintf(stderr, "sckit eval: note: %s read as %s records (%s); say "
+                   "--vectors-format text|binary to choose\n", path.c_str(),
+                   reader.format() == RecordFormat::kBinary ? "binary" : "text",
+                   reader.guess().reason.c_str());
+    }
     if (!next.ok()) {
       std::fflush(stdout);
       PrintError("eval", path + ": " + next.error().ToString());
@@ -539,6 +550,10 @@ int RunTest(const std::vector<std::string>& args) {
     std::ifstream file;
     std::istream* in = &std::cin;
     if (path != "-") {
+      if (auto e = RefuseDirectory(path)) {
+        PrintError("test", e->message);
+        return kExitUsage;
+      }
       file.open(path);
       if (!file) {
         PrintError("test", "cannot open " + path + ": " + std::strerror(errno));
@@ -548,27 +563,19 @@ int RunTest(const std::vector<std::string>& args) {
     }
     SuiteResult suite;
     suite.file = path;
-    std::string raw;
-    int line_no = 0;
-    while (std::getline(*in, raw)) {
-      ++line_no;
-      const std::string_view line = StripComment(raw);
-      if (line.empty()) continue;
-      const size_t arrow = line.find("=>");
-      if (arrow == std::string_view::npos) {
-        PrintError("test", path + ": " +
-                               MakeLineError("bad-case", "expected 'RECORD => EXPECTED'", line_no)
-                                   .ToString());
+    // Bounded lines, and a cap on the records of the whole file (formats/records.h).
+    CaseReader cases(*in, /*require_expected=*/true);
+    CaseLine case_line;
+    for (;;) {
+      Result<bool> more = cases.Next(&case_line);
+      if (!more.ok()) {
+        PrintError("test", path + ": " + more.error().ToString());
         return kExitUsage;
       }
-      Result<std::vector<SeccompData>> records =
-          ParseRecordPattern(line.substr(0, arrow), line_no);
-      if (!records.ok()) {
-        PrintError("test", path + ": " + records.error().ToString());
-        return kExitUsage;
-      }
-      Result<Expectation> expected = ParseExpectation(StripComment(line.substr(arrow + 2)),
-                                                      line_no);
+      if (!*more) break;
+      const int line_no = case_line.line;
+      const std::vector<SeccompData>* records = &case_line.records;
+      Result<Expectation> expected = ParseExpectation(case_line.expected, line_no);
       if (!expected.ok()) {
         PrintError("test", path + ": " + expected.error().ToString());
         return kExitUsage;

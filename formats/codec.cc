@@ -15,6 +15,7 @@ Result<Program> DecodeRaw(std::span<const uint8_t> bytes) {
                          std::to_string(bytes.size() % sizeof(SockFilter)) + " bytes");
   }
   Program program;
+  if (bytes.empty()) return program;  // memcpy may not take the null pointer of an empty span
   program.insns.resize(bytes.size() / sizeof(SockFilter));
   std::memcpy(program.insns.data(), bytes.data(), bytes.size());
   return program;

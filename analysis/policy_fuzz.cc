@@ -4,14 +4,12 @@
 #include <chrono>
 #include <cstring>
 #include <memory>
-#include <optional>
 #include <queue>
 #include <utility>
 #include <random>
 #include <set>
 
 #include "analysis/symbolic.h"
-#include "jit/compiler.h"
 #include "vm/bpf.h"
 #include "vm/interpreter.h"
 #include "vm/arch.h"
@@ -22,16 +20,16 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Edge index layout per filter: 3 * pc + kind, the JIT's coverage-slot layout.
+// Edge index layout per filter: 3 * pc + kind, the coverage-slot layout of vm/engine.h.
 size_t EdgeIndex(uint32_t pc, FuzzEdge::Kind kind) { return 3 * pc + static_cast<size_t>(kind); }
-static_assert(jit::CoverageSlot(7, jit::CoverageKind::kTaken) ==
+static_assert(CoverageSlot(7, CoverageKind::kTaken) ==
               3 * 7 + static_cast<size_t>(FuzzEdge::Kind::kTaken));
-static_assert(jit::CoverageSlot(7, jit::CoverageKind::kNotTaken) ==
+static_assert(CoverageSlot(7, CoverageKind::kNotTaken) ==
               3 * 7 + static_cast<size_t>(FuzzEdge::Kind::kNotTaken));
 
-// One filter as instrumented JIT code: counters only on the slots still uncovered.
-struct JitFilter {
-  std::optional<jit::CompiledFilter> code;
+// One filter through an instrumented engine: counters only on the slots still uncovered.
+struct InstrumentedFilter {
+  std::unique_ptr<FilterEngine> code;
   std::vector<uint8_t> counters;  // CoverageSize rounded up to whole 8-byte words
   std::vector<uint8_t> mask;      // CoverageSize: 1 = instrument (an uncovered edge)
   std::vector<uint32_t> watch;    // counter words holding at least one instrumented slot
@@ -74,7 +72,7 @@ class Fuzzer {
     FuzzResult result;
     result.edges_total = total_;
     Seed();
-    if (options_.use_jit) SetUpJit();  // after Seed(): the masks leave out what it covered
+    if (options_.instrumented) SetUpInstrumented();  // after Seed(): the masks leave out what it covered
     auto last_report = start;
     uint64_t last_new = 0;  // runs_ when coverage last grew
     while (runs_ < options_.max_runs && covered_count_ < total_) {
@@ -91,10 +89,10 @@ class Fuzzer {
       SeccompData d = corpus_.empty() ? SeccompData{} : corpus_[rng_() % corpus_.size()];
       const int mutations = 1 + static_cast<int>(rng_() % 3);
       for (int i = 0; i < mutations; ++i) Mutate(&d);
-      if (jit_ ? TryJit(d) : Try(d)) last_new = runs_;
+      if (instrumented_ ? TryInstrumented(d) : Try(d)) last_new = runs_;
     }
     result.search_seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    result.engine = jit_ ? "jit" : "interpreter";
+    result.engine = instrumented_ ? options_.instrumented.name : "interpreter";
     result.covered_by_search = covered_count_;
     if (options_.solver_assist && covered_count_ < total_) SolveGaps(&result);
     result.edges_covered = covered_count_;
@@ -125,25 +123,25 @@ class Fuzzer {
     return fresh;
   }
 
-  // Compiles every filter with counters; on any failure the search uses the interpreter.
-  void SetUpJit() {
-    jit_filters_.resize(stack_.size());
+  // Builds every filter with counters; on any failure the search uses the interpreter.
+  void SetUpInstrumented() {
+    filters_.resize(stack_.size());
     for (size_t i = 0; i < stack_.size(); ++i) {
-      JitFilter& jf = jit_filters_[i];
-      const size_t slots = jit::CoverageSize(*stack_[i]);
+      InstrumentedFilter& jf = filters_[i];
+      const size_t slots = CoverageSize(*stack_[i]);
       jf.counters.assign((slots + 7) / 8 * 8, 0);
       jf.mask.assign(slots, 0);
       if (!Recompile(i)) {
-        jit_filters_.clear();
+        filters_.clear();
         return;
       }
     }
-    jit_ = true;
+    instrumented_ = true;
   }
 
   // (Re)builds filter i's code with counters on its uncovered edges only.
   bool Recompile(size_t i) {
-    JitFilter& jf = jit_filters_[i];
+    InstrumentedFilter& jf = filters_[i];
     const FilterEdges& fe = edges_[i];
     jf.watch.clear();
     for (size_t slot = 0; slot < jf.mask.size(); ++slot) {
@@ -153,20 +151,18 @@ class Fuzzer {
       }
     }
     std::fill(jf.counters.begin(), jf.counters.end(), 0);
-    jit::JitOptions jo;
-    jo.coverage = jf.counters.data();
-    jo.coverage_mask = jf.mask;
-    Result<jit::CompiledFilter> code = jit::Compile(*stack_[i], jo);
+    Result<std::unique_ptr<FilterEngine>> code =
+        options_.instrumented.make(*stack_[i], jf.counters.data(), jf.mask);
     if (!code.ok()) return false;
-    jf.code.emplace(std::move(*code));
+    jf.code = std::move(*code);
     return true;
   }
 
   // The hot path: runs the instrumented stack; only a run that touched a counter of an
   // uncovered edge goes through Try() (the interpreter's exact trace). Returns true if kept.
-  bool TryJit(const SeccompData& d) {
+  bool TryInstrumented(const SeccompData& d) {
     bool hit = false;
-    for (JitFilter& jf : jit_filters_) {
+    for (InstrumentedFilter& jf : filters_) {
       (void)jf.code->Run(d);
       for (uint32_t w : jf.watch) {
         uint64_t word;
@@ -181,10 +177,10 @@ class Fuzzer {
     const bool kept = Try(d);
     // Drop the counters of what is now covered (also what Seed() or an earlier Try() covered
     // while the masks were older, so a stale slot fires at most once).
-    for (size_t i = 0; i < jit_filters_.size(); ++i) {
+    for (size_t i = 0; i < filters_.size(); ++i) {
       if (!Recompile(i)) {
-        jit_filters_.clear();  // fall back to the interpreter for the rest of the search
-        jit_ = false;
+        filters_.clear();  // fall back to the interpreter for the rest of the search
+        instrumented_ = false;
         break;
       }
     }
@@ -368,8 +364,8 @@ class Fuzzer {
   std::vector<SeccompData> corpus_;
   std::vector<std::vector<size_t>> corpus_edges_;
   RunTrace trace_;
-  bool jit_ = false;
-  std::vector<JitFilter> jit_filters_;
+  bool instrumented_ = false;
+  std::vector<InstrumentedFilter> filters_;
 };
 
 }  // namespace

@@ -9,13 +9,14 @@
 // a proof of unreachability when it is not. So the result reaches 100% of what is reachable,
 // and says which branches can never be taken.
 //
-// Engine: the search runs each filter as JIT code with edge-coverage counters (jit/compiler.h,
-// JitOptions::coverage) that instrument only what is still uncovered: a run that reaches
-// nothing new touches no counter, and the check after it reads only the counter words that
-// still hold an uncovered slot. A run that does hit one is replayed through the interpreter's
-// traced run (RunFilterTraced), which gives its exact edge list for the corpus and the
-// minimisation, and the filter is recompiled without the slots now covered. Where the JIT is
-// unavailable (not x86-64) or fails, every run goes through the traced interpreter instead.
+// Engine: the search runs each filter through an engine that counts edge coverage
+// (FuzzOptions::instrumented, vm/engine.h; the caller hands in the JIT's, eval/stack_builder.h)
+// with counters only on what is still uncovered: a run that reaches nothing new touches no
+// counter, and the check after it reads only the counter words that still hold an uncovered
+// slot. A run that does hit one is replayed through the interpreter's traced run
+// (RunFilterTraced), which gives its exact edge list for the corpus and the minimisation, and
+// the filter is rebuilt without the slots now covered. Without such an engine, or when it
+// fails, every run goes through the traced interpreter instead.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "vm/engine.h"
 #include "vm/program.h"
 #include "vm/seccomp_data.h"
 
@@ -36,7 +38,8 @@ struct FuzzOptions {
   // solver settles the rest exactly, so searching on past a plateau only burns time.
   uint64_t stall_runs = 1'000'000;
   bool solver_assist = true;  // close the gaps with the solver after the search
-  bool use_jit = true;        // false: the traced interpreter for every run
+  // Engines that count edge coverage; empty: the traced interpreter for every run.
+  CoverageEngineFactory instrumented;
   // Called about every 100 ms during the search with (runs, covered, total, seconds).
   std::function<void(uint64_t, size_t, size_t, double)> progress;
 };
@@ -59,7 +62,7 @@ struct FuzzResult {
   uint64_t runs = 0;                   // evaluations of the stack by the search
   double seconds = 0;                  // whole run: search, solver, minimisation
   double search_seconds = 0;           // the search loop alone (runs / search_seconds = rate)
-  std::string engine;                  // "jit" or "interpreter" (what the search loop ran)
+  std::string engine;                  // instrumented.name or "interpreter" (what the search ran)
 };
 
 FuzzResult FuzzStack(const std::vector<const VerifiedProgram*>& stack, const FuzzOptions& options);

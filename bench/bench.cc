@@ -5,9 +5,11 @@
 #include <map>
 #include <utility>
 
+#include "eval/stack_builder.h"
 #include "verifier/verifier.h"
 #include "vm/arch.h"
 #include "formats/records.h"
+#include "vm/text.h"
 
 namespace sckit::bench {
 namespace {
@@ -19,35 +21,6 @@ std::string Fmt(const char* format, double v) {
 }
 
 std::string Num(double v) { return Fmt("%.2f", v); }
-
-std::string JsonString(const std::string& s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      out += Fmt("\\u%04x", static_cast<unsigned char>(c));
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
-std::string XmlEscape(const std::string& s) {
-  std::string out;
-  for (const char c : s) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 std::string StatsJson(const Stats& s) {
   return "{\"median\": " + Num(s.median) + ", \"min\": " + Num(s.min) + ", \"max\": " +
@@ -95,7 +68,7 @@ Result<BenchReport> RunBench(const BenchRequest& request) {
   if (request.cpu != -2) report.cpu = PinToCpu(request.cpu, &report.pin_note);
 
   // The cost model, from the interpreter's traced runs.
-  Result<FilterStack> interp = BuildStack(verified, EngineKind::kInterp, request.filter_files);
+  Result<FilterStack> interp = eval::BuildStack(verified, eval::EngineKind::kInterp, request.filter_files);
   if (!interp.ok()) return interp.error();
   const std::vector<uint32_t> insns = InsnsPerRecord(*interp, records);
   double total = 0;
@@ -138,8 +111,8 @@ Result<BenchReport> RunBench(const BenchRequest& request) {
     r.insns_per_eval = report.insns_per_eval;
     if (name == "interp" || name == "jit") {
       Result<FilterStack> stack =
-          name == "interp" ? BuildStack(verified, EngineKind::kInterp, request.filter_files)
-                           : BuildStack(verified, EngineKind::kJit, request.filter_files);
+          name == "interp" ? eval::BuildStack(verified, eval::EngineKind::kInterp, request.filter_files)
+                           : eval::BuildStack(verified, eval::EngineKind::kJit, request.filter_files);
       if (!stack.ok()) {
         r.error = stack.error().ToString();
       } else {

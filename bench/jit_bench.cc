@@ -33,6 +33,7 @@
 #include "bench/pcap_ref.h"
 #include "bench/strace.h"
 #include "bench/workload.h"
+#include "eval/stack_builder.h"
 #include "jit/compiler.h"
 #include "verifier/verifier.h"
 #include "vm/bpf.h"
@@ -475,16 +476,13 @@ void BM_Stack(benchmark::State& state, bool jit_engine) {
       state.SkipWithError(v.error().ToString().c_str());
       return;
     }
-    if (jit_engine) {
-      Result<jit::CompiledFilter> jit = jit::Compile(*v);
-      if (!jit.ok()) {
-        state.SkipWithError(jit.error().ToString().c_str());
-        return;
-      }
-      stack.Push(*v, std::make_unique<EngineAdapter<jit::CompiledFilter>>(std::move(*jit)));
-    } else {
-      stack.Push(*v);
+    Result<std::unique_ptr<FilterEngine>> engine =
+        eval::MakeEngine(*v, jit_engine ? eval::EngineKind::kJit : eval::EngineKind::kInterp);
+    if (!engine.ok()) {
+      state.SkipWithError(engine.error().ToString().c_str());
+      return;
     }
+    stack.Push(*v, std::move(*engine));
   }
   const std::vector<SeccompData>& records = HotRecords();
   std::vector<uint32_t> rets(stack.size());

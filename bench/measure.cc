@@ -8,7 +8,7 @@
 #include <cstring>
 #include <memory>
 
-#include "jit/compiler.h"
+
 
 namespace sckit::bench {
 namespace {
@@ -72,24 +72,6 @@ Stats TimeStack(const FilterStack& stack, std::span<const SeccompData> records,
     samples.push_back(t / static_cast<double>(passes * records.size()));
   }
   return Summarize(std::move(samples));
-}
-
-Result<FilterStack> BuildStack(const std::vector<VerifiedProgram>& filters, EngineKind engine,
-                               const std::vector<std::string>& names) {
-  FilterStack stack;
-  for (size_t i = 0; i < filters.size(); ++i) {
-    const std::string name = i < names.size() ? names[i] : std::string();
-    if (engine == EngineKind::kJit) {
-      Result<jit::CompiledFilter> compiled = jit::Compile(filters[i]);
-      if (!compiled.ok()) return compiled.error();
-      stack.Push(filters[i],
-                 std::make_unique<EngineAdapter<jit::CompiledFilter>>(std::move(*compiled)), 0,
-                 name);
-    } else {
-      stack.Push(filters[i], 0, name);
-    }
-  }
-  return stack;
 }
 
 std::vector<uint32_t> InsnsPerRecord(const FilterStack& stack,

@@ -46,12 +46,6 @@ struct TimingOptions {
 Stats TimeStack(const FilterStack& stack, std::span<const SeccompData> records,
                 const TimingOptions& options);
 
-enum class EngineKind { kInterp, kJit };
-
-// The filters (oldest first) as a stack run by `engine`. Errors: the JIT's.
-Result<FilterStack> BuildStack(const std::vector<VerifiedProgram>& filters, EngineKind engine,
-                               const std::vector<std::string>& names = {});
-
 // Interpreter instructions executed for each record, summed over the stack's filters.
 std::vector<uint32_t> InsnsPerRecord(const FilterStack& stack,
                                      std::span<const SeccompData> records);

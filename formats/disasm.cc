@@ -8,6 +8,7 @@
 #include "formats/asm_expr.h"
 #include "vm/bpf.h"
 #include "vm/opcodes.h"
+#include "vm/text.h"
 
 namespace sckit {
 namespace {
@@ -73,12 +74,6 @@ std::vector<FlowState> Analyze(const Program& program) {
     }
   }
   return in;
-}
-
-std::string Hex(uint32_t v, int width = 0) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "0x%0*x", width, v);
-  return buf;
 }
 
 // Small values in decimal, large ones (addresses, masks, actions) in hex.

@@ -138,8 +138,10 @@ Result<bool> RecordReader::Next(SeccompData* out) {
   return false;
 }
 
-CaseReader::CaseReader(std::istream& in, bool require_expected, std::string head)
-    : in_(in), require_expected_(require_expected), head_(std::move(head)) {}
+CaseReader::CaseReader(std::istream& in, bool require_expected, std::string head,
+                       uint64_t max_records)
+    : in_(in), require_expected_(require_expected), head_(std::move(head)),
+      max_records_(max_records) {}
 
 Result<bool> CaseReader::Next(CaseLine* out) {
   for (;;) {
@@ -166,10 +168,10 @@ Result<bool> CaseReader::Next(CaseLine* out) {
     Result<std::vector<SeccompData>> records = ParseRecordPattern(pattern, line_no_);
     if (!records.ok()) return records.error();
     total_ += records->size();
-    if (total_ > kMaxCaseFileRecords) {
-      return MakeLineError("too-many-records",
+    if (total_ > max_records_) {
+      return MakeLineError("too-many-cases",
                            "the file's lines expand to more than " +
-                               std::to_string(kMaxCaseFileRecords) +
+                               std::to_string(max_records_) +
                                " records in all; split it into several files",
                            line_no_);
     }

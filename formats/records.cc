@@ -7,17 +7,12 @@
 #include <optional>
 
 #include "vm/arch.h"
+#include "vm/text.h"
 
 namespace sckit {
 namespace {
 
 constexpr std::string_view kWhitespace = " \t\r\n\f\v";
-
-std::string Hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 std::vector<std::string_view> SplitList(std::string_view value) {
   std::vector<std::string_view> out;

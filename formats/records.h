@@ -115,8 +115,9 @@ class RecordReader {
   int position_ = 0;
 };
 
-// The most records one cases file may expand to, all lines together ("too-many-records").
-inline constexpr uint64_t kMaxCaseFileRecords = uint64_t{1} << 20;
+// The most records one cases file may expand to, all lines together ("too-many-cases"). The
+// records are streamed, so this bounds time, not memory.
+inline constexpr uint64_t kMaxCaseFileRecords = uint64_t{1} << 24;
 
 // One line of a cases file (`sckit test`, `sckit coverage`): `RECORD-PATTERN => EXPECTED`.
 struct CaseLine {
@@ -126,12 +127,14 @@ struct CaseLine {
 };
 
 // Streams the lines of a cases file: at most kMaxRecordLineBytes a line, at most
-// kMaxCaseFileRecords records in all. With `require_expected`, a line without "=>" is the
-// error "bad-case"; otherwise "=> ..." is optional (coverage reads only the records).
+// `max_records` records in all ("too-many-cases" at the line that passes it). With
+// `require_expected`, a line without "=>" is the error "bad-case"; otherwise "=> ..." is
+// optional (coverage reads only the records).
 class CaseReader {
  public:
   // `head`: bytes already read from `in` (e.g. to tell binary records from text), read first.
-  CaseReader(std::istream& in, bool require_expected, std::string head = "");
+  CaseReader(std::istream& in, bool require_expected, std::string head = "",
+             uint64_t max_records = kMaxCaseFileRecords);
   // true: *out is the next line with records; false: end of input; or the line's error.
   Result<bool> Next(CaseLine* out);
 
@@ -140,6 +143,7 @@ class CaseReader {
   bool require_expected_;
   std::string head_;
   size_t head_pos_ = 0;
+  uint64_t max_records_;
   std::string raw_;
   int line_no_ = 0;
   uint64_t total_ = 0;

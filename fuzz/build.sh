@@ -20,7 +20,7 @@ SRC_ROOT="${SCKIT_SRC:-$(dirname "$HERE")}"
 JOBS="${JOBS:-$(nproc)}"
 
 TARGETS="asm carray raw records jit_diff stack"
-LIB_SOURCES="vm/*.cc formats/*.cc verifier/*.cc jit/*.cc"  # every library the targets link
+LIB_SOURCES="vm/*.cc formats/*.cc verifier/*.cc jit/*.cc eval/stack_builder.cc"  # what the targets link
 
 mkdir -p "$OUT"
 OBJ="${WORK:-$OUT}/sckit-obj"  # OSS-Fuzz provides $WORK for intermediates

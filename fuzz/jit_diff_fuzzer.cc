@@ -18,18 +18,18 @@ namespace {
 
 using namespace sckit;  // NOLINT
 
-// The counters a traced run implies (the layout of jit::CoverageSlot).
+// The counters a traced run implies (the layout of CoverageSlot).
 std::vector<uint8_t> ExpectedCounters(const VerifiedProgram& p, const RunTrace& trace) {
-  std::vector<uint8_t> out(jit::CoverageSize(p), 0);
+  std::vector<uint8_t> out(CoverageSize(p), 0);
   const auto insns = p.insns();
   for (size_t s = 0; s < trace.steps.size(); ++s) {
     const uint32_t pc = trace.steps[s].pc;
-    ++out[jit::CoverageSlot(pc, jit::CoverageKind::kInsn)];
+    ++out[CoverageSlot(pc, CoverageKind::kInsn)];
     const SockFilter& f = insns[pc];
     if (IsConditionalJump(f.code) && f.jt != f.jf && s + 1 < trace.steps.size()) {
       const bool taken = trace.steps[s + 1].pc == pc + 1 + f.jt;
-      ++out[jit::CoverageSlot(pc, taken ? jit::CoverageKind::kTaken
-                                        : jit::CoverageKind::kNotTaken)];
+      ++out[CoverageSlot(pc, taken ? CoverageKind::kTaken
+                                        : CoverageKind::kNotTaken)];
     }
   }
   return out;
@@ -44,7 +44,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!verified.ok()) return 0;
   const VerifiedProgram& v = *verified;
 
-  const size_t slots = jit::CoverageSize(v);
+  const size_t slots = CoverageSize(v);
   std::vector<uint8_t> all_counters(slots), masked_counters(slots), mask(slots);
   for (uint8_t& m : mask) m = in.U8() & 1;
   struct Engine {

@@ -10,7 +10,7 @@
 
 #include "fuzz/fuzz_check.h"
 #include "fuzz/fuzz_input.h"
-#include "jit/compiler.h"
+#include "eval/stack_builder.h"
 #include "verifier/stack_check.h"
 #include "verifier/verifier.h"
 #include "vm/action.h"
@@ -48,11 +48,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Result<VerifiedProgram> v = Verify(entries[i].program);
     fuzz::Check(v.ok(), "an attached filter verifies");
     fuzz::Check(outcomes[i].converted_len == v->converted_len(), "converted lengths agree");
-    Result<jit::CompiledFilter> c = jit::Compile(*v);
+    Result<std::unique_ptr<FilterEngine>> c = eval::MakeEngine(*v, eval::EngineKind::kJit);
     if (c.ok()) {
-      compiled.Push(*v,
-                    std::make_unique<EngineAdapter<jit::CompiledFilter>>(std::move(*c)),
-                    entries[i].flags);
+      compiled.Push(*v, std::move(*c), entries[i].flags);
     } else {
       fuzz::Check(c.error().rule == "jit-unavailable", "a verified program compiles");
       jit = false;

@@ -8,6 +8,7 @@
 
 #include "vm/jeq_chains.h"
 #include "vm/bpf.h"
+#include "vm/opcodes.h"
 
 namespace sckit::jit {
 namespace {
@@ -370,32 +371,53 @@ class Selector {
     }
   }
 
+  // Instruction selection, one function per class of codes; each case is the code's meaning in
+  // x86-64 (vm/opcodes.h says why the engines switch on codes).
   void Select(size_t pc) {
     const SockFilter& f = insns_[pc];
+    switch (bpf::Class(f.code)) {
+      case kALU: SelectAlu(f); break;
+      case kJMP: SelectJump(pc, f); break;
+      case kRET: SelectReturn(pc, f); break;
+      default: SelectLoadStore(f); break;
+    }
+  }
+
+  void MovImm(Reg r, uint32_t k) {
+    if (k == 0) {
+      as_.XorR32R32(r, r);
+    } else {
+      as_.MovR32Imm32(r, k);
+    }
+  }
+
+  // Unreachable for a VerifiedProgram; fail closed like the interpreter does.
+  void FailClosed() {
+    as_.MovR32Imm32(Reg::rax, seccomp::kRetKillProcess);
+    as_.Jmp(exit_);
+  }
+
+  void SelectLoadStore(const SockFilter& f) {
+    const uint32_t k = f.k;
+    switch (f.code) {
+      case kSeccompLoadData: as_.MovR32Mem(r_.a, r_.ctx, static_cast<int32_t>(k)); break;
+      case kLD | kIMM: MovImm(r_.a, k); break;
+      case kLDX | kIMM: MovImm(r_.x, k); break;
+      case kLD | kMEM: as_.MovR32Mem(r_.a, r_.frame, MemDisp(k)); break;
+      case kLDX | kMEM: as_.MovR32Mem(r_.x, r_.frame, MemDisp(k)); break;
+      case kST: as_.MovMemR32(r_.frame, MemDisp(k), r_.a); break;
+      case kSTX: as_.MovMemR32(r_.frame, MemDisp(k), r_.x); break;
+      case kMISC | kTAX: as_.MovR32R32(r_.x, r_.a); break;
+      case kMISC | kTXA: as_.MovR32R32(r_.a, r_.x); break;
+      default: FailClosed(); break;
+    }
+  }
+
+  void SelectAlu(const SockFilter& f) {
     const uint32_t k = f.k;
     const Reg A = r_.a;
     const Reg X = r_.x;
     switch (f.code) {
-      case kSeccompLoadData: as_.MovR32Mem(A, r_.ctx, static_cast<int32_t>(k)); break;
-      case kLD | kIMM:
-        if (k == 0) {
-          as_.XorR32R32(A, A);
-        } else {
-          as_.MovR32Imm32(A, k);
-        }
-        break;
-      case kLDX | kIMM:
-        if (k == 0) {
-          as_.XorR32R32(X, X);
-        } else {
-          as_.MovR32Imm32(X, k);
-        }
-        break;
-      case kLD | kMEM: as_.MovR32Mem(A, r_.frame, MemDisp(k)); break;
-      case kLDX | kMEM: as_.MovR32Mem(X, r_.frame, MemDisp(k)); break;
-      case kST: as_.MovMemR32(r_.frame, MemDisp(k), A); break;
-      case kSTX: as_.MovMemR32(r_.frame, MemDisp(k), X); break;
-
       case kALU | kADD | kK: if (k != 0) as_.AddR32Imm32(A, k); break;
       case kALU | kADD | kX: as_.AddR32R32(A, X); break;
       case kALU | kSUB | kK: if (k != 0) as_.SubR32Imm32(A, k); break;
@@ -434,38 +456,30 @@ class Selector {
       case kALU | kRSH | kK: if (k != 0) as_.ShrR32Imm8(A, static_cast<uint8_t>(k)); break;
       case kALU | kRSH | kX: ShiftByX(false); break;
       case kALU | kNEG: as_.NegR32(A); break;
-
-      case kMISC | kTAX: as_.MovR32R32(X, A); break;
-      case kMISC | kTXA: as_.MovR32R32(A, X); break;
-
-      case kJMP | kJA:
-        if (!FallsThrough(k)) as_.Jmp(Target(pc, k));
-        break;
-      case kJMP | kJEQ | kK: case kJMP | kJEQ | kX:
-      case kJMP | kJGT | kK: case kJMP | kJGT | kX:
-      case kJMP | kJGE | kK: case kJMP | kJGE | kX:
-      case kJMP | kJSET | kK: case kJMP | kJSET | kX:
-        ConditionalJump(pc, f);
-        break;
-
-      case kRET | kK:
-        if (k == 0) {
-          as_.XorR32R32(Reg::rax, Reg::rax);
-        } else {
-          as_.MovR32Imm32(Reg::rax, k);
-        }
-        Return(pc);
-        break;
-      case kRET | kRetA:
-        if (A != Reg::rax) as_.MovR32R32(Reg::rax, A);
-        Return(pc);
-        break;
-      default:
-        // Unreachable for a VerifiedProgram; fail closed like the interpreter does.
-        as_.MovR32Imm32(Reg::rax, seccomp::kRetKillProcess);
-        as_.Jmp(exit_);
-        break;
+      default: FailClosed(); break;
     }
+  }
+
+  void SelectJump(size_t pc, const SockFilter& f) {
+    if (f.code == (kJMP | kJA)) {
+      if (!FallsThrough(f.k)) as_.Jmp(Target(pc, f.k));
+    } else if (IsConditionalJump(f.code)) {
+      ConditionalJump(pc, f);
+    } else {
+      FailClosed();
+    }
+  }
+
+  void SelectReturn(size_t pc, const SockFilter& f) {
+    if (f.code == (kRET | kK)) {
+      MovImm(Reg::rax, f.k);
+    } else if (f.code == (kRET | kRetA)) {
+      if (r_.a != Reg::rax) as_.MovR32R32(Reg::rax, r_.a);
+    } else {
+      FailClosed();
+      return;
+    }
+    Return(pc);
   }
 
   std::span<const SockFilter> insns_;
@@ -473,7 +487,7 @@ class Selector {
   std::vector<JumpTable> tables_;   // emitted after the epilogue
   uint64_t table_entries_ = 0;      // bounded by kDenseTableEntryBudget
   RegisterMap r_;
-  Assembler as_;
+  X86Assembler as_;
   std::vector<Label> pc_labels_;
   Label exit_;
   Label div_zero_;

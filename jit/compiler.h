@@ -45,6 +45,7 @@
 
 #include "jit/exec_memory.h"
 #include "jit/x86_assembler.h"
+#include "vm/engine.h"
 #include "vm/program.h"
 #include "vm/seccomp_data.h"
 #include "vm/status.h"
@@ -72,28 +73,15 @@ struct RegisterMap {
 // is A (div and RET use it), rcx is free unless it is X (shifts by X use cl).
 std::string CheckRegisterMap(const RegisterMap& map);
 
-// Edge-coverage instrumentation (JitOptions::coverage). The caller owns an array of
-// CoverageSize(program) byte counters, laid out per BPF instruction:
-//   counters[3 * pc + 0]  instruction pc ran              (CoverageKind::kInsn)
-//   counters[3 * pc + 1]  its conditional jump was taken  (kTaken: went to pc + 1 + jt)
-//   counters[3 * pc + 2]  ... was not taken               (kNotTaken: went to pc + 1 + jf)
-// Direction slots exist only for conditional jumps with jt != jf (the kernel's code does not
-// branch otherwise); the others stay 0. Each executed slot gets `add byte [counters + slot], 1`
-// (flags are dead there: every compare is consumed by the jcc of its own instruction), so the
-// counters accumulate across runs and wrap at 256: clear them between runs to read "this run
-// reached it" (a run executes each instruction at most once: classic BPF only jumps forward).
-// The counter base lives in a caller-saved register the map leaves free (r11, r10, r9, r8, rsi
-// or rdi), loaded once with `mov r64, imm64`; the array must outlive the compiled code.
-// With coverage == nullptr (the default) the generated code is exactly the uninstrumented one.
-enum class CoverageKind : uint8_t { kInsn = 0, kTaken = 1, kNotTaken = 2 };
-inline constexpr size_t kCoverageSlotsPerInsn = 3;
-constexpr size_t CoverageSlot(uint32_t pc, CoverageKind kind) {
-  return kCoverageSlotsPerInsn * pc + static_cast<size_t>(kind);
-}
-inline size_t CoverageSize(const VerifiedProgram& program) {
-  return kCoverageSlotsPerInsn * program.size();
-}
-
+// Edge-coverage instrumentation (JitOptions::coverage): the counters and their layout are
+// vm/engine.h's (CoverageSlot, CoverageSize). Each executed slot gets
+// `add byte [counters + slot], 1` (flags are dead there: every compare is consumed by the jcc
+// of its own instruction), so the counters accumulate across runs and wrap at 256: clear them
+// between runs to read "this run reached it" (a run executes each instruction at most once:
+// classic BPF only jumps forward). The counter base lives in a caller-saved register the map
+// leaves free (r11, r10, r9, r8, rsi or rdi), loaded once with `mov r64, imm64`; the array
+// must outlive the compiled code. With coverage == nullptr (the default) the generated code is
+// exactly the uninstrumented one.
 struct JitOptions {
   RegisterMap registers = RegisterMap::Default();
   // Counters to increment (see CoverageSlot); nullptr = no instrumentation.

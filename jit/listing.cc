@@ -6,15 +6,10 @@
 #include <cstdio>
 
 #include "vm/opcodes.h"
+#include "vm/text.h"
 
 namespace sckit::jit {
 namespace {
-
-std::string Hex(uint32_t v) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%#x", v);
-  return buf;
-}
 
 }  // namespace
 

@@ -38,23 +38,23 @@ std::string_view CondName(Cond c) { return kCondNames[static_cast<uint8_t>(c)]; 
 
 // ---- byte and field layer ------------------------------------------------------------------
 
-void Assembler::Byte(uint8_t b) { bytes_.push_back(b); }
+void X86Assembler::Byte(uint8_t b) { bytes_.push_back(b); }
 
-void Assembler::Imm32(uint32_t v) {
+void X86Assembler::Imm32(uint32_t v) {
   for (int i = 0; i < 4; ++i) Byte(static_cast<uint8_t>(v >> (8 * i)));
 }
 
-void Assembler::Rex(bool w, uint8_t reg, uint8_t index, uint8_t rm) {
+void X86Assembler::Rex(bool w, uint8_t reg, uint8_t index, uint8_t rm) {
   const uint8_t rex = static_cast<uint8_t>(0x40 | (w ? 8 : 0) | ((reg >> 3) << 2) |
                                            ((index >> 3) << 1) | (rm >> 3));
   if (rex != 0x40) Byte(rex);
 }
 
-void Assembler::ModRmReg(uint8_t reg, uint8_t rm) {
+void X86Assembler::ModRmReg(uint8_t reg, uint8_t rm) {
   Byte(static_cast<uint8_t>(0xC0 | ((reg & 7) << 3) | (rm & 7)));
 }
 
-void Assembler::ModRmMem(uint8_t reg, Reg base, int32_t disp) {
+void X86Assembler::ModRmMem(uint8_t reg, Reg base, int32_t disp) {
   const uint8_t b = RegNumber(base) & 7;
   // rbp/r13 (low bits 101) with mod 00 would mean RIP-relative / disp32-only: force a disp8.
   const bool need_disp = disp != 0 || b == 5;
@@ -66,13 +66,13 @@ void Assembler::ModRmMem(uint8_t reg, Reg base, int32_t disp) {
   if (mod == 2) Imm32(static_cast<uint32_t>(disp));
 }
 
-void Assembler::AluRR(uint8_t opcode, Reg rm, Reg reg) {
+void X86Assembler::AluRR(uint8_t opcode, Reg rm, Reg reg) {
   Rex(false, RegNumber(reg), 0, RegNumber(rm));
   Byte(opcode);
   ModRmReg(RegNumber(reg), RegNumber(rm));
 }
 
-void Assembler::AluImm(uint8_t ext, Reg dst, uint32_t imm, bool w) {
+void X86Assembler::AluImm(uint8_t ext, Reg dst, uint32_t imm, bool w) {
   const int32_t simm = static_cast<int32_t>(imm);
   Rex(w, 0, 0, RegNumber(dst));
   if (FitsInt8(simm)) {
@@ -89,13 +89,13 @@ void Assembler::AluImm(uint8_t ext, Reg dst, uint32_t imm, bool w) {
   }
 }
 
-void Assembler::Group3(uint8_t ext, Reg r) {
+void X86Assembler::Group3(uint8_t ext, Reg r) {
   Rex(false, 0, 0, RegNumber(r));
   Byte(0xF7);
   ModRmReg(ext, RegNumber(r));
 }
 
-void Assembler::Shift(uint8_t ext, Reg r, uint8_t count) {
+void X86Assembler::Shift(uint8_t ext, Reg r, uint8_t count) {
   Rex(false, 0, 0, RegNumber(r));
   if (count == 1) {
     Byte(0xD1);  // shift r/m32, 1
@@ -107,7 +107,7 @@ void Assembler::Shift(uint8_t ext, Reg r, uint8_t count) {
   }
 }
 
-void Assembler::ShiftCl(uint8_t ext, Reg r) {
+void X86Assembler::ShiftCl(uint8_t ext, Reg r) {
   Rex(false, 0, 0, RegNumber(r));
   Byte(0xD3);  // shift r/m32, cl
   ModRmReg(ext, RegNumber(r));
@@ -116,50 +116,50 @@ void Assembler::ShiftCl(uint8_t ext, Reg r) {
 // ---- instruction forms ---------------------------------------------------------------------
 
 // mov r32, r32: 89 /r (MOV r/m32, r32)
-void Assembler::MovR32R32(Reg dst, Reg src) { AluRR(0x89, dst, src); }
+void X86Assembler::MovR32R32(Reg dst, Reg src) { AluRR(0x89, dst, src); }
 
 // mov r64, r64: REX.W 89 /r
-void Assembler::MovR64R64(Reg dst, Reg src) {
+void X86Assembler::MovR64R64(Reg dst, Reg src) {
   Rex(true, RegNumber(src), 0, RegNumber(dst));
   Byte(0x89);
   ModRmReg(RegNumber(src), RegNumber(dst));
 }
 
 // mov r32, imm32: B8+rd id
-void Assembler::MovR32Imm32(Reg dst, uint32_t imm) {
+void X86Assembler::MovR32Imm32(Reg dst, uint32_t imm) {
   Rex(false, 0, 0, RegNumber(dst));
   Byte(static_cast<uint8_t>(0xB8 | (RegNumber(dst) & 7)));
   Imm32(imm);
 }
 
 // mov r32, dword [base + disp]: 8B /r
-void Assembler::MovR32Mem(Reg dst, Reg base, int32_t disp) {
+void X86Assembler::MovR32Mem(Reg dst, Reg base, int32_t disp) {
   Rex(false, RegNumber(dst), 0, RegNumber(base));
   Byte(0x8B);
   ModRmMem(RegNumber(dst), base, disp);
 }
 
 // mov dword [base + disp], r32: 89 /r
-void Assembler::MovMemR32(Reg base, int32_t disp, Reg src) {
+void X86Assembler::MovMemR32(Reg base, int32_t disp, Reg src) {
   Rex(false, RegNumber(src), 0, RegNumber(base));
   Byte(0x89);
   ModRmMem(RegNumber(src), base, disp);
 }
 
 // push r64: 50+rd (REX.B for r8..r15; 64-bit operand size is the default)
-void Assembler::PushR64(Reg r) {
+void X86Assembler::PushR64(Reg r) {
   Rex(false, 0, 0, RegNumber(r));
   Byte(static_cast<uint8_t>(0x50 | (RegNumber(r) & 7)));
 }
 
 // pop r64: 58+rd
-void Assembler::PopR64(Reg r) {
+void X86Assembler::PopR64(Reg r) {
   Rex(false, 0, 0, RegNumber(r));
   Byte(static_cast<uint8_t>(0x58 | (RegNumber(r) & 7)));
 }
 
 // mov r64, imm64: REX.W B8+rd io (the only x86 form with a 64-bit immediate)
-void Assembler::MovR64Imm64(Reg dst, uint64_t imm) {
+void X86Assembler::MovR64Imm64(Reg dst, uint64_t imm) {
   Rex(true, 0, 0, RegNumber(dst));
   Byte(static_cast<uint8_t>(0xB8 | (RegNumber(dst) & 7)));
   Imm32(static_cast<uint32_t>(imm));
@@ -169,7 +169,7 @@ void Assembler::MovR64Imm64(Reg dst, uint64_t imm) {
 // lea r64, [rip + rel32]: REX.W 8D /r with mod = 00, rm = 101 (RIP-relative), then a disp32
 // measured from the end of the instruction, which is also the end of the disp32 (no immediate
 // follows): always 7 bytes. The disp32 is a placeholder patched by Finish().
-void Assembler::LeaR64Label(Reg dst, Label label) {
+void X86Assembler::LeaR64Label(Reg dst, Label label) {
   Rex(true, RegNumber(dst), 0, 0);
   Byte(0x8D);
   Byte(static_cast<uint8_t>(((RegNumber(dst) & 7) << 3) | 5));
@@ -180,7 +180,7 @@ void Assembler::LeaR64Label(Reg dst, Label label) {
 // 10 (*4), index, base; REX.X / REX.B extend index / base. SIB index 100 without REX.X means "no
 // index", so rsp cannot be an index (r12 can). SIB base 101 with mod = 00 means disp32 and no
 // base, so rbp/r13 as base take mod = 01 with a zero disp8; rsp/r12 as base need nothing extra.
-void Assembler::MovsxdR64MemIndex4(Reg dst, Reg base, Reg index) {
+void X86Assembler::MovsxdR64MemIndex4(Reg dst, Reg base, Reg index) {
   if (index == Reg::rsp) {
     if (operand_error_ == nullptr) operand_error_ = "movsxd with rsp as the index register";
     return;
@@ -195,16 +195,16 @@ void Assembler::MovsxdR64MemIndex4(Reg dst, Reg base, Reg index) {
 }
 
 // dd target - base: a 4-byte placeholder in the code stream, patched by Finish().
-void Assembler::Data32LabelDelta(Label target, Label base) { Patch32(target, base.id_); }
+void X86Assembler::Data32LabelDelta(Label target, Label base) { Patch32(target, base.id_); }
 
-void Assembler::Patch32(Label target, int base) {
+void X86Assembler::Patch32(Label target, int base) {
   patches_.push_back(PatchSite{bytes_.size(), jumps_.size(), target.id_, base});
   Imm32(0);
 }
 
 // add byte [base + disp], imm8: 80 /0 ib. No REX.W; a REX prefix only for base r8..r15 (the
 // byte operand is memory, so the "REX selects sil/dil" rule does not apply).
-void Assembler::AddM8Imm8(Reg base, int32_t disp, uint8_t imm) {
+void X86Assembler::AddM8Imm8(Reg base, int32_t disp, uint8_t imm) {
   Rex(false, 0, 0, RegNumber(base));
   Byte(0x80);
   ModRmMem(kExtAdd, base, disp);
@@ -212,22 +212,22 @@ void Assembler::AddM8Imm8(Reg base, int32_t disp, uint8_t imm) {
 }
 
 // add r32, r32: 01 /r
-void Assembler::AddR32R32(Reg dst, Reg src) { AluRR(0x01, dst, src); }
+void X86Assembler::AddR32R32(Reg dst, Reg src) { AluRR(0x01, dst, src); }
 // sub r32, r32: 29 /r
-void Assembler::SubR32R32(Reg dst, Reg src) { AluRR(0x29, dst, src); }
+void X86Assembler::SubR32R32(Reg dst, Reg src) { AluRR(0x29, dst, src); }
 // and r32, r32: 21 /r
-void Assembler::AndR32R32(Reg dst, Reg src) { AluRR(0x21, dst, src); }
+void X86Assembler::AndR32R32(Reg dst, Reg src) { AluRR(0x21, dst, src); }
 // or r32, r32: 09 /r
-void Assembler::OrR32R32(Reg dst, Reg src) { AluRR(0x09, dst, src); }
+void X86Assembler::OrR32R32(Reg dst, Reg src) { AluRR(0x09, dst, src); }
 // xor r32, r32: 31 /r
-void Assembler::XorR32R32(Reg dst, Reg src) { AluRR(0x31, dst, src); }
+void X86Assembler::XorR32R32(Reg dst, Reg src) { AluRR(0x31, dst, src); }
 // cmp r32, r32: 39 /r (CMP r/m32, r32: flags of lhs - rhs)
-void Assembler::CmpR32R32(Reg lhs, Reg rhs) { AluRR(0x39, lhs, rhs); }
+void X86Assembler::CmpR32R32(Reg lhs, Reg rhs) { AluRR(0x39, lhs, rhs); }
 // test r32, r32: 85 /r
-void Assembler::TestR32R32(Reg lhs, Reg rhs) { AluRR(0x85, lhs, rhs); }
+void X86Assembler::TestR32R32(Reg lhs, Reg rhs) { AluRR(0x85, lhs, rhs); }
 
 // bt r/m64, r64: REX.W 0F A3 /r. CF = bit (index mod 64) of base; only CF is defined after it.
-void Assembler::BtR64R64(Reg base, Reg index) {
+void X86Assembler::BtR64R64(Reg base, Reg index) {
   Rex(true, RegNumber(index), 0, RegNumber(base));
   Byte(0x0F);
   Byte(0xA3);
@@ -235,21 +235,21 @@ void Assembler::BtR64R64(Reg base, Reg index) {
 }
 
 // add r32, imm: 83 /0 ib | 05 id (eax) | 81 /0 id
-void Assembler::AddR32Imm32(Reg dst, uint32_t imm) { AluImm(kExtAdd, dst, imm, false); }
+void X86Assembler::AddR32Imm32(Reg dst, uint32_t imm) { AluImm(kExtAdd, dst, imm, false); }
 // sub r32, imm: 83 /5 ib | 2D id (eax) | 81 /5 id
-void Assembler::SubR32Imm32(Reg dst, uint32_t imm) { AluImm(kExtSub, dst, imm, false); }
+void X86Assembler::SubR32Imm32(Reg dst, uint32_t imm) { AluImm(kExtSub, dst, imm, false); }
 // and r32, imm: 83 /4 ib | 25 id (eax) | 81 /4 id
-void Assembler::AndR32Imm32(Reg dst, uint32_t imm) { AluImm(kExtAnd, dst, imm, false); }
+void X86Assembler::AndR32Imm32(Reg dst, uint32_t imm) { AluImm(kExtAnd, dst, imm, false); }
 // or r32, imm: 83 /1 ib | 0D id (eax) | 81 /1 id
-void Assembler::OrR32Imm32(Reg dst, uint32_t imm) { AluImm(kExtOr, dst, imm, false); }
+void X86Assembler::OrR32Imm32(Reg dst, uint32_t imm) { AluImm(kExtOr, dst, imm, false); }
 // xor r32, imm: 83 /6 ib | 35 id (eax) | 81 /6 id
-void Assembler::XorR32Imm32(Reg dst, uint32_t imm) { AluImm(kExtXor, dst, imm, false); }
+void X86Assembler::XorR32Imm32(Reg dst, uint32_t imm) { AluImm(kExtXor, dst, imm, false); }
 // cmp r32, imm: 83 /7 ib | 3D id (eax) | 81 /7 id. The imm8 is sign-extended to 32 bits, which
 // yields the same 32-bit pattern as the imm32, so unsigned conditions (ja/jae/jb) stay correct.
-void Assembler::CmpR32Imm32(Reg lhs, uint32_t imm) { AluImm(kExtCmp, lhs, imm, false); }
+void X86Assembler::CmpR32Imm32(Reg lhs, uint32_t imm) { AluImm(kExtCmp, lhs, imm, false); }
 
 // test r32, imm32: A9 id (eax) | F7 /0 id (there is no imm8 form)
-void Assembler::TestR32Imm32(Reg lhs, uint32_t imm) {
+void X86Assembler::TestR32Imm32(Reg lhs, uint32_t imm) {
   Rex(false, 0, 0, RegNumber(lhs));
   if (lhs == Reg::rax) {
     Byte(0xA9);
@@ -261,7 +261,7 @@ void Assembler::TestR32Imm32(Reg lhs, uint32_t imm) {
 }
 
 // imul r32, r32: 0F AF /r (reg = dst, rm = src)
-void Assembler::ImulR32R32(Reg dst, Reg src) {
+void X86Assembler::ImulR32R32(Reg dst, Reg src) {
   Rex(false, RegNumber(dst), 0, RegNumber(src));
   Byte(0x0F);
   Byte(0xAF);
@@ -269,7 +269,7 @@ void Assembler::ImulR32R32(Reg dst, Reg src) {
 }
 
 // imul r32, r32, imm: 6B /r ib | 69 /r id (reg = dst, rm = src)
-void Assembler::ImulR32R32Imm32(Reg dst, Reg src, uint32_t imm) {
+void X86Assembler::ImulR32R32Imm32(Reg dst, Reg src, uint32_t imm) {
   Rex(false, RegNumber(dst), 0, RegNumber(src));
   const bool short_form = FitsInt8(static_cast<int32_t>(imm));
   Byte(short_form ? 0x6B : 0x69);
@@ -282,75 +282,76 @@ void Assembler::ImulR32R32Imm32(Reg dst, Reg src, uint32_t imm) {
 }
 
 // div r32: F7 /6 (unsigned edx:eax / r32; quotient eax, remainder edx)
-void Assembler::DivR32(Reg divisor) { Group3(kExtDiv, divisor); }
+void X86Assembler::DivR32(Reg divisor) { Group3(kExtDiv, divisor); }
 // neg r32: F7 /3
-void Assembler::NegR32(Reg r) { Group3(kExtNeg, r); }
+void X86Assembler::NegR32(Reg r) { Group3(kExtNeg, r); }
 // shl r32, imm8: C1 /4 ib (D1 /4 for a count of 1)
-void Assembler::ShlR32Imm8(Reg r, uint8_t count) { Shift(kExtShl, r, count); }
+void X86Assembler::ShlR32Imm8(Reg r, uint8_t count) { Shift(kExtShl, r, count); }
 // shr r32, imm8: C1 /5 ib (D1 /5 for a count of 1)
-void Assembler::ShrR32Imm8(Reg r, uint8_t count) { Shift(kExtShr, r, count); }
+void X86Assembler::ShrR32Imm8(Reg r, uint8_t count) { Shift(kExtShr, r, count); }
 // shl r32, cl: D3 /4 (the CPU masks the count to 5 bits)
-void Assembler::ShlR32Cl(Reg r) { ShiftCl(kExtShl, r); }
+void X86Assembler::ShlR32Cl(Reg r) { ShiftCl(kExtShl, r); }
 // shr r32, cl: D3 /5
-void Assembler::ShrR32Cl(Reg r) { ShiftCl(kExtShr, r); }
+void X86Assembler::ShrR32Cl(Reg r) { ShiftCl(kExtShr, r); }
 
 // add r64, imm: REX.W 83 /0 ib | REX.W 05 id (rax) | REX.W 81 /0 id
-void Assembler::AddR64Imm32(Reg dst, int32_t imm) {
+void X86Assembler::AddR64Imm32(Reg dst, int32_t imm) {
   AluImm(kExtAdd, dst, static_cast<uint32_t>(imm), true);
 }
 // sub r64, imm: REX.W 83 /5 ib | REX.W 2D id (rax) | REX.W 81 /5 id
-void Assembler::SubR64Imm32(Reg dst, int32_t imm) {
+void X86Assembler::SubR64Imm32(Reg dst, int32_t imm) {
   AluImm(kExtSub, dst, static_cast<uint32_t>(imm), true);
 }
 
 // add r64, r64: REX.W 01 /r (reg = src, rm = dst)
-void Assembler::AddR64R64(Reg dst, Reg src) {
+void X86Assembler::AddR64R64(Reg dst, Reg src) {
   Rex(true, RegNumber(src), 0, RegNumber(dst));
   Byte(0x01);
   ModRmReg(RegNumber(src), RegNumber(dst));
 }
 
 // ret: C3
-void Assembler::Ret() { Byte(0xC3); }
+void X86Assembler::Ret() { Byte(0xC3); }
 // int3: CC
-void Assembler::Int3() { Byte(0xCC); }
+void X86Assembler::Int3() { Byte(0xCC); }
 
 // jmp rel8 / rel32: EB cb | E9 cd (bytes written by Finish())
-void Assembler::Jmp(Label target) { JumpTo(-1, target); }
+void X86Assembler::Jmp(Label target) { JumpTo(-1, target); }
 // jcc rel8 / rel32: 70+cc cb | 0F 80+cc cd (bytes written by Finish())
-void Assembler::Jcc(Cond cond, Label target) { JumpTo(static_cast<int>(cond), target); }
+void X86Assembler::Jcc(Cond cond, Label target) { JumpTo(static_cast<int>(cond), target); }
 
 // jmp r64: FF /4 with mod = 11. The operand size is 64 bits in long mode without REX.W; REX.B
 // only for r8..r15.
-void Assembler::JmpR64(Reg target) {
+void X86Assembler::JmpR64(Reg target) {
   Rex(false, 0, 0, RegNumber(target));
   Byte(0xFF);
   ModRmReg(4, RegNumber(target));
 }
 
-void Assembler::JumpTo(int cond, Label target) {
+void X86Assembler::JumpTo(int cond, Label target) {
   jumps_.push_back(JumpSite{bytes_.size(), cond, target.id_});
 }
 
 // ---- labels and layout ---------------------------------------------------------------------
 
-Label Assembler::NewLabel() {
+Label X86Assembler::NewLabel() {
   labels_.emplace_back();
   return Label(static_cast<int>(labels_.size() - 1));
 }
 
-void Assembler::Bind(Label label) {
+void X86Assembler::Bind(Label label) {
   LabelSite& site = labels_.at(static_cast<size_t>(label.id_));
   site.pos = bytes_.size();
   site.jumps_before = jumps_.size();
   site.bound = true;
 }
 
-uint32_t Assembler::LabelOffset(Label label) const {
+uint32_t X86Assembler::LabelOffset(Label label) const {
   return label_offsets_.at(static_cast<size_t>(label.id_));
 }
 
-Result<std::vector<uint8_t>> Assembler::Finish() {
+// Every jump and patch names a bound label; nullopt when so.
+std::optional<Error> X86Assembler::CheckLabels() const {
   if (operand_error_ != nullptr) return MakeError("jit-internal", operand_error_);
   auto bound = [&](int label) {
     return label >= 0 && labels_[static_cast<size_t>(label)].bound;
@@ -363,37 +364,87 @@ Result<std::vector<uint8_t>> Assembler::Finish() {
       return MakeError("jit-internal", "label reference to an unbound label");
     }
   }
-  const size_t n = jumps_.size();
-  std::vector<bool> near(n, false);
-  // shift[i] = total size of jumps 0..i-1 (the bytes they add before position pos of jump i).
-  std::vector<size_t> shift(n + 1, 0);
-  auto label_offset = [&](const LabelSite& l) { return l.pos + shift[l.jumps_before]; };
+  return std::nullopt;
+}
 
-  // Layout passes: widen jumps whose rel8 does not fit until nothing changes.
+// Layout passes: widen jumps whose rel8 does not fit until nothing changes. Fills near[i] and
+// shift[i] (the total size of jumps 0..i-1, the bytes they add before jump i's position).
+void X86Assembler::PlanJumps(std::vector<bool>* near, std::vector<size_t>* shift) const {
+  const size_t n = jumps_.size();
+  near->assign(n, false);
+  shift->assign(n + 1, 0);
+  auto label_offset = [&](const LabelSite& l) { return l.pos + (*shift)[l.jumps_before]; };
   for (bool changed = true; changed;) {
-    for (size_t i = 0; i < n; ++i) shift[i + 1] = shift[i] + JumpSize(jumps_[i].cond, near[i]);
+    for (size_t i = 0; i < n; ++i) {
+      (*shift)[i + 1] = (*shift)[i] + JumpSize(jumps_[i].cond, (*near)[i]);
+    }
     changed = false;
     for (size_t i = 0; i < n; ++i) {
-      if (near[i]) continue;
+      if ((*near)[i]) continue;
       const JumpSite& j = jumps_[i];
-      const int64_t end = static_cast<int64_t>(j.pos + shift[i] + JumpSize(j.cond, false));
+      const int64_t end = static_cast<int64_t>(j.pos + (*shift)[i] + JumpSize(j.cond, false));
       const int64_t disp =
           static_cast<int64_t>(label_offset(labels_[static_cast<size_t>(j.label)])) - end;
       if (!FitsInt8(disp)) {
-        near[i] = true;
+        (*near)[i] = true;
         changed = true;
       }
     }
   }
-  std::vector<uint32_t> planned(labels_.size(), 0);
-  for (size_t l = 0; l < labels_.size(); ++l) {
-    if (labels_[l].bound) planned[l] = static_cast<uint32_t>(label_offset(labels_[l]));
-  }
+}
 
-  // Final pass: write the bytes, recording where each label really lands.
-  std::vector<size_t> order;
+// Appends jump i in its planned size, aimed at `target` (a final code offset).
+Result<bool> X86Assembler::EmitJump(const JumpSite& j, bool near, uint32_t target,
+                                    std::vector<uint8_t>* out) const {
+  const int64_t end = static_cast<int64_t>(out->size() + JumpSize(j.cond, near));
+  const int64_t disp = static_cast<int64_t>(target) - end;
+  if (!near) {
+    if (!FitsInt8(disp)) return MakeError("jit-internal", "rel8 jump out of range");
+    out->push_back(j.cond < 0 ? 0xEB : static_cast<uint8_t>(0x70 | j.cond));  // jmp/jcc rel8
+    out->push_back(static_cast<uint8_t>(static_cast<int8_t>(disp)));
+    return true;
+  }
+  if (j.cond < 0) {
+    out->push_back(0xE9);  // jmp rel32
+  } else {
+    out->push_back(0x0F);  // jcc rel32
+    out->push_back(static_cast<uint8_t>(0x80 | j.cond));
+  }
+  const uint32_t d = static_cast<uint32_t>(static_cast<int32_t>(disp));
+  for (int b = 0; b < 4; ++b) out->push_back(static_cast<uint8_t>(d >> (8 * b)));
+  return true;
+}
+
+// Patches: every label is final; overwrite each placeholder where it landed.
+std::optional<Error> X86Assembler::ApplyPatches(const std::vector<size_t>& shift,
+                                                std::vector<uint8_t>* out) const {
+  for (const PatchSite& p : patches_) {
+    const size_t at = p.pos + shift[p.jumps_before];
+    const int64_t from = p.base < 0 ? static_cast<int64_t>(at + 4)
+                                    : label_offsets_[static_cast<size_t>(p.base)];
+    const int64_t to = label_offsets_[static_cast<size_t>(p.target)];
+    const int64_t value = to - from;
+    if (value < INT32_MIN || value > INT32_MAX) {
+      return MakeError("jit-internal", "label reference out of 32-bit range");
+    }
+    const uint32_t v = static_cast<uint32_t>(static_cast<int32_t>(value));
+    for (size_t b = 0; b < 4; ++b) (*out)[at + b] = static_cast<uint8_t>(v >> (8 * b));
+  }
+  return std::nullopt;
+}
+
+Result<std::vector<uint8_t>> X86Assembler::Finish() {
+  if (std::optional<Error> e = CheckLabels()) return *e;
+  const size_t n = jumps_.size();
+  std::vector<bool> near;
+  std::vector<size_t> shift;
+  PlanJumps(&near, &shift);
+  std::vector<uint32_t> planned(labels_.size(), 0);
+  std::vector<size_t> order;  // bound labels in code order
   for (size_t l = 0; l < labels_.size(); ++l) {
-    if (labels_[l].bound) order.push_back(l);
+    if (!labels_[l].bound) continue;
+    planned[l] = static_cast<uint32_t>(labels_[l].pos + shift[labels_[l].jumps_before]);
+    order.push_back(l);
   }
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
     if (labels_[a].jumps_before != labels_[b].jumps_before) {
@@ -401,6 +452,8 @@ Result<std::vector<uint8_t>> Assembler::Finish() {
     }
     return labels_[a].pos < labels_[b].pos;
   });
+
+  // Final pass: write the bytes, recording where each label really lands.
   std::vector<uint8_t> out;
   out.reserve(bytes_.size() + shift[n]);
   label_offsets_.assign(labels_.size(), 0);
@@ -412,31 +465,16 @@ Result<std::vector<uint8_t>> Assembler::Finish() {
     copied = pos;
   };
   for (size_t i = 0; i <= n; ++i) {
-    const size_t pos = i < n ? jumps_[i].pos : bytes_.size();
     while (next_label < order.size() && labels_[order[next_label]].jumps_before == i) {
       copy_to(labels_[order[next_label]].pos);
       label_offsets_[order[next_label]] = static_cast<uint32_t>(out.size());
       ++next_label;
     }
-    copy_to(pos);
+    copy_to(i < n ? jumps_[i].pos : bytes_.size());
     if (i == n) break;
-    const JumpSite& j = jumps_[i];
-    const int64_t end = static_cast<int64_t>(out.size() + JumpSize(j.cond, near[i]));
-    const int64_t disp = static_cast<int64_t>(planned[static_cast<size_t>(j.label)]) - end;
-    if (!near[i]) {
-      if (!FitsInt8(disp)) return MakeError("jit-internal", "rel8 jump out of range");
-      out.push_back(j.cond < 0 ? 0xEB : static_cast<uint8_t>(0x70 | j.cond));  // jmp/jcc rel8
-      out.push_back(static_cast<uint8_t>(static_cast<int8_t>(disp)));
-    } else {
-      if (j.cond < 0) {
-        out.push_back(0xE9);  // jmp rel32
-      } else {
-        out.push_back(0x0F);  // jcc rel32
-        out.push_back(static_cast<uint8_t>(0x80 | j.cond));
-      }
-      const uint32_t d = static_cast<uint32_t>(static_cast<int32_t>(disp));
-      for (int b = 0; b < 4; ++b) out.push_back(static_cast<uint8_t>(d >> (8 * b)));
-    }
+    Result<bool> emitted =
+        EmitJump(jumps_[i], near[i], planned[static_cast<size_t>(jumps_[i].label)], &out);
+    if (!emitted.ok()) return emitted.error();
   }
   for (size_t l = 0; l < labels_.size(); ++l) {
     if (labels_[l].bound && label_offsets_[l] != planned[l]) {
@@ -448,20 +486,7 @@ Result<std::vector<uint8_t>> Assembler::Finish() {
   if (out.size() != bytes_.size() + shift[n]) {
     return MakeError("jit-internal", "final code size differs from the layout");
   }
-
-  // Patches: every label is now final; overwrite each placeholder where it landed.
-  for (const PatchSite& p : patches_) {
-    const size_t at = p.pos + shift[p.jumps_before];
-    const int64_t from = p.base < 0 ? static_cast<int64_t>(at + 4)
-                                    : label_offsets_[static_cast<size_t>(p.base)];
-    const int64_t to = label_offsets_[static_cast<size_t>(p.target)];
-    const int64_t value = to - from;
-    if (value < INT32_MIN || value > INT32_MAX) {
-      return MakeError("jit-internal", "label reference out of 32-bit range");
-    }
-    const uint32_t v = static_cast<uint32_t>(static_cast<int32_t>(value));
-    for (size_t b = 0; b < 4; ++b) out[at + b] = static_cast<uint8_t>(v >> (8 * b));
-  }
+  if (std::optional<Error> e = ApplyPatches(shift, &out)) return *e;
   return out;
 }
 

@@ -24,6 +24,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -67,12 +68,12 @@ class Label {
   bool valid() const { return id_ >= 0; }
 
  private:
-  friend class Assembler;
+  friend class X86Assembler;
   explicit Label(int id) : id_(id) {}
   int id_ = -1;
 };
 
-class Assembler {
+class X86Assembler {
  public:
   Label NewLabel();
   // Binds `label` at the current position. Each label is bound at most once.
@@ -185,6 +186,14 @@ class Assembler {
   std::vector<JumpSite> jumps_;
   std::vector<LabelSite> labels_;
   std::vector<PatchSite> patches_;
+  // Finish()'s steps.
+  std::optional<Error> CheckLabels() const;
+  void PlanJumps(std::vector<bool>* near, std::vector<size_t>* shift) const;
+  Result<bool> EmitJump(const JumpSite& j, bool near, uint32_t target,
+                        std::vector<uint8_t>* out) const;
+  std::optional<Error> ApplyPatches(const std::vector<size_t>& shift,
+                                    std::vector<uint8_t>* out) const;
+
   const char* operand_error_ = nullptr;  // first invalid operand, reported by Finish()
   std::vector<uint32_t> label_offsets_;  // filled by Finish()
 };

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "eval/stack_builder.h"
 #include "analysis/policy_fuzz.h"
 #include "tools/command.h"
 #include "tools/options.h"
@@ -70,7 +71,7 @@ int RunFuzz(const std::vector<std::string>& args) {
   options.seed = vm["seed"].as<uint32_t>();
   options.stall_runs = vm["stall"].as<uint64_t>();
   options.solver_assist = vm.count("no-solver") == 0;
-  options.use_jit = vm.count("no-jit") == 0;
+  if (vm.count("no-jit") == 0) options.instrumented = eval::JitCoverageEngines();
   const bool tty = isatty(2);
   if (tty) {
     options.progress = [](uint64_t runs, size_t covered, size_t total, double secs) {

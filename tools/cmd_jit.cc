@@ -8,6 +8,7 @@
 #include "tools/options.h"
 #include "verifier/verifier.h"
 #include "formats/loader.h"
+#include "vm/text.h"
 
 namespace sckit::tools {
 namespace {
@@ -21,15 +22,6 @@ std::string JsonErrorFields(const Error& e) {
   return out;
 }
 
-std::string HexString(std::span<const uint8_t> bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (uint8_t b : bytes) {
-    out += kDigits[b >> 4];
-    out += kDigits[b & 15];
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -111,7 +103,7 @@ int RunJit(const std::vector<std::string>& args) {
     }
     out += "]";
     if (dump) {
-      out += ", \"code_hex\": \"" + HexString(filter.code()) + "\"";
+      out += ", \"code_hex\": \"" + HexBytes(filter.code()) + "\"";
       out += ", \"disassembly\": \"" + JsonEscape(listing) + "\"";
     }
     std::printf("%s}\n", out.c_str());

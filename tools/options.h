@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "vm/status.h"
+#include "vm/text.h"  // JsonEscape, Hex: every command prints with them
 
 namespace sckit::tools {
 
@@ -26,7 +27,5 @@ std::optional<int> ParseOptions(const std::vector<std::string>& args, const std:
 void PrintError(const std::string& command, const Error& error);
 void PrintError(const std::string& command, const std::string& message);
 
-// Escapes a string for a JSON string literal (without the quotes).
-std::string JsonEscape(const std::string& s);
 
 }  // namespace sckit::tools

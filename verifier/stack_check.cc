@@ -42,6 +42,7 @@ std::vector<AttachOutcome> CheckStack(const std::vector<StackEntry>& entries) {
       continue;
     }
     o.converted_len = verified->converted_len();
+    o.verified = std::move(*verified);
     const bool listener = (entry.flags & seccomp::kFlagNewListener) != 0;
     if (listener && chain_has_listener) {
       o.error = MakeError("duplicate-listener",

@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "verifier/verifier.h"
-#include "verifier/verifier.h"
 #include "vm/status.h"
 
 namespace sckit {
@@ -25,6 +24,9 @@ struct AttachOutcome {
   std::optional<Error> error;  // set when the kernel would refuse this call
   uint32_t converted_len = 0;  // this filter's eBPF length (0 when it did not verify)
   uint32_t path_len = 0;       // the total seccomp_attach_filter() compared with the limit
+  // The program as verified on the way (set when it verified, even if the call was refused
+  // later, e.g. EBUSY): callers that go on to run it need not verify it again.
+  std::optional<VerifiedProgram> verified;
 };
 
 // One outcome per entry, in order (first = oldest). A refused call attaches nothing and the

@@ -5,17 +5,12 @@
 
 #include "vm/bpf.h"
 #include "vm/opcodes.h"
+#include "vm/text.h"
 
 namespace sckit {
 namespace {
 
 using namespace bpf;  // NOLINT: kernel vocabulary.
-
-std::string Hex(uint32_t v) {
-  char buf[16];
-  snprintf(buf, sizeof buf, "0x%x", v);
-  return buf;
-}
 
 std::string CodeName(uint16_t code) {
   const OpcodeInfo* info = LookupOpcode(code);
@@ -35,75 +30,58 @@ bool IsKnownAncillary(uint32_t k) {
   return off <= 60 && off % 4 == 0;
 }
 
-// bpf_check_classic()'s per-instruction switch for one instruction; nullopt when it passes.
-std::optional<Error> CheckClassicInsn(const SockFilter& insn, uint32_t pc, uint32_t len) {
-  const uint16_t code = insn.code;
-  if (!IsClassicAllowed(code)) {
-    return Reject(pc, "unknown-opcode",
-                  "code " + Hex(code) + " is not a classic BPF instruction (chk_code_allowed)");
+std::optional<Error> CheckConstant(const OpcodeInfo& info, const SockFilter& insn, uint32_t pc) {
+  if (info.k_rule == KRule::kNonZero && insn.k == 0) {
+    return Reject(pc, "division-by-zero", std::string(info.mnemonic) + " by constant 0");
   }
-  switch (code) {
-    case kALU | kDIV | kK:
-    case kALU | kMOD | kK:
-      if (insn.k == 0) {
-        return Reject(pc, "division-by-zero",
-                      std::string(code == (kALU | kDIV | kK) ? "div" : "mod") +
-                          " by constant 0");
-      }
-      break;
-    case kALU | kLSH | kK:
-    case kALU | kRSH | kK:
-      if (insn.k >= 32) {
-        return Reject(pc, "shift-out-of-range",
-                      "shift by constant " + std::to_string(insn.k) + " (must be < 32)");
-      }
-      break;
-    case kLD | kMEM:
-    case kLDX | kMEM:
-    case kST:
-    case kSTX:
-      if (insn.k >= kMemWords) {
-        return Reject(pc, "scratch-index-out-of-range",
-                      "M[" + std::to_string(insn.k) + "] (scratch memory has 16 words)");
-      }
-      break;
-    case kJMP | kJA:
-      if (insn.k >= len - pc - 1) {
-        return Reject(pc, "jump-out-of-range",
-                      "ja +" + std::to_string(insn.k) + " lands at " +
-                          std::to_string(uint64_t{pc} + 1 + insn.k) + " of " +
-                          std::to_string(len) + " instructions");
-      }
-      break;
-    case kJMP | kJEQ | kK:
-    case kJMP | kJEQ | kX:
-    case kJMP | kJGE | kK:
-    case kJMP | kJGE | kX:
-    case kJMP | kJGT | kK:
-    case kJMP | kJGT | kX:
-    case kJMP | kJSET | kK:
-    case kJMP | kJSET | kX:
-      if (pc + insn.jt + 1 >= len || pc + insn.jf + 1 >= len) {
-        const bool jt_bad = pc + insn.jt + 1 >= len;
-        const uint32_t off = jt_bad ? insn.jt : insn.jf;
-        return Reject(pc, "jump-out-of-range",
-                      std::string(jt_bad ? "jt=" : "jf=") + std::to_string(off) + " lands at " +
-                          std::to_string(pc + off + 1) + " of " + std::to_string(len) +
-                          " instructions");
-      }
-      break;
-    case kLD | kW | kABS:
-    case kLD | kH | kABS:
-    case kLD | kB | kABS:
-      if (insn.k >= kSkfAdOff && !IsKnownAncillary(insn.k)) {
-        return Reject(pc, "unknown-ancillary-load",
-                      "load from " + Hex(insn.k) + ", an unknown SKF_AD_OFF ancillary field");
-      }
-      break;
-    default:
-      break;
+  if (info.k_rule == KRule::kShiftCount && insn.k >= 32) {
+    return Reject(pc, "shift-out-of-range",
+                  "shift by constant " + std::to_string(insn.k) + " (must be < 32)");
   }
   return std::nullopt;
+}
+
+std::optional<Error> CheckJump(const OpcodeInfo& info, const SockFilter& insn, uint32_t pc,
+                               uint32_t len) {
+  if (info.operand == Operand::kJumpAlways) {
+    if (insn.k < len - pc - 1) return std::nullopt;
+    return Reject(pc, "jump-out-of-range",
+                  "ja +" + std::to_string(insn.k) + " lands at " +
+                      std::to_string(uint64_t{pc} + 1 + insn.k) + " of " + std::to_string(len) +
+                      " instructions");
+  }
+  if (pc + insn.jt + 1 < len && pc + insn.jf + 1 < len) return std::nullopt;
+  const bool jt_bad = pc + insn.jt + 1 >= len;
+  const uint32_t off = jt_bad ? insn.jt : insn.jf;
+  return Reject(pc, "jump-out-of-range",
+                std::string(jt_bad ? "jt=" : "jf=") + std::to_string(off) + " lands at " +
+                    std::to_string(pc + off + 1) + " of " + std::to_string(len) +
+                    " instructions");
+}
+
+// bpf_check_classic()'s per-instruction switch for one instruction, driven by the opcode
+// table's operand kinds and constant rules; nullopt when it passes.
+std::optional<Error> CheckClassicInsn(const SockFilter& insn, uint32_t pc, uint32_t len) {
+  const OpcodeInfo* info = LookupOpcode(insn.code);
+  if (info == nullptr || !info->classic) {
+    return Reject(pc, "unknown-opcode",
+                  "code " + Hex(insn.code) + " is not a classic BPF instruction (chk_code_allowed)");
+  }
+  switch (info->operand) {
+    case Operand::kImm: return CheckConstant(*info, insn, pc);
+    case Operand::kMem:
+      if (insn.k < kMemWords) return std::nullopt;
+      return Reject(pc, "scratch-index-out-of-range",
+                    "M[" + std::to_string(insn.k) + "] (scratch memory has 16 words)");
+    case Operand::kJumpAlways:
+    case Operand::kJumpK:
+    case Operand::kJumpX: return CheckJump(*info, insn, pc, len);
+    case Operand::kAbs:  // ld/ldh/ldb [k]: the kernel checks only these for ancillary offsets
+      if (insn.k < kSkfAdOff || IsKnownAncillary(insn.k)) return std::nullopt;
+      return Reject(pc, "unknown-ancillary-load",
+                    "load from " + Hex(insn.k) + ", an unknown SKF_AD_OFF ancillary field");
+    default: return std::nullopt;
+  }
 }
 
 std::optional<Error> CheckLastIsRet(const std::vector<SockFilter>& insns) {
@@ -123,31 +101,24 @@ std::optional<Error> CheckLoadAndStores(const std::vector<SockFilter>& insns) {
   for (uint32_t pc = 0; pc < len; ++pc) {
     const SockFilter& insn = insns[pc];
     memvalid &= masks[pc];
-    switch (insn.code) {
-      case kST:
-      case kSTX:
-        memvalid |= static_cast<uint16_t>(1u << insn.k);
-        break;
-      case kLD | kMEM:
-      case kLDX | kMEM:
-        if (!(memvalid & (1u << insn.k))) {
+    const OpcodeInfo* info = LookupOpcode(insn.code);
+    if (info == nullptr) continue;  // only VerifyAll() gets here with unknown codes
+    switch (info->operand) {
+      case Operand::kMem:
+        if (IsStore(*info)) {
+          memvalid |= static_cast<uint16_t>(1u << insn.k);
+        } else if (!(memvalid & (1u << insn.k))) {
           return Reject(static_cast<int>(pc), "uninitialised-scratch-read",
                         "M[" + std::to_string(insn.k) +
                             "] may be read before it is written (check_load_and_stores)");
         }
         break;
-      case kJMP | kJA:
+      case Operand::kJumpAlways:
         masks[pc + 1 + insn.k] &= memvalid;
         memvalid = 0xffff;
         break;
-      case kJMP | kJEQ | kK:
-      case kJMP | kJEQ | kX:
-      case kJMP | kJGE | kK:
-      case kJMP | kJGE | kX:
-      case kJMP | kJGT | kK:
-      case kJMP | kJGT | kX:
-      case kJMP | kJSET | kK:
-      case kJMP | kJSET | kX:
+      case Operand::kJumpK:
+      case Operand::kJumpX:
         masks[pc + 1 + insn.jt] &= memvalid;
         masks[pc + 1 + insn.jf] &= memvalid;
         memvalid = 0xffff;

@@ -1,5 +1,6 @@
 #include "vm/arch.h"
 
+#include <linux/audit.h>
 #include <seccomp.h>
 
 #include <algorithm>
@@ -7,34 +8,77 @@
 #include <cctype>
 #include <cstdlib>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace sckit {
 namespace {
 
-// AUDIT_ARCH bits: __AUDIT_ARCH_64BIT 0x80000000, __AUDIT_ARCH_LE 0x40000000,
-// __AUDIT_ARCH_CONVENTION_MIPS64_N32 0x20000000; low bits are the ELF machine (elf-em.h).
-constexpr std::array kArches = {
-    ArchInfo{"x86_64", "X86_64", 0xC000003Eu, 0xC000003Eu, 0},
-    ArchInfo{"i386", "I386", 0x40000003u, 0x40000003u, 0},
-    ArchInfo{"x32", "X86_64", 0xC000003Eu, 0x4000003Eu, kX32SyscallBit},
-    ArchInfo{"aarch64", "AARCH64", 0xC00000B7u, 0xC00000B7u, 0},
-    ArchInfo{"arm", "ARM", 0x40000028u, 0x40000028u, 0},
-    ArchInfo{"riscv64", "RISCV64", 0xC00000F3u, 0xC00000F3u, 0},
-    ArchInfo{"s390x", "S390X", 0x80000016u, 0x80000016u, 0},
-    ArchInfo{"s390", "S390", 0x00000016u, 0x00000016u, 0},
-    ArchInfo{"ppc64le", "PPC64LE", 0xC0000015u, 0xC0000015u, 0},
-    ArchInfo{"ppc64", "PPC64", 0x80000015u, 0x80000015u, 0},
-    ArchInfo{"ppc", "PPC", 0x00000014u, 0x00000014u, 0},
-    ArchInfo{"mips", "MIPS", 0x00000008u, 0x00000008u, 0},
-    ArchInfo{"mipsel", "MIPSEL", 0x40000008u, 0x40000008u, 0},
-    ArchInfo{"mips64", "MIPS64", 0x80000008u, 0x80000008u, 0},
-    ArchInfo{"mipsel64", "MIPSEL64", 0xC0000008u, 0xC0000008u, 0},
-    ArchInfo{"mips64n32", "MIPS64N32", 0xA0000008u, 0xA0000008u, 0},
-    ArchInfo{"mipsel64n32", "MIPSEL64N32", 0xE0000008u, 0xE0000008u, 0},
-    ArchInfo{"parisc", "PARISC", 0x0000000Fu, 0x0000000Fu, 0},
-    ArchInfo{"parisc64", "PARISC64", 0x8000000Fu, 0x8000000Fu, 0},
-    ArchInfo{"loongarch64", "LOONGARCH64", 0xC0000102u, 0xC0000102u, 0},
+// AUDIT_ARCH bits (linux/audit.h): __AUDIT_ARCH_64BIT 0x80000000, __AUDIT_ARCH_LE 0x40000000,
+// __AUDIT_ARCH_CONVENTION_MIPS64_N32 0x20000000; the low bits are the ELF machine.
+constexpr uint32_t kAudit64Bit = 0x80000000u;
+constexpr uint32_t kAuditLittleEndian = 0x40000000u;
+
+struct AuditEntry {
+  std::string_view audit_name;
+  uint32_t value;
 };
+
+// Every AUDIT_ARCH_* of the system's <linux/audit.h>, generated at build time.
+constexpr AuditEntry kAuditArches[] = {
+#define SCKIT_AUDIT_ARCH(n) {#n, AUDIT_ARCH_##n},
+#include "vm/arch_table.inc"
+#undef SCKIT_AUDIT_ARCH
+};
+
+// sckit's name where it is not the AUDIT_ARCH name in lower case: libseccomp's names.
+constexpr std::pair<std::string_view, std::string_view> kNames[] = {
+    {"SH", "sheb"}, {"SHEL", "sh"}, {"SH64", "sh64eb"}, {"SHEL64", "sh64"},
+};
+
+// Listed first, in this order (the arches libseccomp has tables for); the rest follow by name.
+constexpr std::string_view kFirst[] = {
+    "X86_64", "I386", "AARCH64", "ARM", "RISCV64", "S390X", "S390", "PPC64LE", "PPC64", "PPC",
+    "MIPS", "MIPSEL", "MIPS64", "MIPSEL64", "MIPS64N32", "MIPSEL64N32", "PARISC", "PARISC64",
+    "LOONGARCH64", "M68K", "SHEL", "SH"};
+
+std::string Lower(std::string_view s);
+
+ArchInfo MakeArch(const AuditEntry& e, std::string_view name, uint32_t token, uint32_t nr_bit) {
+  return ArchInfo{name, e.audit_name, e.value, token, nr_bit,
+                  (e.value & kAuditLittleEndian) == 0, (e.value & kAudit64Bit) ? 64 : 32};
+}
+
+const std::vector<ArchInfo>& Table() {
+  static const std::vector<ArchInfo> table = [] {
+    static std::vector<std::string> names;  // storage behind the string_views
+    names.reserve(std::size(kAuditArches) + 1);
+    auto rank = [](std::string_view audit) {
+      const auto it = std::find(std::begin(kFirst), std::end(kFirst), audit);
+      return static_cast<size_t>(it - std::begin(kFirst));
+    };
+    std::vector<AuditEntry> sorted(std::begin(kAuditArches), std::end(kAuditArches));
+    std::stable_sort(sorted.begin(), sorted.end(), [&](const AuditEntry& a, const AuditEntry& b) {
+      return rank(a.audit_name) != rank(b.audit_name) ? rank(a.audit_name) < rank(b.audit_name)
+                                                      : a.audit_name < b.audit_name;
+    });
+    std::vector<ArchInfo> out;
+    for (const AuditEntry& e : sorted) {
+      std::string name = Lower(e.audit_name);
+      for (const auto& [audit, n] : kNames) {
+        if (audit == e.audit_name) name = std::string(n);
+      }
+      names.push_back(std::move(name));
+      out.push_back(MakeArch(e, names.back(), e.value, 0));
+      if (e.audit_name == "X86_64") {  // x32: X86_64's AUDIT_ARCH, its own numbers
+        names.push_back("x32");
+        out.push_back(MakeArch(e, names.back(), 0x4000003Eu, kX32SyscallBit));
+      }
+    }
+    return out;
+  }();
+  return table;
+}
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -45,25 +89,28 @@ std::string Lower(std::string_view s) {
 
 }  // namespace
 
-std::span<const ArchInfo> AllArches() { return {kArches.data(), kArches.size()}; }
+std::span<const ArchInfo> AllArches() { return Table(); }
 
 const ArchInfo* FindArch(std::string_view name) {
   std::string n = Lower(name);
-  if (n.rfind("audit_arch_", 0) == 0) n = n.substr(11);
-  if (n == "x86" || n == "ia32" || n == "i686") n = "i386";
-  if (n == "amd64") n = "x86_64";
-  if (n == "arm64") n = "aarch64";
-  for (const ArchInfo& a : kArches) {
-    if (n == a.name) return &a;
+  const bool audit = n.rfind("audit_arch_", 0) == 0;  // an AUDIT_ARCH name, never an alias
+  if (audit) n = n.substr(11);
+  if (!audit) {
+    if (n == "x86" || n == "ia32" || n == "i686") n = "i386";
+    if (n == "amd64") n = "x86_64";
+    if (n == "arm64") n = "aarch64";
+    for (const ArchInfo& a : Table()) {
+      if (n == a.name) return &a;
+    }
   }
-  for (const ArchInfo& a : kArches) {
+  for (const ArchInfo& a : Table()) {
     if (n == Lower(a.audit_name) && a.nr_bit == 0) return &a;
   }
   return nullptr;
 }
 
 const ArchInfo* FindArchByAudit(uint32_t audit_arch) {
-  for (const ArchInfo& a : kArches) {
+  for (const ArchInfo& a : Table()) {
     if (a.audit_arch == audit_arch && a.nr_bit == 0) return &a;
   }
   return nullptr;

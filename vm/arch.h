@@ -24,9 +24,14 @@ struct ArchInfo {
   uint32_t audit_arch;          // the value seccomp_data.arch carries
   uint32_t libseccomp_token;    // SCMP_ARCH_* for name resolution (differs only for x32)
   uint32_t nr_bit;              // OR-ed into every syscall number (x32: 0x40000000)
+  bool big_endian;              // word order of seccomp_data on it (no __AUDIT_ARCH_LE)
+  int bits;                     // 64 with __AUDIT_ARCH_64BIT, else 32 (args are 64-bit slots
+                                // either way; a 32-bit arch fills only their low words)
 };
 
-// Every architecture sckit knows (those libseccomp 2.5 knows, plus loongarch64 numerically).
+// Every architecture sckit knows: each AUDIT_ARCH_* of the system's <linux/audit.h> (the table
+// is generated at build time), plus x32; libseccomp's arches first. Syscall names exist where
+// libseccomp has a table for the arch.
 std::span<const ArchInfo> AllArches();
 
 // By sckit name, libseccomp name ("x86" = i386), or AUDIT_ARCH name with or without the

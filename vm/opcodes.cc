@@ -10,9 +10,15 @@ namespace {
 
 using namespace bpf;  // NOLINT: opcode arithmetic reads best in the kernel's vocabulary.
 
+constexpr KRule RuleFor(uint16_t code) {
+  if (code == (kALU | kDIV | kK) || code == (kALU | kMOD | kK)) return KRule::kNonZero;
+  if (code == (kALU | kLSH | kK) || code == (kALU | kRSH | kK)) return KRule::kShiftCount;
+  return KRule::kAny;
+}
+
 constexpr OpcodeInfo Entry(uint16_t code, std::string_view mnemonic, Operand operand,
                            bool classic, bool seccomp) {
-  return OpcodeInfo{code, mnemonic, operand, classic, seccomp};
+  return OpcodeInfo{code, mnemonic, operand, RuleFor(code), classic, seccomp};
 }
 
 // Sorted by code. classic = chk_code_allowed(); seccomp = seccomp_check_filter()'s allow-list

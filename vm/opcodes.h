@@ -1,6 +1,14 @@
-// The one opcode table for classic BPF. Every component (decoder, disassembler, assembler,
-// verifier, interpreter, JIT and their tests) asks this table what a code means, instead of
-// keeping a switch of its own that must agree with the others.
+// The one opcode table for classic BPF: per code, its mnemonic, what its k/jt/jf fields mean,
+// which constant k the kernel refuses, and whether the kernel accepts it. The facts about codes
+// are read from here: the verifier's checks and the disassembler and assembler switch on the
+// operand kind, never on codes of their own.
+//
+// What still switches on codes, and why: the engines (vm/interpreter, vm/prepared_filter,
+// jit/compiler) and the symbolic encoding (analysis/symbolic) each give every code its
+// semantics in their own medium (C++ arithmetic, threaded operations, x86-64 instructions, Z3
+// terms); a switch over the code is that mapping, written once per medium, and compiles to one
+// jump table. Their defaults fail closed, and tests run all of them against each other and the
+// kernel on every code (tests/vm, tests/jit, tests/analysis).
 //
 // "classic" mirrors chk_code_allowed() in net/core/filter.c (codes a socket filter may use);
 // "seccomp" mirrors the allow-list of seccomp_check_filter() in kernel/seccomp.c.
@@ -9,6 +17,8 @@
 #include <cstdint>
 #include <span>
 #include <string_view>
+
+#include "vm/bpf.h"
 
 namespace sckit {
 
@@ -27,10 +37,18 @@ enum class Operand : uint8_t {
   kJumpX,     // conditional jump comparing A with X: jt/jf relative
 };
 
+// Constant operands bpf_check_classic() refuses.
+enum class KRule : uint8_t {
+  kAny,        // every k is accepted
+  kNonZero,    // div/mod #k: k == 0 is "division-by-zero"
+  kShiftCount, // lsh/rsh #k: k >= 32 is "shift-out-of-range"
+};
+
 struct OpcodeInfo {
   uint16_t code;
   std::string_view mnemonic;  // bpf_asm spelling: "ld", "ldh", "jeq", "ret", ...
   Operand operand;
+  KRule k_rule;
   bool classic;  // accepted by chk_code_allowed (bpf_check_classic)
   bool seccomp;  // accepted by seccomp_check_filter (only meaningful when classic)
 };
@@ -49,6 +67,12 @@ inline bool IsClassicAllowed(uint16_t code) {
 inline bool IsSeccompAllowed(uint16_t code) {
   const OpcodeInfo* info = LookupOpcode(code);
   return info != nullptr && info->classic && info->seccomp;
+}
+
+// st / stx: the instructions that write scratch memory (every other kMem operand reads it).
+inline bool IsStore(const OpcodeInfo& info) {
+  return info.operand == Operand::kMem &&
+         (bpf::Class(info.code) == bpf::kST || bpf::Class(info.code) == bpf::kSTX);
 }
 
 inline bool IsConditionalJump(uint16_t code) {

@@ -3,10 +3,9 @@
 // Every filter runs, newest first, with no short-circuit; the winner is chosen by ResolveStack()
 // (vm/action.h), the kernel's signed comparison of the ACTION_FULL bits, ties to the newest.
 //
-// Engines: a filter runs through a FilterEngine, a one-method interface any engine can
-// implement: the interpreter (InterpretedFilter) today, a compiled filter through
-// EngineAdapter<T> for any T with `uint32_t Run(const SeccompData&) const noexcept` (the JIT's
-// CompiledFilter). Evaluate() allocates nothing: the caller owns the per-filter result buffer.
+// Engines: a filter runs through a FilterEngine (vm/engine.h): the interpreter
+// (InterpretedFilter, below), or a compiled filter through EngineAdapter<T> (the JIT's
+// CompiledFilter; eval/stack_builder.h builds either). Evaluate() allocates nothing: the caller owns the per-filter result buffer.
 #pragma once
 
 #include <cstdint>
@@ -18,18 +17,12 @@
 
 #include "vm/program.h"
 #include "vm/action.h"
+#include "vm/engine.h"
 #include "vm/interpreter.h"
 #include "vm/prepared_filter.h"
 #include "vm/seccomp_data.h"
 
 namespace sckit {
-
-class FilterEngine {
- public:
-  virtual ~FilterEngine() = default;
-  // The raw 32-bit value the filter returns for `data`.
-  virtual uint32_t Run(const SeccompData& data) const noexcept = 0;
-};
 
 // The interpreter in its prepared form (vm/prepared_filter.h), lowered from the verified program.
 class InterpretedFilter final : public FilterEngine {
@@ -39,18 +32,6 @@ class InterpretedFilter final : public FilterEngine {
 
  private:
   PreparedFilter prepared_;
-};
-
-// Any engine type with `uint32_t Run(const SeccompData&) const noexcept`.
-template <typename Compiled>
-class EngineAdapter final : public FilterEngine {
- public:
-  explicit EngineAdapter(Compiled compiled) : compiled_(std::move(compiled)) {}
-  uint32_t Run(const SeccompData& data) const noexcept override { return compiled_.Run(data); }
-  const Compiled& compiled() const { return compiled_; }
-
- private:
-  Compiled compiled_;
 };
 
 struct StackFilter {

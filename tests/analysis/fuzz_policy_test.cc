@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "eval/stack_builder.h"
 #include "analysis/policy_fuzz.h"
 #include "tools/command.h"
 #include "verifier/verifier.h"
@@ -38,6 +39,7 @@ std::string TmpPath(const std::string& name) {
 
 FuzzOptions Budget() {
   FuzzOptions o;
+  o.instrumented = eval::JitCoverageEngines();
   o.max_runs = 20'000'000;
   o.max_seconds = 30;
   o.stall_runs = 500'000;
@@ -167,7 +169,7 @@ TEST(PolicyFuzz, JitAndInterpreterSearchesAgree) {
   o.max_runs = 200'000;
   o.stall_runs = 0;
   const FuzzResult jit = Fuzz({MaskTest(), ExactArgument()}, o);
-  o.use_jit = false;
+  o.instrumented = {};
   const FuzzResult interp = Fuzz({MaskTest(), ExactArgument()}, o);
   EXPECT_EQ(interp.engine, "interpreter");
   EXPECT_EQ(jit.covered_by_search, interp.covered_by_search);

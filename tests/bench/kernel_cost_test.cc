@@ -9,6 +9,7 @@
 
 #include "bench/bench.h"
 #include "bench/kernel_cost.h"
+#include "eval/stack_builder.h"
 #include "bench/measure.h"
 #include "verifier/verifier.h"
 #include "vm/bpf.h"
@@ -85,7 +86,7 @@ TEST(Measure, SummarizeAndCostModel) {
   EXPECT_EQ(s.samples, 4);
   Result<VerifiedProgram> v = Verify(CacheableFilter());
   ASSERT_TRUE(v.ok());
-  Result<FilterStack> stack = BuildStack({*v, *v}, EngineKind::kJit);
+  Result<FilterStack> stack = eval::BuildStack(std::vector<VerifiedProgram>{*v, *v}, eval::EngineKind::kJit);
   ASSERT_TRUE(stack.ok());
   SeccompData a, b;
   a.nr = SYS_getppid;

@@ -19,8 +19,8 @@ namespace {
 using testing::CapstoneText;
 using testing::Hex;
 
-std::vector<uint8_t> Assemble(const std::function<void(Assembler&)>& emit) {
-  Assembler a;
+std::vector<uint8_t> Assemble(const std::function<void(X86Assembler&)>& emit) {
+  X86Assembler a;
   emit(a);
   Result<std::vector<uint8_t>> code = a.Finish();
   EXPECT_TRUE(code.ok()) << code.error().ToString();
@@ -56,95 +56,95 @@ bool FitsInt8(uint32_t imm) {
 struct Golden {
   const char* hex;
   const char* text;
-  std::function<void(Assembler&)> emit;
+  std::function<void(X86Assembler&)> emit;
 };
 
 TEST(X86Assembler, GoldenBytes) {
   using enum Reg;
   const Golden cases[] = {
-      {"89C8", "mov eax, ecx", [](Assembler& a) { a.MovR32R32(rax, rcx); }},
-      {"4189C0", "mov r8d, eax", [](Assembler& a) { a.MovR32R32(r8, rax); }},
-      {"4489F8", "mov eax, r15d", [](Assembler& a) { a.MovR32R32(rax, r15); }},
-      {"4589EC", "mov r12d, r13d", [](Assembler& a) { a.MovR32R32(r12, r13); }},
-      {"4989FD", "mov r13, rdi", [](Assembler& a) { a.MovR64R64(r13, rdi); }},
-      {"4989E4", "mov r12, rsp", [](Assembler& a) { a.MovR64R64(r12, rsp); }},
-      {"4889E5", "mov rbp, rsp", [](Assembler& a) { a.MovR64R64(rbp, rsp); }},
-      {"B80000FF7F", "mov eax, 0x7fff0000", [](Assembler& a) { a.MovR32Imm32(rax, 0x7fff0000); }},
+      {"89C8", "mov eax, ecx", [](X86Assembler& a) { a.MovR32R32(rax, rcx); }},
+      {"4189C0", "mov r8d, eax", [](X86Assembler& a) { a.MovR32R32(r8, rax); }},
+      {"4489F8", "mov eax, r15d", [](X86Assembler& a) { a.MovR32R32(rax, r15); }},
+      {"4589EC", "mov r12d, r13d", [](X86Assembler& a) { a.MovR32R32(r12, r13); }},
+      {"4989FD", "mov r13, rdi", [](X86Assembler& a) { a.MovR64R64(r13, rdi); }},
+      {"4989E4", "mov r12, rsp", [](X86Assembler& a) { a.MovR64R64(r12, rsp); }},
+      {"4889E5", "mov rbp, rsp", [](X86Assembler& a) { a.MovR64R64(rbp, rsp); }},
+      {"B80000FF7F", "mov eax, 0x7fff0000", [](X86Assembler& a) { a.MovR32Imm32(rax, 0x7fff0000); }},
       {"41BFFFFFFFFF", "mov r15d, 0xffffffff",
-       [](Assembler& a) { a.MovR32Imm32(r15, 0xffffffff); }},
-      {"8B4704", "mov eax, dword ptr [rdi + 4]", [](Assembler& a) { a.MovR32Mem(rax, rdi, 4); }},
-      {"8B07", "mov eax, dword ptr [rdi]", [](Assembler& a) { a.MovR32Mem(rax, rdi, 0); }},
-      {"458B4500", "mov r8d, dword ptr [r13]", [](Assembler& a) { a.MovR32Mem(r8, r13, 0); }},
-      {"8B4D00", "mov ecx, dword ptr [rbp]", [](Assembler& a) { a.MovR32Mem(rcx, rbp, 0); }},
+       [](X86Assembler& a) { a.MovR32Imm32(r15, 0xffffffff); }},
+      {"8B4704", "mov eax, dword ptr [rdi + 4]", [](X86Assembler& a) { a.MovR32Mem(rax, rdi, 4); }},
+      {"8B07", "mov eax, dword ptr [rdi]", [](X86Assembler& a) { a.MovR32Mem(rax, rdi, 0); }},
+      {"458B4500", "mov r8d, dword ptr [r13]", [](X86Assembler& a) { a.MovR32Mem(r8, r13, 0); }},
+      {"8B4D00", "mov ecx, dword ptr [rbp]", [](X86Assembler& a) { a.MovR32Mem(rcx, rbp, 0); }},
       {"418B442408", "mov eax, dword ptr [r12 + 8]",
-       [](Assembler& a) { a.MovR32Mem(rax, r12, 8); }},
+       [](X86Assembler& a) { a.MovR32Mem(rax, r12, 8); }},
       {"8B4424C0", "mov eax, dword ptr [rsp - 0x40]",
-       [](Assembler& a) { a.MovR32Mem(rax, rsp, -64); }},
+       [](X86Assembler& a) { a.MovR32Mem(rax, rsp, -64); }},
       {"8B9600010000", "mov edx, dword ptr [rsi + 0x100]",
-       [](Assembler& a) { a.MovR32Mem(rdx, rsi, 0x100); }},
-      {"458B0C24", "mov r9d, dword ptr [r12]", [](Assembler& a) { a.MovR32Mem(r9, r12, 0); }},
-      {"894C24FC", "mov dword ptr [rsp - 4], ecx", [](Assembler& a) { a.MovMemR32(rsp, -4, rcx); }},
+       [](X86Assembler& a) { a.MovR32Mem(rdx, rsi, 0x100); }},
+      {"458B0C24", "mov r9d, dword ptr [r12]", [](X86Assembler& a) { a.MovR32Mem(r9, r12, 0); }},
+      {"894C24FC", "mov dword ptr [rsp - 4], ecx", [](X86Assembler& a) { a.MovMemR32(rsp, -4, rcx); }},
       {"458944243C", "mov dword ptr [r12 + 0x3c], r8d",
-       [](Assembler& a) { a.MovMemR32(r12, 60, r8); }},
+       [](X86Assembler& a) { a.MovMemR32(r12, 60, r8); }},
       {"894580", "mov dword ptr [rbp - 0x80], eax",
-       [](Assembler& a) { a.MovMemR32(rbp, -128, rax); }},
-      {"53", "push rbx", [](Assembler& a) { a.PushR64(rbx); }},
-      {"4154", "push r12", [](Assembler& a) { a.PushR64(r12); }},
-      {"415F", "pop r15", [](Assembler& a) { a.PopR64(r15); }},
-      {"5D", "pop rbp", [](Assembler& a) { a.PopR64(rbp); }},
-      {"01C8", "add eax, ecx", [](Assembler& a) { a.AddR32R32(rax, rcx); }},
-      {"4529C8", "sub r8d, r9d", [](Assembler& a) { a.SubR32R32(r8, r9); }},
-      {"4421D2", "and edx, r10d", [](Assembler& a) { a.AndR32R32(rdx, r10); }},
-      {"4109DB", "or r11d, ebx", [](Assembler& a) { a.OrR32R32(r11, rbx); }},
-      {"31C0", "xor eax, eax", [](Assembler& a) { a.XorR32R32(rax, rax); }},
-      {"4531C9", "xor r9d, r9d", [](Assembler& a) { a.XorR32R32(r9, r9); }},
-      {"39C8", "cmp eax, ecx", [](Assembler& a) { a.CmpR32R32(rax, rcx); }},
-      {"4585C0", "test r8d, r8d", [](Assembler& a) { a.TestR32R32(r8, r8); }},
-      {"83C001", "add eax, 1", [](Assembler& a) { a.AddR32Imm32(rax, 1); }},
-      {"0580000000", "add eax, 0x80", [](Assembler& a) { a.AddR32Imm32(rax, 0x80); }},
-      {"81C180000000", "add ecx, 0x80", [](Assembler& a) { a.AddR32Imm32(rcx, 0x80); }},
-      {"4183E8FF", "sub r8d, -1", [](Assembler& a) { a.SubR32Imm32(r8, 0xffffffff); }},
-      {"250000FFFF", "and eax, 0xffff0000", [](Assembler& a) { a.AndR32Imm32(rax, 0xffff0000); }},
-      {"4183CE7F", "or r14d, 0x7f", [](Assembler& a) { a.OrR32Imm32(r14, 0x7f); }},
-      {"81F600000080", "xor esi, 0x80000000", [](Assembler& a) { a.XorR32Imm32(rsi, 0x80000000); }},
-      {"3D3E0000C0", "cmp eax, 0xc000003e", [](Assembler& a) { a.CmpR32Imm32(rax, 0xc000003e); }},
-      {"4183FD3B", "cmp r13d, 0x3b", [](Assembler& a) { a.CmpR32Imm32(r13, 0x3b); }},
-      {"83F880", "cmp eax, -0x80", [](Assembler& a) { a.CmpR32Imm32(rax, 0xffffff80); }},
-      {"A901000000", "test eax, 1", [](Assembler& a) { a.TestR32Imm32(rax, 1); }},
+       [](X86Assembler& a) { a.MovMemR32(rbp, -128, rax); }},
+      {"53", "push rbx", [](X86Assembler& a) { a.PushR64(rbx); }},
+      {"4154", "push r12", [](X86Assembler& a) { a.PushR64(r12); }},
+      {"415F", "pop r15", [](X86Assembler& a) { a.PopR64(r15); }},
+      {"5D", "pop rbp", [](X86Assembler& a) { a.PopR64(rbp); }},
+      {"01C8", "add eax, ecx", [](X86Assembler& a) { a.AddR32R32(rax, rcx); }},
+      {"4529C8", "sub r8d, r9d", [](X86Assembler& a) { a.SubR32R32(r8, r9); }},
+      {"4421D2", "and edx, r10d", [](X86Assembler& a) { a.AndR32R32(rdx, r10); }},
+      {"4109DB", "or r11d, ebx", [](X86Assembler& a) { a.OrR32R32(r11, rbx); }},
+      {"31C0", "xor eax, eax", [](X86Assembler& a) { a.XorR32R32(rax, rax); }},
+      {"4531C9", "xor r9d, r9d", [](X86Assembler& a) { a.XorR32R32(r9, r9); }},
+      {"39C8", "cmp eax, ecx", [](X86Assembler& a) { a.CmpR32R32(rax, rcx); }},
+      {"4585C0", "test r8d, r8d", [](X86Assembler& a) { a.TestR32R32(r8, r8); }},
+      {"83C001", "add eax, 1", [](X86Assembler& a) { a.AddR32Imm32(rax, 1); }},
+      {"0580000000", "add eax, 0x80", [](X86Assembler& a) { a.AddR32Imm32(rax, 0x80); }},
+      {"81C180000000", "add ecx, 0x80", [](X86Assembler& a) { a.AddR32Imm32(rcx, 0x80); }},
+      {"4183E8FF", "sub r8d, -1", [](X86Assembler& a) { a.SubR32Imm32(r8, 0xffffffff); }},
+      {"250000FFFF", "and eax, 0xffff0000", [](X86Assembler& a) { a.AndR32Imm32(rax, 0xffff0000); }},
+      {"4183CE7F", "or r14d, 0x7f", [](X86Assembler& a) { a.OrR32Imm32(r14, 0x7f); }},
+      {"81F600000080", "xor esi, 0x80000000", [](X86Assembler& a) { a.XorR32Imm32(rsi, 0x80000000); }},
+      {"3D3E0000C0", "cmp eax, 0xc000003e", [](X86Assembler& a) { a.CmpR32Imm32(rax, 0xc000003e); }},
+      {"4183FD3B", "cmp r13d, 0x3b", [](X86Assembler& a) { a.CmpR32Imm32(r13, 0x3b); }},
+      {"83F880", "cmp eax, -0x80", [](X86Assembler& a) { a.CmpR32Imm32(rax, 0xffffff80); }},
+      {"A901000000", "test eax, 1", [](X86Assembler& a) { a.TestR32Imm32(rax, 1); }},
       {"41F7C100000080", "test r9d, 0x80000000",
-       [](Assembler& a) { a.TestR32Imm32(r9, 0x80000000); }},
-      {"0FAFC1", "imul eax, ecx", [](Assembler& a) { a.ImulR32R32(rax, rcx); }},
-      {"450FAFC7", "imul r8d, r15d", [](Assembler& a) { a.ImulR32R32(r8, r15); }},
-      {"6BC003", "imul eax, eax, 3", [](Assembler& a) { a.ImulR32R32Imm32(rax, rax, 3); }},
+       [](X86Assembler& a) { a.TestR32Imm32(r9, 0x80000000); }},
+      {"0FAFC1", "imul eax, ecx", [](X86Assembler& a) { a.ImulR32R32(rax, rcx); }},
+      {"450FAFC7", "imul r8d, r15d", [](X86Assembler& a) { a.ImulR32R32(r8, r15); }},
+      {"6BC003", "imul eax, eax, 3", [](X86Assembler& a) { a.ImulR32R32Imm32(rax, rax, 3); }},
       {"4569D278563412", "imul r10d, r10d, 0x12345678",
-       [](Assembler& a) { a.ImulR32R32Imm32(r10, r10, 0x12345678); }},
-      {"F7F1", "div ecx", [](Assembler& a) { a.DivR32(rcx); }},
-      {"41F7F7", "div r15d", [](Assembler& a) { a.DivR32(r15); }},
-      {"F7D8", "neg eax", [](Assembler& a) { a.NegR32(rax); }},
-      {"41F7D8", "neg r8d", [](Assembler& a) { a.NegR32(r8); }},
-      {"D1E0", "shl eax, 1", [](Assembler& a) { a.ShlR32Imm8(rax, 1); }},
-      {"41C1E01F", "shl r8d, 0x1f", [](Assembler& a) { a.ShlR32Imm8(r8, 31); }},
-      {"C1E804", "shr eax, 4", [](Assembler& a) { a.ShrR32Imm8(rax, 4); }},
-      {"D3E0", "shl eax, cl", [](Assembler& a) { a.ShlR32Cl(rax); }},
-      {"41D3EC", "shr r12d, cl", [](Assembler& a) { a.ShrR32Cl(r12); }},
-      {"4883EC40", "sub rsp, 0x40", [](Assembler& a) { a.SubR64Imm32(rsp, 64); }},
-      {"4883C440", "add rsp, 0x40", [](Assembler& a) { a.AddR64Imm32(rsp, 64); }},
-      {"4981C400100000", "add r12, 0x1000", [](Assembler& a) { a.AddR64Imm32(r12, 0x1000); }},
+       [](X86Assembler& a) { a.ImulR32R32Imm32(r10, r10, 0x12345678); }},
+      {"F7F1", "div ecx", [](X86Assembler& a) { a.DivR32(rcx); }},
+      {"41F7F7", "div r15d", [](X86Assembler& a) { a.DivR32(r15); }},
+      {"F7D8", "neg eax", [](X86Assembler& a) { a.NegR32(rax); }},
+      {"41F7D8", "neg r8d", [](X86Assembler& a) { a.NegR32(r8); }},
+      {"D1E0", "shl eax, 1", [](X86Assembler& a) { a.ShlR32Imm8(rax, 1); }},
+      {"41C1E01F", "shl r8d, 0x1f", [](X86Assembler& a) { a.ShlR32Imm8(r8, 31); }},
+      {"C1E804", "shr eax, 4", [](X86Assembler& a) { a.ShrR32Imm8(rax, 4); }},
+      {"D3E0", "shl eax, cl", [](X86Assembler& a) { a.ShlR32Cl(rax); }},
+      {"41D3EC", "shr r12d, cl", [](X86Assembler& a) { a.ShrR32Cl(r12); }},
+      {"4883EC40", "sub rsp, 0x40", [](X86Assembler& a) { a.SubR64Imm32(rsp, 64); }},
+      {"4883C440", "add rsp, 0x40", [](X86Assembler& a) { a.AddR64Imm32(rsp, 64); }},
+      {"4981C400100000", "add r12, 0x1000", [](X86Assembler& a) { a.AddR64Imm32(r12, 0x1000); }},
       // lea r64, [rip + disp32]: REX.W 8D, ModRM 00 reg 101, disp32 from the instruction's end.
       {"488D0500000000", "lea rax, [rip]",
-       [](Assembler& a) {
+       [](X86Assembler& a) {
          Label l = a.NewLabel();
          a.LeaR64Label(rax, l);
          a.Bind(l);
        }},
       {"4C8D3DF9FFFFFF", "lea r15, [rip - 7]",
-       [](Assembler& a) {
+       [](X86Assembler& a) {
          Label l = a.NewLabel();
          a.Bind(l);
          a.LeaR64Label(r15, l);
        }},
       {"488D0D01000000C3", "lea rcx, [rip + 1]; ret",
-       [](Assembler& a) {
+       [](X86Assembler& a) {
          Label l = a.NewLabel();
          a.LeaR64Label(rcx, l);
          a.Ret();
@@ -152,38 +152,38 @@ TEST(X86Assembler, GoldenBytes) {
        }},
       // movsxd r64, dword [base + index*4]: REX.W(RXB) 63, ModRM rm 100, SIB 10 index base.
       {"486304BA", "movsxd rax, dword ptr [rdx + rdi*4]",
-       [](Assembler& a) { a.MovsxdR64MemIndex4(rax, rdx, rdi); }},
+       [](X86Assembler& a) { a.MovsxdR64MemIndex4(rax, rdx, rdi); }},
       {"4F637CA500", "movsxd r15, dword ptr [r13 + r12*4]",
-       [](Assembler& a) { a.MovsxdR64MemIndex4(r15, r13, r12); }},
+       [](X86Assembler& a) { a.MovsxdR64MemIndex4(r15, r13, r12); }},
       {"48634CB500", "movsxd rcx, dword ptr [rbp + rsi*4]",
-       [](Assembler& a) { a.MovsxdR64MemIndex4(rcx, rbp, rsi); }},
+       [](X86Assembler& a) { a.MovsxdR64MemIndex4(rcx, rbp, rsi); }},
       {"4863048C", "movsxd rax, dword ptr [rsp + rcx*4]",
-       [](Assembler& a) { a.MovsxdR64MemIndex4(rax, rsp, rcx); }},
+       [](X86Assembler& a) { a.MovsxdR64MemIndex4(rax, rsp, rcx); }},
       {"4B630484", "movsxd rax, dword ptr [r12 + r8*4]",
-       [](Assembler& a) { a.MovsxdR64MemIndex4(rax, r12, r8); }},
+       [](X86Assembler& a) { a.MovsxdR64MemIndex4(rax, r12, r8); }},
       {"4C631C81", "movsxd r11, dword ptr [rcx + rax*4]",
-       [](Assembler& a) { a.MovsxdR64MemIndex4(r11, rcx, rax); }},
-      {"4801D0", "add rax, rdx", [](Assembler& a) { a.AddR64R64(rax, rdx); }},
-      {"4D01F1", "add r9, r14", [](Assembler& a) { a.AddR64R64(r9, r14); }},
-      {"4C01C3", "add rbx, r8", [](Assembler& a) { a.AddR64R64(rbx, r8); }},
-      {"FFE0", "jmp rax", [](Assembler& a) { a.JmpR64(rax); }},
-      {"41FFE3", "jmp r11", [](Assembler& a) { a.JmpR64(r11); }},
-      {"C3", "ret", [](Assembler& a) { a.Ret(); }},
-      {"CC", "int3", [](Assembler& a) { a.Int3(); }},
+       [](X86Assembler& a) { a.MovsxdR64MemIndex4(r11, rcx, rax); }},
+      {"4801D0", "add rax, rdx", [](X86Assembler& a) { a.AddR64R64(rax, rdx); }},
+      {"4D01F1", "add r9, r14", [](X86Assembler& a) { a.AddR64R64(r9, r14); }},
+      {"4C01C3", "add rbx, r8", [](X86Assembler& a) { a.AddR64R64(rbx, r8); }},
+      {"FFE0", "jmp rax", [](X86Assembler& a) { a.JmpR64(rax); }},
+      {"41FFE3", "jmp r11", [](X86Assembler& a) { a.JmpR64(r11); }},
+      {"C3", "ret", [](X86Assembler& a) { a.Ret(); }},
+      {"CC", "int3", [](X86Assembler& a) { a.Int3(); }},
       {"EB00", "jmp 2",
-       [](Assembler& a) {
+       [](X86Assembler& a) {
          Label l = a.NewLabel();
          a.Jmp(l);
          a.Bind(l);
        }},
       {"7400", "je 2",
-       [](Assembler& a) {
+       [](X86Assembler& a) {
          Label l = a.NewLabel();
          a.Jcc(Cond::e, l);
          a.Bind(l);
        }},
       {"EBFE", "jmp 0",
-       [](Assembler& a) {
+       [](X86Assembler& a) {
          Label l = a.NewLabel();
          a.Bind(l);
          a.Jmp(l);
@@ -225,36 +225,36 @@ TEST(X86Assembler, GoldenBytesForEveryRegister) {
   for (int d = 0; d < kNumRegs; ++d) {
     const Reg rd = R(d);
     // Single-register forms: opcode /digit with mod = 11.
-    EXPECT_EQ(Hex(Assemble([&](Assembler& a) { a.NegR32(rd); })),
+    EXPECT_EQ(Hex(Assemble([&](X86Assembler& a) { a.NegR32(rd); })),
               Rex(false, 0, d) + "F7" + ModRm(3, 3, d));
-    EXPECT_EQ(Hex(Assemble([&](Assembler& a) { a.DivR32(rd); })),
+    EXPECT_EQ(Hex(Assemble([&](X86Assembler& a) { a.DivR32(rd); })),
               Rex(false, 0, d) + "F7" + ModRm(3, 6, d));
-    EXPECT_EQ(Hex(Assemble([&](Assembler& a) { a.ShlR32Cl(rd); })),
+    EXPECT_EQ(Hex(Assemble([&](X86Assembler& a) { a.ShlR32Cl(rd); })),
               Rex(false, 0, d) + "D3" + ModRm(3, 4, d));
-    EXPECT_EQ(Hex(Assemble([&](Assembler& a) { a.ShrR32Cl(rd); })),
+    EXPECT_EQ(Hex(Assemble([&](X86Assembler& a) { a.ShrR32Cl(rd); })),
               Rex(false, 0, d) + "D3" + ModRm(3, 5, d));
-    EXPECT_EQ(Hex(Assemble([&](Assembler& a) { a.ShlR32Imm8(rd, 1); })),
+    EXPECT_EQ(Hex(Assemble([&](X86Assembler& a) { a.ShlR32Imm8(rd, 1); })),
               Rex(false, 0, d) + "D1" + ModRm(3, 4, d));
-    EXPECT_EQ(Hex(Assemble([&](Assembler& a) { a.ShrR32Imm8(rd, 7); })),
+    EXPECT_EQ(Hex(Assemble([&](X86Assembler& a) { a.ShrR32Imm8(rd, 7); })),
               Rex(false, 0, d) + "C1" + ModRm(3, 5, d) + "07");
-    EXPECT_EQ(Hex(Assemble([&](Assembler& a) { a.PushR64(rd); })),
+    EXPECT_EQ(Hex(Assemble([&](X86Assembler& a) { a.PushR64(rd); })),
               Rex(false, 0, d) + Byte(0x50 + (d & 7)));
-    EXPECT_EQ(Hex(Assemble([&](Assembler& a) { a.PopR64(rd); })),
+    EXPECT_EQ(Hex(Assemble([&](X86Assembler& a) { a.PopR64(rd); })),
               Rex(false, 0, d) + Byte(0x58 + (d & 7)));
-    EXPECT_EQ(Hex(Assemble([&](Assembler& a) { a.MovR32Imm32(rd, 0x11223344); })),
+    EXPECT_EQ(Hex(Assemble([&](X86Assembler& a) { a.MovR32Imm32(rd, 0x11223344); })),
               Rex(false, 0, d) + Byte(0xB8 + (d & 7)) + "44332211");
-    EXPECT_EQ(Hex(Assemble([&](Assembler& a) { a.AddR32Imm32(rd, 5); })),
+    EXPECT_EQ(Hex(Assemble([&](X86Assembler& a) { a.AddR32Imm32(rd, 5); })),
               Rex(false, 0, d) + "83" + ModRm(3, 0, d) + "05");
-    EXPECT_EQ(Hex(Assemble([&](Assembler& a) { a.CmpR32Imm32(rd, 0x80000000); })),
+    EXPECT_EQ(Hex(Assemble([&](X86Assembler& a) { a.CmpR32Imm32(rd, 0x80000000); })),
               Rex(false, 0, d) + (d == 0 ? "3D" : "81" + ModRm(3, 7, d)) + "00000080");
-    EXPECT_EQ(Hex(Assemble([&](Assembler& a) { a.TestR32Imm32(rd, 2); })),
+    EXPECT_EQ(Hex(Assemble([&](X86Assembler& a) { a.TestR32Imm32(rd, 2); })),
               Rex(false, 0, d) + (d == 0 ? "A9" : "F7" + ModRm(3, 0, d)) + "02000000");
-    EXPECT_EQ(Hex(Assemble([&](Assembler& a) { a.SubR64Imm32(rd, 64); })),
+    EXPECT_EQ(Hex(Assemble([&](X86Assembler& a) { a.SubR64Imm32(rd, 64); })),
               Rex(true, 0, d) + "83" + ModRm(3, 5, d) + "40");
-    EXPECT_EQ(Hex(Assemble([&](Assembler& a) { a.JmpR64(rd); })),
+    EXPECT_EQ(Hex(Assemble([&](X86Assembler& a) { a.JmpR64(rd); })),
               Rex(false, 0, d) + "FF" + ModRm(3, 4, d));
     // lea r64, [rip + disp32] to a label bound at its own start: disp32 = -7.
-    EXPECT_EQ(Hex(Assemble([&](Assembler& a) {
+    EXPECT_EQ(Hex(Assemble([&](X86Assembler& a) {
                 Label l = a.NewLabel();
                 a.Bind(l);
                 a.LeaR64Label(rd, l);
@@ -263,49 +263,49 @@ TEST(X86Assembler, GoldenBytesForEveryRegister) {
     for (int s = 0; s < kNumRegs; ++s) {
       const Reg rs = R(s);
       // op r/m32, r32: reg = source, rm = destination.
-      EXPECT_EQ(Hex(Assemble([&](Assembler& a) { a.MovR32R32(rd, rs); })),
+      EXPECT_EQ(Hex(Assemble([&](X86Assembler& a) { a.MovR32R32(rd, rs); })),
                 Rex(false, s, d) + "89" + ModRm(3, s, d));
-      EXPECT_EQ(Hex(Assemble([&](Assembler& a) { a.MovR64R64(rd, rs); })),
+      EXPECT_EQ(Hex(Assemble([&](X86Assembler& a) { a.MovR64R64(rd, rs); })),
                 Rex(true, s, d) + "89" + ModRm(3, s, d));
-      EXPECT_EQ(Hex(Assemble([&](Assembler& a) { a.AddR64R64(rd, rs); })),
+      EXPECT_EQ(Hex(Assemble([&](X86Assembler& a) { a.AddR64R64(rd, rs); })),
                 Rex(true, s, d) + "01" + ModRm(3, s, d));
       // movsxd rd, [rs + ri*4] for every index but rsp: mod 00 rm 100 + SIB, except base
       // rbp/r13 which take mod 01 with a zero disp8.
       for (int i = 0; i < kNumRegs; ++i) {
         if (i == RegNumber(Reg::rsp)) continue;
         const bool disp8 = (s & 7) == 5;
-        EXPECT_EQ(Hex(Assemble([&](Assembler& a) { a.MovsxdR64MemIndex4(rd, rs, R(i)); })),
+        EXPECT_EQ(Hex(Assemble([&](X86Assembler& a) { a.MovsxdR64MemIndex4(rd, rs, R(i)); })),
                   RexX(true, d, i, s) + "63" + ModRm(disp8 ? 1 : 0, d, 4) + Sib(2, i, s) +
                       (disp8 ? "00" : ""));
       }
-      EXPECT_EQ(Hex(Assemble([&](Assembler& a) { a.AddR32R32(rd, rs); })),
+      EXPECT_EQ(Hex(Assemble([&](X86Assembler& a) { a.AddR32R32(rd, rs); })),
                 Rex(false, s, d) + "01" + ModRm(3, s, d));
-      EXPECT_EQ(Hex(Assemble([&](Assembler& a) { a.SubR32R32(rd, rs); })),
+      EXPECT_EQ(Hex(Assemble([&](X86Assembler& a) { a.SubR32R32(rd, rs); })),
                 Rex(false, s, d) + "29" + ModRm(3, s, d));
-      EXPECT_EQ(Hex(Assemble([&](Assembler& a) { a.AndR32R32(rd, rs); })),
+      EXPECT_EQ(Hex(Assemble([&](X86Assembler& a) { a.AndR32R32(rd, rs); })),
                 Rex(false, s, d) + "21" + ModRm(3, s, d));
-      EXPECT_EQ(Hex(Assemble([&](Assembler& a) { a.OrR32R32(rd, rs); })),
+      EXPECT_EQ(Hex(Assemble([&](X86Assembler& a) { a.OrR32R32(rd, rs); })),
                 Rex(false, s, d) + "09" + ModRm(3, s, d));
-      EXPECT_EQ(Hex(Assemble([&](Assembler& a) { a.XorR32R32(rd, rs); })),
+      EXPECT_EQ(Hex(Assemble([&](X86Assembler& a) { a.XorR32R32(rd, rs); })),
                 Rex(false, s, d) + "31" + ModRm(3, s, d));
-      EXPECT_EQ(Hex(Assemble([&](Assembler& a) { a.CmpR32R32(rd, rs); })),
+      EXPECT_EQ(Hex(Assemble([&](X86Assembler& a) { a.CmpR32R32(rd, rs); })),
                 Rex(false, s, d) + "39" + ModRm(3, s, d));
-      EXPECT_EQ(Hex(Assemble([&](Assembler& a) { a.TestR32R32(rd, rs); })),
+      EXPECT_EQ(Hex(Assemble([&](X86Assembler& a) { a.TestR32R32(rd, rs); })),
                 Rex(false, s, d) + "85" + ModRm(3, s, d));
       // imul r32, r/m32: reg = destination, rm = source.
-      EXPECT_EQ(Hex(Assemble([&](Assembler& a) { a.ImulR32R32(rd, rs); })),
+      EXPECT_EQ(Hex(Assemble([&](X86Assembler& a) { a.ImulR32R32(rd, rs); })),
                 Rex(false, d, s) + "0FAF" + ModRm(3, d, s));
-      EXPECT_EQ(Hex(Assemble([&](Assembler& a) { a.ImulR32R32Imm32(rd, rs, 3); })),
+      EXPECT_EQ(Hex(Assemble([&](X86Assembler& a) { a.ImulR32R32Imm32(rd, rs, 3); })),
                 Rex(false, d, s) + "6B" + ModRm(3, d, s) + "03");
       // mov r32, [base + disp8] / mov [base + disp8], r32 with base = s: SIB 0x24 for rsp/r12.
       const std::string sib = (s & 7) == 4 ? "24" : "";
-      EXPECT_EQ(Hex(Assemble([&](Assembler& a) { a.MovR32Mem(rd, rs, 8); })),
+      EXPECT_EQ(Hex(Assemble([&](X86Assembler& a) { a.MovR32Mem(rd, rs, 8); })),
                 Rex(false, d, s) + "8B" + ModRm(1, d, s) + sib + "08");
-      EXPECT_EQ(Hex(Assemble([&](Assembler& a) { a.MovMemR32(rs, -8, rd); })),
+      EXPECT_EQ(Hex(Assemble([&](X86Assembler& a) { a.MovMemR32(rs, -8, rd); })),
                 Rex(false, d, s) + "89" + ModRm(1, d, s) + sib + "F8");
       // disp 0: mod 00, except rbp/r13 which take mod 01 with a zero disp8.
       const std::string zero = (s & 7) == 5 ? ModRm(1, d, s) + "00" : ModRm(0, d, s) + sib;
-      EXPECT_EQ(Hex(Assemble([&](Assembler& a) { a.MovR32Mem(rd, rs, 0); })),
+      EXPECT_EQ(Hex(Assemble([&](X86Assembler& a) { a.MovR32Mem(rd, rs, 0); })),
                 Rex(false, d, s) + "8B" + zero);
     }
   }
@@ -321,19 +321,19 @@ TEST(X86Assembler, RegisterRegisterFormsForEveryPair) {
   struct Form {
     const char* mnemonic;
     size_t opcode_bytes;
-    void (Assembler::*emit)(Reg, Reg);
+    void (X86Assembler::*emit)(Reg, Reg);
   };
   const Form forms[] = {
-      {"mov", 1, &Assembler::MovR32R32},   {"add", 1, &Assembler::AddR32R32},
-      {"sub", 1, &Assembler::SubR32R32},   {"and", 1, &Assembler::AndR32R32},
-      {"or", 1, &Assembler::OrR32R32},     {"xor", 1, &Assembler::XorR32R32},
-      {"cmp", 1, &Assembler::CmpR32R32},   {"test", 1, &Assembler::TestR32R32},
-      {"imul", 2, &Assembler::ImulR32R32},
+      {"mov", 1, &X86Assembler::MovR32R32},   {"add", 1, &X86Assembler::AddR32R32},
+      {"sub", 1, &X86Assembler::SubR32R32},   {"and", 1, &X86Assembler::AndR32R32},
+      {"or", 1, &X86Assembler::OrR32R32},     {"xor", 1, &X86Assembler::XorR32R32},
+      {"cmp", 1, &X86Assembler::CmpR32R32},   {"test", 1, &X86Assembler::TestR32R32},
+      {"imul", 2, &X86Assembler::ImulR32R32},
   };
   for (const Form& f : forms) {
     for (int i = 0; i < kNumRegs; ++i) {
       for (int j = 0; j < kNumRegs; ++j) {
-        const auto code = Assemble([&](Assembler& a) { (a.*f.emit)(R(i), R(j)); });
+        const auto code = Assemble([&](X86Assembler& a) { (a.*f.emit)(R(i), R(j)); });
         EXPECT_EQ(CapstoneText(code), std::string(f.mnemonic) + " " + N32(R(i)) + ", " + N32(R(j)));
         EXPECT_EQ(code.size(), RegRegLength(f.opcode_bytes, R(i), R(j))) << Hex(code);
       }
@@ -341,10 +341,10 @@ TEST(X86Assembler, RegisterRegisterFormsForEveryPair) {
   }
   for (int i = 0; i < kNumRegs; ++i) {
     for (int j = 0; j < kNumRegs; ++j) {
-      auto code = Assemble([&](Assembler& a) { a.MovR64R64(R(i), R(j)); });
+      auto code = Assemble([&](X86Assembler& a) { a.MovR64R64(R(i), R(j)); });
       EXPECT_EQ(CapstoneText(code), "mov " + N64(R(i)) + ", " + N64(R(j)));
       EXPECT_EQ(code.size(), 3u) << Hex(code);  // REX.W is always needed
-      code = Assemble([&](Assembler& a) { a.AddR64R64(R(i), R(j)); });
+      code = Assemble([&](X86Assembler& a) { a.AddR64R64(R(i), R(j)); });
       EXPECT_EQ(CapstoneText(code), "add " + N64(R(i)) + ", " + N64(R(j)));
       EXPECT_EQ(code.size(), 3u) << Hex(code);
     }
@@ -355,12 +355,12 @@ TEST(X86Assembler, JumpTableFormsForEveryRegister) {
   for (int d = 0; d < kNumRegs; ++d) {
     const Reg rd = R(d);
     // jmp r64: no REX.W (64-bit is the default in long mode), REX.B for r8..r15.
-    auto code = Assemble([&](Assembler& a) { a.JmpR64(rd); });
+    auto code = Assemble([&](X86Assembler& a) { a.JmpR64(rd); });
     EXPECT_EQ(CapstoneText(code), "jmp " + N64(rd));
     EXPECT_EQ(code.size(), (High(rd) ? 1u : 0u) + 2) << Hex(code);
     // lea r64, [rip + disp32]: always 7 bytes, whatever the register and the distance.
     for (int gap : {0, 1, 200}) {
-      code = Assemble([&](Assembler& a) {
+      code = Assemble([&](X86Assembler& a) {
         Label l = a.NewLabel();
         a.LeaR64Label(rd, l);
         for (int k = 0; k < gap; ++k) a.Int3();
@@ -375,7 +375,7 @@ TEST(X86Assembler, JumpTableFormsForEveryRegister) {
     for (int b = 0; b < kNumRegs; ++b) {
       for (int i = 0; i < kNumRegs; ++i) {
         if (i == RegNumber(Reg::rsp)) continue;
-        code = Assemble([&](Assembler& a) { a.MovsxdR64MemIndex4(rd, R(b), R(i)); });
+        code = Assemble([&](X86Assembler& a) { a.MovsxdR64MemIndex4(rd, R(b), R(i)); });
         EXPECT_EQ(CapstoneText(code), "movsxd " + N64(rd) + ", dword ptr [" + N64(R(b)) +
                                           " + " + N64(R(i)) + "*4]");
         EXPECT_EQ(code.size(), (b & 7) == 5 ? 5u : 4u) << Hex(code);
@@ -385,7 +385,7 @@ TEST(X86Assembler, JumpTableFormsForEveryRegister) {
 }
 
 TEST(X86Assembler, RspAsAnIndexIsAnError) {
-  Assembler a;
+  X86Assembler a;
   a.MovsxdR64MemIndex4(Reg::rax, Reg::rdx, Reg::rsp);
   a.Ret();
   Result<std::vector<uint8_t>> code = a.Finish();
@@ -395,7 +395,7 @@ TEST(X86Assembler, RspAsAnIndexIsAnError) {
 
 TEST(X86Assembler, DataWordsGoldenBytes) {
   // dd target - base, little-endian, forward and backward, and relative to a third label.
-  EXPECT_EQ(Hex(Assemble([](Assembler& a) {
+  EXPECT_EQ(Hex(Assemble([](X86Assembler& a) {
               Label table = a.NewLabel(), t = a.NewLabel();
               a.Bind(table);
               a.Data32LabelDelta(t, table);
@@ -403,7 +403,7 @@ TEST(X86Assembler, DataWordsGoldenBytes) {
               a.Bind(t);
             })),
             "05000000CC");
-  EXPECT_EQ(Hex(Assemble([](Assembler& a) {
+  EXPECT_EQ(Hex(Assemble([](X86Assembler& a) {
               Label table = a.NewLabel(), t = a.NewLabel();
               a.Bind(t);
               a.Ret();
@@ -412,7 +412,7 @@ TEST(X86Assembler, DataWordsGoldenBytes) {
               a.Data32LabelDelta(table, table);
             })),
             "C3FFFFFFFF00000000");
-  EXPECT_EQ(Hex(Assemble([](Assembler& a) {
+  EXPECT_EQ(Hex(Assemble([](X86Assembler& a) {
               Label base = a.NewLabel(), t = a.NewLabel();
               a.Data32LabelDelta(t, base);
               a.Bind(t);
@@ -430,7 +430,7 @@ int32_t Read32(const std::vector<uint8_t>& code, size_t at) {
 
 TEST(X86Assembler, JumpTableEntriesAndLeaFollowWidenedJumps) {
   using enum Reg;
-  Assembler a;
+  X86Assembler a;
   const Label table = a.NewLabel(), over = a.NewLabel(), done = a.NewLabel();
   const Label lea1 = a.NewLabel(), lea2 = a.NewLabel();
   std::vector<Label> targets;
@@ -493,7 +493,7 @@ TEST(X86Assembler, JumpTableEntriesAndLeaFollowWidenedJumps) {
 
 TEST(X86Assembler, UnboundLabelInAPatchIsAnError) {
   for (int which = 0; which < 3; ++which) {
-    Assembler a;
+    X86Assembler a;
     Label bound = a.NewLabel(), unbound = a.NewLabel();
     a.Bind(bound);
     if (which == 0) a.LeaR64Label(Reg::rax, unbound);
@@ -514,7 +514,7 @@ struct DispatchRegs {
 // targets sit both before the dispatch (behind a widened jump) and after the table.
 std::vector<uint8_t> JumpTableFunction(DispatchRegs r, int n) {
   using enum Reg;
-  Assembler a;
+  X86Assembler a;
   const Label entry = a.NewLabel(), table = a.NewLabel();
   std::vector<Label> targets;
   for (int i = 0; i < n; ++i) targets.push_back(a.NewLabel());
@@ -572,10 +572,10 @@ TEST(X86Assembler, MemoryFormsForEveryBaseAndRegister) {
         size_t len = (High(base) || High(reg) ? 1 : 0) + 2;
         if ((b & 7) == 4) len += 1;
         if (disp != 0 || (b & 7) == 5) len += (disp >= -128 && disp <= 127) ? 1 : 4;
-        const auto load = Assemble([&](Assembler& a) { a.MovR32Mem(reg, base, disp); });
+        const auto load = Assemble([&](X86Assembler& a) { a.MovR32Mem(reg, base, disp); });
         EXPECT_EQ(CapstoneText(load), "mov " + N32(reg) + ", " + CsMem(base, disp));
         EXPECT_EQ(load.size(), len) << Hex(load);
-        const auto store = Assemble([&](Assembler& a) { a.MovMemR32(base, disp, reg); });
+        const auto store = Assemble([&](X86Assembler& a) { a.MovMemR32(base, disp, reg); });
         EXPECT_EQ(CapstoneText(store), "mov " + CsMem(base, disp) + ", " + N32(reg));
         EXPECT_EQ(store.size(), len) << Hex(store);
       }
@@ -590,19 +590,19 @@ const uint32_t kImms[] = {0,          1,          9,          10,         0x7f,
 TEST(X86Assembler, ImmediateFormsForEveryRegister) {
   struct Form {
     const char* mnemonic;
-    void (Assembler::*emit)(Reg, uint32_t);
+    void (X86Assembler::*emit)(Reg, uint32_t);
     bool imm8_signed_in_capstone;  // capstone prints and/or/xor imm8 as the unsigned 32-bit value
   };
   const Form forms[] = {
-      {"add", &Assembler::AddR32Imm32, true},  {"sub", &Assembler::SubR32Imm32, true},
-      {"and", &Assembler::AndR32Imm32, false}, {"or", &Assembler::OrR32Imm32, false},
-      {"xor", &Assembler::XorR32Imm32, false}, {"cmp", &Assembler::CmpR32Imm32, true},
+      {"add", &X86Assembler::AddR32Imm32, true},  {"sub", &X86Assembler::SubR32Imm32, true},
+      {"and", &X86Assembler::AndR32Imm32, false}, {"or", &X86Assembler::OrR32Imm32, false},
+      {"xor", &X86Assembler::XorR32Imm32, false}, {"cmp", &X86Assembler::CmpR32Imm32, true},
   };
   for (const Form& f : forms) {
     for (int i = 0; i < kNumRegs; ++i) {
       for (uint32_t imm : kImms) {
         const Reg r = R(i);
-        const auto code = Assemble([&](Assembler& a) { (a.*f.emit)(r, imm); });
+        const auto code = Assemble([&](X86Assembler& a) { (a.*f.emit)(r, imm); });
         const bool imm8 = FitsInt8(imm);
         const int64_t shown = imm8 && f.imm8_signed_in_capstone
                                   ? static_cast<int64_t>(static_cast<int32_t>(imm))
@@ -616,15 +616,15 @@ TEST(X86Assembler, ImmediateFormsForEveryRegister) {
   for (int i = 0; i < kNumRegs; ++i) {
     for (uint32_t imm : kImms) {
       const Reg r = R(i);
-      auto code = Assemble([&](Assembler& a) { a.MovR32Imm32(r, imm); });
+      auto code = Assemble([&](X86Assembler& a) { a.MovR32Imm32(r, imm); });
       EXPECT_EQ(CapstoneText(code), "mov " + N32(r) + ", " + CsNum(imm));
       EXPECT_EQ(code.size(), (High(r) ? 1u : 0u) + 5);
-      code = Assemble([&](Assembler& a) { a.TestR32Imm32(r, imm); });
+      code = Assemble([&](X86Assembler& a) { a.TestR32Imm32(r, imm); });
       EXPECT_EQ(CapstoneText(code), "test " + N32(r) + ", " + CsNum(imm));
       EXPECT_EQ(code.size(), (High(r) ? 1u : 0u) + (r == Reg::rax ? 5 : 6));
       for (int j = 0; j < kNumRegs; ++j) {
         const Reg s = R(j);
-        code = Assemble([&](Assembler& a) { a.ImulR32R32Imm32(r, s, imm); });
+        code = Assemble([&](X86Assembler& a) { a.ImulR32R32Imm32(r, s, imm); });
         const bool imm8 = FitsInt8(imm);
         const int64_t shown = imm8 ? static_cast<int32_t>(imm) : static_cast<int64_t>(imm);
         EXPECT_EQ(CapstoneText(code), "imul " + N32(r) + ", " + N32(s) + ", " + CsNum(shown));
@@ -641,23 +641,23 @@ TEST(X86Assembler, SingleRegisterFormsForEveryRegister) {
     struct Case {
       std::string text;
       size_t len;
-      std::function<void(Assembler&)> emit;
+      std::function<void(X86Assembler&)> emit;
     };
     const Case cases[] = {
-        {"div " + N32(r), rex + 2, [&](Assembler& a) { a.DivR32(r); }},
-        {"neg " + N32(r), rex + 2, [&](Assembler& a) { a.NegR32(r); }},
-        {"shl " + N32(r) + ", cl", rex + 2, [&](Assembler& a) { a.ShlR32Cl(r); }},
-        {"shr " + N32(r) + ", cl", rex + 2, [&](Assembler& a) { a.ShrR32Cl(r); }},
-        {"shl " + N32(r) + ", 1", rex + 2, [&](Assembler& a) { a.ShlR32Imm8(r, 1); }},
-        {"shr " + N32(r) + ", 1", rex + 2, [&](Assembler& a) { a.ShrR32Imm8(r, 1); }},
-        {"shl " + N32(r) + ", 2", rex + 3, [&](Assembler& a) { a.ShlR32Imm8(r, 2); }},
-        {"shr " + N32(r) + ", 0x1f", rex + 3, [&](Assembler& a) { a.ShrR32Imm8(r, 31); }},
-        {"push " + N64(r), rex + 1, [&](Assembler& a) { a.PushR64(r); }},
-        {"pop " + N64(r), rex + 1, [&](Assembler& a) { a.PopR64(r); }},
-        {"add " + N64(r) + ", 0x40", 4, [&](Assembler& a) { a.AddR64Imm32(r, 64); }},
-        {"sub " + N64(r) + ", 0x40", 4, [&](Assembler& a) { a.SubR64Imm32(r, 64); }},
+        {"div " + N32(r), rex + 2, [&](X86Assembler& a) { a.DivR32(r); }},
+        {"neg " + N32(r), rex + 2, [&](X86Assembler& a) { a.NegR32(r); }},
+        {"shl " + N32(r) + ", cl", rex + 2, [&](X86Assembler& a) { a.ShlR32Cl(r); }},
+        {"shr " + N32(r) + ", cl", rex + 2, [&](X86Assembler& a) { a.ShrR32Cl(r); }},
+        {"shl " + N32(r) + ", 1", rex + 2, [&](X86Assembler& a) { a.ShlR32Imm8(r, 1); }},
+        {"shr " + N32(r) + ", 1", rex + 2, [&](X86Assembler& a) { a.ShrR32Imm8(r, 1); }},
+        {"shl " + N32(r) + ", 2", rex + 3, [&](X86Assembler& a) { a.ShlR32Imm8(r, 2); }},
+        {"shr " + N32(r) + ", 0x1f", rex + 3, [&](X86Assembler& a) { a.ShrR32Imm8(r, 31); }},
+        {"push " + N64(r), rex + 1, [&](X86Assembler& a) { a.PushR64(r); }},
+        {"pop " + N64(r), rex + 1, [&](X86Assembler& a) { a.PopR64(r); }},
+        {"add " + N64(r) + ", 0x40", 4, [&](X86Assembler& a) { a.AddR64Imm32(r, 64); }},
+        {"sub " + N64(r) + ", 0x40", 4, [&](X86Assembler& a) { a.SubR64Imm32(r, 64); }},
         {"sub " + N64(r) + ", 0x1000", r == Reg::rax ? 6u : 7u,
-         [&](Assembler& a) { a.SubR64Imm32(r, 0x1000); }},
+         [&](X86Assembler& a) { a.SubR64Imm32(r, 0x1000); }},
     };
     for (const Case& c : cases) {
       const auto code = Assemble(c.emit);
@@ -670,7 +670,7 @@ TEST(X86Assembler, SingleRegisterFormsForEveryRegister) {
 TEST(X86Assembler, EveryConditionCode) {
   for (int c = 0; c < 16; ++c) {
     const Cond cond = static_cast<Cond>(c);
-    const auto code = Assemble([&](Assembler& a) {
+    const auto code = Assemble([&](X86Assembler& a) {
       Label l = a.NewLabel();
       a.Jcc(cond, l);
       a.Bind(l);
@@ -686,7 +686,7 @@ TEST(X86Assembler, EveryConditionCode) {
 
 // A jump over `gap` int3 bytes, forward or backward; returns the code.
 std::vector<uint8_t> JumpOver(int cond, size_t gap, bool backward, uint32_t* label_offset) {
-  Assembler a;
+  X86Assembler a;
   Label l = a.NewLabel();
   if (backward) a.Bind(l);
   if (!backward) {
@@ -736,7 +736,7 @@ TEST(X86Assembler, ShortJumpsWhereTheyFitNearOtherwise) {
 
 TEST(X86Assembler, WideningOneJumpCanWidenAnother) {
   // j1 fits in rel8 only while j2 is short; j2 must be near, which pushes j1's target out.
-  Assembler a;
+  X86Assembler a;
   Label l1 = a.NewLabel();
   Label l2 = a.NewLabel();
   a.Jmp(l1);
@@ -760,7 +760,7 @@ TEST(X86Assembler, WideningOneJumpCanWidenAnother) {
 TEST(X86Assembler, ManyLabelsAndJumpsLandWhereLaidOut) {
   // A chain of forward jumps with growing gaps; every label must be where capstone says the
   // jump goes.
-  Assembler a;
+  X86Assembler a;
   std::vector<Label> labels;
   for (int i = 0; i < 40; ++i) labels.push_back(a.NewLabel());
   for (int i = 0; i < 40; ++i) {
@@ -785,7 +785,7 @@ TEST(X86Assembler, ManyLabelsAndJumpsLandWhereLaidOut) {
 }
 
 TEST(X86Assembler, UnboundLabelIsAnError) {
-  Assembler a;
+  X86Assembler a;
   Label l = a.NewLabel();
   a.Jmp(l);
   Result<std::vector<uint8_t>> code = a.Finish();

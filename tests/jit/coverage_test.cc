@@ -27,7 +27,7 @@ using testing::Hex;
 
 template <typename Emit>
 std::vector<uint8_t> Bytes(Emit emit) {
-  Assembler a;
+  X86Assembler a;
   emit(a);
   Result<std::vector<uint8_t>> code = a.Finish();
   EXPECT_TRUE(code.ok());
@@ -44,25 +44,25 @@ TEST(JitCoverageAssembler, GoldenBytes) {
     const char* text;
   };
   const Case cases[] = {
-      {Bytes([](Assembler& a) { a.MovR64Imm64(r11, 0x1122334455667788); }),
+      {Bytes([](X86Assembler& a) { a.MovR64Imm64(r11, 0x1122334455667788); }),
        "49BB8877665544332211", "movabs r11, 0x1122334455667788"},
-      {Bytes([](Assembler& a) { a.MovR64Imm64(rax, 0x7f0000001000); }), "48B800100000007F0000",
+      {Bytes([](X86Assembler& a) { a.MovR64Imm64(rax, 0x7f0000001000); }), "48B800100000007F0000",
        "movabs rax, 0x7f0000001000"},
-      {Bytes([](Assembler& a) { a.MovR64Imm64(rdi, 0); }), "48BF0000000000000000",
+      {Bytes([](X86Assembler& a) { a.MovR64Imm64(rdi, 0); }), "48BF0000000000000000",
        "movabs rdi, 0"},
-      {Bytes([](Assembler& a) { a.AddM8Imm8(r11, 0, 1); }), "41800301",
+      {Bytes([](X86Assembler& a) { a.AddM8Imm8(r11, 0, 1); }), "41800301",
        "add byte ptr [r11], 1"},
-      {Bytes([](Assembler& a) { a.AddM8Imm8(r11, 5, 1); }), "4180430501",
+      {Bytes([](X86Assembler& a) { a.AddM8Imm8(r11, 5, 1); }), "4180430501",
        "add byte ptr [r11 + 5], 1"},
-      {Bytes([](Assembler& a) { a.AddM8Imm8(r11, 300, 1); }), "4180832C01000001",
+      {Bytes([](X86Assembler& a) { a.AddM8Imm8(r11, 300, 1); }), "4180832C01000001",
        "add byte ptr [r11 + 0x12c], 1"},
-      {Bytes([](Assembler& a) { a.AddM8Imm8(rsi, 0x7f, 1); }), "80467F01",
+      {Bytes([](X86Assembler& a) { a.AddM8Imm8(rsi, 0x7f, 1); }), "80467F01",
        "add byte ptr [rsi + 0x7f], 1"},
-      {Bytes([](Assembler& a) { a.AddM8Imm8(r13, 0, 1); }), "4180450001",
+      {Bytes([](X86Assembler& a) { a.AddM8Imm8(r13, 0, 1); }), "4180450001",
        "add byte ptr [r13], 1"},
-      {Bytes([](Assembler& a) { a.AddM8Imm8(r12, 8, 2); }), "4180442408" "02",
+      {Bytes([](X86Assembler& a) { a.AddM8Imm8(r12, 8, 2); }), "4180442408" "02",
        "add byte ptr [r12 + 8], 2"},
-      {Bytes([](Assembler& a) { a.AddM8Imm8(rsp, -64, 1); }), "80442" "4C001",
+      {Bytes([](X86Assembler& a) { a.AddM8Imm8(rsp, -64, 1); }), "80442" "4C001",
        "add byte ptr [rsp - 0x40], 1"},
   };
   for (const Case& c : cases) {
@@ -78,11 +78,11 @@ TEST(JitCoverageAssembler, EveryRegisterMatchesCapstone) {
     const Reg r = R(n);
     const std::string name(RegName64(r));
     const std::vector<uint8_t> mov =
-        Bytes([&](Assembler& a) { a.MovR64Imm64(r, 0x8000000000000001ull); });
+        Bytes([&](X86Assembler& a) { a.MovR64Imm64(r, 0x8000000000000001ull); });
     EXPECT_EQ(mov.size(), 10u);
     EXPECT_EQ(CapstoneText(mov), "movabs " + name + ", 0x8000000000000001");
     for (int32_t disp : {0, 1, 127, 128, 4096 * 3 - 1}) {
-      const std::vector<uint8_t> add = Bytes([&](Assembler& a) { a.AddM8Imm8(r, disp, 1); });
+      const std::vector<uint8_t> add = Bytes([&](X86Assembler& a) { a.AddM8Imm8(r, disp, 1); });
       std::string want = "add byte ptr [" + name;
       if (disp != 0) {
         char buf[32];

@@ -25,7 +25,7 @@ namespace {
 using namespace bpf;  // NOLINT
 
 TEST(SwitchLowering, BtEncoding) {
-  Assembler as;
+  X86Assembler as;
   as.BtR64R64(Reg::rdx, Reg::rsi);
   as.BtR64R64(Reg::r8, Reg::r15);
   as.BtR64R64(Reg::rax, Reg::r12);

@@ -1,0 +1,52 @@
+// Records and cases through a Session: `sckit eval` evaluates records and reports what the
+// kernel does with each; `sckit test` runs `RECORD => EXPECTED` lines (formats/records.h) and
+// says which cases pass. With the live kernel (--engine kernel/all) each record is also made
+// as a real system call, and --engine all compares the engines with each other.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <istream>
+#include <string>
+#include <vector>
+
+#include "eval/report.h"
+#include "eval/session.h"
+#include "vm/seccomp_data.h"
+#include "vm/status.h"
+
+namespace sckit::eval {
+
+struct EvalOptions {
+  bool json = false;   // JSON Lines instead of text
+  bool trace = false;  // with the interpreter's steps (not with the live kernel)
+};
+
+// Reused across records so that evaluating millions of them allocates nothing per record.
+struct Scratch {
+  std::vector<uint32_t> rets;
+  std::vector<FilterTrace> traces;
+  std::string out;
+};
+
+// Evaluates one record; its report (text or one JSON line, ending in '\n') is left in
+// scratch->out. Returns whether the engines agreed (always true with one userspace engine).
+// Errors: the live kernel engine's harness failures.
+Result<bool> EvaluateRecord(Session& session, const SeccompData& data, const EvalOptions& options,
+                            Scratch* scratch);
+
+struct CaseOptions {
+  bool keep_cases = false;  // keep every CaseResult in the suite (for JUnit)
+  // Called for each case as it is decided (skipped ones too, with `skipped` set).
+  std::function<void(const CaseResult&, bool skipped)> on_case;
+};
+
+// Cases beyond this many (over one file, after patterns are expanded) are an error, not
+// unbounded memory or time: far more than any policy's regression suite needs.
+inline constexpr uint64_t kMaxCasesPerFile = 1u << 24;
+
+// Runs one cases file. Errors: a bad line (with its number), too many cases, an engine failure.
+Result<SuiteResult> RunCases(Session& session, std::istream& in, const std::string& path,
+                             const CaseOptions& options);
+
+}  // namespace sckit::eval

@@ -1,0 +1,135 @@
+#include "eval/report.h"
+
+#include <cstdio>
+
+#include "formats/disasm.h"
+#include "vm/action.h"
+#include "vm/text.h"
+
+namespace sckit::eval {
+namespace {
+
+std::string JsonStrings(const std::vector<std::string>& v) {
+  std::string out = "[";
+  for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + JsonString(v[i]);
+  return out + "]";
+}
+
+std::string SiginfoJson(const Outcome& o) {
+  char buf[200];
+  std::snprintf(buf, sizeof buf,
+                ", \"siginfo\": {\"si_signo\": %d, \"si_code\": %d, \"si_errno\": %d, "
+                "\"si_syscall\": %d, \"si_arch\": \"0x%x\", \"si_call_addr\": \"0x%llx\"}",
+                o.sigsys.signo, o.sigsys.code, o.sigsys.error, o.sigsys.syscall_nr,
+                o.sigsys.arch, static_cast<unsigned long long>(o.sigsys.call_addr));
+  return buf;
+}
+
+}  // namespace
+
+std::string OutcomeJsonOpen(const std::string& record, const Outcome& o, const FilterStack& stack,
+                            std::span<const uint32_t> rets, bool filters_ran) {
+  std::string out = "{\"record\": " + JsonString(record) + ", \"ret\": \"" + Hex(o.ret, 8) +
+                    "\", \"action\": \"" + std::string(ActionName(o.action)) +
+                    "\", \"data\": " + std::to_string(o.data) + ", \"outcome\": \"" + o.Text() +
+                    "\", \"matched\": " + (o.matched >= 0 ? std::to_string(o.matched) : "null") +
+                    ", \"filters\": ";
+  if (filters_ran) {
+    out += "[";
+    for (size_t i = 0; i < stack.size(); ++i) out += (i ? ", \"" : "\"") + Hex(rets[i], 8) + "\"";
+    out += "]";
+  } else {
+    out += "null";
+  }
+  out += ", \"effect\": \"" + std::string(EffectName(o.effect)) + "\"";
+  out += ", \"return\": " +
+         (o.effect == Effect::kReturn ? std::to_string(o.return_value) : std::string("null"));
+  out += ", \"signal\": " + (o.signal ? std::to_string(o.signal) : std::string("null"));
+  if (o.has_siginfo) out += SiginfoJson(o);
+  out += ", \"passthrough\": ";
+  out += o.passthrough != Passthrough::kNone ? JsonString(PassthroughName(o.passthrough))
+                                             : std::string("null");
+  out += ", \"strict\": ";
+  out += o.strict ? "true" : "false";
+  out += ", \"logged\": ";
+  out += o.logged ? "true" : "false";
+  return out;
+}
+
+void AppendTraceText(const FilterStack& stack, const std::vector<FilterTrace>& traces,
+                     std::string* out) {
+  char buf[160];
+  for (const FilterTrace& t : traces) {
+    const StackFilter& f = stack.filter(static_cast<size_t>(t.filter));
+    *out += "  filter " + std::to_string(t.filter) + " (" + f.name + ") -> " + Hex(t.ret, 8) +
+            " " + std::string(ActionName(ActionOf(t.ret))) + "\n";
+    const auto& insns = f.program.original().insns;
+    for (const TraceStep& s : t.run.steps) {
+      std::snprintf(buf, sizeof buf, "    %4u  %-32s A=0x%08x X=0x%08x\n", s.pc,
+                    FormatInstruction(insns[s.pc], s.pc, insns.size()).c_str(), s.a, s.x);
+      *out += buf;
+    }
+    if (t.run.div_by_zero) *out += "    division by X == 0: the filter returns 0\n";
+  }
+}
+
+void AppendTraceJson(const FilterStack& stack, const std::vector<FilterTrace>& traces,
+                     std::string* out) {
+  *out += ", \"trace\": [";
+  for (size_t i = 0; i < traces.size(); ++i) {
+    const FilterTrace& t = traces[i];
+    const auto& insns = stack.filter(static_cast<size_t>(t.filter)).program.original().insns;
+    *out += (i ? ", " : "") + std::string("{\"filter\": ") + std::to_string(t.filter) +
+            ", \"ret\": \"" + Hex(t.ret, 8) + "\", \"steps\": [";
+    for (size_t j = 0; j < t.run.steps.size(); ++j) {
+      const TraceStep& s = t.run.steps[j];
+      *out += (j ? ", " : "") + std::string("{\"pc\": ") + std::to_string(s.pc) +
+              ", \"insn\": " + JsonString(FormatInstruction(insns[s.pc], s.pc, insns.size())) +
+              ", \"A\": \"" + Hex(s.a, 8) + "\", \"X\": \"" + Hex(s.x, 8) + "\"}";
+    }
+    *out += "]}";
+  }
+  *out += "]";
+}
+
+std::string KernelJson(const live::KernelObservation& k) {
+  std::string out = "{\"outcome\": ";
+  out += k.reproducible ? JsonString(k.outcome) : std::string("null");
+  out += ", \"possible\": " + JsonStrings(k.possible);
+  out += ", \"reproducible\": " + std::string(k.reproducible ? "true" : "false");
+  out += ", \"reason\": " + (k.reason.empty() ? std::string("null") : JsonString(k.reason));
+  out += ", \"trail\": " + JsonString(k.trail) + "}";
+  return out;
+}
+
+std::string JunitXml(const std::vector<SuiteResult>& suites) {
+  size_t total = 0;
+  int failures = 0;
+  for (const SuiteResult& s : suites) {
+    total += s.cases.size();
+    failures += s.failures;
+  }
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out += "<testsuites name=\"sckit test\" tests=\"" + std::to_string(total) + "\" failures=\"" +
+         std::to_string(failures) + "\">\n";
+  for (const SuiteResult& s : suites) {
+    const std::string file = XmlEscape(s.file);
+    out += "  <testsuite name=\"" + file + "\" tests=\"" + std::to_string(s.cases.size()) +
+           "\" failures=\"" + std::to_string(s.failures) + "\" errors=\"0\">\n";
+    for (const CaseResult& c : s.cases) {
+      out += "    <testcase classname=\"" + file + "\" name=\"line " + std::to_string(c.line) +
+             ": " + XmlEscape(c.record) + " =&gt; " + XmlEscape(c.expected) + "\"";
+      if (c.passed) {
+        out += "/>\n";
+      } else {
+        out += ">\n      <failure message=\"expected " + XmlEscape(c.expected) + ", got " +
+               XmlEscape(c.actual) + "\"/>\n    </testcase>\n";
+      }
+    }
+    out += "  </testsuite>\n";
+  }
+  out += "</testsuites>\n";
+  return out;
+}
+
+}  // namespace sckit::eval

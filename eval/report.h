@@ -1,0 +1,51 @@
+// How evaluations read: the text and JSON Lines of `sckit eval` (one record, its outcome, the
+// per-filter values, the kernel's effect, an optional instruction trace), the live kernel's
+// observation, and JUnit XML for `sckit test`. Pure rendering: nothing here runs a filter.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "live/kernel_engine.h"
+#include "vm/outcome.h"
+#include "vm/stack.h"
+
+namespace sckit::eval {
+
+// The JSON object of one evaluation, without its closing brace (a trace may follow).
+// `filters_ran`: whether rets holds each filter's value (not in strict mode or passthrough).
+std::string OutcomeJsonOpen(const std::string& record, const Outcome& o, const FilterStack& stack,
+                            std::span<const uint32_t> rets, bool filters_ran);
+
+// Each filter's value and the instructions it executed (pc, instruction, A, X), as text lines.
+void AppendTraceText(const FilterStack& stack, const std::vector<FilterTrace>& traces,
+                     std::string* out);
+// The same as a JSON member `, "trace": [...]`.
+void AppendTraceJson(const FilterStack& stack, const std::vector<FilterTrace>& traces,
+                     std::string* out);
+
+// The live kernel's observation as a JSON object.
+std::string KernelJson(const live::KernelObservation& k);
+
+struct CaseResult {
+  int line = 0;
+  std::string record;
+  std::string expected;
+  std::string actual;
+  bool passed = false;
+};
+
+struct SuiteResult {
+  std::string file;
+  std::vector<CaseResult> cases;  // kept only when a report needs every case (JUnit)
+  int passed = 0;
+  int failures = 0;
+  int skipped = 0;
+};
+
+// JUnit XML for the suites (every string escaped; any bytes give valid XML).
+std::string JunitXml(const std::vector<SuiteResult>& suites);
+
+}  // namespace sckit::eval

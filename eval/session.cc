@@ -1,0 +1,103 @@
+#include "eval/session.h"
+
+#include <utility>
+
+#include "eval/stack_builder.h"
+#include "verifier/stack_check.h"
+
+namespace sckit::eval {
+namespace {
+
+Error Usage(std::string message) { return MakeError("usage", std::move(message)); }
+
+// The filter-mode checks that do not need the files.
+std::optional<Error> CheckMode(const SessionOptions& o) {
+  const bool live = o.engine == EngineChoice::kKernel || o.engine == EngineChoice::kAll;
+  if (o.ctx.mode == Mode::kStrict) {
+    if (live) {
+      return Usage("--engine " + std::string(EngineChoiceName(o.engine)) +
+                   " runs filters in the kernel: not with --strict");
+    }
+    if (!o.files.empty()) {
+      return Usage("--strict takes no --filter: a thread in strict mode cannot install "
+                   "filters (EINVAL), and one with filters cannot enter strict mode");
+    }
+    return std::nullopt;
+  }
+  if (o.files.empty()) return Usage("no --filter given (see --help)");
+  if (o.flags.size() > o.files.size()) return Usage("more --flags than --filter");
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<EngineChoice> ParseEngineChoice(std::string_view name) {
+  if (name == "interp") return EngineChoice::kInterp;
+  if (name == "jit") return EngineChoice::kJit;
+  if (name == "kernel") return EngineChoice::kKernel;
+  if (name == "all") return EngineChoice::kAll;
+  return Usage("unknown engine '" + std::string(name) + "' (expected interp, jit, kernel or all)");
+}
+
+std::string_view EngineChoiceName(EngineChoice choice) {
+  switch (choice) {
+    case EngineChoice::kInterp: return "interp";
+    case EngineChoice::kJit: return "jit";
+    case EngineChoice::kKernel: return "kernel";
+    case EngineChoice::kAll: return "all";
+  }
+  return "interp";
+}
+
+Result<std::unique_ptr<Session>> OpenSession(const SessionOptions& options) {
+  if (std::optional<Error> e = CheckMode(options)) return *e;
+  auto session = std::make_unique<Session>();
+  session->engine = options.engine;
+  session->ctx = options.ctx;
+  if (options.ctx.mode == Mode::kStrict) return session;
+
+  std::vector<StackEntry> entries;
+  for (size_t i = 0; i < options.files.size(); ++i) {
+    Result<Program> program = LoadProgramFile(options.files[i], options.format);
+    if (!program.ok()) {
+      Error e = program.error();
+      e.message = options.files[i] + ": " + program.error().ToString();
+      e.rule = "usage";
+      return e;
+    }
+    entries.push_back({std::move(*program), i < options.flags.size() ? options.flags[i] : 0});
+  }
+  std::vector<AttachOutcome> attached = CheckStack(entries);
+  std::string rejected;
+  std::vector<StackInput> inputs;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (!attached[i].attached) {
+      rejected += (rejected.empty() ? "" : "\n") + options.files[i] +
+                  ": rejected: " + attached[i].error->ToString();
+    } else {
+      inputs.push_back({std::move(*attached[i].verified), entries[i].flags, options.files[i]});
+    }
+  }
+  if (!rejected.empty()) return MakeError(std::string(kStackRejected), rejected);
+
+  const EngineKind kind =
+      options.engine == EngineChoice::kJit ? EngineKind::kJit : EngineKind::kInterp;
+  Result<FilterStack> stack = BuildStack(inputs, kind);
+  if (!stack.ok()) return Usage(stack.error().ToString());
+  session->stack = std::move(*stack);
+  if (options.engine == EngineChoice::kAll) {
+    Result<FilterStack> jit = BuildStack(inputs, EngineKind::kJit);
+    if (!jit.ok()) return Usage(jit.error().ToString());
+    session->jit = std::move(*jit);
+  }
+  if (options.engine == EngineChoice::kKernel || options.engine == EngineChoice::kAll) {
+    Result<live::KernelEngine> k = live::KernelEngine::Start(std::move(entries));
+    if (!k.ok()) {
+      return Usage("the live kernel engine could not start: " + k.error().ToString());
+    }
+    session->kernel = std::make_unique<live::KernelEngine>(std::move(*k));
+  }
+  return session;
+}
+
+}  // namespace sckit::eval

@@ -8,7 +8,8 @@
 # Run by hand (what fuzz/run_all.sh does):
 #   CC=clang CXX=clang++ CFLAGS="-O1 -g -fsanitize=address,undefined -fsanitize=fuzzer-no-link" \
 #   CXXFLAGS="$CFLAGS" LIB_FUZZING_ENGINE=-fsanitize=fuzzer fuzz/build.sh
-# The only system library needed is libseccomp (syscall names); Debian: libseccomp-dev.
+# System libraries: libseccomp (syscall names) and capstone (jit/listing.cc); Debian:
+# libseccomp-dev libcapstone-dev.
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 SRC_ROOT="${SCKIT_SRC:-$(dirname "$HERE")}"
 : "${CC:=clang}"
@@ -26,6 +27,14 @@ mkdir -p "$OUT"
 OBJ="${WORK:-$OUT}/sckit-obj"  # OSS-Fuzz provides $WORK for intermediates
 mkdir -p "$OBJ"
 cd "$SRC_ROOT"
+
+# Generated sources Bazel makes with genrules: the AUDIT_ARCH table of the system's headers.
+GEN="$OBJ/gen"
+mkdir -p "$GEN/vm"
+AUDIT_H="${AUDIT_H:-/usr/include/linux/audit.h}"
+if [ ! -f "$GEN/vm/arch_table.inc" ] || [ "$AUDIT_H" -nt "$GEN/vm/arch_table.inc" ]; then
+  vm/gen_arch_table.sh "$AUDIT_H" "$GEN/vm/arch_table.inc"
+fi
 
 # An object is stale when it, or its dependency list from the last compile, is missing, or when
 # its source or any header it included is newer (a header that changes a class's layout must
@@ -45,7 +54,7 @@ pids=()
 for src in $LIB_SOURCES; do
   obj="$OBJ/$(echo "$src" | tr / _).o"
   if stale "$obj" "$src"; then
-    $CXX $CXXFLAGS -std=c++20 -I. -MMD -MF "$obj.d" -c "$src" -o "$obj" &
+    $CXX $CXXFLAGS -std=c++20 -I. -I"$GEN" -MMD -MF "$obj.d" -c "$src" -o "$obj" &
     pids+=($!)
     if [ "${#pids[@]}" -ge "$JOBS" ]; then wait "${pids[0]}"; pids=("${pids[@]:1}"); fi
   fi
@@ -54,8 +63,8 @@ for pid in "${pids[@]}"; do wait "$pid"; done
 LIB_OBJECTS=$(for src in $LIB_SOURCES; do echo "$OBJ/$(echo "$src" | tr / _).o"; done)
 
 for t in $TARGETS; do
-  $CXX $CXXFLAGS -std=c++20 -I. "fuzz/${t}_fuzzer.cc" $LIB_OBJECTS $LIB_FUZZING_ENGINE \
-    -lseccomp -o "$OUT/${t}_fuzzer"
+  $CXX $CXXFLAGS -std=c++20 -I. -I"$GEN" "fuzz/${t}_fuzzer.cc" $LIB_OBJECTS $LIB_FUZZING_ENGINE \
+    -lseccomp -lcapstone -o "$OUT/${t}_fuzzer"
 done
 
 # Seed corpora and dictionaries.

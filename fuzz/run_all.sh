@@ -24,7 +24,7 @@ have_libfuzzer() {
 }
 if ! have_libfuzzer; then
   echo "run_all: installing clang, lld and libclang-rt-14-dev" >&2
-  apt-get update -qq && apt-get install -y -qq clang lld libclang-rt-14-dev libseccomp-dev >&2
+  apt-get update -qq && apt-get install -y -qq clang lld libclang-rt-14-dev libseccomp-dev libcapstone-dev >&2
   have_libfuzzer || { echo "run_all: clang cannot link libFuzzer" >&2; exit 2; }
 fi
 

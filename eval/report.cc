@@ -9,9 +9,9 @@
 namespace sckit::eval {
 namespace {
 
-std::string JsonStrings(const std::vector<std::string>& v) {
+std::string JsonStrings(const std::vector<Verdict>& v) {
   std::string out = "[";
-  for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + JsonString(v[i]);
+  for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + JsonString(v[i].Text());
   return out + "]";
 }
 
@@ -94,7 +94,7 @@ void AppendTraceJson(const FilterStack& stack, const std::vector<FilterTrace>& t
 
 std::string KernelJson(const live::KernelObservation& k) {
   std::string out = "{\"outcome\": ";
-  out += k.reproducible ? JsonString(k.outcome) : std::string("null");
+  out += k.reproducible ? JsonString(k.outcome.Text()) : std::string("null");
   out += ", \"possible\": " + JsonStrings(k.possible);
   out += ", \"reproducible\": " + std::string(k.reproducible ? "true" : "false");
   out += ", \"reason\": " + (k.reason.empty() ? std::string("null") : JsonString(k.reason));
@@ -129,6 +129,26 @@ std::string JunitXml(const std::vector<SuiteResult>& suites) {
     out += "  </testsuite>\n";
   }
   out += "</testsuites>\n";
+  return out;
+}
+
+std::string EngineSummary(const std::vector<SuiteResult>& suites) {
+  std::vector<EngineCount> total;
+  for (const SuiteResult& s : suites) {
+    for (size_t i = 0; i < s.engines.size(); ++i) {
+      if (total.size() <= i) total.push_back({s.engines[i].engine, 0, 0});
+      total[i].checked += s.engines[i].checked;
+      total[i].unchecked += s.engines[i].unchecked;
+    }
+  }
+  if (total.size() < 2 && (total.empty() || total[0].engine != "kernel")) return "";
+  std::string out = "checked by";
+  for (size_t i = 0; i < total.size(); ++i) {
+    out += (i ? ", " : " ") + total[i].engine + " " + std::to_string(total[i].checked);
+    if (total[i].unchecked > 0) {
+      out += " (" + std::to_string(total[i].unchecked) + " not reproducible)";
+    }
+  }
   return out;
 }
 

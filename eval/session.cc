@@ -91,7 +91,11 @@ Result<std::unique_ptr<Session>> OpenSession(const SessionOptions& options) {
     session->jit = std::move(*jit);
   }
   if (options.engine == EngineChoice::kKernel || options.engine == EngineChoice::kAll) {
-    Result<live::KernelEngine> k = live::KernelEngine::Start(std::move(entries));
+    // The kernel answers for the same configuration as the interpreter (tracer, listener).
+    live::KernelEngineOptions kernel_options;
+    kernel_options.context = options.ctx;
+    Result<live::KernelEngine> k =
+        live::KernelEngine::Start(std::move(entries), std::move(kernel_options));
     if (!k.ok()) {
       return Usage("the live kernel engine could not start: " + k.error().ToString());
     }

@@ -8,8 +8,7 @@
 # Run by hand (what fuzz/run_all.sh does):
 #   CC=clang CXX=clang++ CFLAGS="-O1 -g -fsanitize=address,undefined -fsanitize=fuzzer-no-link" \
 #   CXXFLAGS="$CFLAGS" LIB_FUZZING_ENGINE=-fsanitize=fuzzer fuzz/build.sh
-# System libraries: libseccomp (syscall names) and capstone (jit/listing.cc); Debian:
-# libseccomp-dev libcapstone-dev.
+# The only system library needed is libseccomp (syscall names); Debian: libseccomp-dev.
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 SRC_ROOT="${SCKIT_SRC:-$(dirname "$HERE")}"
 : "${CC:=clang}"
@@ -20,21 +19,16 @@ SRC_ROOT="${SCKIT_SRC:-$(dirname "$HERE")}"
 : "${OUT:=$PWD/fuzz-out}"
 JOBS="${JOBS:-$(nproc)}"
 
-TARGETS="asm carray raw records jit_diff stack"
-LIB_SOURCES="vm/*.cc formats/*.cc verifier/*.cc jit/*.cc eval/stack_builder.cc"  # what the targets link
+TARGETS="asm carray raw records jit_diff stack policy_rules"
+# what the targets link
+LIB_SOURCES="vm/*.cc formats/*.cc verifier/*.cc jit/compiler.cc jit/exec_memory.cc jit/x86_assembler.cc
+  eval/stack_builder.cc policy/rules_*.cc
+  policy/suggest.cc policy/reverse_builder.cc"
 
 mkdir -p "$OUT"
 OBJ="${WORK:-$OUT}/sckit-obj"  # OSS-Fuzz provides $WORK for intermediates
 mkdir -p "$OBJ"
 cd "$SRC_ROOT"
-
-# Generated sources Bazel makes with genrules: the AUDIT_ARCH table of the system's headers.
-GEN="$OBJ/gen"
-mkdir -p "$GEN/vm"
-AUDIT_H="${AUDIT_H:-/usr/include/linux/audit.h}"
-if [ ! -f "$GEN/vm/arch_table.inc" ] || [ "$AUDIT_H" -nt "$GEN/vm/arch_table.inc" ]; then
-  vm/gen_arch_table.sh "$AUDIT_H" "$GEN/vm/arch_table.inc"
-fi
 
 # An object is stale when it, or its dependency list from the last compile, is missing, or when
 # its source or any header it included is newer (a header that changes a class's layout must
@@ -48,6 +42,24 @@ stale() {
   done
   return 1
 }
+
+# The rules language's constant table, generated as the Bazel genrules in policy/BUILD do: the
+# preprocessor lists the header macros, gen_rules_constants writes a source the compiler
+# evaluates. The generated file is one more library source.
+GEN="$OBJ/gen"
+mkdir -p "$GEN/policy"
+if [ ! -f "$GEN/policy/rules_constants_table.cc" ] ||
+   [ policy/rules_constants_headers.h -nt "$GEN/policy/rules_constants_table.cc" ] ||
+   [ policy/gen_rules_constants.cc -nt "$GEN/policy/rules_constants_table.cc" ]; then
+  c++ -std=c++20 -O1 policy/gen_rules_constants.cc -o "$GEN/gen_rules_constants"
+  $CXX -E -dM -x c++ policy/rules_constants_headers.h |
+    "$GEN/gen_rules_constants" >"$GEN/policy/rules_constants_table.cc"
+fi
+LIB_SOURCES="$LIB_SOURCES $GEN/policy/rules_constants_table.cc"
+
+# The AUDIT_ARCH table vm/arch.cc includes, generated as the genrule in vm/BUILD does.
+mkdir -p "$GEN/vm"
+vm/gen_arch_table.sh /usr/include/linux/audit.h "$GEN/vm/arch_table.inc"
 
 # The library once, in parallel (the fuzz flags apply to it too: that is what gets fuzzed).
 pids=()
@@ -64,7 +76,7 @@ LIB_OBJECTS=$(for src in $LIB_SOURCES; do echo "$OBJ/$(echo "$src" | tr / _).o";
 
 for t in $TARGETS; do
   $CXX $CXXFLAGS -std=c++20 -I. -I"$GEN" "fuzz/${t}_fuzzer.cc" $LIB_OBJECTS $LIB_FUZZING_ENGINE \
-    -lseccomp -lcapstone -o "$OUT/${t}_fuzzer"
+    -lseccomp -o "$OUT/${t}_fuzzer"
 done
 
 # Seed corpora and dictionaries.
@@ -72,6 +84,7 @@ seeds_for() {
   case "$1" in
     asm|carray|records) ls fuzz/corpus/"$1"/* ;;
     raw) ls examples/*/*.bpf examples/*/*.cases examples/profiles/*.json ;;
+    policy_rules) ls fuzz/corpus/policy_rules/* ;;
     jit_diff|stack) ls examples/*/*.bpf ;;
   esac
 }

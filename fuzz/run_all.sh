@@ -13,7 +13,7 @@ set -o pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 SECONDS_EACH="${1:-20}"
 shift || true
-TARGETS="${*:-asm carray raw records jit_diff stack}"
+TARGETS="${*:-asm carray raw records jit_diff stack policy_rules}"
 WORK="${FUZZ_WORK:-/tmp/sckit-fuzz}"
 OUT="$WORK/out"
 
@@ -24,7 +24,7 @@ have_libfuzzer() {
 }
 if ! have_libfuzzer; then
   echo "run_all: installing clang, lld and libclang-rt-14-dev" >&2
-  apt-get update -qq && apt-get install -y -qq clang lld libclang-rt-14-dev libseccomp-dev libcapstone-dev >&2
+  apt-get update -qq && apt-get install -y -qq clang lld libclang-rt-14-dev libseccomp-dev >&2
   have_libfuzzer || { echo "run_all: clang cannot link libFuzzer" >&2; exit 2; }
 fi
 

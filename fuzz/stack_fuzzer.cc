@@ -87,12 +87,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const Outcome o = Decide(interpreted, d, ctx, rets);
     std::vector<FilterTrace> outcome_traces;
     const Outcome ot = DecideTraced(interpreted, d, ctx, traced_rets, &outcome_traces);
-    fuzz::Check(o.Text() == ot.Text() && o.ret == ot.ret && o.matched == ot.matched &&
+    fuzz::Check(o.verdict() == ot.verdict() && o.ret == ot.ret && o.matched == ot.matched &&
                     o.effect == ot.effect,
                 "Decide and DecideTraced agree");
     if (jit) {
       const Outcome oj = Decide(compiled, d, ctx, jit_rets);
-      fuzz::Check(o.Text() == oj.Text() && o.effect == oj.effect &&
+      fuzz::Check(o.verdict() == oj.verdict() && o.effect == oj.effect &&
                       o.return_value == oj.return_value,
                   "outcomes agree across engines");
     }

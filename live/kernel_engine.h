@@ -14,9 +14,11 @@
 //     rdi,rsi,rdx,r10,r8,r9 = args, rip = instruction_pointer; then one of
 //       PTRACE_EVENT_SECCOMP stop -> the tracer sets orig_rax = -1 (skip) -> TRACE(data), or
 //         with data == sentinel: the stack's own winner ranked at or below TRACE (ALLOW, LOG);
-//       syscall-exit stop with rax = -errno and no SIGSYS -> ERRNO(n) (or, for -ENOSYS, a
-//         USER_NOTIF from a filter without a listener of its own, if the stack has one that
-//         can return it);
+//         without --tracer (options.context.tracer false) the record is run once more with
+//         PTRACE_O_TRACESECCOMP cleared: the kernel then fails the TRACE with -ENOSYS, as
+//         for a task with no seccomp tracer -> ERRNO(38);
+//       syscall-exit stop with rax = -errno and no SIGSYS -> ERRNO(n) (a USER_NOTIF whose
+//         filter has no listener gives -ENOSYS: ERRNO(38) in that configuration too);
 //       syscall-exit stop with rax = kNotifyAnswer -> USER_NOTIF of the filter installed with
 //         SECCOMP_FILTER_FLAG_NEW_LISTENER (see below);
 //       syscall-exit stop then SIGSYS signal-delivery-stop (suppressed) -> TRAP(data);
@@ -31,7 +33,9 @@
 //     returns that positive, non-canonical value, which no ERRNO gives. It records what it
 //     answered; the tracer accepts the value only if that record is this record. A vanished
 //     notification (ENOENT) is skipped; any other ioctl error ends the child (internal-error).
-//     A USER_NOTIF whose matched filter has no listener of its own still gives -ENOSYS.
+//     A USER_NOTIF whose matched filter has no listener of its own still gives -ENOSYS. With
+//     --listener (options.context.listener) the one filter that can notify is installed with
+//     NEW_LISTENER itself (the kernel allows one listener per chain).
 //   - Records with arch AUDIT_ARCH_X86_64 run on the native probe (x32 numbers included: their
 //     arch is X86_64); records with AUDIT_ARCH_I386 run on a second probe thread, started on
 //     the first such record, that loops on `int $0x80` (TS_COMPAT: arch I386, arguments from
@@ -59,6 +63,17 @@
 namespace sckit::live {
 
 struct KernelEngineOptions {
+  // The configuration to answer for, as the interpreter's Decide() takes it (vm/outcome.h):
+  //   tracer    false: the answer is what a task without a seccomp tracer gets (a stack's TRACE
+  //             is run again with PTRACE_O_TRACESECCOMP cleared: ENOSYS, ERRNO(38));
+  //             true: TRACE(n), as under a tracer that set PTRACE_O_TRACESECCOMP.
+  //   listener  false: only filters installed with NEW_LISTENER have a listener (answered by
+  //             the engine's notifier); true: every filter has one, which the kernel allows for
+  //             one filter per chain: the one filter that can notify gets NEW_LISTENER; when
+  //             several can, -ENOSYS stays ambiguous with USER_NOTIF (said per record).
+  //   kernel    only named in the reasons: the running kernel answers.
+  //   mode      strict mode cannot go through the engine (error "strict-mode-unsupported").
+  KernelContext context;
   // Defence in depth for the child (the design alone keeps the call from running):
   // fresh mount, IPC, UTS, network and cgroup namespaces (created once, joined by every child).
   bool new_namespaces = true;
@@ -101,17 +116,16 @@ struct KernelObservation {
   Seen seen = Seen::kNotRun;
   bool reproducible = true;
   // Why not: "unsupported-arch" (neither X86_64 nor I386, or no int $0x80 on this kernel) or
-  // "passthrough-syscall"
-  // (x86-64 nr 335/336, which the kernel allows before any filter runs). Empty otherwise.
+  // "passthrough-syscall" (x86-64 nr 335/336, which the kernel allows before any filter
+  // runs). Empty otherwise.
   std::string not_reproducible_rule;
-  // One outcome in sckit's format (vm/outcome.h Outcome::Text): ALLOW, LOG, ERRNO(n), TRAP(n),
-  // TRACE(n), KILL_THREAD, KILL_PROCESS, USER_NOTIF. Empty when not reproducible.
-  std::string outcome;
-  // Every outcome the kernel's behaviour is consistent with (contains `outcome`). More than one
-  // when the kernel cannot tell them apart this way: {ALLOW, LOG, ...} for the sentinel stop,
-  // {ERRNO(38), USER_NOTIF} for -ENOSYS when a filter without a listener of its own can return
-  // USER_NOTIF.
-  std::vector<std::string> possible;
+  // The kernel's outcome as a value (vm/outcome.h Verdict); meaningful when reproducible.
+  Verdict outcome;
+  // Every outcome the kernel's behaviour is consistent with, in the asked configuration
+  // (contains `outcome`). More than one when the kernel cannot tell them apart this way:
+  // {ALLOW, LOG, ...} for the sentinel stop, {ERRNO(38), USER_NOTIF} for -ENOSYS when
+  // --listener asked for a listener on a filter that cannot have one here.
+  std::vector<Verdict> possible;
   std::string reason;        // why it is ambiguous or not reproducible
   uint16_t event_msg = 0;    // kTraceStop
   int64_t return_value = 0;  // kReturn, kNotified
@@ -127,9 +141,9 @@ struct KernelObservation {
   std::string ToString() const;
 };
 
-// Whether an outcome text (Outcome::Text() format) is one the observation allows. True for a
-// record that was not reproducible (nothing to compare; check `reproducible` to report it).
-bool ConsistentWith(const KernelObservation& observation, std::string_view outcome_text);
+// Whether a verdict is one the observation allows. True for a record that was not
+// reproducible (nothing to compare; check `reproducible` to report it).
+bool ConsistentWith(const KernelObservation& observation, const Verdict& verdict);
 // The same for an interpreter Outcome, also comparing the TRAP siginfo (si_errno, si_syscall,
 // si_arch, si_call_addr) with what the kernel delivered.
 bool ConsistentWith(const KernelObservation& observation, const Outcome& outcome);
@@ -139,6 +153,7 @@ class KernelEngine {
   // Verifies every program (Verify), starts the first child and installs F0 + the stack.
   // Errors: "invalid-filter" (pc, EINVAL), "install-refused" (the kernel refused entry i:
   // its errno), "suspend-seccomp-refused" (EPERM: not CAP_SYS_ADMIN, or under seccomp),
+  // "strict-mode-unsupported" (options.context.mode is strict),
   // "ptrace-failed", "fork-failed", "namespaces-failed", "child-setup-failed".
   static Result<KernelEngine> Start(std::vector<StackEntry> stack,
                                     KernelEngineOptions options = {});
@@ -161,8 +176,10 @@ class KernelEngine {
   // Reads the child's memory (PTRACE_PEEKDATA), for tests that put pointers in records.
   Result<std::vector<uint8_t>> ReadProbeMemory(uint64_t address, size_t length);
 
- private:
+  // The tracer's state and protocol: internal, live/kernel_engine_impl.h.
   struct Impl;
+
+ private:
   explicit KernelEngine(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

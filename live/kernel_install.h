@@ -14,6 +14,7 @@
 
 #include "live/child_process.h"
 #include "verifier/stack_check.h"
+#include "vm/bpf.h"
 #include "vm/program.h"
 #include "vm/status.h"
 
@@ -25,7 +26,11 @@ struct KernelCall {
   int64_t ret = 0;         // raw return: 0, a listener fd (NEW_LISTENER), a TID (TSYNC), -errno
 
   bool attached() const { return attempted && ret >= 0; }
-  int error() const { return attempted && ret < 0 && ret >= -4095 ? static_cast<int>(-ret) : 0; }
+  int error() const {
+    return attempted && ret < 0 && ret >= -static_cast<int64_t>(seccomp::kMaxErrno)
+               ? static_cast<int>(-ret)
+               : 0;
+  }
   // "attached", "attached (fd 3)", "EINVAL", "not attempted".
   std::string ToString() const;
 };

@@ -12,6 +12,8 @@
 
 #include <cstdint>
 
+#include "vm/bpf.h"
+
 namespace sckit::live {
 
 struct RawSyscallResult {
@@ -26,6 +28,8 @@ RawSyscallResult RawSyscall6(int64_t nr, uint64_t a0 = 0, uint64_t a1 = 0, uint6
                              uint64_t a3 = 0, uint64_t a4 = 0, uint64_t a5 = 0) noexcept;
 
 // The raw return value as a libc-style errno: 1..4095 when ret is -errno, else 0.
-inline int RawErrno(int64_t ret) { return ret < 0 && ret >= -4095 ? static_cast<int>(-ret) : 0; }
+inline int RawErrno(int64_t ret) {
+  return ret < 0 && ret >= -static_cast<int64_t>(seccomp::kMaxErrno) ? static_cast<int>(-ret) : 0;
+}
 
 }  // namespace sckit::live

@@ -269,11 +269,10 @@ int RunTest(const std::vector<std::string>& args) {
     skipped += suite->skipped;
     suites.push_back(std::move(*suite));
   }
-  if (skipped > 0) {
-    std::printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
-  } else {
-    std::printf("%d passed, %d failed\n", passed, failed);
-  }
+  const std::string engines = eval::EngineSummary(suites);
+  std::printf("%d passed, %d failed%s%s\n", passed, failed,
+              skipped > 0 ? (", " + std::to_string(skipped) + " skipped").c_str() : "",
+              engines.empty() ? "" : ("; " + engines).c_str());
   if (vm.count("junit")) {
     const std::string junit = vm["junit"].as<std::string>();
     std::ofstream out(junit);

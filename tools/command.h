@@ -30,6 +30,7 @@ int RunEval(const std::vector<std::string>& args);
 int RunTest(const std::vector<std::string>& args);
 int RunJit(const std::vector<std::string>& args);
 int RunImport(const std::vector<std::string>& args);
+int RunCompile(const std::vector<std::string>& args);
 int RunRun(const std::vector<std::string>& args);
 int RunDump(const std::vector<std::string>& args);
 int RunAnalyze(const std::vector<std::string>& args);

@@ -27,6 +27,7 @@ constexpr Command kCommands[] = {
     {"bench", "what a filter stack costs: interpreter, JIT and the live kernel, per syscall",
      RunBench},
     {"import", "compile a container seccomp profile (OCI/Docker JSON) to a filter", RunImport},
+    {"compile", "compile a minijail seccomp policy (rules per syscall) to a filter", RunCompile},
 };
 
 void PrintUsage(FILE* out) {

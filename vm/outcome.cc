@@ -189,29 +189,45 @@ std::string_view EffectName(Effect e) {
   return "run";
 }
 
-std::string Outcome::Text() const {
+Verdict Outcome::verdict() const {
+  using K = Verdict::Kind;
   switch (effect) {
-    case Effect::kRun: return action == Action::kLog ? "LOG" : "ALLOW";
-    case Effect::kReturn: return "ERRNO(" + std::to_string(-return_value) + ")";
-    case Effect::kSignal: return "TRAP(" + std::to_string(data) + ")";
-    case Effect::kTraceStop: return "TRACE(" + std::to_string(data) + ")";
-    case Effect::kNotify: return "USER_NOTIF";
-    case Effect::kKillThread: return "KILL_THREAD";
-    case Effect::kKillProcess: return "KILL_PROCESS";
+    case Effect::kRun: return Verdict::Of(action == Action::kLog ? K::kLog : K::kAllow);
+    case Effect::kReturn: return Verdict::Of(K::kErrno, static_cast<uint32_t>(-return_value));
+    case Effect::kSignal: return Verdict::Of(K::kTrap, data);
+    case Effect::kTraceStop: return Verdict::Of(K::kTrace, data);
+    case Effect::kNotify: return Verdict::Of(K::kUserNotif);
+    case Effect::kKillThread: return Verdict::Of(K::kKillThread);
+    case Effect::kKillProcess: return Verdict::Of(K::kKillProcess);
+  }
+  return Verdict::Of(K::kKillProcess);
+}
+
+std::string Verdict::Text() const {
+  const std::string num = "(" + std::to_string(n) + ")";
+  switch (kind) {
+    case Kind::kKillProcess: return "KILL_PROCESS";
+    case Kind::kKillThread: return "KILL_THREAD";
+    case Kind::kTrap: return "TRAP" + num;
+    case Kind::kErrno: return "ERRNO" + num;
+    case Kind::kUserNotif: return "USER_NOTIF";
+    case Kind::kTrace: return "TRACE" + num;
+    case Kind::kLog: return "LOG";
+    case Kind::kAllow: return "ALLOW";
   }
   return "KILL_PROCESS";
 }
 
-Outcome ApplyDecision(const StackDecision& decision, const FilterStack& stack,
-                      const SeccompData& data, const KernelContext& ctx) {
+Outcome ApplyAction(uint32_t ret, int matched, uint32_t match_flags, const SeccompData& data,
+                    const KernelContext& ctx) {
   Outcome o;
-  o.ret = decision.ret;
-  o.action = ActionOf(decision.ret);
-  o.data = static_cast<uint16_t>(decision.ret & seccomp::kRetData);
-  o.matched = decision.matched;
-  const StackFilter* match =
-      decision.matched >= 0 ? &stack.filter(static_cast<size_t>(decision.matched)) : nullptr;
-  const bool match_log = match != nullptr && match->log();
+  o.ret = ret;
+  o.action = ActionOf(ret);
+  o.data = static_cast<uint16_t>(ret & seccomp::kRetData);
+  o.matched = matched;
+  const bool match_log = matched >= 0 && (match_flags & seccomp::kFlagLog) != 0;
+  const bool match_listener =
+      matched >= 0 && (ctx.listener || (match_flags & seccomp::kFlagNewListener) != 0);
   switch (o.action) {
     case Action::kErrno:
       o.effect = Effect::kReturn;
@@ -226,7 +242,7 @@ Outcome ApplyDecision(const StackDecision& decision, const FilterStack& stack,
       o.logged = match_log;
       break;
     case Action::kUserNotif:
-      if (match != nullptr && (ctx.listener || match->new_listener())) {
+      if (match_listener) {
         o.effect = Effect::kNotify;
       } else {
         o.effect = Effect::kReturn;
@@ -267,6 +283,13 @@ Outcome ApplyDecision(const StackDecision& decision, const FilterStack& stack,
   return o;
 }
 
+Outcome ApplyDecision(const StackDecision& decision, const FilterStack& stack,
+                      const SeccompData& data, const KernelContext& ctx) {
+  const uint32_t flags =
+      decision.matched >= 0 ? stack.filter(static_cast<size_t>(decision.matched)).flags : 0;
+  return ApplyAction(decision.ret, decision.matched, flags, data, ctx);
+}
+
 Outcome Decide(const FilterStack& stack, const SeccompData& data, const KernelContext& ctx,
                std::span<uint32_t> rets) {
   if (ctx.mode == Mode::kStrict) return StrictOutcome(data, ctx);
@@ -286,18 +309,24 @@ Outcome DecideTraced(const FilterStack& stack, const SeccompData& data, const Ke
   return ApplyDecision(stack.EvaluateTraced(data, rets, traces), stack, data, ctx);
 }
 
-bool Expectation::Matches(const Outcome& outcome) const { return MatchesText(outcome.Text()); }
-
-bool Expectation::MatchesText(std::string_view actual) const {
+bool Expectation::Matches(const Verdict& actual) const {
+  using K = Verdict::Kind;
+  auto kind_of = [](const std::string& n) -> std::optional<K> {
+    static const std::pair<const char*, K> kNames[] = {
+        {"KILL_PROCESS", K::kKillProcess}, {"KILL_THREAD", K::kKillThread}, {"TRAP", K::kTrap},
+        {"ERRNO", K::kErrno}, {"USER_NOTIF", K::kUserNotif}, {"TRACE", K::kTrace},
+        {"LOG", K::kLog}, {"ALLOW", K::kAllow}};
+    for (const auto& [text, kind] : kNames) {
+      if (n == text) return kind;
+    }
+    return std::nullopt;
+  };
   bool match;
-  if (has_value) {
-    match = actual == name + "(" + std::to_string(value) + ")";
-  } else if (name == "KILL") {
-    match = actual == "KILL_PROCESS" || actual == "KILL_THREAD";
-  } else if (name == "ERRNO" || name == "TRAP" || name == "TRACE") {
-    match = actual.substr(0, name.size() + 1) == name + "(";
+  if (name == "KILL") {
+    match = actual.kind == K::kKillProcess || actual.kind == K::kKillThread;
   } else {
-    match = actual == name;
+    const std::optional<K> kind = kind_of(name);
+    match = kind && actual.kind == *kind && (!has_value || actual.n == value);
   }
   return match != negate;
 }

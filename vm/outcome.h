@@ -95,6 +95,19 @@ struct SigsysInfo {
   uint64_t call_addr = 0;  // seccomp_data.instruction_pointer
 };
 
+// The one-word outcome as a value, for comparing outcomes (of engines, of the kernel, against
+// expectations): KILL_PROCESS, KILL_THREAD, TRAP(n), ERRNO(n), USER_NOTIF, TRACE(n), LOG, ALLOW.
+struct Verdict {
+  enum class Kind : uint8_t { kKillProcess, kKillThread, kTrap, kErrno, kUserNotif, kTrace, kLog,
+                              kAllow };
+  Kind kind = Kind::kAllow;
+  uint32_t n = 0;  // TRAP's and TRACE's data, ERRNO's errno after the cap; 0 for the others
+
+  static Verdict Of(Kind kind, uint32_t n = 0) { return Verdict{kind, n}; }
+  friend bool operator==(const Verdict&, const Verdict&) = default;
+  std::string Text() const;  // "ERRNO(38)"
+};
+
 struct Outcome {
   uint32_t ret = seccomp::kRetAllow;  // winning raw value (0x7fff0000 when allowed)
   Action action = Action::kAllow;     // ActionOf(ret); kUnknown behaves as KILL_PROCESS
@@ -115,8 +128,16 @@ struct Outcome {
   // The one-word outcome: KILL_PROCESS, KILL_THREAD, TRAP(n), ERRNO(n) (n after the cap;
   // TRACE without a tracer and USER_NOTIF without a listener are ERRNO(38)), USER_NOTIF,
   // TRACE(n), LOG, ALLOW.
-  std::string Text() const;
+  Verdict verdict() const;
+  std::string Text() const { return verdict().Text(); }
 };
+
+// What the kernel does with the winning value `ret` of filter `matched` (-1: none), installed
+// with `match_flags` (SECCOMP_FILTER_FLAG_LOG, NEW_LISTENER matter), for the call `data`: the
+// action switch of __seccomp_filter(). The one model of it; ApplyDecision and the live tests
+// use it.
+Outcome ApplyAction(uint32_t ret, int matched, uint32_t match_flags, const SeccompData& data,
+                    const KernelContext& ctx);
 
 // What the kernel does with the stack's decision (rets as Evaluate() filled them).
 Outcome ApplyDecision(const StackDecision& decision, const FilterStack& stack,
@@ -141,9 +162,8 @@ struct Expectation {
   bool has_value = false;
   uint32_t value = 0;
   std::string text;  // as written
-  bool Matches(const Outcome& outcome) const;
-  // The same on an outcome's text (Outcome::Text() format).
-  bool MatchesText(std::string_view actual) const;
+  bool Matches(const Verdict& verdict) const;
+  bool Matches(const Outcome& outcome) const { return Matches(outcome.verdict()); }
 };
 Result<Expectation> ParseExpectation(std::string_view text, int line = -1);
 

@@ -1,15 +1,17 @@
 // `sckit eval/test --engine kernel|all` on the bundled examples: the interpreter, the JIT and
 // the running kernel (through live/kernel_engine) agree on every case, and the kernel engine's
-// answers meet the cases' expectations.
+// answers meet the cases' expectations. The kernel's own selftests precedence.* (tools/testing/
+// selftests/seccomp/seccomp_bpf.c) as sckit cases through both engines, with and without a
+// tracer (issue 22); --engine all never turns a failure into a skip (issue 20).
+#include <gtest/gtest.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
-
-#include <gtest/gtest.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -72,6 +74,105 @@ TEST_F(LiveEngines, EvalReportsTheKernelsAnswer) {
       << r.out;
   EXPECT_NE(r.out.find("not reproducible"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("MISMATCH"), std::string::npos) << r.out;
+}
+
+std::string WriteCases(const std::string& name, const std::string& text) {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  const std::string path = std::string(tmp ? tmp : "/tmp") + "/" + name + ".cases";
+  std::ofstream(path) << text;
+  return path;
+}
+
+// The selftest fixture's filters (tests/live/data/precedence/*.s: ALLOW, or the action on
+// x86-64 getpid 39 and ALLOW otherwise), stacked oldest first as each selftest installs them,
+// and what getpid gets without a tracer and under one with PTRACE_O_TRACESECCOMP. The
+// selftests' facts: KILL > TRAP > ERRNO > TRACE > LOG > ALLOW in any order; a TRACE with no
+// tracer fails with -1/ENOSYS (trace_is_fourth: "No ptracer").
+TEST_F(LiveEngines, KernelSelftestPrecedenceThroughBothEngines) {
+  struct Selftest {
+    const char* name;
+    std::vector<const char*> filters;
+    const char* untraced;
+    const char* traced;
+  };
+  const std::vector<Selftest> selftests = {
+      {"kill_is_highest",
+       {"allow", "log", "trace", "errno", "trap", "kill"},
+       "KILL_THREAD",
+       "KILL_THREAD"},
+      {"kill_is_highest_in_any_order",
+       {"allow", "kill", "errno", "log", "trace", "trap"},
+       "KILL_THREAD",
+       "KILL_THREAD"},
+      {"trap_is_second", {"allow", "log", "trace", "errno", "trap"}, "TRAP(0)", "TRAP(0)"},
+      {"trap_is_second_in_any_order",
+       {"allow", "trap", "log", "trace", "errno"},
+       "TRAP(0)",
+       "TRAP(0)"},
+      {"errno_is_third", {"allow", "log", "trace", "errno"}, "ERRNO(0)", "ERRNO(0)"},
+      {"errno_is_third_in_any_order", {"log", "errno", "trace", "allow"}, "ERRNO(0)", "ERRNO(0)"},
+      {"trace_is_fourth", {"allow", "log", "trace"}, "ERRNO(38)", "TRACE(0)"},
+      {"trace_is_fourth_in_any_order", {"trace", "allow", "log"}, "ERRNO(38)", "TRACE(0)"},
+      {"log_is_fifth", {"allow", "log"}, "LOG", "LOG"},
+      {"log_is_fifth_in_any_order", {"log", "allow"}, "LOG", "LOG"},
+  };
+  for (const Selftest& t : selftests) {
+    std::string filters;
+    for (const char* f : t.filters)
+      filters += std::string(" -f tests/live/data/precedence/") + f + ".s";
+    for (bool tracer : {false, true}) {
+      const char* want = tracer ? t.traced : t.untraced;
+      // allow_ok: getppid works under every stack.
+      const std::string cases = WriteCases(
+          t.name, std::string("arch=x86_64 nr=getppid => ALLOW\narch=i386 nr=getppid => ALLOW\n") +
+                      "arch=x86_64,i386 nr=39 => " + want + "\n");
+      for (const char* engine : {"interp", "kernel", "all"}) {
+        const CmdRun r = Sckit(std::string("test --engine ") + engine +
+                               (tracer ? " --tracer" : "") + filters + " " + cases);
+        EXPECT_EQ(r.code, 0) << t.name << " --engine " << engine << " tracer " << tracer << "\n"
+                             << r.out;
+        EXPECT_NE(r.out.find("4 passed, 0 failed"), std::string::npos) << t.name << "\n" << r.out;
+      }
+    }
+  }
+  // The regression of issue 22: without --tracer, TRACE(0) is wrong for both engines.
+  const std::string wrong = WriteCases("wrong", "arch=x86_64,i386 nr=39 => TRACE(0)\n");
+  for (const char* engine : {"interp", "kernel", "all"}) {
+    const CmdRun r = Sckit(std::string("test --engine ") + engine +
+                           " -f tests/live/data/precedence/allow.s"
+                           " -f tests/live/data/precedence/log.s"
+                           " -f tests/live/data/precedence/trace.s " +
+                           wrong);
+    EXPECT_EQ(r.code, 1) << engine << "\n" << r.out;
+    EXPECT_NE(r.out.find("0 passed, 2 failed"), std::string::npos) << engine << "\n" << r.out;
+  }
+}
+
+// Issue 20: a case the kernel engine cannot send (a foreign arch, x86-64 335) is still decided
+// by the interpreter and the JIT under --engine all: failures stay failures, and the summary
+// says how many cases each engine checked.
+TEST_F(LiveEngines, AllNeverTurnsAFailureIntoASkip) {
+  const std::string cases = WriteCases("basic",
+                                       "arch=aarch64 nr=63 => KILL_THREAD\n"
+                                       "arch=x86_64 nr=335 => ERRNO(1)\n"
+                                       "arch=x86_64 nr=read => ALLOW\n");
+  const std::string filter = " -f tests/live/data/basic_allowlist.s ";
+  CmdRun r = Sckit("test --engine interp" + filter + cases);
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("1 passed, 2 failed"), std::string::npos) << r.out;
+  r = Sckit("test --engine all" + filter + cases);
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("1 passed, 2 failed; checked by interp 3, jit 3, kernel 1 (2 not "
+                       "reproducible)"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("skipped"), std::string::npos) << r.out;
+  // With the kernel alone, what it cannot send is skipped, and said so.
+  r = Sckit("test --engine kernel" + filter + cases);
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("1 passed, 0 failed, 2 skipped; checked by kernel 1 (2 not reproducible)"),
+            std::string::npos)
+      << r.out;
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 // Runtime semantics against the running kernel: a forked child installs a stack and makes one
-// harmless system call (live/kernel_run.h); what it observes must be what our side predicts:
-// RunFilter() per filter on the same seccomp_data, ResolveStack() across the stack, and the
-// action's user-visible effect (live/action_effect.h, spec §6).
+// harmless system call (tests/live/untraced_call.h); what it observes must be what our side
+// predicts: RunFilter() per filter on the same seccomp_data, ResolveStack() across the stack,
+// vm/outcome's ApplyAction (no tracer, no listener) and its user-visible effect
+// (tests/live/expected_effect.h, spec §6).
 //   - precedence: one tiny filter per action (ALLOW, LOG, ERRNO, TRAP, TRACE, USER_NOTIF without
 //     a listener, KILL_THREAD, KILL_PROCESS, unknown) stacked in many orders;
 //   - arithmetic: random filters over nr/arch/ip/args that end in ERRNO(f(A)) (or TRAP(f(A)),
@@ -20,8 +21,8 @@
 #include <string>
 #include <vector>
 
-#include "live/action_effect.h"
-#include "live/kernel_run.h"
+#include "tests/live/expected_effect.h"
+#include "tests/live/untraced_call.h"
 #include "live/seccomp_probe.h"
 #include "tests/live_test_util.h"
 #include "verifier/verifier.h"
@@ -112,7 +113,9 @@ std::string Check(const std::vector<StackEntry>& stack, const live::SyscallReque
     rets.push_back(RunFilter(*v, out->data));
   }
   const StackDecision d = ResolveStack(rets);
-  const live::ExpectedEffect want = live::PredictEffect(d.ret, call, out->natural_ret, options);
+  const uint32_t match_flags = d.matched >= 0 ? stack[static_cast<size_t>(d.matched)].flags : 0;
+  const Outcome model = ApplyAction(d.ret, d.matched, match_flags, out->data, KernelContext{});
+  const live::ExpectedEffect want = live::PredictEffect(model, call, out->natural_ret, options);
   if (tally != nullptr) tally->Add(want, out->natural_ret);
   std::optional<std::string> diff = live::CompareEffect(want, *out);
   if (!diff) return "";

@@ -1,10 +1,10 @@
-#include "live/action_effect.h"
+#include "tests/live/expected_effect.h"
 
 #include <cerrno>
 #include <csignal>
 
-#include "vm/action.h"
 #include "vm/bpf.h"
+#include "vm/outcome.h"
 
 namespace sckit::live {
 
@@ -19,6 +19,8 @@ std::string ExpectedEffect::ToString() const {
       return "SIGSYS with si_errno " + std::to_string(trap_data) + ", restarted, forever";
     case Kind::kKilled:
       return "killed by signal " + std::to_string(signal);
+    case Kind::kUnpredicted:
+      return "up to a tracer or supervisor (the oracle has neither)";
   }
   return "?";
 }
@@ -33,28 +35,26 @@ constexpr int64_t kErestartRestartblock = -516;
 
 }  // namespace
 
-ExpectedEffect PredictEffect(uint32_t ret, const SyscallRequest& call, int64_t natural_ret,
-                             const RunOptions& options) {
+ExpectedEffect PredictEffect(const Outcome& outcome, const SyscallRequest& call,
+                             int64_t natural_ret, const RunOptions& options) {
   ExpectedEffect e;
-  const uint32_t data = ret & seccomp::kRetData;
-  switch (ActionOf(ret)) {
-    case Action::kAllow:
-    case Action::kLog:
+  switch (outcome.effect) {
+    case Effect::kRun:
       e.kind = ExpectedEffect::Kind::kReturns;
       e.ret = natural_ret;
       break;
-    case Action::kErrno:
+    case Effect::kReturn:
       e.kind = ExpectedEffect::Kind::kReturns;
-      e.ret = -static_cast<int64_t>(data > seccomp::kMaxErrno ? seccomp::kMaxErrno : data);
+      e.ret = outcome.return_value;
       break;
-    case Action::kTrap:
+    case Effect::kSignal:
       if (!options.sigsys_handler) {
         e.kind = ExpectedEffect::Kind::kKilled;
-        e.signal = SIGSYS;
+        e.signal = outcome.signal;
         break;
       }
       e.kind = ExpectedEffect::Kind::kTrapsThenReturns;
-      e.trap_data = static_cast<uint16_t>(data);
+      e.trap_data = static_cast<uint16_t>(outcome.sigsys.error);
       e.ret = call.nr;           // orig_ax, the sign-extended number the call was made with
       if (call.nr == -1) break;  // handle_signal() skips restart handling for nr -1
       if (e.ret == kErestartnohand || e.ret == kErestartRestartblock ||
@@ -65,25 +65,32 @@ ExpectedEffect PredictEffect(uint32_t ret, const SyscallRequest& call, int64_t n
         e.ret = 0;
       }
       break;
-    case Action::kTrace:
-    case Action::kUserNotif:
-      e.kind = ExpectedEffect::Kind::kReturns;
-      e.ret = -ENOSYS;
-      break;
-    case Action::kKillThread:
-    case Action::kKillProcess:
-    case Action::kUnknown:
+    case Effect::kKillThread:
+    case Effect::kKillProcess:
       e.kind = ExpectedEffect::Kind::kKilled;
-      e.signal = SIGSYS;
+      e.signal = outcome.signal;
+      break;
+    case Effect::kTraceStop:
+    case Effect::kNotify:
+      e.kind = ExpectedEffect::Kind::kUnpredicted;
       break;
   }
   return e;
+}
+
+ExpectedEffect PredictEffect(uint32_t ret, const SyscallRequest& call, int64_t natural_ret,
+                             const RunOptions& options) {
+  SeccompData data;
+  data.nr = call.nr;
+  data.arch = kAuditArchX86_64;
+  return PredictEffect(ApplyAction(ret, 0, 0, data, KernelContext{}), call, natural_ret, options);
 }
 
 std::optional<std::string> CompareEffect(const ExpectedEffect& expected,
                                          const LiveOutcome& outcome) {
   const std::string got = " (kernel: " + outcome.ToString() + ")";
   const std::string want = "expected " + expected.ToString();
+  if (expected.kind == ExpectedEffect::Kind::kUnpredicted) return want + got;
   if (!outcome.prepared) return "the child could not prepare for seccomp" + got;
   if (!outcome.all_installed()) return "a filter of the stack did not attach" + got;
   if (!outcome.syscall_attempted) return "the child never made the call" + got;

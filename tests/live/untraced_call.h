@@ -1,5 +1,9 @@
-// Running a seccomp_data record through the live kernel: a forked child installs a filter stack
-// and makes one system call; the parent reports what the child observed. Mirrors the kernel's
+// The test oracle for what an UNTRACED process observes (tests/live/outcome_test.cc): a forked
+// child with no tracer and no listener installs a filter stack and makes one real system call;
+// the parent reports what the child observed (its return value, the SIGSYS its handler saw,
+// how it ended). Test-only: the one way sckit pushes a record through the kernel is the kernel
+// engine (live/kernel_engine.h), which never lets the call run; this oracle runs it, so it only
+// makes harmless calls, and it is what shows a real process's signal handling (TRAP restarts). Mirrors the kernel's
 // syscall-entry path for filter mode: populate_seccomp_data -> seccomp_run_filters (every
 // filter, newest first, kernel precedence) -> __seccomp_filter's action switch (spec §5, §6).
 //
@@ -72,7 +76,7 @@ struct RunOptions {
   // With false the child leaves SIGSYS at SIG_DFL, so a TRAP kills it with SIGSYS.
   bool sigsys_handler = true;
   // SA_RESTART on the SIGSYS handler: decides whether a TRAP of nr -512 (-ERESTARTSYS after
-  // syscall_rollback) becomes -EINTR or restarts the call (see action_effect.h).
+  // syscall_rollback) becomes -EINTR or restarts the call (see expected_effect.h).
   bool sa_restart = false;
 };
 

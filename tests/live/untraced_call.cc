@@ -1,4 +1,4 @@
-#include "live/kernel_run.h"
+#include "tests/live/untraced_call.h"
 
 #include <linux/filter.h>
 #include <linux/seccomp.h>

@@ -1,33 +1,34 @@
-// What a process observes when the filter stack decides `ret` for its system call, with no
-// ptrace tracer and no user-notification listener attached: the action switch of
-// __seccomp_filter() (kernel/seccomp.c) as seen from user space (spec §6):
-//   ALLOW, LOG            the call runs: it returns what it returns unfiltered
-//   ERRNO(d)              returns -min(d, 4095); d == 0 returns 0 (syscall_set_return_value)
-//   TRAP(d)               SIGSYS with si_errno = d; after the handler the call returns its own
+// What an untraced process (tests/live/untraced_call.h) observes when the kernel handles its
+// call as vm/outcome.h's model says (ApplyAction, with no tracer and no listener): the model's
+// Effect as seen from user space, plus what the x86 signal-delivery path does after a TRAP,
+// which is not seccomp's but the process sees it:
+//   kRun                  the call runs: it returns what it returns unfiltered
+//   kReturn               returns the model's return_value (-min(data, 4095), ERRNO(0) 0, ENOSYS)
+//   kSignal (TRAP(d))     SIGSYS with si_errno = d; after the handler the call returns its own
 //                         number (syscall_rollback: ax = orig_ax) -- unless that number reads as
 //                         a restart code to the signal-delivery path (arch/x86/kernel/signal.c
 //                         handle_signal, which runs because the SIGSYS has a handler, for any
 //                         nr != -1): -512 ERESTARTSYS gives -EINTR (restarts with SA_RESTART),
 //                         -514 ERESTARTNOHAND and -516 ERESTART_RESTARTBLOCK give -EINTR, and
 //                         -513 ERESTARTNOINTR restarts: ip -= 2, the call is filtered again and
-//                         traps again, forever (kTrapsForever)
-//   TRACE, USER_NOTIF     returns -ENOSYS (no tracer / no listener)
-//   KILL_THREAD, KILL_PROCESS, anything else
+//                         traps again, forever (kTrapsForever); without a handler, killed
+//   kKillThread, kKillProcess
 //                         the (single-threaded) process dies by SIGSYS
-// Compare() checks a LiveOutcome against it; tests use it to hold our precedence
-// (ResolveStack) and interpreter (RunFilter) to the running kernel.
+//   kTraceStop, kNotify   a tracer or supervisor decides: the oracle has neither (kUnpredicted)
+// CompareEffect() checks a LiveOutcome against it.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
 
-#include "live/kernel_run.h"
+#include "tests/live/untraced_call.h"
+#include "vm/outcome.h"
 
 namespace sckit::live {
 
 struct ExpectedEffect {
-  enum class Kind : uint8_t { kReturns, kTrapsThenReturns, kTrapsForever, kKilled };
+  enum class Kind : uint8_t { kReturns, kTrapsThenReturns, kTrapsForever, kKilled, kUnpredicted };
   Kind kind = Kind::kReturns;
   int64_t ret = 0;         // kReturns / kTrapsThenReturns: the raw value the call returns
   uint16_t trap_data = 0;  // kTrapsThenReturns / kTrapsForever: si_errno
@@ -36,8 +37,12 @@ struct ExpectedEffect {
   std::string ToString() const;
 };
 
-// The effect of stack decision `ret` on `call`, whose unfiltered result is `natural_ret`, in a
+// The effect of the model's `outcome` on `call`, whose unfiltered result is `natural_ret`, in a
 // child set up as `options` says (without a SIGSYS handler a TRAP kills by SIGSYS).
+ExpectedEffect PredictEffect(const Outcome& outcome, const SyscallRequest& call,
+                             int64_t natural_ret, const RunOptions& options = {});
+// The same for stack decision `ret` of a filter without flags: the model's ApplyAction with no
+// tracer and no listener.
 ExpectedEffect PredictEffect(uint32_t ret, const SyscallRequest& call, int64_t natural_ret,
                              const RunOptions& options = {});
 

@@ -137,28 +137,17 @@ Result<SuiteResult> RunCases(Session& session, std::istream& in, const std::stri
   suite.file = path;
   suite.engines = SessionEngines(session);
   std::vector<uint32_t> rets(session.stack.size(), 0);
-  uint64_t total = 0;
-  std::string raw;
-  int line_no = 0;
-  while (std::getline(in, raw)) {
-    ++line_no;
-    const std::string_view line = StripComment(raw);
-    if (line.empty()) continue;
-    const size_t arrow = line.find("=>");
-    if (arrow == std::string_view::npos) {
-      return MakeLineError("bad-case", "expected 'RECORD => EXPECTED'", line_no);
-    }
-    Result<std::vector<SeccompData>> records = ParseRecordPattern(line.substr(0, arrow), line_no);
-    if (!records.ok()) return records.error();
-    Result<Expectation> expected = ParseExpectation(StripComment(line.substr(arrow + 2)), line_no);
+  // Bounded lines and a cap on the file's total (formats/records.h: CaseReader).
+  CaseReader cases(in, /*require_expected=*/true, "", kMaxCasesPerFile);
+  CaseLine case_line;
+  for (;;) {
+    Result<bool> more = cases.Next(&case_line);
+    if (!more.ok()) return more.error();
+    if (!*more) break;
+    const int line_no = case_line.line;
+    const std::vector<SeccompData>* records = &case_line.records;
+    Result<Expectation> expected = ParseExpectation(case_line.expected, line_no);
     if (!expected.ok()) return expected.error();
-    total += records->size();
-    if (total > kMaxCasesPerFile) {
-      return MakeLineError("too-many-cases",
-                           "the file expands to more than " + std::to_string(kMaxCasesPerFile) +
-                               " cases; split it",
-                           line_no);
-    }
     for (const SeccompData& d : *records) {
       Result<CaseRun> run = RunCase(session, d, line_no, *expected, &rets);
       if (!run.ok()) return run.error();

@@ -44,7 +44,7 @@ struct CaseOptions {
 
 // Cases beyond this many (over one file, after patterns are expanded) are an error, not
 // unbounded memory or time: far more than any policy's regression suite needs.
-inline constexpr uint64_t kMaxCasesPerFile = 1u << 24;
+inline constexpr uint64_t kMaxCasesPerFile = 1u << 22;
 
 // Runs one cases file. Errors: a bad line (with its number), too many cases, an engine failure.
 Result<SuiteResult> RunCases(Session& session, std::istream& in, const std::string& path,

@@ -1,27 +1,42 @@
-// ForEachRecordInFile: binary records through RecordReader, text lines through the record
-// pattern parser.
+// ForEachRecordInFile: binary records through RecordReader (a NUL byte in the first 64 bytes,
+// which no text record holds), text and cases lines through CaseReader; streamed, in bounded
+// memory (formats/records.h caps line length and a file's total records).
 #include "eval/record_file.h"
 
-#include <algorithm>
-#include <cstdint>
-#include <sstream>
-#include <string_view>
-#include <vector>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <string>
 
-#include "formats/loader.h"
+#include "formats/read_file.h"
 #include "formats/records.h"
 
 namespace sckit::eval {
 
 std::optional<Error> ForEachRecordInFile(const std::string& path,
                                          const std::function<void(const SeccompData&)>& sink) {
-  Result<std::vector<uint8_t>> bytes = ReadFileBytes(path);
-  if (!bytes.ok()) return bytes.error();
-  const bool binary = std::find(bytes->begin(), bytes->end(), 0) != bytes->end();
-  std::istringstream in(std::string(bytes->begin(), bytes->end()));
-  if (binary) {
-    RecordReader reader(in, RecordFormat::kBinary);
+  if (auto e = RefuseDirectory(path)) return e;
+  std::ifstream file;
+  std::istream* in = &std::cin;
+  if (path != "-") {
+    file.open(path, std::ios::binary);
+    if (!file) return MakeError("io-error", "cannot open " + path + ": " + std::strerror(errno));
+    in = &file;
+  }
+  std::string head(sizeof(SeccompData), '\0');
+  in->read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<size_t>(in->gcount()));
+  in->clear(in->rdstate() & ~std::ios::failbit);
+  if (head.find('\0') != std::string::npos) {
+    if (head.size() < sizeof(SeccompData)) {
+      return MakeError("truncated-record",
+                       "record 1 has " + std::to_string(head.size()) + " of 64 bytes");
+    }
     SeccompData d;
+    std::memcpy(&d, head.data(), sizeof d);  // the head is the first record
+    sink(d);
+    RecordReader reader(*in, RecordFormat::kBinary);
     for (;;) {
       Result<bool> more = reader.Next(&d);
       if (!more.ok()) return more.error();
@@ -29,22 +44,14 @@ std::optional<Error> ForEachRecordInFile(const std::string& path,
       sink(d);
     }
   }
-  std::string line;
-  int line_no = 0;
-  while (std::getline(in, line)) {
-    ++line_no;
-    std::string_view record = StripComment(line);
-    const size_t arrow = record.find("=>");
-    if (arrow != std::string_view::npos) record = record.substr(0, arrow);
-    while (!record.empty() && (record.back() == ' ' || record.back() == '\t')) {
-      record.remove_suffix(1);
-    }
-    if (record.empty()) continue;
-    Result<std::vector<SeccompData>> records = ParseRecordPattern(record, line_no);
-    if (!records.ok()) return records.error();
-    for (const SeccompData& d : *records) sink(d);
+  CaseReader cases(*in, /*require_expected=*/false, std::move(head));
+  CaseLine line;
+  for (;;) {
+    Result<bool> more = cases.Next(&line);
+    if (!more.ok()) return more.error();
+    if (!*more) return std::nullopt;
+    for (const SeccompData& d : line.records) sink(d);
   }
-  return std::nullopt;
 }
 
 }  // namespace sckit::eval

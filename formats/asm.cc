@@ -11,11 +11,13 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <map>
 #include <optional>
 #include <vector>
 
 #include "vm/action.h"
+#include "formats/asm_comments.h"
 #include "formats/asm_expr.h"
 #include "vm/bpf.h"
 #include "vm/arch.h"
@@ -26,6 +28,11 @@ namespace {
 
 using text::Describe;
 using text::Token;
+
+// Bounds on what a 16 MiB text may make the assembler hold: labels (several may name one
+// position, but not this many) and tokens on one line (an instruction needs a handful).
+constexpr size_t kMaxLabels = 65536;
+constexpr size_t kMaxLineTokens = 65536;
 
 // A jump target: a label name, or the next item (fall-through).
 struct Target {
@@ -45,33 +52,6 @@ struct Item {
 
 Error LineError(int line, std::string rule, std::string message) {
   return MakeLineError(std::move(rule), std::move(message), line);
-}
-
-// Replaces /* ... */ comments by spaces, keeping newlines so line numbers stay right.
-std::string StripBlockComments(std::string_view in) {
-  std::string out(in);
-  size_t i = 0;
-  while ((i = out.find("/*", i)) != std::string::npos) {
-    size_t end = out.find("*/", i + 2);
-    const size_t stop = end == std::string::npos ? out.size() : end + 2;
-    for (size_t j = i; j < stop; ++j) {
-      if (out[j] != '\n') out[j] = ' ';
-    }
-    i = stop;
-  }
-  return out;
-}
-
-// Strips `;` and `//` comments, and lines whose first non-blank character is `#`.
-std::string_view StripLineComment(std::string_view line) {
-  size_t first = line.find_first_not_of(" \t\r\f\v");
-  if (first != std::string_view::npos && line[first] == '#') return {};
-  size_t cut = line.size();
-  size_t semi = line.find(';');
-  if (semi != std::string_view::npos) cut = std::min(cut, semi);
-  size_t slashes = line.find("//");
-  if (slashes != std::string_view::npos) cut = std::min(cut, slashes);
-  return line.substr(0, cut);
 }
 
 std::string Lower(std::string_view s) {
@@ -114,7 +94,9 @@ class Assembler {
                        "unknown architecture '" + std::string(options_.arch) + "'");
     }
     if (source.substr(0, 3) == "\xEF\xBB\xBF") source.remove_prefix(3);  // UTF-8 BOM
-    const std::string text = StripBlockComments(source);
+    Result<std::string> stripped = text::StripBlockComments(source);
+    if (!stripped.ok()) return stripped.error();
+    const std::string& text = *stripped;
     size_t start = 0;
     int line = 1;
     while (start <= text.size()) {
@@ -122,6 +104,19 @@ class Assembler {
       if (nl == std::string::npos) nl = text.size();
       if (auto err = ParseLine(std::string_view(text).substr(start, nl - start), line)) {
         return *err;
+      }
+      // Each item is at least one instruction: past 4096 the kernel rejects the program, so
+      // stop here rather than keep megabytes of items (the verdict, with its errno).
+      if (items_.size() > bpf::kMaxInsns) {
+        Error e = LineError(line, "too-many-instructions",
+                            "instruction 4097 is on this line: the kernel accepts at most 4096 "
+                            "(BPF_MAXINSNS)");
+        e.kernel_errno = EINVAL;
+        return e;
+      }
+      if (labels_.size() > kMaxLabels) {
+        return LineError(line, "too-many-labels",
+                         "more than " + std::to_string(kMaxLabels) + " labels");
       }
       start = nl + 1;
       ++line;
@@ -138,8 +133,8 @@ class Assembler {
   // ---- step 1: lines ----
 
   std::optional<Error> ParseLine(std::string_view raw, int line) {
-    const std::string_view body = StripLineComment(raw);
-    Result<std::vector<Token>> lexed = text::Lex(body, line);
+    const std::string_view body = text::StripLineComment(raw);
+    Result<std::vector<Token>> lexed = text::Lex(body, line, /*lenient=*/false, kMaxLineTokens);
     if (!lexed.ok()) return lexed.error();
     toks_ = std::move(*lexed);
     pos_ = 0;

@@ -2,7 +2,8 @@
 // Documentation/networking/filter.rst) plus seccomp sugar, to a Program. The dialect is
 // documented in docs/asm.md; the disassembler that writes it back is formats/disasm.h.
 //
-// Every decodable program, valid or not, has a text form that assembles to the same bytes
+// Every decodable program of at most 4096 instructions (the most any file format holds, as the
+// kernel), valid or not, has a text form that assembles to the same bytes
 // (`.insn code, jt, jf, k` is the raw escape), so bytes -> canonical text -> bytes is exact.
 //
 // Conditional jumps farther than 255 instructions are relaxed: the jump goes to a `ja`
@@ -27,7 +28,10 @@ struct AsmOptions {
 
 // Errors carry the 1-based line and one of the rules: "bad-character", "unknown-mnemonic",
 // "bad-operand", "bad-number", "bad-expression", "unknown-symbol", "bad-directive",
-// "undefined-label", "duplicate-label", "backward-jump", "jump-too-far", "empty-program".
+// "undefined-label", "duplicate-label", "backward-jump", "jump-too-far", "empty-program",
+// "unterminated-comment" (at the line of the `/*`), "too-many-tokens" (on one line),
+// "too-many-labels", and "too-many-instructions" (more than 4096 instructions: the kernel's
+// verdict, so kernel_errno is EINVAL).
 Result<Program> Assemble(std::string_view text, const AsmOptions& options = {});
 
 }  // namespace sckit

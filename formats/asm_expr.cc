@@ -279,7 +279,8 @@ std::string Describe(const Token& token) {
   return "'" + s + "'";
 }
 
-Result<std::vector<Token>> Lex(std::string_view text, int line, bool lenient) {
+Result<std::vector<Token>> Lex(std::string_view text, int line, bool lenient,
+                               size_t max_tokens) {
   std::vector<Token> out;
   out.reserve(8);
   size_t i = 0;
@@ -330,6 +331,12 @@ Result<std::vector<Token>> Lex(std::string_view text, int line, bool lenient) {
       ++i;
     } else {
       return MakeLineError("bad-character", "unexpected character " + DescribeChar(c), line);
+    }
+    if (out.size() >= max_tokens) {
+      return MakeLineError("too-many-tokens",
+                           "more than " + std::to_string(max_tokens) +
+                               " tokens (far more than a 4096-instruction filter needs)",
+                           line);
     }
     out.push_back(std::move(t));
   }

@@ -14,6 +14,7 @@
 // 64-bit signed with overflow checks; the caller narrows to 32 bits (-2^31 .. 2^32-1 accepted).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -45,8 +46,10 @@ std::string DescribeChar(char c);
 // Identifiers: [A-Za-z_.$][A-Za-z0-9_.$]*. Numbers: a digit then [A-Za-z0-9_]* (validated by
 // ParseNumber). Always ends with one kEnd token. Error "bad-character" on anything else, unless
 // `lenient` (C text): then other characters are one-character kPunct tokens and string or
-// character literals one kPunct token each.
-Result<std::vector<Token>> Lex(std::string_view text, int line, bool lenient = false);
+// character literals one kPunct token each. More than `max_tokens` tokens (kEnd aside) is the
+// error "too-many-tokens".
+Result<std::vector<Token>> Lex(std::string_view text, int line, bool lenient = false,
+                               size_t max_tokens = SIZE_MAX);
 
 // A C integer literal: decimal, 0x hex, 0b binary, leading-0 octal, optional u/l suffixes.
 std::optional<uint64_t> ParseNumber(std::string_view spelling);

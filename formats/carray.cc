@@ -1,13 +1,17 @@
 #include "formats/carray.h"
 
+#include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <set>
 #include <vector>
 
 #include "formats/asm_expr.h"
 #include "formats/disasm.h"
 #include "vm/arch.h"
+#include "vm/bpf.h"
 
 namespace sckit {
 namespace {
@@ -15,26 +19,97 @@ namespace {
 using text::Describe;
 using text::Token;
 
-constexpr size_t kMaxExpandedTokens = 1u << 20;
+// Far more tokens than a C file with a 4096-instruction filter needs; bounds the memory of
+// lexing (~40 bytes a token) and of macro expansion.
+constexpr size_t kMaxTokens = size_t{1} << 20;
 
-// Comments become spaces; newlines stay so line numbers stay right.
-std::string StripComments(std::string_view in) {
+Error TooManyInstructions(int line) {
+  Error e = MakeLineError("too-many-instructions",
+                          "instruction 4097 starts here: the kernel accepts at most 4096 "
+                          "(BPF_MAXINSNS)",
+                          line);
+  e.kernel_errno = EINVAL;
+  return e;
+}
+
+bool IsWordChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+// Before lexing: the line of the 4097th entry (`{` then a digit, or BPF_STMT / BPF_JUMP) in
+// comment-free text, if there is one. Entries hidden in macros are counted by Scan.
+std::optional<int> LineOfEntryPastTheLimit(std::string_view text) {
+  size_t count = 0;
+  int line = 1;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\n') {
+      ++line;
+      continue;
+    }
+    bool entry = false;
+    if (c == '{') {
+      const size_t j = text.find_first_not_of(" \t\r\n\f\v", i + 1);
+      entry = j != std::string_view::npos && text[j] >= '0' && text[j] <= '9';
+    } else if (c == 'B' && (i == 0 || !IsWordChar(text[i - 1])) &&
+               (text.compare(i, 8, "BPF_STMT") == 0 || text.compare(i, 8, "BPF_JUMP") == 0) &&
+               (i + 8 >= text.size() || !IsWordChar(text[i + 8]))) {
+      entry = true;
+    }
+    if (entry && ++count > bpf::kMaxInsns) return line;
+  }
+  return std::nullopt;
+}
+
+// Comments become spaces; newlines stay so line numbers stay right. A `/*` without its `*/`,
+// and a string or character literal without its closing quote on the same line (outside
+// preprocessor lines, where `#error can't` is common), are errors naming the line they open.
+Result<std::string> StripComments(std::string_view in) {
   std::string out(in);
   size_t i = 0;
+  int line = 1;
+  bool directive = false;  // this line is a preprocessor line
+  bool line_start = true;  // nothing but blanks so far on this line
   while (i < out.size()) {
-    if (out[i] == '"' || out[i] == '\'') {  // skip literals so "//" inside them survives
-      const char q = out[i++];
-      while (i < out.size() && out[i] != q && out[i] != '\n') i += out[i] == '\\' ? 2 : 1;
+    const char c = out[i];
+    if (c == '\n') {
+      ++line;
       ++i;
+      directive = false;
+      line_start = true;
+      continue;
+    }
+    if (line_start && c == '#') directive = true;
+    if (c != ' ' && c != '\t' && c != '\r' && c != '\f' && c != '\v') line_start = false;
+    if (c == '"' || c == '\'') {  // skip literals so "//" inside them survives
+      size_t j = i + 1;
+      while (j < out.size() && out[j] != c && out[j] != '\n') {
+        j += (out[j] == '\\' && j + 1 < out.size() && out[j + 1] != '\n') ? 2 : 1;
+      }
+      if ((j >= out.size() || out[j] != c) && !directive) {
+        return MakeLineError("unterminated-literal",
+                             std::string(c == '"' ? "string" : "character") +
+                                 " literal opened here is not closed on its line",
+                             line);
+      }
+      i = j < out.size() && out[j] == c ? j + 1 : j;
       continue;
     }
     if (out.compare(i, 2, "/*") == 0) {
-      size_t end = out.find("*/", i + 2);
-      const size_t stop = end == std::string::npos ? out.size() : end + 2;
-      for (size_t j = i; j < stop; ++j) {
-        if (out[j] != '\n') out[j] = ' ';
+      const size_t end = out.find("*/", i + 2);
+      if (end == std::string::npos) {
+        return MakeLineError("unterminated-comment",
+                             "'/*' opened here is never closed by '*/'", line);
       }
-      i = stop;
+      for (size_t j = i; j < end + 2; ++j) {
+        if (out[j] == '\n') {
+          ++line;
+          directive = false;  // a comment may end on a later line: that line is not `#`
+        } else {
+          out[j] = ' ';
+        }
+      }
+      i = end + 2;
       continue;
     }
     if (out.compare(i, 2, "//") == 0) {
@@ -57,9 +132,14 @@ class CParser {
                                             "'");
     }
     if (source.substr(0, 3) == "\xEF\xBB\xBF") source.remove_prefix(3);  // UTF-8 BOM
-    std::string text = StripComments(source);
+    Result<std::string> stripped = StripComments(source);
+    if (!stripped.ok()) return stripped.error();
+    std::string& text = *stripped;
     if (auto e = Preprocess(&text)) return *e;
-    Result<std::vector<Token>> lexed = text::Lex(text, 1, /*lenient=*/true);
+    if (std::optional<int> line = LineOfEntryPastTheLimit(text)) {
+      return TooManyInstructions(*line);
+    }
+    Result<std::vector<Token>> lexed = text::Lex(text, 1, /*lenient=*/true, kMaxTokens);
     if (!lexed.ok()) return lexed.error();
     if (auto e = Expand(*lexed)) return *e;
     if (auto e = Scan()) return *e;
@@ -124,8 +204,12 @@ class CParser {
   }
 
   std::optional<Error> ExpandInto(const Token& t, std::set<std::string>* active, int depth) {
-    if (toks_.size() > kMaxExpandedTokens) {
-      return MakeLineError("bad-expression", "macro expansion too large", t.line);
+    if (toks_.size() > kMaxTokens) {
+      return MakeLineError("too-many-tokens",
+                           "more than " + std::to_string(kMaxTokens) +
+                               " tokens after expanding macros (far more than a 4096-instruction "
+                               "filter needs)",
+                           t.line);
     }
     if (t.kind == Token::Kind::kIdent && !active->count(t.text)) {
       auto it = defines_.find(t.text);
@@ -254,7 +338,46 @@ class CParser {
     return std::nullopt;
   }
 
+  // One brace level of Scan: once it holds an entry, it may hold only entries and commas
+  // (commas are optional between bare top-level entries, as in notes and tests).
+  struct Level {
+    int open_line = 0;
+    bool entries = false;       // an entry was seen at this level
+    size_t garbage = SIZE_MAX;  // the first non-entry token before the first entry (depth > 0)
+  };
+
+  // Something other than an entry or a comma at the innermost level.
+  std::optional<Error> NotAnEntry(std::vector<Level>* levels, size_t i) {
+    Level& level = levels->back();
+    if (level.entries) {
+      return Expected(i, std::string("an entry (`{ code, jt, jf, k }`, BPF_STMT or BPF_JUMP), ',' ") +
+                             (levels->size() > 1 ? "or '}' in the array of line " +
+                                                       std::to_string(level.open_line)
+                                                 : "or the end of input") +
+                             " (nothing else may stand between entries)");
+    }
+    if (levels->size() > 1 && level.garbage == SIZE_MAX) level.garbage = i;
+    return std::nullopt;
+  }
+
+  // An instruction was just parsed at the innermost level (from token i).
+  std::optional<Error> AnEntry(std::vector<Level>* levels, size_t i) {
+    Level& level = levels->back();
+    if (!level.entries && level.garbage != SIZE_MAX) {
+      return MakeLineError("bad-entry",
+                           "unexpected " + Describe(toks_[level.garbage]) +
+                               " in the array before its first entry",
+                           toks_[level.garbage].line);
+    }
+    if (program_.size() > bpf::kMaxInsns) {
+      return TooManyInstructions(toks_[i].line);
+    }
+    level.entries = true;
+    return std::nullopt;
+  }
+
   std::optional<Error> Scan() {
+    std::vector<Level> levels(1);
     size_t i = 0;
     while (i < toks_.size() && toks_[i].kind != Token::Kind::kEnd) {
       const Token& t = toks_[i];
@@ -266,7 +389,19 @@ class CParser {
                              t.line);
       }
       if (t.IsIdent("BPF_STMT") || t.IsIdent("BPF_JUMP")) {
+        const size_t at = i;
         if (auto e = Macro(&i)) return e;
+        if (auto e = AnEntry(&levels, at)) return e;
+        continue;
+      }
+      if (t.Is(",") && levels.back().entries) {
+        ++i;
+        continue;
+      }
+      if (t.Is("}")) {
+        if (levels.size() == 1) return Expected(i, "no '}' without a '{' before it");
+        levels.pop_back();
+        ++i;
         continue;
       }
       if (t.Is("{")) {
@@ -282,13 +417,27 @@ class CParser {
           ++j;
         }
         if (leaf && j < toks_.size() && toks_[j].Is("}")) {
+          const size_t before = program_.size();
           if (auto e = Group(i, j)) return e;
+          if (auto e = program_.size() > before ? AnEntry(&levels, i) : NotAnEntry(&levels, i)) {
+            return e;
+          }
           i = j + 1;
           continue;
         }
         if (leaf) return Expected(j, "'}' to close the '{' of line " + std::to_string(t.line));
+        if (auto e = NotAnEntry(&levels, i)) return e;
+        levels.push_back(Level{t.line});
+        ++i;
+        continue;
       }
+      if (auto e = NotAnEntry(&levels, i)) return e;
       ++i;
+    }
+    if (levels.size() > 1) {
+      return MakeLineError("unterminated-block",
+                           "the '{' opened here is never closed by '}'",
+                           levels.back().open_line);
     }
     return std::nullopt;
   }
@@ -352,12 +501,23 @@ std::string EmitCInstaller(const Program& program, bool comments) {
          "#include <unistd.h>\n\n" +
          array +
          "\n"
+         "#define SCKIT_FILTER_LEN (sizeof(sckit_filter) / sizeof(sckit_filter[0]))\n"
+         "/* The kernel takes 1..4096 (BPF_MAXINSNS) instructions, counted in 16 bits: a longer\n"
+         " * array must not compile (a count past 65535 would wrap and install another program). */\n"
+         "typedef char sckit_filter_has_at_most_4096_instructions[SCKIT_FILTER_LEN <= 4096 ? 1 : -1];\n"
+         "\n"
          "/* Sets no_new_privs (needed without CAP_SYS_ADMIN), then attaches the filter with\n"
          " * seccomp(SECCOMP_SET_MODE_FILTER). Returns 0, or -1 with errno set: EINVAL (rejected\n"
          " * program), EACCES, ENOMEM (too many filters), ENOSYS (no seccomp). */\n"
          "static int sckit_install_filter(void) {\n"
          "\tstruct sock_fprog prog;\n"
-         "\tprog.len = (unsigned short)(sizeof(sckit_filter) / sizeof(sckit_filter[0]));\n"
+         "\t/* Checked again at run time: never hand the kernel a truncated count. */\n"
+         "\tif (SCKIT_FILTER_LEN < 1 || SCKIT_FILTER_LEN > 4096 ||\n"
+         "\t    SCKIT_FILTER_LEN > (unsigned short)-1) {\n"
+         "\t\terrno = EINVAL;\n"
+         "\t\treturn -1;\n"
+         "\t}\n"
+         "\tprog.len = (unsigned short)SCKIT_FILTER_LEN;\n"
          "\tprog.filter = sckit_filter;\n"
          "\tif (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return -1;\n"
          "\tif (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0) return -1;\n"

@@ -6,10 +6,6 @@
 namespace sckit {
 
 Result<Program> DecodeRaw(std::span<const uint8_t> bytes) {
-  if (bytes.empty()) {
-    return MakeError("empty-file", "no instructions: a raw filter is a non-empty array of "
-                                   "8-byte struct sock_filter");
-  }
   if (bytes.size() % sizeof(SockFilter) != 0) {
     const size_t whole = bytes.size() / sizeof(SockFilter);
     return MakeError("truncated-file",
@@ -19,6 +15,7 @@ Result<Program> DecodeRaw(std::span<const uint8_t> bytes) {
                          std::to_string(bytes.size() % sizeof(SockFilter)) + " bytes");
   }
   Program program;
+  if (bytes.empty()) return program;  // memcpy may not take the null pointer of an empty span
   program.insns.resize(bytes.size() / sizeof(SockFilter));
   std::memcpy(program.insns.data(), bytes.data(), bytes.size());
   return program;

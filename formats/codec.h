@@ -12,8 +12,9 @@
 
 namespace sckit {
 
-// Errors: "empty-file" (0 bytes), "truncated-file" (size not a multiple of 8, with the offset
-// of the partial instruction).
+// Zero bytes are zero instructions: an empty Program, which the verifier rejects like the
+// kernel ("empty-program", EINVAL). Error: "truncated-file" (size not a multiple of 8, with
+// the offset of the partial instruction).
 Result<Program> DecodeRaw(std::span<const uint8_t> bytes);
 
 std::vector<uint8_t> EncodeRaw(const Program& program);

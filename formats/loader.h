@@ -4,6 +4,11 @@
 //   c    - C-array text: `tcpdump -dd` lines `{ 0x20, 0, 0, 0x00000004 },` or BPF_STMT/BPF_JUMP
 // Detection: bytes that are not text (NUL, control bytes) are raw; text containing `{ 0x..`
 // entries or BPF_STMT/BPF_JUMP is C; other text is assembly.
+//
+// Files are read in bounded memory (formats/read_file.h): a raw filter is at most 4096
+// instructions (32768 bytes), a text filter at most 16 MiB. Reading stops at the first byte
+// past the cap. A raw file past it is a program the kernel rejects (too-many-instructions,
+// EINVAL, the same verdict the verifier gives); a text file past it is "file-too-large".
 #pragma once
 
 #include <cstdint>
@@ -25,12 +30,32 @@ std::string_view FormatName(Format format);
 // What kAuto resolves to for these bytes.
 Format DetectFormat(std::span<const uint8_t> bytes);
 
+struct LoadOptions {
+  Format format = Format::kAuto;
+  std::string_view arch = "x86_64";  // asm and C: the arch of SYS_x / __NR_x names
+  bool relax = true;                 // asm: ja trampolines for far jumps (formats/asm.h)
+};
+
+// What the loader found out about the file.
+struct LoadInfo {
+  Format format = Format::kAuto;  // the format it was read as
+  bool text_as_raw = false;       // read as raw although every byte is printable text
+};
+
 Result<Program> ParseProgram(std::span<const uint8_t> bytes, Format format = Format::kAuto);
+Result<Program> ParseProgram(std::span<const uint8_t> bytes, const LoadOptions& options,
+                             LoadInfo* info = nullptr);
 
-// Reads `path` ("-" = standard input) and parses it. I/O errors have rule "io-error".
+// Reads `path` ("-" = standard input) and parses it. I/O errors have rule "io-error". An
+// error with kernel_errno set (a raw file of more than 4096 instructions, an asm or C text of
+// more than 4096 instructions) is the kernel's verdict on the program, not a read failure:
+// callers report it as a rejection, like the verifier's.
 Result<Program> LoadProgramFile(const std::string& path, Format format = Format::kAuto);
+Result<Program> LoadProgramFile(const std::string& path, const LoadOptions& options,
+                                LoadInfo* info = nullptr);
 
-// Reads a whole file ("-" = standard input).
+// Reads a whole file ("-" = standard input) of at most 16 MiB (kMaxTextFilterBytes);
+// "file-too-large" past it.
 Result<std::vector<uint8_t>> ReadFileBytes(const std::string& path);
 
 }  // namespace sckit

@@ -130,6 +130,20 @@ Result<Parsed> Tokenize(std::string_view text, int line) {
     *slot = Token{tok, value, true};
   }
   if (!any) return MakeLineError("empty-record", "no key=value tokens", line);
+  // args= and aN may both appear when they name different arguments; the same argument twice
+  // is a conflict, like a key given twice (it once kept aN silently).
+  if (p.args.present) {
+    const size_t given = SplitList(p.args.value).size();
+    for (size_t n = 0; n < 6 && n < given; ++n) {
+      const Token& a = p.slots[kA0 + n];
+      if (a.present) {
+        return TokenError("conflicting-keys", a.text,
+                          "argument " + std::to_string(n) + " is also given by '" +
+                              std::string(p.args.text) + "'",
+                          line);
+      }
+    }
+  }
   if (!p.slots[kNr].present) return MakeLineError("missing-nr", "every record needs nr=", line);
   return p;
 }
@@ -316,76 +330,6 @@ Result<RecordFormat> ParseRecordFormatName(std::string_view name) {
   if (name == "binary" || name == "bin" || name == "raw") return RecordFormat::kBinary;
   return MakeError("bad-format", "unknown record format '" + std::string(name) +
                                      "' (expected auto, text or binary)");
-}
-
-RecordReader::RecordReader(std::istream& in, RecordFormat format) : in_(in), format_(format) {}
-
-void RecordReader::Detect() {
-  pending_.resize(sizeof(SeccompData));
-  in_.read(pending_.data(), static_cast<std::streamsize>(pending_.size()));
-  pending_.resize(static_cast<size_t>(in_.gcount()));
-  pending_pos_ = 0;
-  if (format_ == RecordFormat::kAuto) {
-    format_ = pending_.find('\0') != std::string::npos ? RecordFormat::kBinary
-                                                       : RecordFormat::kText;
-  }
-}
-
-bool RecordReader::GetLine(std::string* line) {
-  line->clear();
-  if (pending_pos_ < pending_.size()) {
-    const size_t nl = pending_.find('\n', pending_pos_);
-    if (nl != std::string::npos) {
-      line->assign(pending_, pending_pos_, nl - pending_pos_);
-      pending_pos_ = nl + 1;
-      return true;
-    }
-    line->assign(pending_, pending_pos_, std::string::npos);
-    pending_pos_ = pending_.size();
-    std::string rest;
-    if (std::getline(in_, rest)) line->append(rest);
-    return true;
-  }
-  return static_cast<bool>(std::getline(in_, *line));
-}
-
-Result<bool> RecordReader::Next(SeccompData* out) {
-  if (format_ == RecordFormat::kAuto) Detect();
-  if (format_ == RecordFormat::kBinary) {
-    unsigned char buf[sizeof(SeccompData)];
-    size_t have = 0;
-    while (have < sizeof buf && pending_pos_ < pending_.size()) {
-      buf[have++] = static_cast<unsigned char>(pending_[pending_pos_++]);
-    }
-    if (have < sizeof buf) {
-      in_.read(reinterpret_cast<char*>(buf) + have, static_cast<std::streamsize>(sizeof buf - have));
-      have += static_cast<size_t>(in_.gcount());
-    }
-    if (have == 0) {
-      if (in_.bad()) return MakeError("io-error", "read error");
-      return false;
-    }
-    ++position_;
-    if (have < sizeof buf) {
-      return MakeError("truncated-record",
-                       "record " + std::to_string(position_) + " has " + std::to_string(have) +
-                           " of 64 bytes");
-    }
-    std::memcpy(out, buf, sizeof buf);
-    return true;
-  }
-  while (GetLine(&line_)) {
-    ++line_no_;
-    const std::string_view text = StripComment(line_);
-    if (text.empty()) continue;
-    position_ = line_no_;
-    Result<SeccompData> r = ParseRecord(text, line_no_);
-    if (!r.ok()) return r.error();
-    *out = *r;
-    return true;
-  }
-  if (in_.bad()) return MakeError("io-error", "read error");
-  return false;
 }
 
 }  // namespace sckit

@@ -9,7 +9,8 @@
 //          syscall name resolved for the arch with libseccomp (x32 names carry 0x40000000).
 //   ip     instruction_pointer; default 0.
 //   args   up to six comma-separated values for args[0..]; the rest stay 0.
-//   a0..a5 one argument each; applied after args= whatever their position in the line.
+//   a0..a5 one argument each, for arguments args= does not give (`args=1,2 a3=7`); aN for an
+//          argument args= also gives is the error "conflicting-keys".
 // Numbers: decimal, 0x hex (either case), or negative decimal/hex meaning two's complement in
 // the field's width (nr and arch 32 bits, ip and args 64 bits: a0=-100 is 0xffffffffffffff9c;
 // write 0xffffff9c for a 32-bit int that the caller zero-extended). A value that does not fit
@@ -43,11 +44,15 @@ namespace sckit {
 // The canonical text of a record (see above).
 std::string FormatRecord(const SeccompData& data);
 
+// The longest line of a records or cases file (a pattern line with long lists fits easily).
+inline constexpr size_t kMaxRecordLineBytes = size_t{1} << 20;
+
 // The most records one pattern line may expand to (ParseRecordPattern: "pattern-too-large").
 inline constexpr uint64_t kMaxPatternRecords = 1u << 20;
 
 // One text record. `line` (1-based, -1 for none) goes into errors. Errors: "empty-record",
-// "bad-token" (no '='), "unknown-key", "duplicate-key", "missing-value", "bad-number",
+// "bad-token" (no '='), "unknown-key", "duplicate-key", "conflicting-keys", "missing-value",
+// "bad-number",
 // "number-out-of-range", "too-many-args", "unknown-arch", "unknown-syscall", "missing-nr",
 // "list-not-allowed" (a comma list outside a pattern).
 Result<SeccompData> ParseRecord(std::string_view text, int line = -1);
@@ -63,33 +68,92 @@ enum class RecordFormat { kAuto, kText, kBinary };
 // "auto", "text", "binary" (also "bin", "raw").
 Result<RecordFormat> ParseRecordFormatName(std::string_view name);
 
-// Streams records from `in` in constant memory: one line (text) or 64 bytes (binary) at a time.
-// kAuto looks at the first 64 bytes: any NUL byte means binary (a text record never holds one,
-// and every x86 AUDIT_ARCH value has a zero byte), otherwise text.
+// How kAuto read a records file, from its first 64 bytes (and its size when known):
+//   a NUL byte: binary (a text record never holds one; every x86 AUDIT_ARCH value has one);
+//   other control bytes (not tab, newline, CR, FF, VT) and no NUL: binary, but ambiguous
+//     (text when the size is known and not a multiple of 64);
+//   bytes >= 0x80 and no newline, in a file of whole 64-byte records: binary, ambiguous;
+//   printable only: text; ambiguous when the 64 bytes hold no newline or a byte >= 0x80 (64
+//     raw bytes can be printable by chance).
+struct RecordFormatGuess {
+  RecordFormat format = RecordFormat::kText;
+  bool ambiguous = false;
+  std::string reason;  // why, for a note: "no NUL byte, but control bytes"
+};
+RecordFormatGuess DetectRecordFormat(std::string_view head, int64_t size = -1);
+
+// Streams records from `in` in constant memory: one line (text, at most kMaxRecordLineBytes)
+// or 64 bytes (binary) at a time. kAuto decides with DetectRecordFormat on the first 64 bytes.
 class RecordReader {
  public:
-  explicit RecordReader(std::istream& in, RecordFormat format = RecordFormat::kAuto);
+  // `size`: the input's size when known (a regular file), for detection.
+  explicit RecordReader(std::istream& in, RecordFormat format = RecordFormat::kAuto,
+                        int64_t size = -1);
 
   // true: *out holds the next record; false: end of input; Error: a bad text line (with its
-  // number), a truncated binary record ("truncated-record") or a read error ("io-error").
+  // number), a line longer than 1 MiB ("line-too-long"), a truncated binary record
+  // ("truncated-record") or a read error ("io-error").
   Result<bool> Next(SeccompData* out);
 
   // Text: the 1-based line of the last record returned. Binary: its 1-based record index.
   int position() const { return position_; }
   // The resolved format (after the first Next() for kAuto).
   RecordFormat format() const { return format_; }
+  // kAuto only, after the first Next(): how the format was chosen.
+  const RecordFormatGuess& guess() const { return guess_; }
 
  private:
-  bool GetLine(std::string* line);
   void Detect();
 
   std::istream& in_;
   RecordFormat format_;
+  int64_t size_;
+  RecordFormatGuess guess_;
   std::string pending_;  // bytes read while detecting the format, not yet consumed
   size_t pending_pos_ = 0;
   std::string line_;
   int line_no_ = 0;
   int position_ = 0;
 };
+
+// The most records one cases file may expand to, all lines together ("too-many-cases"). The
+// records are streamed, so this bounds time, not memory.
+inline constexpr uint64_t kMaxCaseFileRecords = uint64_t{1} << 24;
+
+// One line of a cases file (`sckit test`, `sckit coverage`): `RECORD-PATTERN => EXPECTED`.
+struct CaseLine {
+  int line = 0;
+  std::vector<SeccompData> records;  // the pattern, expanded
+  std::string expected;              // after "=>", without comment and blanks; "" if none
+};
+
+// Streams the lines of a cases file: at most kMaxRecordLineBytes a line, at most
+// `max_records` records in all ("too-many-cases" at the line that passes it). With
+// `require_expected`, a line without "=>" is the error "bad-case"; otherwise "=> ..." is
+// optional (coverage reads only the records).
+class CaseReader {
+ public:
+  // `head`: bytes already read from `in` (e.g. to tell binary records from text), read first.
+  CaseReader(std::istream& in, bool require_expected, std::string head = "",
+             uint64_t max_records = kMaxCaseFileRecords);
+  // true: *out is the next line with records; false: end of input; or the line's error.
+  Result<bool> Next(CaseLine* out);
+
+ private:
+  std::istream& in_;
+  bool require_expected_;
+  std::string head_;
+  size_t head_pos_ = 0;
+  uint64_t max_records_;
+  std::string raw_;
+  int line_no_ = 0;
+  uint64_t total_ = 0;
+};
+
+// Reads one line (without its '\n') of at most `cap` bytes, first from head[*head_pos..]
+// (bytes already taken from `in`), then from `in`: true, or false at end of input;
+// "line-too-long" (with `line_no`) past the cap.
+Result<bool> ReadBoundedLine(std::istream& in, const std::string& head, size_t* head_pos,
+                             std::string* line, size_t cap, int line_no);
 
 }  // namespace sckit

@@ -26,8 +26,8 @@ void CheckCanonical(const SeccompData& d) {
 }
 
 // An upper bound on the records a pattern line expands to: the product over tokens of
-// (commas + 1). ParseRecordPattern has no cap of its own (see docs/fuzzing.md), so lines that
-// could expand past a few thousand records are not expanded here.
+// (commas + 1). ParseRecordPattern caps a line at kMaxPatternRecords (2^20), which is still
+// slow per input, so lines that could expand past a few thousand records are not expanded.
 double PatternBound(std::string_view line) {
   double bound = 1, commas = 0;
   for (char c : line) {
@@ -76,6 +76,33 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     start = end + 1;
   }
+  // The cases reader (`sckit test`, `sckit coverage`), when no line can expand far.
+  bool small = true;
+  for (size_t at = 0; at <= text.size();) {
+    size_t nl = text.find('\n', at);
+    if (nl == std::string_view::npos) nl = text.size();
+    small = small && PatternBound(text.substr(at, nl - at)) <= 4096;
+    at = nl + 1;
+  }
+  for (bool require_expected : {false, true}) {
+    if (!small) break;
+    std::istringstream stream{std::string(text)};
+    CaseReader cases(stream, require_expected);
+    CaseLine line;
+    for (int i = 0; i < 10000; ++i) {
+      Result<bool> next = cases.Next(&line);
+      if (!next.ok()) {
+        fuzz::Check(!next.error().rule.empty() && next.error().line >= 1,
+                    "cases errors carry a rule and a line");
+        break;
+      }
+      if (!*next) break;
+      fuzz::Check(!line.records.empty(), "a cases line yields records");
+    }
+  }
+  // Detection never throws away the choice silently: a guess is marked as one.
+  const RecordFormatGuess guess = DetectRecordFormat(text.substr(0, sizeof(SeccompData)));
+  fuzz::Check(!guess.reason.empty(), "detection says why");
   // The streaming reader, auto-detected and forced to each format.
   for (RecordFormat format : {RecordFormat::kAuto, RecordFormat::kText, RecordFormat::kBinary}) {
     std::istringstream stream{std::string(text)};

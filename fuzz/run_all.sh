@@ -5,6 +5,8 @@
 # Working corpora persist in $FUZZ_WORK (default /tmp/sckit-fuzz, outside the checkout) so that
 # repeated runs build on each other; crashes, leaks, timeouts and OOMs land in
 # $FUZZ_WORK/artifacts/<target>-crash-..., with the libFuzzer log in $FUZZ_WORK/logs/.
+# Memory: every target runs with -rss_limit_mb=1024 (the process) and -malloc_limit_mb=256
+# (any one allocation): the parsers' caps keep them far below; passing either is a finding.
 # Exit status: 0 when every target ran clean for its time, 1 when any found something, 2 on a
 # build failure.
 set -o pipefail
@@ -46,12 +48,20 @@ for t in $TARGETS; do
   fi
   extra=()
   [ -f "$OUT/${t}_fuzzer.dict" ] && extra+=(-dict="$OUT/${t}_fuzzer.dict")
-  # Inputs up to 4 KB (512 instructions; the 9 KB profiles still run as truncated seeds):
-  # the text round trips grow with the program and bigger inputs only slow the search.
-  extra+=(-max_len=4096)
+  # Input lengths that reach the input caps (docs/asm.md, "Bad input"): raw past 4096
+  # instructions (32768 bytes + 1), asm and C past 4096 short instructions (~29 KB), records
+  # lines and cases files past their per-line pattern limits. The structured targets build
+  # programs of at most 4096 instructions from far fewer bytes. libFuzzer's -len_control keeps
+  # most inputs small, so the long ones cost little search time.
+  case "$t" in
+    raw) max_len=33024 ;;
+    asm|carray|records) max_len=65536 ;;
+    *) max_len=4096 ;;
+  esac
+  extra+=(-max_len="$max_len")
   log="$WORK/logs/$t.log"
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  "$bin" "${extra[@]}" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 \
+  "$bin" "${extra[@]}" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=1024 -malloc_limit_mb=256 \
     -print_final_stats=1 -artifact_prefix="$WORK/artifacts/$t-" "$corpus" "$seeds" \
     >"$log" 2>&1
   rc=$?

@@ -14,6 +14,7 @@
 #include "formats/codec.h"
 #include "formats/disasm.h"
 #include "formats/loader.h"
+#include "verifier/verifier.h"
 #include "vm/arch.h"
 
 namespace sckit::tools {
@@ -29,39 +30,6 @@ Result<Emit> ParseEmit(const std::string& name) {
   if (name == "raw" || name == "bin") return Emit::kRaw;
   return MakeError("bad-emit",
                    "unknown output form '" + name + "' (expected listing, asm, c, c-install or raw)");
-}
-
-bool LooksLikeText(const std::vector<uint8_t>& bytes) {
-  if (bytes.empty()) return false;
-  for (uint8_t b : bytes) {
-    if (b == 0 || (b < 0x20 && b != '\n' && b != '\r' && b != '\t')) return false;
-  }
-  return true;
-}
-
-// Reads and parses FILE in `format`; asm and C text use `arch` for syscall names.
-Result<Program> Load(const std::string& path, Format format, const std::string& arch,
-                     bool relax, bool* text_as_raw) {
-  Result<std::vector<uint8_t>> bytes = ReadFileBytes(path);
-  if (!bytes.ok()) return bytes.error();
-  if (format == Format::kAuto) format = DetectFormat(*bytes);
-  const std::string_view text(reinterpret_cast<const char*>(bytes->data()), bytes->size());
-  switch (format) {
-    case Format::kAsm: {
-      AsmOptions options;
-      options.arch = arch;
-      options.relax = relax;
-      return Assemble(text, options);
-    }
-    case Format::kC: {
-      CArrayOptions options;
-      options.arch = arch;
-      return ParseCArray(text, options);
-    }
-    default:
-      *text_as_raw = LooksLikeText(*bytes);
-      return DecodeRaw(*bytes);
-  }
 }
 
 Result<std::string> Render(const Program& program, Emit emit, const ArchInfo* arch,
@@ -144,13 +112,26 @@ int Run(const std::string& command, const std::vector<std::string>& args) {
     PrintError(command, "unknown architecture '" + arch_name + "'");
     return kExitUsage;
   }
-  bool text_as_raw = false;
-  Result<Program> program =
-      Load(files[0], *format, arch_name, vm.count("no-relax") == 0, &text_as_raw);
+  LoadOptions load;
+  load.format = *format;
+  load.arch = arch_name;
+  load.relax = vm.count("no-relax") == 0;
+  LoadInfo info;
+  Result<Program> program = LoadProgramFile(files[0], load, &info);
   if (!program.ok()) {
     PrintError(command, files[0] + ": " + program.error().ToString());
     return kExitUsage;
   }
+  // An installer only for a program the kernel accepts: anything else would fail at install
+  // time at best, or (a length past 65535 wrapping) install a different program at worst.
+  if (*emit == Emit::kCInstall) {
+    if (Result<VerifiedProgram> v = Verify(*program); !v.ok()) {
+      PrintError(command, files[0] + ": rejected: " + v.error().ToString() +
+                              "; --emit c-install writes only filters the kernel accepts");
+      return kExitFailed;
+    }
+  }
+  const bool text_as_raw = info.text_as_raw;
   if (text_as_raw) {
     std::fprintf(stderr,
                  "sckit %s: warning: %s looks like text but is read as raw instructions "

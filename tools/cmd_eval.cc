@@ -1,6 +1,8 @@
 // sckit eval: what the kernel would do with system calls, for a filter stack.
 // sckit test: policy regression tests, `RECORD => EXPECTED` lines.
 // Options, reading and printing only: loading, engines, evaluation and reports are eval/'s.
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -14,6 +16,7 @@
 #include "eval/report.h"
 #include "eval/session.h"
 #include "formats/loader.h"
+#include "formats/read_file.h"
 #include "formats/records.h"
 #include "tools/command.h"
 #include "tools/filter_flags.h"
@@ -179,15 +182,34 @@ int CmdEval(const std::vector<std::string>& args) {
     });
   }
   const std::string path = vm["vectors"].as<std::string>();
+  if (auto e = RefuseDirectory(path)) {  // std::ifstream would read a directory as empty
+    PrintError("eval", e->message);
+    return kExitUsage;
+  }
   // std::cin is synchronised with stdio, which costs a third more on millions of records.
   std::ifstream file(path == "-" ? std::string("/dev/stdin") : path, std::ios::binary);
   if (!file) {
     PrintError("eval", "cannot open " + path + ": " + std::strerror(errno));
     return kExitUsage;
   }
-  RecordReader reader(file, *vformat);
-  return EvalAll(*session, options, path + ": ",
-                 [&](SeccompData* d) { return reader.Next(d); });
+  struct stat st;  // a regular file's size helps tell binary records from text
+  const int64_t size = path != "-" && stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)
+                           ? static_cast<int64_t>(st.st_size)
+                           : -1;
+  RecordReader reader(file, *vformat, size);
+  bool first = true;
+  return EvalAll(*session, options, path + ": ", [&](SeccompData* d) {
+    Result<bool> next = reader.Next(d);
+    if (first && *vformat == RecordFormat::kAuto && reader.guess().ambiguous) {
+      std::fprintf(stderr,
+                   "sckit eval: note: %s read as %s records (%s); say --vectors-format "
+                   "text|binary to choose\n",
+                   path.c_str(), reader.format() == RecordFormat::kBinary ? "binary" : "text",
+                   reader.guess().reason.c_str());
+    }
+    first = false;
+    return next;
+  });
 }
 
 int CmdTest(const std::vector<std::string>& args) {
@@ -220,6 +242,10 @@ int CmdTest(const std::vector<std::string>& args) {
     std::ifstream file;
     std::istream* in = &std::cin;
     if (path != "-") {
+      if (auto e = RefuseDirectory(path)) {  // std::ifstream would read it as empty
+        PrintError("test", e->message);
+        return kExitUsage;
+      }
       file.open(path);
       if (!file) {
         PrintError("test", "cannot open " + path + ": " + std::strerror(errno));

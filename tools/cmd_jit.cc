@@ -88,13 +88,15 @@ int CmdJit(const std::vector<std::string>& args) {
   const bool dump = vm.count("dump") > 0;
 
   Result<Program> program = LoadProgramFile(file, *format);
-  if (!program.ok()) {
+  if (!program.ok() && program.error().kernel_errno == 0) {
     PrintError("jit", file + ": " + program.error().ToString());
     return kExitUsage;
   }
-  Result<VerifiedProgram> verified = Verify(*program);
+  // A load error with a kernel errno (more than 4096 instructions) is a rejection.
+  Result<VerifiedProgram> verified =
+      program.ok() ? Verify(*program) : Result<VerifiedProgram>(program.error());
   if (!verified.ok()) {
-    PrintRejected(file, *program, verified.error(), json);
+    PrintRejected(file, program.ok() ? *program : Program{}, verified.error(), json);
     return kExitFailed;
   }
   Result<jit::CompiledFilter> compiled = jit::Compile(*verified);

@@ -122,15 +122,25 @@ int CmdVerify(const std::vector<std::string>& args) {
   VerifyArgs a;
   if (auto code = ParseVerifyArgs(args, &a)) return *code;
   std::vector<StackEntry> entries;
+  // The loader's own verdicts (a file of more than 4096 instructions carries the kernel's
+  // EINVAL): such a file stands in the stack as an empty program, which the kernel rejects
+  // with the same errno, and its verdict is the loader's.
+  std::vector<std::optional<Error>> load_verdicts(a.files.size());
   for (size_t i = 0; i < a.files.size(); ++i) {
     Result<Program> program = LoadProgramFile(a.files[i], a.format);
-    if (!program.ok()) {
+    if (!program.ok() && program.error().kernel_errno == 0) {
       PrintError("verify", a.files[i] + ": " + program.error().ToString());
       return kExitUsage;
     }
-    entries.push_back({std::move(*program), a.flags[i]});
+    if (!program.ok()) load_verdicts[i] = program.error();
+    entries.push_back({program.ok() ? std::move(*program) : Program{}, a.flags[i]});
   }
-  const std::vector<FilterVerdict> verdicts = JudgeFilters(entries, a.stack, a.all);
+  std::vector<FilterVerdict> verdicts = JudgeFilters(entries, a.stack, a.all);
+  for (size_t i = 0; i < verdicts.size(); ++i) {
+    if (!load_verdicts[i]) continue;
+    verdicts[i].accepted = false;
+    verdicts[i].errors = {*load_verdicts[i]};
+  }
   bool every_ok = true;
   if (a.json) std::printf("[");
   for (size_t i = 0; i < verdicts.size(); ++i) {

@@ -14,12 +14,13 @@ std::optional<std::vector<VerifiedProgram>> LoadVerifiedFiles(const std::string&
   std::vector<VerifiedProgram> out;
   for (const std::string& f : files) {
     Result<Program> p = LoadProgramFile(f, format);
-    if (!p.ok()) {
+    if (!p.ok() && p.error().kernel_errno == 0) {
       PrintError(command, f + ": " + p.error().ToString());
       *exit_code = kExitUsage;
       return std::nullopt;
     }
-    Result<VerifiedProgram> v = Verify(*p);
+    // A load error with a kernel errno (more than 4096 instructions) is a rejection.
+    Result<VerifiedProgram> v = p.ok() ? Verify(*p) : Result<VerifiedProgram>(p.error());
     if (!v.ok()) {
       std::fprintf(stderr, "%s: rejected: %s\n", f.c_str(), v.error().ToString().c_str());
       *exit_code = kExitFailed;

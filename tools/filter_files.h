@@ -12,7 +12,8 @@
 namespace sckit::tools {
 
 // Oldest first. On failure prints the reason (a parse or I/O error: "sckit CMD: FILE: ...",
-// exit code 2; a rejection: "FILE: rejected: pc N: rule: ... (EINVAL)", exit code 1), sets
+// exit code 2; a rejection, by the verifier or by the loader's kernel verdict on a file of
+// more than 4096 instructions: "FILE: rejected: pc N: rule: ... (EINVAL)", exit code 1), sets
 // *exit_code and returns nullopt.
 std::optional<std::vector<VerifiedProgram>> LoadVerifiedFiles(const std::string& command,
                                                               const std::vector<std::string>& files,

@@ -2,6 +2,8 @@
 // golden listings, exact round trips on random programs, and clear errors on bad input.
 #include <gtest/gtest.h>
 
+#include <cerrno>
+
 #include <random>
 #include <string>
 
@@ -503,13 +505,51 @@ TEST(RoundTrip, RandomProgramsThroughCanonicalAssembly) {
 
 TEST(RoundTrip, HugeProgram) {
   Program p;
-  for (int i = 0; i < 4999; ++i) p.insns.push_back(Jump(0x15, i, i % 7, 0));
+  for (int i = 0; i < 4095; ++i) p.insns.push_back(Jump(0x15, i, i % 7, 0));
   p.insns.push_back(Stmt(0x06, 0x7fff0000));
   const std::string text = DisassembleCanonical(p);
   Result<Program> back = Assemble(text);
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(*back, p);
-  EXPECT_NE(DisassembleListing(p).find("  4999: 0006"), std::string::npos);
+  EXPECT_NE(DisassembleListing(p).find("  4095: 0006"), std::string::npos);
+}
+
+// Past 4096 instructions the assembler stops at the line of the 4097th with the kernel's
+// verdict, instead of holding millions of items (a 16 MiB text of `ret #0` lines).
+TEST(Limits, MoreThan4096InstructionsIsTheKernelsVerdict) {
+  std::string text;
+  for (int i = 0; i < 200000; ++i) text += "ret #0\n";
+  Result<Program> p = Assemble(text);
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.error().rule, "too-many-instructions");
+  EXPECT_EQ(p.error().kernel_errno, EINVAL);
+  EXPECT_EQ(p.error().line, 4097);
+  std::string labels;
+  for (int i = 0; i < 70000; ++i) labels += "l" + std::to_string(i) + ":\n";
+  p = Assemble(labels + "ret #0\n");
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.error().rule, "too-many-labels");
+  EXPECT_EQ(p.error().line, 65537);
+  p = Assemble("ld #" + std::string(200000, '(') + "\n");
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.error().rule, "too-many-tokens");
+}
+
+// An unclosed /* once dropped the rest of the file silently (exit 0, the arch check gone).
+TEST(Limits, UnterminatedBlockCommentNamesItsLine) {
+  Result<Program> p = Assemble("ld [arch]\njne #AUDIT_ARCH_X86_64, kill\n/* note\nld [nr]\n"
+                               "ret ALLOW\nkill: ret KILL\n");
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.error().rule, "unterminated-comment");
+  EXPECT_EQ(p.error().line, 3);
+  // A closed one spanning lines keeps later line numbers right.
+  p = Assemble("/* a\n b */ ld [nr]\nlod #1\n");
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.error().line, 3);
+  // `/*` inside a line comment is part of that comment.
+  p = Assemble("ld [nr] ; see /* below\nret ALLOW // and /* here\n# /* too\n");
+  ASSERT_TRUE(p.ok()) << p.error().ToString();
+  EXPECT_EQ(p->size(), 2u);
 }
 
 TEST(Robustness, BinaryGarbageAsAssembly) {

@@ -2,6 +2,7 @@
 // arguments, object-like #define, round trips, and errors with line numbers.
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <random>
 #include <string>
 
@@ -202,6 +203,70 @@ TEST(CArray, MacroBlowupIsBounded) {
 TEST(CArray, SelfReferentialDefineTerminates) {
   Error e = Fails("#define A B\n#define B A\n{ A, 0, 0, 0 }");
   EXPECT_EQ(e.rule, "unknown-symbol");
+}
+
+// Issue 14: unterminated comments, literals and blocks are errors at the line they open.
+TEST(CArrayLimits, UnterminatedConstructsNameTheirLine) {
+  Error e = Fails("{ 0x20, 0, 0, 4 },\n/* note\n{ 0x06, 0, 0, 0 },\n");
+  EXPECT_EQ(e.rule, "unterminated-comment");
+  EXPECT_EQ(e.line, 2);
+  e = Fails("{ 0x20, 0, 0, 4 },\nchar *s = \"open;\n{ 0x06, 0, 0, 0 },\n");
+  EXPECT_EQ(e.rule, "unterminated-literal");
+  EXPECT_EQ(e.line, 2);
+  e = Fails("struct sock_filter f[] = {\n  BPF_STMT(BPF_RET|BPF_K, 0),\n");
+  EXPECT_EQ(e.rule, "unterminated-block");
+  EXPECT_EQ(e.line, 1);
+  e = Fails("struct sock_filter f[] = {\n  BPF_STMT(BPF_RET|BPF_K, 0),\n};\n}\n");
+  EXPECT_EQ(e.line, 4);
+  // A preprocessor line may hold a lone quote; literals that close are fine.
+  const Program p = Parse("#error can't\nchar *s = \"/* not a comment\";\n"
+                          "{ 0x06, 0, 0, 0x7fff0000 },\n");
+  EXPECT_EQ(p.size(), 1u);
+}
+
+// Text between entries was skipped: `VALIDATE_ARCH,` from an unincluded header dropped the arch
+// check. Only entries and commas may stand in an array.
+TEST(CArrayLimits, GarbageBetweenEntriesIsAnError) {
+  Error e = Fails("{ 0x20, 0, 0, 4 },\nhello\n{ 0x06, 0, 0, 0 },\n");
+  EXPECT_EQ(e.rule, "bad-entry");
+  EXPECT_EQ(e.line, 2);
+  EXPECT_NE(e.message.find("'hello'"), std::string::npos) << e.message;
+  e = Fails("struct sock_filter f[] = {\n  BPF_STMT(BPF_LD|BPF_W|BPF_ABS, 4),\n"
+            "  VALIDATE_ARCHITECTURE,\n  BPF_STMT(BPF_RET|BPF_K, 0),\n};\n");
+  EXPECT_EQ(e.line, 3);
+  EXPECT_NE(e.message.find("VALIDATE_ARCHITECTURE"), std::string::npos) << e.message;
+  e = Fails("struct sock_filter f[] = {\n  junk;\n  BPF_STMT(BPF_RET|BPF_K, 0),\n};\n");
+  EXPECT_EQ(e.line, 2);
+  e = Fails("struct sock_filter f[] = { BPF_STMT(BPF_RET|BPF_K, 0), { .x = 1 } };\n");
+  EXPECT_EQ(e.rule, "bad-entry");
+  // C around the array stays allowed: declarations, the fprog, functions.
+  const Program p = Parse(
+      "#include <linux/filter.h>\nstatic struct sock_filter f[] = {\n"
+      "  BPF_STMT(BPF_RET|BPF_K, 0),\n};\n"
+      "struct sock_fprog prog = { .len = 1, .filter = f };\n"
+      "int main(void) { if (x) { return 1; } return 0; }\n");
+  EXPECT_EQ(p.size(), 1u);
+}
+
+// 150,000 entries once failed with "macro expansion too large" after 872 MB: the 4097th entry
+// now stops the parser before lexing, with the kernel's verdict and the entry's line.
+TEST(CArrayLimits, MoreThan4096EntriesIsTheKernelsVerdict) {
+  std::string text = "struct sock_filter f[] = {\n";
+  for (int i = 0; i < 150000; ++i) text += "{ 0x06, 0, 0, 0x7fff0000 },\n";
+  text += "};\n";
+  Error e = Fails(text);
+  EXPECT_EQ(e.rule, "too-many-instructions");
+  EXPECT_EQ(e.kernel_errno, EINVAL);
+  EXPECT_EQ(e.line, 4098);
+  // Entries made by macros are counted as they are parsed.
+  std::string macros = "#define A BPF_STMT(BPF_RET|BPF_K, 0),\n";
+  for (int i = 0; i < 4097; ++i) macros += "A\n";
+  e = Fails(macros);
+  EXPECT_EQ(e.rule, "too-many-instructions");
+  EXPECT_EQ(e.line, 4098);
+  // Tokens that are not entries are bounded too (16 MiB of commas would be 16M tokens).
+  e = Fails("int x[] = { 1" + std::string(2u << 20, ',') + " };\n");
+  EXPECT_EQ(e.rule, "too-many-tokens");
 }
 
 }  // namespace

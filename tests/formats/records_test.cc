@@ -49,11 +49,27 @@ TEST(Records, ShortArgsAndSingleArguments) {
   d = Parse("a5=0xffffffffffffffff nr=1 a0=7");
   EXPECT_EQ(d.args[0], 7u);
   EXPECT_EQ(d.args[5], 0xffffffffffffffffu);
-  // aN applies after args= whatever the order on the line.
-  d = Parse("a1=9 nr=1 args=1,2,3");
+  // aN for an argument args= leaves out, whatever the order on the line.
+  d = Parse("a3=9 nr=1 args=1,2,3");
   EXPECT_EQ(d.args[0], 1u);
-  EXPECT_EQ(d.args[1], 9u);
   EXPECT_EQ(d.args[2], 3u);
+  EXPECT_EQ(d.args[3], 9u);
+}
+
+// `args=1 a0=2` once kept a0=2 silently while `a0=1 a0=2` was an error: the same argument
+// given twice is an error however it is spelled, in records and in patterns.
+TEST(Records, ArgsAndANConflict) {
+  EXPECT_EQ(ParseError("nr=1 args=1 a0=2").rule, "conflicting-keys");
+  EXPECT_EQ(ParseError("nr=1 a2=5 args=1,2,3").rule, "conflicting-keys");
+  EXPECT_NE(ParseError("nr=1 args=1 a0=2").message.find("a0=2"), std::string::npos);
+  EXPECT_EQ(ParseError("nr=1 args=1 args=2").rule, "duplicate-key");
+  EXPECT_EQ(ParseError("nr=1 nr=2").rule, "duplicate-key");
+  EXPECT_EQ(ParseError("nr=1 arch=x86_64 arch=i386").rule, "duplicate-key");
+  EXPECT_EQ(ParseError("nr=1 ip=1 ip=2").rule, "duplicate-key");
+  Result<std::vector<SeccompData>> p = ParseRecordPattern("nr=1 args=1,2 a1=3,4", 4);
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.error().rule, "conflicting-keys");
+  EXPECT_EQ(p.error().line, 4);
 }
 
 TEST(Records, NumbersDecimalHexNegative) {
@@ -288,6 +304,98 @@ TEST(RecordFormatName, Parses) {
   EXPECT_EQ(*ParseRecordFormatName("text"), RecordFormat::kText);
   EXPECT_EQ(*ParseRecordFormatName("binary"), RecordFormat::kBinary);
   EXPECT_FALSE(ParseRecordFormatName("json").ok());
+}
+
+// A binary record with no zero byte was read as text. Control bytes now mean binary, and the
+// reader says when its choice was a guess.
+TEST(RecordFormatDetection, NoNulByteButControlBytesIsBinaryAndAmbiguous) {
+  SeccompData d;
+  std::memset(static_cast<void*>(&d), 0x01, sizeof d);
+  const std::string bytes(reinterpret_cast<const char*>(&d), sizeof d);
+  ASSERT_EQ(bytes.find('\0'), std::string::npos);
+  RecordFormatGuess g = DetectRecordFormat(bytes);
+  EXPECT_EQ(g.format, RecordFormat::kBinary);
+  EXPECT_TRUE(g.ambiguous);
+  std::istringstream in(bytes);
+  RecordReader reader(in);
+  SeccompData out;
+  Result<bool> r = reader.Next(&out);
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  EXPECT_EQ(reader.format(), RecordFormat::kBinary);
+  EXPECT_TRUE(reader.guess().ambiguous);
+  EXPECT_EQ(std::memcmp(&out, &d, sizeof d), 0);
+  // Known size not a multiple of 64: text after all.
+  EXPECT_EQ(DetectRecordFormat(bytes, 65).format, RecordFormat::kText);
+  // A NUL byte is certain; an ordinary text file is certain.
+  EXPECT_FALSE(DetectRecordFormat(std::string("\x3e\0\0\xc0", 4)).ambiguous);
+  g = DetectRecordFormat("# vectors\nnr=1\n");
+  EXPECT_EQ(g.format, RecordFormat::kText);
+  EXPECT_FALSE(g.ambiguous);
+  // 64 printable bytes without a newline could be a record: text, but said to be a guess.
+  g = DetectRecordFormat(std::string(64, 'A'));
+  EXPECT_EQ(g.format, RecordFormat::kText);
+  EXPECT_TRUE(g.ambiguous);
+  // Bytes >= 0x80 with no line break: binary in a file of whole records, text otherwise.
+  const std::string high(64, '\xff');
+  g = DetectRecordFormat(high, 128);
+  EXPECT_EQ(g.format, RecordFormat::kBinary);
+  EXPECT_TRUE(g.ambiguous);
+  EXPECT_EQ(DetectRecordFormat(high, 100).format, RecordFormat::kText);
+  EXPECT_EQ(DetectRecordFormat(high).format, RecordFormat::kText);  // size unknown: a pipe
+}
+
+// Lines are bounded: a 2 MiB line stops at the cap with its line number.
+TEST(RecordReader, LineLongerThanTheCapIsAnError) {
+  std::istringstream in("nr=1\n" + std::string(2u << 20, 'x') + "\nnr=2\n");
+  RecordReader reader(in, RecordFormat::kText);
+  SeccompData d;
+  ASSERT_TRUE(*reader.Next(&d));
+  Result<bool> r = reader.Next(&d);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().rule, "line-too-long");
+  EXPECT_EQ(r.error().line, 2);
+  // It stopped reading at the cap: the rest of that line is still in the stream.
+  EXPECT_EQ(static_cast<size_t>(in.tellg()), 5 + kMaxRecordLineBytes + 1);
+}
+
+// `sckit test` capped a line at 2^20 records but not the file: 30 such lines reached 3.9 GB.
+// The records are streamed now (memory: one line); the file's total caps the time.
+TEST(CaseReader, TotalRecordsOfAFileAreCapped) {
+  // 1024 x 1024 = 2^20 records a line: the second line passes the file's cap.
+  std::string list;
+  for (int i = 0; i < 1024; ++i) list += (i ? "," : "") + std::to_string(i);
+  const std::string line = "nr=" + list + " a0=" + list + " => ALLOW\n";
+  std::istringstream in("# cases\n" + line + line + line);
+  CaseReader cases(in, true, "", (uint64_t{1} << 20) + 5);
+  CaseLine c;
+  Result<bool> r = cases.Next(&c);
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  EXPECT_EQ(c.records.size(), size_t{1} << 20);
+  EXPECT_EQ(c.line, 2);
+  EXPECT_EQ(c.expected, "ALLOW");
+  r = cases.Next(&c);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().rule, "too-many-cases");
+  EXPECT_EQ(r.error().line, 3);
+  EXPECT_EQ(kMaxCaseFileRecords, uint64_t{1} << 24);  // the default: streamed, so time only
+}
+
+TEST(CaseReader, LinesAndArrows) {
+  std::istringstream in("nr=1 => ALLOW # c\n\nnr=2\n");
+  CaseReader strict(in, true);
+  CaseLine c;
+  ASSERT_TRUE(*strict.Next(&c));
+  EXPECT_EQ(c.expected, "ALLOW");
+  Result<bool> r = strict.Next(&c);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().rule, "bad-case");
+  EXPECT_EQ(r.error().line, 3);
+  std::istringstream in2("nr=1 => ALLOW\nnr=2\n");
+  CaseReader loose(in2, false, "");
+  ASSERT_TRUE(*loose.Next(&c));
+  ASSERT_TRUE(*loose.Next(&c));
+  EXPECT_EQ(c.records.at(0).nr, 2);
+  EXPECT_FALSE(*loose.Next(&c));
 }
 
 }  // namespace

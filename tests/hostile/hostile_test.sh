@@ -56,14 +56,17 @@ run_capped() {
   code=$?
 }
 
-# expect NAME CODES PATTERN CMD... : CMD must exit with one of CODES ("1 2") and its standard
-# error must match the extended regexp PATTERN (case-insensitive; "" = any non-empty message).
+# expect NAME CODES PATTERN CMD... : CMD must exit with one of CODES ("1 2") and its message
+# must match the extended regexp PATTERN (case-insensitive; "" = any non-empty message). The
+# message is standard error; for exit 1, a verdict, standard output counts too (`sckit verify`
+# prints "FILE: rejected: ..." there, as the README shows).
 # Running out of the memory cap, or reaching main's last-resort catch, fails the check.
 expect() {
   local name=$1 codes=$2 pattern=$3
   shift 3
   run_capped "$T/out" "$T/err" "$@"
   local why=""
+  if [ "$code" -eq 1 ]; then cat "$T/out" >>"$T/err"; fi
   if [ "$code" -eq 124 ] || [ "$code" -eq 137 ]; then
     why="hung: killed after ${LIMIT_SECONDS}s"
   elif [ "$code" -ge 128 ]; then

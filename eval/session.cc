@@ -59,6 +59,10 @@ Result<std::unique_ptr<Session>> OpenSession(const SessionOptions& options) {
   std::vector<StackEntry> entries;
   for (size_t i = 0; i < options.files.size(); ++i) {
     Result<Program> program = LoadProgramFile(options.files[i], options.format);
+    if (!program.ok() && program.error().kernel_errno != 0) {  // e.g. > 4096 instructions
+      return MakeError(std::string(kStackRejected),
+                       options.files[i] + ": rejected: " + program.error().ToString());
+    }
     if (!program.ok()) {
       Error e = program.error();
       e.message = options.files[i] + ": " + program.error().ToString();

@@ -232,6 +232,22 @@ TEST(EvalCli, RejectedFilterIsReportedLikeVerifyAndExits1) {
   EXPECT_EQ(r.out, "");
 }
 
+// A file the loader already knows the kernel rejects (past BPF_MAXINSNS) is a verdict, exit 1,
+// for eval and test as for verify.
+TEST(EvalCli, OversizedFilterIsRejectedNotAUsageError) {
+  std::string text;
+  for (int i = 0; i < 4097; ++i) text += "ret ALLOW\n";
+  const std::string big = WriteFile("big.s", text);
+  for (const char* command : {"eval", "test"}) {
+    const CliRun r = std::string(command) == "eval"
+                         ? Cli("eval", {"-f", big, "-d", "nr=0"})
+                         : Cli("test", {"-f", big, WriteFile("one.cases", "nr=0 => ALLOW\n")});
+    EXPECT_EQ(r.code, 1) << command << ": " << r.err;
+    EXPECT_NE(r.err.find(big + ": rejected:"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("too-many-instructions"), std::string::npos) << r.err;
+  }
+}
+
 TEST(EvalCli, UsageErrors) {
   const std::string f = GetpidErrno();
   EXPECT_EQ(Cli("eval", {"-d", "nr=0"}).code, 2);                       // no filter

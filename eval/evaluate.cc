@@ -116,8 +116,7 @@ Result<bool> EvaluateRecord(Session& session, const SeccompData& data, const Eva
   const Outcome o = options.trace
                         ? DecideTraced(stack, data, session.ctx, scratch->rets, &scratch->traces)
                         : Decide(stack, data, session.ctx, scratch->rets);
-  const bool filters_ran = session.ctx.mode == Mode::kFilter && !stack.empty() &&
-                           o.passthrough == Passthrough::kNone;
+  const bool filters_ran = o.filters_ran(stack.size());
   const std::string record = FormatRecord(data);
   std::string& out = scratch->out;
   if (options.json) {
@@ -125,7 +124,12 @@ Result<bool> EvaluateRecord(Session& session, const SeccompData& data, const Eva
     if (options.trace) AppendTraceJson(stack, scratch->traces, &out);
     out += "}\n";
   } else {
-    out = record + " -> " + o.Text() + "\n";
+    out = record + " -> " + o.Text();
+    if (!DispatchPasses(o.dispatch) && o.effect != Effect::kDispatchSignal) {
+      out += " (syscall user dispatch: " + std::string(DispatchResultName(o.dispatch)) +
+             ", signal " + std::to_string(o.signal) + ")";
+    }
+    out += "\n";
     if (options.trace) AppendTraceText(stack, scratch->traces, &out);
   }
   return true;

@@ -10,9 +10,29 @@ namespace {
 
 Error Usage(std::string message) { return MakeError("usage", std::move(message)); }
 
+// Syscall user dispatch: the configuration the prctl would accept, on a kernel that has it.
+std::optional<Error> CheckDispatch(const SessionOptions& o, bool live) {
+  const DispatchConfig& d = o.ctx.dispatch;
+  Result<bool> region = CheckDispatchConfig(d);
+  if (!region.ok()) return Usage("--dispatch-region: " + region.error().message);
+  if (!d.on()) return std::nullopt;
+  if (o.ctx.kernel < kDispatchSince) {
+    return Usage("syscall user dispatch exists from Linux " + kDispatchSince.ToString() +
+                 "; --kernel-version " + o.ctx.kernel.ToString() + " has none");
+  }
+  if (live) {
+    return Usage("--engine " + std::string(EngineChoiceName(o.engine)) +
+                 " cannot show syscall user dispatch: the kernel engine writes each record at "
+                 "the syscall-entry stop, which comes after dispatch has decided "
+                 "(docs/kernel-entry.md); use --engine interp or jit");
+  }
+  return std::nullopt;
+}
+
 // The filter-mode checks that do not need the files.
 std::optional<Error> CheckMode(const SessionOptions& o) {
   const bool live = o.engine == EngineChoice::kKernel || o.engine == EngineChoice::kAll;
+  if (std::optional<Error> e = CheckDispatch(o, live)) return e;
   if (o.ctx.mode == Mode::kStrict) {
     if (live) {
       return Usage("--engine " + std::string(EngineChoiceName(o.engine)) +

@@ -151,6 +151,13 @@ Result<KernelEngine> KernelEngine::Start(std::vector<StackEntry> stack,
                      "has no filters, so no F0 could stop the calls it allows (read, write, "
                      "exit, rt_sigreturn) before they run");
   }
+  if (options.context.dispatch.on()) {
+    return MakeError("dispatch-unsupported",
+                     "syscall user dispatch cannot go through the kernel engine: dispatch "
+                     "decides before the syscall-entry stop (syscall_trace_enter), but the "
+                     "engine writes each record's nr, args and ip at that stop, after the "
+                     "decision");
+  }
   Result<bool> checked = CheckEntries(stack);
   if (!checked.ok()) return checked.error();
   auto impl = std::make_unique<Impl>();

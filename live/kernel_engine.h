@@ -73,6 +73,8 @@ struct KernelEngineOptions {
   //             several can, -ENOSYS stays ambiguous with USER_NOTIF (said per record).
   //   kernel    only named in the reasons: the running kernel answers.
   //   mode      strict mode cannot go through the engine (error "strict-mode-unsupported").
+  //   dispatch  syscall user dispatch cannot either (error "dispatch-unsupported"): it decides
+  //             before the syscall-entry stop where the engine writes the record.
   KernelContext context;
   // Defence in depth for the child (the design alone keeps the call from running):
   // fresh mount, IPC, UTS, network and cgroup namespaces (created once, joined by every child).
@@ -153,7 +155,8 @@ class KernelEngine {
   // Verifies every program (Verify), starts the first child and installs F0 + the stack.
   // Errors: "invalid-filter" (pc, EINVAL), "install-refused" (the kernel refused entry i:
   // its errno), "suspend-seccomp-refused" (EPERM: not CAP_SYS_ADMIN, or under seccomp),
-  // "strict-mode-unsupported" (options.context.mode is strict),
+  // "strict-mode-unsupported" (options.context.mode is strict), "dispatch-unsupported"
+  // (options.context.dispatch is on),
   // "ptrace-failed", "fork-failed", "namespaces-failed", "child-setup-failed".
   static Result<KernelEngine> Start(std::vector<StackEntry> stack,
                                     KernelEngineOptions options = {});

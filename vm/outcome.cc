@@ -12,6 +12,7 @@ namespace sckit {
 namespace {
 
 constexpr int kSigKill = 9;
+constexpr int kSigSegv = 11;
 constexpr int kSigSys = 31;
 
 constexpr int32_t kNrUretprobe = 335;  // x86-64 __NR_uretprobe
@@ -76,6 +77,26 @@ Outcome StrictOutcome(const SeccompData& data, const KernelContext& ctx) {
   o.effect = Effect::kKillThread;
   o.signal = kSigKill;
   o.logged = true;
+  return o;
+}
+
+// What a call syscall user dispatch stopped gets (it runs before everything else,
+// syscall_trace_enter); `r` is one of the results that do not pass.
+Outcome DispatchOutcome(DispatchResult r, const SeccompData& data) {
+  Outcome o;  // ret and action keep their defaults: no filter ran
+  if (r == DispatchResult::kDispatched) {
+    // syscall_rollback, then trigger_sigsys(): a catchable SIGSYS, no seccomp log.
+    o.effect = Effect::kDispatchSignal;
+    o.signal = kSigSys;
+    o.has_siginfo = true;
+    o.sigsys = Siginfo(data, 0);
+    o.sigsys.code = kSysUserDispatch;
+    return o;
+  }
+  // force_exit_sig(): the signal's default action (core dump) ends the whole thread group; no
+  // handler runs (SA_IMMUTABLE), so there is no siginfo to see.
+  o.effect = Effect::kKillProcess;
+  o.signal = r == DispatchResult::kSelectorFault ? kSigSegv : kSigSys;
   return o;
 }
 
@@ -185,6 +206,7 @@ std::string_view EffectName(Effect e) {
     case Effect::kNotify: return "notify";
     case Effect::kKillThread: return "kill_thread";
     case Effect::kKillProcess: return "kill_process";
+    case Effect::kDispatchSignal: return "dispatch_signal";
   }
   return "run";
 }
@@ -199,8 +221,14 @@ Verdict Outcome::verdict() const {
     case Effect::kNotify: return Verdict::Of(K::kUserNotif);
     case Effect::kKillThread: return Verdict::Of(K::kKillThread);
     case Effect::kKillProcess: return Verdict::Of(K::kKillProcess);
+    case Effect::kDispatchSignal: return Verdict::Of(K::kDispatchSigsys);
   }
   return Verdict::Of(K::kKillProcess);
+}
+
+bool Outcome::filters_ran(size_t stack_size) const {
+  return stack_size > 0 && !strict && passthrough == Passthrough::kNone &&
+         DispatchPasses(dispatch);
 }
 
 std::string Verdict::Text() const {
@@ -214,6 +242,7 @@ std::string Verdict::Text() const {
     case Kind::kTrace: return "TRACE" + num;
     case Kind::kLog: return "LOG";
     case Kind::kAllow: return "ALLOW";
+    case Kind::kDispatchSigsys: return "DISPATCH_SIGSYS";
   }
   return "KILL_PROCESS";
 }
@@ -290,23 +319,39 @@ Outcome ApplyDecision(const StackDecision& decision, const FilterStack& stack,
   return ApplyAction(decision.ret, decision.matched, flags, data, ctx);
 }
 
-Outcome Decide(const FilterStack& stack, const SeccompData& data, const KernelContext& ctx,
-               std::span<uint32_t> rets) {
+namespace {
+
+// Everything after syscall user dispatch: strict mode, the empty chain, passthrough, filters.
+Outcome DecideSeccomp(const FilterStack& stack, const SeccompData& data, const KernelContext& ctx,
+                      std::span<uint32_t> rets, std::vector<FilterTrace>* traces) {
   if (ctx.mode == Mode::kStrict) return StrictOutcome(data, ctx);
   if (stack.empty()) return EmptyChainOutcome(data);
   Outcome o;
   if (PassthroughOutcome(data, ctx, &o)) return o;
-  return ApplyDecision(stack.Evaluate(data, rets), stack, data, ctx);
+  const StackDecision d =
+      traces ? stack.EvaluateTraced(data, rets, traces) : stack.Evaluate(data, rets);
+  return ApplyDecision(d, stack, data, ctx);
+}
+
+}  // namespace
+
+Outcome Decide(const FilterStack& stack, const SeccompData& data, const KernelContext& ctx,
+               std::span<uint32_t> rets) {
+  const DispatchResult r = DecideDispatch(ctx.dispatch, data);
+  Outcome o = DispatchPasses(r) ? DecideSeccomp(stack, data, ctx, rets, nullptr)
+                                : DispatchOutcome(r, data);
+  o.dispatch = r;
+  return o;
 }
 
 Outcome DecideTraced(const FilterStack& stack, const SeccompData& data, const KernelContext& ctx,
                      std::span<uint32_t> rets, std::vector<FilterTrace>* traces) {
   traces->clear();
-  if (ctx.mode == Mode::kStrict) return StrictOutcome(data, ctx);
-  if (stack.empty()) return EmptyChainOutcome(data);
-  Outcome o;
-  if (PassthroughOutcome(data, ctx, &o)) return o;
-  return ApplyDecision(stack.EvaluateTraced(data, rets, traces), stack, data, ctx);
+  const DispatchResult r = DecideDispatch(ctx.dispatch, data);
+  Outcome o = DispatchPasses(r) ? DecideSeccomp(stack, data, ctx, rets, traces)
+                                : DispatchOutcome(r, data);
+  o.dispatch = r;
+  return o;
 }
 
 bool Expectation::Matches(const Verdict& actual) const {
@@ -315,7 +360,7 @@ bool Expectation::Matches(const Verdict& actual) const {
     static const std::pair<const char*, K> kNames[] = {
         {"KILL_PROCESS", K::kKillProcess}, {"KILL_THREAD", K::kKillThread}, {"TRAP", K::kTrap},
         {"ERRNO", K::kErrno}, {"USER_NOTIF", K::kUserNotif}, {"TRACE", K::kTrace},
-        {"LOG", K::kLog}, {"ALLOW", K::kAllow}};
+        {"LOG", K::kLog}, {"ALLOW", K::kAllow}, {"DISPATCH_SIGSYS", K::kDispatchSigsys}};
     for (const auto& [text, kind] : kNames) {
       if (n == text) return kind;
     }
@@ -362,12 +407,13 @@ Result<Expectation> ParseExpectation(std::string_view text, int line) {
     e.has_value = true;
     e.value = *v;
   } else {
-    static constexpr std::string_view kNames[] = {"KILL_PROCESS", "KILL_THREAD", "KILL",
-                                                  "TRAP",         "ERRNO",       "TRACE",
-                                                  "USER_NOTIF",   "LOG",         "ALLOW"};
+    static constexpr std::string_view kNames[] = {
+        "KILL_PROCESS", "KILL_THREAD", "KILL", "TRAP",  "ERRNO",
+        "TRACE",        "USER_NOTIF",  "LOG",  "ALLOW", "DISPATCH_SIGSYS"};
     if (std::find(std::begin(kNames), std::end(kNames), name) == std::end(kNames)) {
       return bad("unknown outcome (expected KILL_PROCESS, KILL_THREAD, KILL, TRAP[(n)], "
-                 "ERRNO[(n)], TRACE[(n)], USER_NOTIF, LOG or ALLOW, optionally with '!')");
+                 "ERRNO[(n)], TRACE[(n)], USER_NOTIF, LOG, ALLOW or DISPATCH_SIGSYS, "
+                 "optionally with '!')");
     }
   }
   e.name = std::move(name);

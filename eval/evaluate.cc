@@ -129,6 +129,10 @@ Result<bool> EvaluateRecord(Session& session, const SeccompData& data, const Eva
       out += " (syscall user dispatch: " + std::string(DispatchResultName(o.dispatch)) +
              ", signal " + std::to_string(o.signal) + ")";
     }
+    if (o.unavailable) {
+      out += " (" + std::string(LogBitName(LogBitOf(o.action))) +
+             " is not in actions_avail: the kernel treats it as unknown)";
+    }
     out += "\n";
     if (options.trace) AppendTraceText(stack, scratch->traces, &out);
   }

@@ -59,6 +59,8 @@ std::string OutcomeJsonOpen(const std::string& record, const Outcome& o, const F
   out += o.strict ? "true" : "false";
   out += ", \"logged\": ";
   out += o.logged ? "true" : "false";
+  out += ", \"unavailable_action\": ";
+  out += o.unavailable ? "true" : "false";
   return out;
 }
 

@@ -15,10 +15,12 @@
 #include "eval/session.h"
 #include "formats/loader.h"
 #include "formats/records.h"
+#include "live/kernel_info.h"
 #include "tools/command.h"
 #include "tools/filter_flags.h"
 #include "tools/options.h"
 #include "vm/outcome.h"
+#include "vm/seccomp_log.h"
 
 namespace sckit::tools {
 namespace {
@@ -53,7 +55,47 @@ void AddStackOptions(po::options_description* d) {
       "kills by SIGSYS), none (NULL selector: always dispatched), fault (unreadable: SIGSEGV)")(
       "dispatch-vdso-sigreturn", po::value<std::string>(),
       "ADDR[,ADDR]: the 32-bit vDSO's sigreturn landing pads (i386 calls from them are never "
-      "dispatched)");
+      "dispatched)")(
+      "actions-logged", po::value<std::string>(),
+      "the actions the kernel may log (`logged`), as /proc/sys/kernel/seccomp/actions_logged "
+      "lists them, e.g. 'kill_process kill_thread log' or 'errno,trap'; 'default' = all but "
+      "allow. Without it: the running kernel's sysctl where it exists")(
+      "actions-avail", po::value<std::string>(),
+      "the actions the kernel knows (others kill the process), e.g. 'kill_process kill_thread "
+      "trap errno trace allow'; 'default' = all 8. Without it: the running kernel's sysctl");
+}
+
+// --actions-logged / --actions-avail, else the running kernel's sysctls; false after printing.
+bool ParseLogOptions(const char* command, const po::variables_map& vm, LogConfig* log) {
+  Result<LogConfig> running = live::ReadRunningLogConfig();
+  if (!running.ok()) {
+    PrintError(command, running.error().message +
+                            " (give --actions-logged and --actions-avail to model a kernel)");
+    return false;
+  }
+  *log = *running;
+  const struct {
+    const char* option;
+    bool logged;
+    uint32_t* bits;
+    uint32_t fallback;
+  } lists[] = {{"actions-logged", true, &log->actions_logged, kDefaultActionsLogged},
+               {"actions-avail", false, &log->actions_avail, kAllActionBits}};
+  for (const auto& l : lists) {
+    if (!vm.count(l.option)) continue;
+    const std::string text = vm[l.option].as<std::string>();
+    if (text == "default") {
+      *l.bits = l.fallback;
+      continue;
+    }
+    Result<uint32_t> bits = ParseActionNames(text, l.logged);
+    if (!bits.ok()) {
+      PrintError(command, "--" + std::string(l.option) + ": " + bits.error().message);
+      return false;
+    }
+    *l.bits = *bits;
+  }
+  return true;
 }
 
 // The --dispatch* options into `d`; false after printing the error.
@@ -110,6 +152,7 @@ std::unique_ptr<eval::Session> Open(const char* command, const po::variables_map
   }
   o.ctx.kernel = *kernel;
   if (!ParseDispatchOptions(command, vm, &o.ctx.dispatch)) return nullptr;
+  if (!ParseLogOptions(command, vm, &o.ctx.log)) return nullptr;
   o.engine = *engine;
   o.format = *format;
   if (vm.count("flags")) {

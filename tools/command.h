@@ -38,5 +38,6 @@ int RunCoverage(const std::vector<std::string>& args);
 int RunCfg(const std::vector<std::string>& args);
 int RunFuzz(const std::vector<std::string>& args);
 int RunBench(const std::vector<std::string>& args);
+int RunKernel(const std::vector<std::string>& args);
 
 }  // namespace sckit::tools

@@ -27,6 +27,8 @@ constexpr Command kCommands[] = {
     {"bench", "what a filter stack costs: interpreter, JIT and the live kernel, per syscall",
      RunBench},
     {"import", "compile a container seccomp profile (OCI/Docker JSON) to a filter", RunImport},
+    {"kernel", "what the running kernel supports: modes, actions, logging, flags, dispatch",
+     RunKernel},
 };
 
 void PrintUsage(FILE* out) {

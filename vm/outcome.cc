@@ -76,7 +76,7 @@ Outcome StrictOutcome(const SeccompData& data, const KernelContext& ctx) {
   o.action = Action::kKillThread;
   o.effect = Effect::kKillThread;
   o.signal = kSigKill;
-  o.logged = true;
+  o.logged = SeccompLogs(ctx.log, Action::kKillThread, true);
   return o;
 }
 
@@ -108,7 +108,7 @@ bool PassthroughOutcome(const SeccompData& data, const KernelContext& ctx, Outco
   return true;
 }
 
-Outcome EmptyChainOutcome(const SeccompData& data) {
+Outcome EmptyChainOutcome(const SeccompData& data, const KernelContext& ctx) {
   StackDecision d;
   d.ret = seccomp::kRetKillProcess;
   d.matched = -1;
@@ -119,7 +119,7 @@ Outcome EmptyChainOutcome(const SeccompData& data) {
   o.signal = kSigSys;
   o.has_siginfo = true;
   o.sigsys = Siginfo(data, 0);
-  o.logged = true;
+  o.logged = SeccompLogs(ctx.log, Action::kKillProcess, true);
   return o;
 }
 
@@ -257,18 +257,21 @@ Outcome ApplyAction(uint32_t ret, int matched, uint32_t match_flags, const Secco
   const bool match_log = matched >= 0 && (match_flags & seccomp::kFlagLog) != 0;
   const bool match_listener =
       matched >= 0 && (ctx.listener || (match_flags & seccomp::kFlagNewListener) != 0);
-  switch (o.action) {
+  // An action this kernel does not know (actions_avail) takes __seccomp_filter's default case.
+  o.unavailable = o.action != Action::kUnknown && !ActionAvailable(ctx.log, o.action);
+  const Action applied = o.unavailable ? Action::kUnknown : o.action;
+  switch (applied) {
     case Action::kErrno:
       o.effect = Effect::kReturn;
       o.return_value = -static_cast<int64_t>(std::min<uint32_t>(o.data, seccomp::kMaxErrno));
-      o.logged = match_log;
+      o.logged = SeccompLogs(ctx.log, applied, match_log);
       break;
     case Action::kTrap:
       o.effect = Effect::kSignal;
       o.signal = kSigSys;
       o.has_siginfo = true;
       o.sigsys = Siginfo(data, o.data);
-      o.logged = match_log;
+      o.logged = SeccompLogs(ctx.log, applied, match_log);
       break;
     case Action::kUserNotif:
       if (match_listener) {
@@ -276,7 +279,7 @@ Outcome ApplyAction(uint32_t ret, int matched, uint32_t match_flags, const Secco
       } else {
         o.effect = Effect::kReturn;
         o.return_value = -ENOSYS;
-        o.logged = match_log;
+        o.logged = SeccompLogs(ctx.log, applied, match_log);
       }
       break;
     case Action::kTrace:
@@ -285,12 +288,12 @@ Outcome ApplyAction(uint32_t ret, int matched, uint32_t match_flags, const Secco
       } else {
         o.effect = Effect::kReturn;
         o.return_value = -ENOSYS;
-        o.logged = match_log;
+        o.logged = SeccompLogs(ctx.log, applied, match_log);
       }
       break;
     case Action::kLog:
       o.effect = Effect::kRun;
-      o.logged = true;
+      o.logged = SeccompLogs(ctx.log, applied, true);
       break;
     case Action::kAllow:
       o.effect = Effect::kRun;
@@ -298,7 +301,7 @@ Outcome ApplyAction(uint32_t ret, int matched, uint32_t match_flags, const Secco
     case Action::kKillThread:
       o.effect = Effect::kKillThread;
       o.signal = kSigSys;
-      o.logged = true;
+      o.logged = SeccompLogs(ctx.log, applied, true);
       break;
     case Action::kKillProcess:
     case Action::kUnknown:
@@ -306,7 +309,7 @@ Outcome ApplyAction(uint32_t ret, int matched, uint32_t match_flags, const Secco
       o.signal = kSigSys;
       o.has_siginfo = true;
       o.sigsys = Siginfo(data, o.data);
-      o.logged = true;
+      o.logged = SeccompLogs(ctx.log, applied, true);
       break;
   }
   return o;
@@ -325,7 +328,7 @@ namespace {
 Outcome DecideSeccomp(const FilterStack& stack, const SeccompData& data, const KernelContext& ctx,
                       std::span<uint32_t> rets, std::vector<FilterTrace>* traces) {
   if (ctx.mode == Mode::kStrict) return StrictOutcome(data, ctx);
-  if (stack.empty()) return EmptyChainOutcome(data);
+  if (stack.empty()) return EmptyChainOutcome(data, ctx);
   Outcome o;
   if (PassthroughOutcome(data, ctx, &o)) return o;
   const StackDecision d =

@@ -35,6 +35,7 @@
 
 #include "vm/action.h"
 #include "vm/dispatch.h"
+#include "vm/seccomp_log.h"
 #include "vm/seccomp_data.h"
 #include "vm/stack.h"
 #include "vm/status.h"
@@ -65,6 +66,7 @@ struct KernelContext {
   bool listener = false;  // treat every filter as having an open listener (otherwise only
                           // filters installed with SECCOMP_FILTER_FLAG_NEW_LISTENER have one)
   DispatchConfig dispatch;  // syscall user dispatch (off by default)
+  LogConfig log;            // actions_logged / actions_avail (the kernel's defaults)
 };
 
 enum class Passthrough : uint8_t { kNone, kUretprobe, kUprobe };
@@ -134,9 +136,11 @@ struct Outcome {
   int signal = 0;                     // the signal that kills or traps: 31 SIGSYS, 9 SIGKILL
   bool has_siginfo = false;           // sigsys below is meaningful (TRAP, KILL_PROCESS/unknown)
   SigsysInfo sigsys;
-  bool logged = false;                // seccomp_log() writes an audit record with the default
-                                      // actions_logged (every action but allow); for
-                                      // ERRNO/TRAP/ENOSYS only when the match has FLAG_LOG
+  bool logged = false;                // seccomp_log() writes an audit record, for the context's
+                                      // actions_logged (vm/seccomp_log.h); ERRNO/TRAP/ENOSYS
+                                      // only when the match has FLAG_LOG
+  bool unavailable = false;           // `action` is not in the context's actions_avail: the
+                                      // kernel treats it as unknown and kills the process
 
   // The one-word outcome: KILL_PROCESS, KILL_THREAD, TRAP(n), ERRNO(n) (n after the cap;
   // TRACE without a tracer and USER_NOTIF without a listener are ERRNO(38)), USER_NOTIF,

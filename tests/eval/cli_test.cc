@@ -388,6 +388,38 @@ TEST(TestCli, CasesExpectDispatchSigsys) {
   EXPECT_NE(r.out.find("3 passed, 1 failed"), std::string::npos) << r.out;
 }
 
+TEST(EvalCli, ActionsLoggedAndAvailModelAnotherKernel) {
+  const std::string f = Constant("log.bpf", 0x7ffc0000);  // LOG for everything
+  auto logged = [&](std::vector<std::string> more) {
+    std::vector<std::string> a = {"-f", f, "-d", "nr=read", "--json"};
+    a.insert(a.end(), more.begin(), more.end());
+    const CliRun r = Cli("eval", a);
+    EXPECT_EQ(r.code, 0) << r.err;
+    return r.out;
+  };
+  EXPECT_NE(logged({"--actions-logged", "default"}).find("\"logged\": true"), std::string::npos);
+  EXPECT_NE(logged({"--actions-logged", "kill_process errno"}).find("\"logged\": false"),
+            std::string::npos);
+  EXPECT_NE(logged({"--actions-logged", ""}).find("\"logged\": false"), std::string::npos);
+  const std::string old_kernel = "kill_process kill_thread trap errno trace allow";
+  const std::string out = logged({"--actions-avail", old_kernel});
+  EXPECT_NE(out.find("\"outcome\": \"KILL_PROCESS\""), std::string::npos) << out;
+  EXPECT_NE(out.find("\"unavailable_action\": true"), std::string::npos) << out;
+  const CliRun text = Cli("eval", {"-f", f, "-d", "nr=read", "--actions-avail", old_kernel});
+  EXPECT_NE(text.out.find("-> KILL_PROCESS (log is not in actions_avail"), std::string::npos)
+      << text.out;
+  for (const std::vector<std::string>& bad : std::vector<std::vector<std::string>>{
+           {"--actions-logged", "log allow"}, {"--actions-logged", "logg"},
+           {"--actions-avail", "kill"}}) {
+    std::vector<std::string> a = {"-f", f, "-d", "nr=read"};
+    a.insert(a.end(), bad.begin(), bad.end());
+    const CliRun r = Cli("eval", a);
+    EXPECT_EQ(r.code, 2) << bad[1];
+    EXPECT_NE(r.err.find("--" + bad[0].substr(2) + ": "), std::string::npos) << r.err;
+    EXPECT_TRUE(r.out.empty());
+  }
+}
+
 }  // namespace
 }  // namespace sckit
 

@@ -34,10 +34,6 @@ std::optional<Error> CheckMode(const SessionOptions& o) {
   const bool live = o.engine == EngineChoice::kKernel || o.engine == EngineChoice::kAll;
   if (std::optional<Error> e = CheckDispatch(o, live)) return e;
   if (o.ctx.mode == Mode::kStrict) {
-    if (live) {
-      return Usage("--engine " + std::string(EngineChoiceName(o.engine)) +
-                   " runs filters in the kernel: not with --strict");
-    }
     if (!o.files.empty()) {
       return Usage("--strict takes no --filter: a thread in strict mode cannot install "
                    "filters (EINVAL), and one with filters cannot enter strict mode");
@@ -47,6 +43,22 @@ std::optional<Error> CheckMode(const SessionOptions& o) {
   if (o.files.empty()) return Usage("no --filter given (see --help)");
   if (o.flags.size() > o.files.size()) return Usage("more --flags than --filter");
   return std::nullopt;
+}
+
+// --engine kernel and all: the live kernel, answering for the same configuration as the
+// interpreter (tracer, listener, strict mode).
+Result<bool> StartKernel(const SessionOptions& options, std::vector<StackEntry> entries,
+                         Session* session) {
+  if (options.engine != EngineChoice::kKernel && options.engine != EngineChoice::kAll) {
+    return true;
+  }
+  live::KernelEngineOptions kernel_options;
+  kernel_options.context = options.ctx;
+  Result<live::KernelEngine> k =
+      live::KernelEngine::Start(std::move(entries), std::move(kernel_options));
+  if (!k.ok()) return Usage("the live kernel engine could not start: " + k.error().ToString());
+  session->kernel = std::make_unique<live::KernelEngine>(std::move(*k));
+  return true;
 }
 
 }  // namespace
@@ -74,7 +86,10 @@ Result<std::unique_ptr<Session>> OpenSession(const SessionOptions& options) {
   auto session = std::make_unique<Session>();
   session->engine = options.engine;
   session->ctx = options.ctx;
-  if (options.ctx.mode == Mode::kStrict) return session;
+  if (options.ctx.mode == Mode::kStrict) {
+    if (Result<bool> k = StartKernel(options, {}, session.get()); !k.ok()) return k.error();
+    return session;
+  }
 
   std::vector<StackEntry> entries;
   for (size_t i = 0; i < options.files.size(); ++i) {
@@ -110,16 +125,8 @@ Result<std::unique_ptr<Session>> OpenSession(const SessionOptions& options) {
     if (!jit.ok()) return Usage(jit.error().ToString());
     session->jit = std::move(*jit);
   }
-  if (options.engine == EngineChoice::kKernel || options.engine == EngineChoice::kAll) {
-    // The kernel answers for the same configuration as the interpreter (tracer, listener).
-    live::KernelEngineOptions kernel_options;
-    kernel_options.context = options.ctx;
-    Result<live::KernelEngine> k =
-        live::KernelEngine::Start(std::move(entries), std::move(kernel_options));
-    if (!k.ok()) {
-      return Usage("the live kernel engine could not start: " + k.error().ToString());
-    }
-    session->kernel = std::make_unique<live::KernelEngine>(std::move(*k));
+  if (Result<bool> k = StartKernel(options, std::move(entries), session.get()); !k.ok()) {
+    return k.error();
   }
   return session;
 }

@@ -63,7 +63,9 @@ TEST_F(LiveEngines, AllEnginesAgreeOnTheBundledCases) {
   }
   const CmdRun strict = Sckit("test --strict --engine kernel examples/strict/strict.cases");
   EXPECT_EQ(strict.code, 0) << strict.out;
-  EXPECT_NE(strict.out.find("14 passed, 0 failed, 4 skipped; checked by kernel 14 (4 not reproducible)"), std::string::npos)
+  EXPECT_NE(strict.out.find("14 passed, 0 failed, 4 skipped; checked by kernel 14 "
+                            "(4 not reproducible)"),
+            std::string::npos)
       << strict.out;
 }
 

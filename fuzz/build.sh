@@ -19,8 +19,12 @@ SRC_ROOT="${SCKIT_SRC:-$(dirname "$HERE")}"
 : "${OUT:=$PWD/fuzz-out}"
 JOBS="${JOBS:-$(nproc)}"
 
-TARGETS="asm carray raw records jit_diff stack"
-LIB_SOURCES="vm/*.cc formats/*.cc verifier/*.cc jit/*.cc eval/stack_builder.cc"  # what the targets link
+TARGETS="asm carray raw records jit_diff stack policy_rules optimize"
+# what the targets link
+LIB_SOURCES="vm/*.cc formats/*.cc verifier/*.cc jit/compiler.cc jit/exec_memory.cc jit/x86_assembler.cc
+  eval/stack_builder.cc policy/rules_*.cc
+  policy/suggest.cc policy/reverse_builder.cc
+  optimize/code.cc optimize/passes.cc optimize/resynth.cc"
 
 mkdir -p "$OUT"
 OBJ="${WORK:-$OUT}/sckit-obj"  # OSS-Fuzz provides $WORK for intermediates
@@ -40,12 +44,30 @@ stale() {
   return 1
 }
 
+# The rules language's constant table, generated as the Bazel genrules in policy/BUILD do: the
+# preprocessor lists the header macros, gen_rules_constants writes a source the compiler
+# evaluates. The generated file is one more library source.
+GEN="$OBJ/gen"
+mkdir -p "$GEN/policy"
+if [ ! -f "$GEN/policy/rules_constants_table.cc" ] ||
+   [ policy/rules_constants_headers.h -nt "$GEN/policy/rules_constants_table.cc" ] ||
+   [ policy/gen_rules_constants.cc -nt "$GEN/policy/rules_constants_table.cc" ]; then
+  c++ -std=c++20 -O1 policy/gen_rules_constants.cc -o "$GEN/gen_rules_constants"
+  $CXX -E -dM -x c++ policy/rules_constants_headers.h |
+    "$GEN/gen_rules_constants" >"$GEN/policy/rules_constants_table.cc"
+fi
+LIB_SOURCES="$LIB_SOURCES $GEN/policy/rules_constants_table.cc"
+
+# The AUDIT_ARCH table vm/arch.cc includes, generated as the genrule in vm/BUILD does.
+mkdir -p "$GEN/vm"
+vm/gen_arch_table.sh /usr/include/linux/audit.h "$GEN/vm/arch_table.inc"
+
 # The library once, in parallel (the fuzz flags apply to it too: that is what gets fuzzed).
 pids=()
 for src in $LIB_SOURCES; do
   obj="$OBJ/$(echo "$src" | tr / _).o"
   if stale "$obj" "$src"; then
-    $CXX $CXXFLAGS -std=c++20 -I. -MMD -MF "$obj.d" -c "$src" -o "$obj" &
+    $CXX $CXXFLAGS -std=c++20 -I. -I"$GEN" -MMD -MF "$obj.d" -c "$src" -o "$obj" &
     pids+=($!)
     if [ "${#pids[@]}" -ge "$JOBS" ]; then wait "${pids[0]}"; pids=("${pids[@]:1}"); fi
   fi
@@ -54,7 +76,7 @@ for pid in "${pids[@]}"; do wait "$pid"; done
 LIB_OBJECTS=$(for src in $LIB_SOURCES; do echo "$OBJ/$(echo "$src" | tr / _).o"; done)
 
 for t in $TARGETS; do
-  $CXX $CXXFLAGS -std=c++20 -I. "fuzz/${t}_fuzzer.cc" $LIB_OBJECTS $LIB_FUZZING_ENGINE \
+  $CXX $CXXFLAGS -std=c++20 -I. -I"$GEN" "fuzz/${t}_fuzzer.cc" $LIB_OBJECTS $LIB_FUZZING_ENGINE \
     -lseccomp -o "$OUT/${t}_fuzzer"
 done
 
@@ -63,7 +85,8 @@ seeds_for() {
   case "$1" in
     asm|carray|records) ls fuzz/corpus/"$1"/* ;;
     raw) ls examples/*/*.bpf examples/*/*.cases examples/profiles/*.json ;;
-    jit_diff|stack) ls examples/*/*.bpf ;;
+    policy_rules) ls fuzz/corpus/policy_rules/* ;;
+    jit_diff|stack|optimize) ls examples/*/*.bpf ;;
   esac
 }
 for t in $TARGETS; do

@@ -98,7 +98,7 @@ void PrintText(const live::KernelInfo& k) {
 
 }  // namespace
 
-int RunKernel(const std::vector<std::string>& args) {
+int CmdKernel(const std::vector<std::string>& args) {
   po::options_description visible("options");
   visible.add_options()("help,h", "show this help")("json", "one JSON object");
   po::options_description hidden;

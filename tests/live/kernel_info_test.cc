@@ -79,7 +79,7 @@ TEST(KernelInfo, SysctlListsAreReadAndRefusedLikeTheKernel) {
 TEST(KernelCommand, JsonNamesEveryPiece) {
   REQUIRE_SECCOMP();
   ::testing::internal::CaptureStdout();
-  const int code = tools::RunKernel({"--json"});
+  const int code = tools::CmdKernel({"--json"});
   const std::string out = ::testing::internal::GetCapturedStdout();
   EXPECT_EQ(code, 0);
   for (const char* key : {"\"release\"", "\"strict_mode\": true", "\"filter_mode\": true",

@@ -1,0 +1,204 @@
+// Name and action resolution of a parsed policy per arch (see rules_resolve.h).
+#include "policy/rules_resolve.h"
+
+#include <mutex>
+
+#include "policy/suggest.h"
+#include "vm/bpf.h"
+
+namespace sckit::policy {
+namespace {
+
+// Syscall numbers scanned for name listings: mips o32/n64/n32 tables start at 4000/5000/6000.
+constexpr int32_t kNameScanLimit = 6600;
+
+std::optional<uint32_t> DecimalSyscall(const std::string& name) {
+  if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) {
+    return std::nullopt;
+  }
+  if (name.size() > 10) return std::nullopt;
+  const uint64_t v = std::stoull(name);
+  if (v > 0xffffffffu) return std::nullopt;
+  return static_cast<uint32_t>(v);
+}
+
+std::string ArchList(const std::vector<const ArchInfo*>& arches) {
+  std::string out;
+  for (const ArchInfo* a : arches) out += (out.empty() ? "" : ", ") + std::string(a->name);
+  return out;
+}
+
+// The numbers of `name` in group g (two on x86_64+x32: native and x32), or none.
+std::vector<uint32_t> NumbersIn(const ArchGroup& g, const std::string& name) {
+  std::vector<uint32_t> out;
+  if (std::optional<uint32_t> n = DecimalSyscall(name)) return {*n};
+  for (const ArchInfo* a : g.arches) {
+    if (std::optional<int32_t> nr = SyscallNumber(*a, name)) out.push_back(static_cast<uint32_t>(*nr));
+  }
+  return out;
+}
+
+Result<std::vector<ArchGroup>> MakeGroups(const ResolveOptions& options) {
+  std::vector<const ArchInfo*> arches = options.arches;
+  if (arches.empty()) arches.push_back(FindArch("x86_64"));
+  std::vector<ArchGroup> groups;
+  for (const ArchInfo* a : arches) {
+    if (a == nullptr) return MakeError("arch", "unknown architecture");
+    ArchGroup* g = nullptr;
+    for (ArchGroup& existing : groups) {
+      if (existing.audit_arch == a->audit_arch) g = &existing;
+    }
+    if (g == nullptr) {
+      groups.emplace_back();
+      g = &groups.back();
+      g->audit_arch = a->audit_arch;
+      g->args64 = a->bits == 64;
+      g->little_endian = !a->big_endian;
+    }
+    for (const ArchInfo* have : g->arches) {
+      if (have == a) return MakeError("arch", "architecture " + std::string(a->name) + " given twice");
+    }
+    g->arches.push_back(a);
+  }
+  return groups;
+}
+
+Result<bool> CheckValues(const Policy& policy, const ArchGroup& g) {
+  if (g.args64) return true;
+  for (const SyscallRule& r : policy.rules) {
+    for (const Filter& f : r.filters) {
+      for (const Clause& c : f.expr) {
+        for (const Atom& a : c) {
+          const uint64_t hi = a.value >> 32;
+          if (hi != 0 && hi != 0xffffffffu) {
+            char buf[32];
+            std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(a.value));
+            return LocatedError(a.loc, std::string("constant ") + buf +
+                                           " does not fit in the 32-bit arguments of " +
+                                           ArchList(g.arches));
+          }
+        }
+      }
+    }
+  }
+  return true;
+}
+
+// Maps every rule's name to its numbers in each group; errors and warnings as documented.
+Result<bool> MapRules(const Policy& policy, ResolvedPolicy* out) {
+  for (size_t i = 0; i < policy.rules.size(); ++i) {
+    const SyscallRule& r = policy.rules[i];
+    std::vector<const ArchInfo*> missing;
+    size_t found = 0;
+    for (ArchGroup& g : out->groups) {
+      std::vector<uint32_t> nrs = NumbersIn(g, r.name);
+      for (const ArchInfo* a : g.arches) {
+        if (!DecimalSyscall(r.name) && !SyscallNumber(*a, r.name)) missing.push_back(a);
+      }
+      found += nrs.size();
+      for (uint32_t nr : nrs) {
+        auto [it, inserted] = g.rules.emplace(nr, i);
+        if (!inserted) {
+          const SyscallRule& other = policy.rules[it->second];
+          return LocatedError(r.loc, "'" + r.name + "' is syscall " + std::to_string(nr) +
+                                         ", already given as '" + other.name + "' at " +
+                                         other.loc.ToString());
+        }
+      }
+    }
+    if (found == 0) {
+      const ArchInfo& first = *out->groups.front().arches.front();
+      const std::string where = missing.size() > 1 ? " on any of " + ArchList(missing) : "";
+      return LocatedError(r.loc, "unknown syscall '" + r.name + "'" + where +
+                                     DidYouMean(r.name, SyscallNamesOf(first)));
+    }
+    if (!missing.empty()) {
+      out->warnings.push_back(r.loc.ToString() + ": '" + r.name + "' is not a syscall on " +
+                              ArchList(missing) + "; its rule is left out there");
+    }
+  }
+  return true;
+}
+
+Result<bool> MapFrequencies(const Policy& policy, ResolvedPolicy* out) {
+  for (const FrequencyEntry& f : policy.frequencies) {
+    size_t found = 0;
+    for (ArchGroup& g : out->groups) {
+      for (uint32_t nr : NumbersIn(g, f.name)) {
+        g.frequency[nr] += f.count;
+        ++found;
+      }
+    }
+    if (found == 0) {
+      const ArchInfo& first = *out->groups.front().arches.front();
+      return LocatedError(f.loc, "unknown syscall '" + f.name + "'" +
+                                     DidYouMean(f.name, SyscallNamesOf(first)));
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+uint32_t ResolvedPolicy::Ret(const RuleAction& a) const {
+  switch (a.kind) {
+    case ActionKind::kAllow: return seccomp::kRetAllow;
+    case ActionKind::kKill: return kill_ret;
+    case ActionKind::kKillProcess: return seccomp::kRetKillProcess;
+    case ActionKind::kKillThread: return seccomp::kRetKillThread;
+    case ActionKind::kTrap: return seccomp::kRetTrap;
+    case ActionKind::kTrace: return seccomp::kRetTrace;
+    case ActionKind::kLog: return seccomp::kRetLog;
+    case ActionKind::kUserNotify: return seccomp::kRetUserNotif;
+    case ActionKind::kErrno: return seccomp::kRetErrno | a.data;
+    case ActionKind::kDefault: return default_ret;
+  }
+  return kill_ret;
+}
+
+Result<ResolvedPolicy> ResolvePolicy(const Policy& policy, const ResolveOptions& options) {
+  ResolvedPolicy out;
+  out.policy = &policy;
+  Result<std::vector<ArchGroup>> groups = MakeGroups(options);
+  if (!groups.ok()) return groups.error();
+  out.groups = std::move(*groups);
+  out.kill_ret = options.kill_process ? seccomp::kRetKillProcess : seccomp::kRetKillThread;
+  RuleAction def{policy.denylist ? ActionKind::kAllow : ActionKind::kKill, 0};
+  if (policy.default_action) def = *policy.default_action;
+  if (options.default_action) def = *options.default_action;
+  if (def.kind == ActionKind::kDefault) {
+    return MakeError("policy", "the default action cannot be a bare 'return' (give an errno)");
+  }
+  out.default_ret = out.Ret(def);
+  for (const ArchGroup& g : out.groups) {
+    Result<bool> ok = CheckValues(policy, g);
+    if (!ok.ok()) return ok.error();
+  }
+  Result<bool> mapped = MapRules(policy, &out);
+  if (!mapped.ok()) return mapped.error();
+  Result<bool> freq = MapFrequencies(policy, &out);
+  if (!freq.ok()) return freq.error();
+  return out;
+}
+
+const std::vector<std::string_view>& SyscallNamesOf(const ArchInfo& arch) {
+  static std::mutex mu;
+  static std::map<std::string_view, std::pair<std::vector<std::string>,
+                                              std::vector<std::string_view>>>* cache =
+      new std::map<std::string_view,
+                   std::pair<std::vector<std::string>, std::vector<std::string_view>>>;
+  std::lock_guard<std::mutex> lock(mu);
+  auto it = cache->find(arch.name);
+  if (it != cache->end()) return it->second.second;
+  auto& entry = (*cache)[arch.name];
+  for (int32_t nr = 0; nr < kNameScanLimit; ++nr) {
+    const int32_t full = static_cast<int32_t>(static_cast<uint32_t>(nr) | arch.nr_bit);
+    if (std::optional<std::string> n = SyscallName(arch.audit_arch, full)) {
+      entry.first.push_back(*n);
+    }
+  }
+  for (const std::string& s : entry.first) entry.second.push_back(s);
+  return entry.second;
+}
+
+}  // namespace sckit::policy

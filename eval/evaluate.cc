@@ -116,8 +116,7 @@ Result<bool> EvaluateRecord(Session& session, const SeccompData& data, const Eva
   const Outcome o = options.trace
                         ? DecideTraced(stack, data, session.ctx, scratch->rets, &scratch->traces)
                         : Decide(stack, data, session.ctx, scratch->rets);
-  const bool filters_ran = session.ctx.mode == Mode::kFilter && !stack.empty() &&
-                           o.passthrough == Passthrough::kNone;
+  const bool filters_ran = o.filters_ran(stack.size());
   const std::string record = FormatRecord(data);
   std::string& out = scratch->out;
   if (options.json) {
@@ -125,7 +124,16 @@ Result<bool> EvaluateRecord(Session& session, const SeccompData& data, const Eva
     if (options.trace) AppendTraceJson(stack, scratch->traces, &out);
     out += "}\n";
   } else {
-    out = record + " -> " + o.Text() + "\n";
+    out = record + " -> " + o.Text();
+    if (!DispatchPasses(o.dispatch) && o.effect != Effect::kDispatchSignal) {
+      out += " (syscall user dispatch: " + std::string(DispatchResultName(o.dispatch)) +
+             ", signal " + std::to_string(o.signal) + ")";
+    }
+    if (o.unavailable) {
+      out += " (" + std::string(LogBitName(LogBitOf(o.action))) +
+             " is not in actions_avail: the kernel treats it as unknown)";
+    }
+    out += "\n";
     if (options.trace) AppendTraceText(stack, scratch->traces, &out);
   }
   return true;

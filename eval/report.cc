@@ -29,11 +29,14 @@ std::string SiginfoJson(const Outcome& o) {
 
 std::string OutcomeJsonOpen(const std::string& record, const Outcome& o, const FilterStack& stack,
                             std::span<const uint32_t> rets, bool filters_ran) {
-  std::string out = "{\"record\": " + JsonString(record) + ", \"ret\": \"" + Hex(o.ret, 8) +
-                    "\", \"action\": \"" + std::string(ActionName(o.action)) +
-                    "\", \"data\": " + std::to_string(o.data) + ", \"outcome\": \"" + o.Text() +
-                    "\", \"matched\": " + (o.matched >= 0 ? std::to_string(o.matched) : "null") +
-                    ", \"filters\": ";
+  // A call syscall user dispatch stopped has no seccomp action at all.
+  const bool seccomp = DispatchPasses(o.dispatch);
+  const std::string ret = seccomp ? JsonString(Hex(o.ret, 8)) : std::string("null");
+  const std::string action = seccomp ? JsonString(ActionName(o.action)) : std::string("null");
+  std::string out = "{\"record\": " + JsonString(record) + ", \"ret\": " + ret +
+                    ", \"action\": " + action + ", \"data\": " + std::to_string(o.data) +
+                    ", \"outcome\": \"" + o.Text() + "\", \"matched\": " +
+                    (o.matched >= 0 ? std::to_string(o.matched) : "null") + ", \"filters\": ";
   if (filters_ran) {
     out += "[";
     for (size_t i = 0; i < stack.size(); ++i) out += (i ? ", \"" : "\"") + Hex(rets[i], 8) + "\"";
@@ -49,10 +52,15 @@ std::string OutcomeJsonOpen(const std::string& record, const Outcome& o, const F
   out += ", \"passthrough\": ";
   out += o.passthrough != Passthrough::kNone ? JsonString(PassthroughName(o.passthrough))
                                              : std::string("null");
+  out += ", \"dispatch\": ";
+  out += o.dispatch != DispatchResult::kOff ? JsonString(DispatchResultName(o.dispatch))
+                                            : std::string("null");
   out += ", \"strict\": ";
   out += o.strict ? "true" : "false";
   out += ", \"logged\": ";
   out += o.logged ? "true" : "false";
+  out += ", \"unavailable_action\": ";
+  out += o.unavailable ? "true" : "false";
   return out;
 }
 

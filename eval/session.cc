@@ -10,14 +10,30 @@ namespace {
 
 Error Usage(std::string message) { return MakeError("usage", std::move(message)); }
 
+// Syscall user dispatch: the configuration the prctl would accept, on a kernel that has it.
+std::optional<Error> CheckDispatch(const SessionOptions& o, bool live) {
+  const DispatchConfig& d = o.ctx.dispatch;
+  Result<bool> region = CheckDispatchConfig(d);
+  if (!region.ok()) return Usage("--dispatch-region: " + region.error().message);
+  if (!d.on()) return std::nullopt;
+  if (o.ctx.kernel < kDispatchSince) {
+    return Usage("syscall user dispatch exists from Linux " + kDispatchSince.ToString() +
+                 "; --kernel-version " + o.ctx.kernel.ToString() + " has none");
+  }
+  if (live) {
+    return Usage("--engine " + std::string(EngineChoiceName(o.engine)) +
+                 " cannot show syscall user dispatch: the kernel engine writes each record at "
+                 "the syscall-entry stop, which comes after dispatch has decided "
+                 "(docs/kernel-entry.md); use --engine interp or jit");
+  }
+  return std::nullopt;
+}
+
 // The filter-mode checks that do not need the files.
 std::optional<Error> CheckMode(const SessionOptions& o) {
   const bool live = o.engine == EngineChoice::kKernel || o.engine == EngineChoice::kAll;
+  if (std::optional<Error> e = CheckDispatch(o, live)) return e;
   if (o.ctx.mode == Mode::kStrict) {
-    if (live) {
-      return Usage("--engine " + std::string(EngineChoiceName(o.engine)) +
-                   " runs filters in the kernel: not with --strict");
-    }
     if (!o.files.empty()) {
       return Usage("--strict takes no --filter: a thread in strict mode cannot install "
                    "filters (EINVAL), and one with filters cannot enter strict mode");
@@ -27,6 +43,22 @@ std::optional<Error> CheckMode(const SessionOptions& o) {
   if (o.files.empty()) return Usage("no --filter given (see --help)");
   if (o.flags.size() > o.files.size()) return Usage("more --flags than --filter");
   return std::nullopt;
+}
+
+// --engine kernel and all: the live kernel, answering for the same configuration as the
+// interpreter (tracer, listener, strict mode).
+Result<bool> StartKernel(const SessionOptions& options, std::vector<StackEntry> entries,
+                         Session* session) {
+  if (options.engine != EngineChoice::kKernel && options.engine != EngineChoice::kAll) {
+    return true;
+  }
+  live::KernelEngineOptions kernel_options;
+  kernel_options.context = options.ctx;
+  Result<live::KernelEngine> k =
+      live::KernelEngine::Start(std::move(entries), std::move(kernel_options));
+  if (!k.ok()) return Usage("the live kernel engine could not start: " + k.error().ToString());
+  session->kernel = std::make_unique<live::KernelEngine>(std::move(*k));
+  return true;
 }
 
 }  // namespace
@@ -54,7 +86,10 @@ Result<std::unique_ptr<Session>> OpenSession(const SessionOptions& options) {
   auto session = std::make_unique<Session>();
   session->engine = options.engine;
   session->ctx = options.ctx;
-  if (options.ctx.mode == Mode::kStrict) return session;
+  if (options.ctx.mode == Mode::kStrict) {
+    if (Result<bool> k = StartKernel(options, {}, session.get()); !k.ok()) return k.error();
+    return session;
+  }
 
   std::vector<StackEntry> entries;
   for (size_t i = 0; i < options.files.size(); ++i) {
@@ -94,16 +129,8 @@ Result<std::unique_ptr<Session>> OpenSession(const SessionOptions& options) {
     if (!jit.ok()) return Usage(jit.error().ToString());
     session->jit = std::move(*jit);
   }
-  if (options.engine == EngineChoice::kKernel || options.engine == EngineChoice::kAll) {
-    // The kernel answers for the same configuration as the interpreter (tracer, listener).
-    live::KernelEngineOptions kernel_options;
-    kernel_options.context = options.ctx;
-    Result<live::KernelEngine> k =
-        live::KernelEngine::Start(std::move(entries), std::move(kernel_options));
-    if (!k.ok()) {
-      return Usage("the live kernel engine could not start: " + k.error().ToString());
-    }
-    session->kernel = std::make_unique<live::KernelEngine>(std::move(*k));
+  if (Result<bool> k = StartKernel(options, std::move(entries), session.get()); !k.ok()) {
+    return k.error();
   }
   return session;
 }

@@ -140,16 +140,33 @@ KernelEngine::KernelEngine(KernelEngine&&) noexcept = default;
 KernelEngine& KernelEngine::operator=(KernelEngine&&) noexcept = default;
 KernelEngine::~KernelEngine() = default;
 
+// Strict mode: no filters; records go to a child in SECCOMP_MODE_STRICT (live/strict_probe.h).
+Result<KernelEngine> KernelEngine::StartStrict(const std::vector<StackEntry>& stack,
+                                               const KernelEngineOptions& options) {
+  if (!stack.empty()) {
+    return MakeError("strict-mode-with-filters",
+                     "a thread in strict mode cannot install filters (EINVAL): give no stack");
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  impl->strict = std::make_unique<StrictProbe>(options.drop_privileges);
+  Result<bool> started = impl->strict->Start();
+  if (!started.ok()) return started.error();
+  return KernelEngine(std::move(impl));
+}
+
 Result<KernelEngine> KernelEngine::Start(std::vector<StackEntry> stack,
                                          KernelEngineOptions options) {
+  if (options.context.dispatch.on()) {
+    return MakeError("dispatch-unsupported",
+                     "syscall user dispatch cannot go through the kernel engine: dispatch "
+                     "decides before the syscall-entry stop (syscall_trace_enter), but the "
+                     "engine writes each record's nr, args and ip at that stop, after the "
+                     "decision");
+  }
+  if (options.context.mode == Mode::kStrict) return StartStrict(stack, options);
   if (stack.empty()) {
     return MakeError("empty-stack", "the kernel engine needs at least one filter");
-  }
-  if (options.context.mode == Mode::kStrict) {
-    return MakeError("strict-mode-unsupported",
-                     "strict mode cannot go through the kernel engine: a thread in strict mode "
-                     "has no filters, so no F0 could stop the calls it allows (read, write, "
-                     "exit, rt_sigreturn) before they run");
   }
   Result<bool> checked = CheckEntries(stack);
   if (!checked.ok()) return checked.error();
@@ -211,6 +228,7 @@ Result<KernelObservation> KernelEngine::Run(const SeccompData& record) {
   o.reproducible = false;
   o.reason = NotSent(record, m.options.context, &o.not_reproducible_rule);
   if (!o.reason.empty()) return o;
+  if (m.strict) return m.strict->Run(record);
   const int k = record.arch == kArchX86_64 ? 0 : 1;
   if (k == 1 && m.compat_unavailable) {
     o.not_reproducible_rule = "unsupported-arch";
@@ -236,7 +254,9 @@ Result<KernelObservation> KernelEngine::Run(const SeccompData& record) {
 uint16_t KernelEngine::sentinel() const { return impl_->sentinel; }
 pid_t KernelEngine::probe_tid() const { return impl_->probe[0].tid; }
 pid_t KernelEngine::child_pid() const { return impl_->leader; }
-uint64_t KernelEngine::children_started() const { return impl_->children; }
+uint64_t KernelEngine::children_started() const {
+  return impl_->children + (impl_->strict ? impl_->strict->children_started() : 0);
+}
 
 Result<std::vector<uint8_t>> KernelEngine::ReadProbeMemory(uint64_t address, size_t length) {
   if (impl_->leader <= 0) {

@@ -72,7 +72,11 @@ struct KernelEngineOptions {
   //             one filter per chain: the one filter that can notify gets NEW_LISTENER; when
   //             several can, -ENOSYS stays ambiguous with USER_NOTIF (said per record).
   //   kernel    only named in the reasons: the running kernel answers.
-  //   mode      strict mode cannot go through the engine (error "strict-mode-unsupported").
+  //   mode      strict mode: no stack; records go to a child really in SECCOMP_MODE_STRICT
+  //             (live/strict_probe.h): ALLOW or KILL_THREAD, the allowed calls run with
+  //             neutral arguments (read/write on fd -1), sigreturns are not sent.
+  //   dispatch  syscall user dispatch cannot either (error "dispatch-unsupported"): it decides
+  //             before the syscall-entry stop where the engine writes the record.
   KernelContext context;
   // Defence in depth for the child (the design alone keeps the call from running):
   // fresh mount, IPC, UTS, network and cgroup namespaces (created once, joined by every child).
@@ -153,7 +157,8 @@ class KernelEngine {
   // Verifies every program (Verify), starts the first child and installs F0 + the stack.
   // Errors: "invalid-filter" (pc, EINVAL), "install-refused" (the kernel refused entry i:
   // its errno), "suspend-seccomp-refused" (EPERM: not CAP_SYS_ADMIN, or under seccomp),
-  // "strict-mode-unsupported" (options.context.mode is strict),
+  // "strict-mode-with-filters" (strict mode with a stack), "dispatch-unsupported"
+  // (options.context.dispatch is on),
   // "ptrace-failed", "fork-failed", "namespaces-failed", "child-setup-failed".
   static Result<KernelEngine> Start(std::vector<StackEntry> stack,
                                     KernelEngineOptions options = {});
@@ -181,6 +186,8 @@ class KernelEngine {
 
  private:
   explicit KernelEngine(std::unique_ptr<Impl> impl);
+  static Result<KernelEngine> StartStrict(const std::vector<StackEntry>& stack,
+                                          const KernelEngineOptions& options);
   std::unique_ptr<Impl> impl_;
 };
 

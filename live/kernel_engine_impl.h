@@ -14,6 +14,7 @@
 
 #include "live/kernel_engine.h"
 #include "live/probe_child.h"
+#include "live/strict_probe.h"
 #include "verifier/stack_check.h"
 #include "vm/seccomp_data.h"
 #include "vm/status.h"
@@ -64,6 +65,7 @@ struct KernelEngine::Impl {
   // chain. Their USER_NOTIF gives -ENOSYS, like ERRNO(38).
   std::vector<size_t> unserved_notif;
   std::unique_ptr<char[]> probe_stack;
+  std::unique_ptr<StrictProbe> strict;  // strict mode: records go to this probe instead
 
   pid_t holder = 0;
   int holder_pidfd = -1;

@@ -18,11 +18,13 @@
 #include "formats/loader.h"
 #include "formats/read_file.h"
 #include "formats/records.h"
+#include "live/kernel_info.h"
 #include "tools/command.h"
 #include "tools/filter_flags.h"
 #include "tools/options.h"
 #include "tools/output.h"
 #include "vm/outcome.h"
+#include "vm/seccomp_log.h"
 
 namespace sckit::tools {
 namespace {
@@ -45,7 +47,91 @@ void AddStackOptions(po::options_description* d) {
       "listener", "every filter has an open notification listener (otherwise only filters "
                   "with --flags new_listener have one)")(
       "kernel-version", po::value<std::string>()->default_value(kDefaultKernel.ToString()),
-      "kernel to model: x86-64 uretprobe (335) skips filters from 6.14, uprobe (336) from 6.18");
+      "kernel to model: x86-64 uretprobe (335) skips filters from 6.14, uprobe (336) from 6.18")(
+      "dispatch", po::value<std::string>()->default_value("off"),
+      "syscall user dispatch, checked before seccomp: off, on (calls from outside the region "
+      "are dispatched), inclusive (calls from inside are)")(
+      "dispatch-region", po::value<std::string>(),
+      "OFFSET,LEN: the region of prctl(PR_SET_SYSCALL_USER_DISPATCH), compared with each "
+      "record's ip (default 0,0: no region)")(
+      "dispatch-selector", po::value<std::string>()->default_value("block"),
+      "the selector byte at the time of the call: allow, block, a byte value (other than 0/1 "
+      "kills by SIGSYS), none (NULL selector: always dispatched), fault (unreadable: SIGSEGV)")(
+      "dispatch-vdso-sigreturn", po::value<std::string>(),
+      "ADDR[,ADDR]: the 32-bit vDSO's sigreturn landing pads (i386 calls from them are never "
+      "dispatched)")(
+      "actions-logged", po::value<std::string>(),
+      "the actions the kernel may log (`logged`), as /proc/sys/kernel/seccomp/actions_logged "
+      "lists them, e.g. 'kill_process kill_thread log' or 'errno,trap'; 'default' = all but "
+      "allow. Without it: the running kernel's sysctl where it exists")(
+      "actions-avail", po::value<std::string>(),
+      "the actions the kernel knows (others kill the process), e.g. 'kill_process kill_thread "
+      "trap errno trace allow'; 'default' = all 8. Without it: the running kernel's sysctl");
+}
+
+// --actions-logged / --actions-avail, else the running kernel's sysctls; false after printing.
+bool ParseLogOptions(const char* command, const po::variables_map& vm, LogConfig* log) {
+  Result<LogConfig> running = live::ReadRunningLogConfig();
+  if (!running.ok()) {
+    PrintError(command, running.error().message +
+                            " (give --actions-logged and --actions-avail to model a kernel)");
+    return false;
+  }
+  *log = *running;
+  const struct {
+    const char* option;
+    bool logged;
+    uint32_t* bits;
+    uint32_t fallback;
+  } lists[] = {{"actions-logged", true, &log->actions_logged, kDefaultActionsLogged},
+               {"actions-avail", false, &log->actions_avail, kAllActionBits}};
+  for (const auto& l : lists) {
+    if (!vm.count(l.option)) continue;
+    const std::string text = vm[l.option].as<std::string>();
+    if (text == "default") {
+      *l.bits = l.fallback;
+      continue;
+    }
+    Result<uint32_t> bits = ParseActionNames(text, l.logged);
+    if (!bits.ok()) {
+      PrintError(command, "--" + std::string(l.option) + ": " + bits.error().message);
+      return false;
+    }
+    *l.bits = *bits;
+  }
+  return true;
+}
+
+// The --dispatch* options into `d`; false after printing the error.
+bool ParseDispatchOptions(const char* command, const po::variables_map& vm, DispatchConfig* d) {
+  Result<DispatchMode> mode = ParseDispatchMode(vm["dispatch"].as<std::string>());
+  if (!mode.ok()) {
+    PrintError(command, mode.error().message);
+    return false;
+  }
+  d->mode = *mode;
+  const bool given = vm.count("dispatch-region") || !vm["dispatch-selector"].defaulted() ||
+                     vm.count("dispatch-vdso-sigreturn");
+  if (!d->on() && given) {
+    PrintError(command, "--dispatch-region, --dispatch-selector and --dispatch-vdso-sigreturn "
+                        "need --dispatch on or inclusive");
+    return false;
+  }
+  std::vector<Result<bool>> parsed;
+  parsed.push_back(ParseDispatchSelector(vm["dispatch-selector"].as<std::string>(), d));
+  if (vm.count("dispatch-region")) {
+    parsed.push_back(ParseDispatchRegion(vm["dispatch-region"].as<std::string>(), d));
+  }
+  if (vm.count("dispatch-vdso-sigreturn")) {
+    parsed.push_back(ParseDispatchVdso(vm["dispatch-vdso-sigreturn"].as<std::string>(), d));
+  }
+  for (const Result<bool>& r : parsed) {
+    if (!r.ok()) {
+      PrintError(command, r.error().message);
+      return false;
+    }
+  }
+  return true;
 }
 
 // The session the options ask for, or the exit code to return at once.
@@ -69,6 +155,8 @@ std::unique_ptr<eval::Session> Open(const char* command, const po::variables_map
     }
   }
   o.ctx.kernel = *kernel;
+  if (!ParseDispatchOptions(command, vm, &o.ctx.dispatch)) return nullptr;
+  if (!ParseLogOptions(command, vm, &o.ctx.log)) return nullptr;
   o.engine = *engine;
   o.format = *format;
   if (vm.count("flags")) {

@@ -33,6 +33,8 @@ constexpr Command kCommands[] = {
     {"optimize", "rewrite a filter to run fewer instructions, proven equivalent", CmdOptimize},
     {"import", "compile a container seccomp profile (OCI/Docker JSON) to a filter", CmdImport},
     {"compile", "compile a minijail seccomp policy (rules per syscall) to a filter", CmdCompile},
+    {"kernel", "what the running kernel supports: modes, actions, logging, flags, dispatch",
+     CmdKernel},
 };
 
 void PrintUsage(FILE* out) {

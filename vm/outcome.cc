@@ -12,6 +12,7 @@ namespace sckit {
 namespace {
 
 constexpr int kSigKill = 9;
+constexpr int kSigSegv = 11;
 constexpr int kSigSys = 31;
 
 constexpr int32_t kNrUretprobe = 335;  // x86-64 __NR_uretprobe
@@ -75,7 +76,27 @@ Outcome StrictOutcome(const SeccompData& data, const KernelContext& ctx) {
   o.action = Action::kKillThread;
   o.effect = Effect::kKillThread;
   o.signal = kSigKill;
-  o.logged = true;
+  o.logged = SeccompLogs(ctx.log, Action::kKillThread, true);
+  return o;
+}
+
+// What a call syscall user dispatch stopped gets (it runs before everything else,
+// syscall_trace_enter); `r` is one of the results that do not pass.
+Outcome DispatchOutcome(DispatchResult r, const SeccompData& data) {
+  Outcome o;  // ret and action keep their defaults: no filter ran
+  if (r == DispatchResult::kDispatched) {
+    // syscall_rollback, then trigger_sigsys(): a catchable SIGSYS, no seccomp log.
+    o.effect = Effect::kDispatchSignal;
+    o.signal = kSigSys;
+    o.has_siginfo = true;
+    o.sigsys = Siginfo(data, 0);
+    o.sigsys.code = kSysUserDispatch;
+    return o;
+  }
+  // force_exit_sig(): the signal's default action (core dump) ends the whole thread group; no
+  // handler runs (SA_IMMUTABLE), so there is no siginfo to see.
+  o.effect = Effect::kKillProcess;
+  o.signal = r == DispatchResult::kSelectorFault ? kSigSegv : kSigSys;
   return o;
 }
 
@@ -87,7 +108,7 @@ bool PassthroughOutcome(const SeccompData& data, const KernelContext& ctx, Outco
   return true;
 }
 
-Outcome EmptyChainOutcome(const SeccompData& data) {
+Outcome EmptyChainOutcome(const SeccompData& data, const KernelContext& ctx) {
   StackDecision d;
   d.ret = seccomp::kRetKillProcess;
   d.matched = -1;
@@ -98,7 +119,7 @@ Outcome EmptyChainOutcome(const SeccompData& data) {
   o.signal = kSigSys;
   o.has_siginfo = true;
   o.sigsys = Siginfo(data, 0);
-  o.logged = true;
+  o.logged = SeccompLogs(ctx.log, Action::kKillProcess, true);
   return o;
 }
 
@@ -185,6 +206,7 @@ std::string_view EffectName(Effect e) {
     case Effect::kNotify: return "notify";
     case Effect::kKillThread: return "kill_thread";
     case Effect::kKillProcess: return "kill_process";
+    case Effect::kDispatchSignal: return "dispatch_signal";
   }
   return "run";
 }
@@ -199,8 +221,14 @@ Verdict Outcome::verdict() const {
     case Effect::kNotify: return Verdict::Of(K::kUserNotif);
     case Effect::kKillThread: return Verdict::Of(K::kKillThread);
     case Effect::kKillProcess: return Verdict::Of(K::kKillProcess);
+    case Effect::kDispatchSignal: return Verdict::Of(K::kDispatchSigsys);
   }
   return Verdict::Of(K::kKillProcess);
+}
+
+bool Outcome::filters_ran(size_t stack_size) const {
+  return stack_size > 0 && !strict && passthrough == Passthrough::kNone &&
+         DispatchPasses(dispatch);
 }
 
 std::string Verdict::Text() const {
@@ -214,6 +242,7 @@ std::string Verdict::Text() const {
     case Kind::kTrace: return "TRACE" + num;
     case Kind::kLog: return "LOG";
     case Kind::kAllow: return "ALLOW";
+    case Kind::kDispatchSigsys: return "DISPATCH_SIGSYS";
   }
   return "KILL_PROCESS";
 }
@@ -228,18 +257,21 @@ Outcome ApplyAction(uint32_t ret, int matched, uint32_t match_flags, const Secco
   const bool match_log = matched >= 0 && (match_flags & seccomp::kFlagLog) != 0;
   const bool match_listener =
       matched >= 0 && (ctx.listener || (match_flags & seccomp::kFlagNewListener) != 0);
-  switch (o.action) {
+  // An action this kernel does not know (actions_avail) takes __seccomp_filter's default case.
+  o.unavailable = o.action != Action::kUnknown && !ActionAvailable(ctx.log, o.action);
+  const Action applied = o.unavailable ? Action::kUnknown : o.action;
+  switch (applied) {
     case Action::kErrno:
       o.effect = Effect::kReturn;
       o.return_value = -static_cast<int64_t>(std::min<uint32_t>(o.data, seccomp::kMaxErrno));
-      o.logged = match_log;
+      o.logged = SeccompLogs(ctx.log, applied, match_log);
       break;
     case Action::kTrap:
       o.effect = Effect::kSignal;
       o.signal = kSigSys;
       o.has_siginfo = true;
       o.sigsys = Siginfo(data, o.data);
-      o.logged = match_log;
+      o.logged = SeccompLogs(ctx.log, applied, match_log);
       break;
     case Action::kUserNotif:
       if (match_listener) {
@@ -247,7 +279,7 @@ Outcome ApplyAction(uint32_t ret, int matched, uint32_t match_flags, const Secco
       } else {
         o.effect = Effect::kReturn;
         o.return_value = -ENOSYS;
-        o.logged = match_log;
+        o.logged = SeccompLogs(ctx.log, applied, match_log);
       }
       break;
     case Action::kTrace:
@@ -256,12 +288,12 @@ Outcome ApplyAction(uint32_t ret, int matched, uint32_t match_flags, const Secco
       } else {
         o.effect = Effect::kReturn;
         o.return_value = -ENOSYS;
-        o.logged = match_log;
+        o.logged = SeccompLogs(ctx.log, applied, match_log);
       }
       break;
     case Action::kLog:
       o.effect = Effect::kRun;
-      o.logged = true;
+      o.logged = SeccompLogs(ctx.log, applied, true);
       break;
     case Action::kAllow:
       o.effect = Effect::kRun;
@@ -269,7 +301,7 @@ Outcome ApplyAction(uint32_t ret, int matched, uint32_t match_flags, const Secco
     case Action::kKillThread:
       o.effect = Effect::kKillThread;
       o.signal = kSigSys;
-      o.logged = true;
+      o.logged = SeccompLogs(ctx.log, applied, true);
       break;
     case Action::kKillProcess:
     case Action::kUnknown:
@@ -277,7 +309,7 @@ Outcome ApplyAction(uint32_t ret, int matched, uint32_t match_flags, const Secco
       o.signal = kSigSys;
       o.has_siginfo = true;
       o.sigsys = Siginfo(data, o.data);
-      o.logged = true;
+      o.logged = SeccompLogs(ctx.log, applied, true);
       break;
   }
   return o;
@@ -290,23 +322,39 @@ Outcome ApplyDecision(const StackDecision& decision, const FilterStack& stack,
   return ApplyAction(decision.ret, decision.matched, flags, data, ctx);
 }
 
-Outcome Decide(const FilterStack& stack, const SeccompData& data, const KernelContext& ctx,
-               std::span<uint32_t> rets) {
+namespace {
+
+// Everything after syscall user dispatch: strict mode, the empty chain, passthrough, filters.
+Outcome DecideSeccomp(const FilterStack& stack, const SeccompData& data, const KernelContext& ctx,
+                      std::span<uint32_t> rets, std::vector<FilterTrace>* traces) {
   if (ctx.mode == Mode::kStrict) return StrictOutcome(data, ctx);
-  if (stack.empty()) return EmptyChainOutcome(data);
+  if (stack.empty()) return EmptyChainOutcome(data, ctx);
   Outcome o;
   if (PassthroughOutcome(data, ctx, &o)) return o;
-  return ApplyDecision(stack.Evaluate(data, rets), stack, data, ctx);
+  const StackDecision d =
+      traces ? stack.EvaluateTraced(data, rets, traces) : stack.Evaluate(data, rets);
+  return ApplyDecision(d, stack, data, ctx);
+}
+
+}  // namespace
+
+Outcome Decide(const FilterStack& stack, const SeccompData& data, const KernelContext& ctx,
+               std::span<uint32_t> rets) {
+  const DispatchResult r = DecideDispatch(ctx.dispatch, data);
+  Outcome o = DispatchPasses(r) ? DecideSeccomp(stack, data, ctx, rets, nullptr)
+                                : DispatchOutcome(r, data);
+  o.dispatch = r;
+  return o;
 }
 
 Outcome DecideTraced(const FilterStack& stack, const SeccompData& data, const KernelContext& ctx,
                      std::span<uint32_t> rets, std::vector<FilterTrace>* traces) {
   traces->clear();
-  if (ctx.mode == Mode::kStrict) return StrictOutcome(data, ctx);
-  if (stack.empty()) return EmptyChainOutcome(data);
-  Outcome o;
-  if (PassthroughOutcome(data, ctx, &o)) return o;
-  return ApplyDecision(stack.EvaluateTraced(data, rets, traces), stack, data, ctx);
+  const DispatchResult r = DecideDispatch(ctx.dispatch, data);
+  Outcome o = DispatchPasses(r) ? DecideSeccomp(stack, data, ctx, rets, traces)
+                                : DispatchOutcome(r, data);
+  o.dispatch = r;
+  return o;
 }
 
 bool Expectation::Matches(const Verdict& actual) const {
@@ -315,7 +363,7 @@ bool Expectation::Matches(const Verdict& actual) const {
     static const std::pair<const char*, K> kNames[] = {
         {"KILL_PROCESS", K::kKillProcess}, {"KILL_THREAD", K::kKillThread}, {"TRAP", K::kTrap},
         {"ERRNO", K::kErrno}, {"USER_NOTIF", K::kUserNotif}, {"TRACE", K::kTrace},
-        {"LOG", K::kLog}, {"ALLOW", K::kAllow}};
+        {"LOG", K::kLog}, {"ALLOW", K::kAllow}, {"DISPATCH_SIGSYS", K::kDispatchSigsys}};
     for (const auto& [text, kind] : kNames) {
       if (n == text) return kind;
     }
@@ -362,12 +410,13 @@ Result<Expectation> ParseExpectation(std::string_view text, int line) {
     e.has_value = true;
     e.value = *v;
   } else {
-    static constexpr std::string_view kNames[] = {"KILL_PROCESS", "KILL_THREAD", "KILL",
-                                                  "TRAP",         "ERRNO",       "TRACE",
-                                                  "USER_NOTIF",   "LOG",         "ALLOW"};
+    static constexpr std::string_view kNames[] = {
+        "KILL_PROCESS", "KILL_THREAD", "KILL", "TRAP",  "ERRNO",
+        "TRACE",        "USER_NOTIF",  "LOG",  "ALLOW", "DISPATCH_SIGSYS"};
     if (std::find(std::begin(kNames), std::end(kNames), name) == std::end(kNames)) {
       return bad("unknown outcome (expected KILL_PROCESS, KILL_THREAD, KILL, TRAP[(n)], "
-                 "ERRNO[(n)], TRACE[(n)], USER_NOTIF, LOG or ALLOW, optionally with '!')");
+                 "ERRNO[(n)], TRACE[(n)], USER_NOTIF, LOG, ALLOW or DISPATCH_SIGSYS, "
+                 "optionally with '!')");
     }
   }
   e.name = std::move(name);

@@ -1,6 +1,10 @@
 // What the kernel does with a system call, given the thread's seccomp state: the filter stack's
 // winning value (vm/stack.h) turned into an effect as __seccomp_filter() (kernel/seccomp.c)
-// applies it, plus the two cases where no filter decides:
+// applies it, plus the cases where no filter decides:
+//   - syscall user dispatch (vm/dispatch.h), which runs first (syscall_trace_enter): a
+//     dispatched call gets SIGSYS with si_code SYS_USER_DISPATCH (DISPATCH_SIGSYS) and never
+//     reaches ptrace or seccomp; an invalid selector kills the task by SIGSYS, an unreadable one
+//     by SIGSEGV (shown as KILL_PROCESS with `dispatch` saying why);
 //   - the x86-64 passthrough calls: seccomp_is_const_allow() treats native uretprobe (335,
 //     since Linux 6.14, also in stable backports) and uprobe (336, since Linux 6.18) as
 //     constant-ALLOW, so the action cache allows them before any filter runs, even a filter
@@ -30,6 +34,8 @@
 #include <vector>
 
 #include "vm/action.h"
+#include "vm/dispatch.h"
+#include "vm/seccomp_log.h"
 #include "vm/seccomp_data.h"
 #include "vm/stack.h"
 #include "vm/status.h"
@@ -46,6 +52,7 @@ struct KernelVersion {
 inline constexpr KernelVersion kDefaultKernel{6, 18};
 inline constexpr KernelVersion kUretprobePassthroughSince{6, 14};
 inline constexpr KernelVersion kUprobePassthroughSince{6, 18};
+inline constexpr KernelVersion kDispatchSince{5, 11};  // PR_SET_SYSCALL_USER_DISPATCH
 
 // "6.18", "6.14.3", "6.18.44-generic", "6": major.minor, the rest ignored.
 Result<KernelVersion> ParseKernelVersion(std::string_view text);
@@ -58,6 +65,8 @@ struct KernelContext {
   bool tracer = false;    // a ptracer attached with PTRACE_O_TRACESECCOMP
   bool listener = false;  // treat every filter as having an open listener (otherwise only
                           // filters installed with SECCOMP_FILTER_FLAG_NEW_LISTENER have one)
+  DispatchConfig dispatch;  // syscall user dispatch (off by default)
+  LogConfig log;            // actions_logged / actions_avail (the kernel's defaults)
 };
 
 enum class Passthrough : uint8_t { kNone, kUretprobe, kUprobe };
@@ -80,26 +89,31 @@ enum class Effect : uint8_t {
   kTraceStop,    // PTRACE_EVENT_SECCOMP stop, the tracer decides
   kNotify,       // the listener's supervisor decides
   kKillThread,   // the calling thread dies (SIGSYS; SIGKILL in strict mode)
-  kKillProcess,  // the whole process dies by SIGSYS
+  kKillProcess,  // the whole process dies by SIGSYS (by SIGSEGV for an unreadable selector)
+  kDispatchSignal,  // syscall user dispatch: skipped; SIGSYS with SYS_USER_DISPATCH delivered
 };
 std::string_view EffectName(Effect e);  // "run", "return", "signal", "trace_stop", ...
 
-// siginfo of the SIGSYS that TRAP and KILL_PROCESS deliver (force_sig_seccomp()). Members are
+// siginfo of the SIGSYS that TRAP and KILL_PROCESS deliver (force_sig_seccomp()), or that a
+// dispatched call gets (trigger_sigsys(): si_code SYS_USER_DISPATCH, si_errno 0). Members are
 // the si_* fields without the prefix (glibc defines si_syscall etc. as macros).
+inline constexpr int32_t kSysSeccomp = 1;       // si_code SYS_SECCOMP
+inline constexpr int32_t kSysUserDispatch = 2;  // si_code SYS_USER_DISPATCH
 struct SigsysInfo {
   int32_t signo = 31;  // si_signo: SIGSYS
-  int32_t code = 1;    // si_code: SYS_SECCOMP
-  int32_t error = 0;   // si_errno: the action's data
+  int32_t code = kSysSeccomp;
+  int32_t error = 0;   // si_errno: the action's data (0 for dispatch)
   int32_t syscall_nr = 0;
   uint32_t arch = 0;
   uint64_t call_addr = 0;  // seccomp_data.instruction_pointer
 };
 
 // The one-word outcome as a value, for comparing outcomes (of engines, of the kernel, against
-// expectations): KILL_PROCESS, KILL_THREAD, TRAP(n), ERRNO(n), USER_NOTIF, TRACE(n), LOG, ALLOW.
+// expectations): KILL_PROCESS, KILL_THREAD, TRAP(n), ERRNO(n), USER_NOTIF, TRACE(n), LOG, ALLOW,
+// and DISPATCH_SIGSYS (syscall user dispatch stopped the call before seccomp).
 struct Verdict {
   enum class Kind : uint8_t { kKillProcess, kKillThread, kTrap, kErrno, kUserNotif, kTrace, kLog,
-                              kAllow };
+                              kAllow, kDispatchSigsys };
   Kind kind = Kind::kAllow;
   uint32_t n = 0;  // TRAP's and TRACE's data, ERRNO's errno after the cap; 0 for the others
 
@@ -113,7 +127,8 @@ struct Outcome {
   Action action = Action::kAllow;     // ActionOf(ret); kUnknown behaves as KILL_PROCESS
   uint16_t data = 0;                  // ret & SECCOMP_RET_DATA
   int matched = -1;                   // winning filter (0 = oldest); -1: none (allowed,
-                                      // passthrough, strict mode)
+                                      // passthrough, strict mode, dispatch)
+  DispatchResult dispatch = DispatchResult::kOff;  // what syscall user dispatch did first
   Passthrough passthrough = Passthrough::kNone;
   bool strict = false;                // decided by strict mode
   Effect effect = Effect::kRun;
@@ -121,14 +136,19 @@ struct Outcome {
   int signal = 0;                     // the signal that kills or traps: 31 SIGSYS, 9 SIGKILL
   bool has_siginfo = false;           // sigsys below is meaningful (TRAP, KILL_PROCESS/unknown)
   SigsysInfo sigsys;
-  bool logged = false;                // seccomp_log() writes an audit record with the default
-                                      // actions_logged (every action but allow); for
-                                      // ERRNO/TRAP/ENOSYS only when the match has FLAG_LOG
+  bool logged = false;                // seccomp_log() writes an audit record, for the context's
+                                      // actions_logged (vm/seccomp_log.h); ERRNO/TRAP/ENOSYS
+                                      // only when the match has FLAG_LOG
+  bool unavailable = false;           // `action` is not in the context's actions_avail: the
+                                      // kernel treats it as unknown and kills the process
 
   // The one-word outcome: KILL_PROCESS, KILL_THREAD, TRAP(n), ERRNO(n) (n after the cap;
   // TRACE without a tracer and USER_NOTIF without a listener are ERRNO(38)), USER_NOTIF,
-  // TRACE(n), LOG, ALLOW.
+  // TRACE(n), LOG, ALLOW, DISPATCH_SIGSYS.
   Verdict verdict() const;
+  // Whether the filters ran (rets hold their values): not in strict mode, for a passthrough
+  // call, a call syscall user dispatch stopped, or an empty stack.
+  bool filters_ran(size_t stack_size) const;
   std::string Text() const { return verdict().Text(); }
 };
 
@@ -143,8 +163,9 @@ Outcome ApplyAction(uint32_t ret, int matched, uint32_t match_flags, const Secco
 Outcome ApplyDecision(const StackDecision& decision, const FilterStack& stack,
                       const SeccompData& data, const KernelContext& ctx);
 
-// The whole path for one system call: strict mode, or the empty-chain fail-safe (KILL_PROCESS,
-// as seccomp_run_filters() does), the passthrough check, then every filter (rets must hold
+// The whole path for one system call: syscall user dispatch, then strict mode, or the
+// empty-chain fail-safe (KILL_PROCESS, as seccomp_run_filters() does), the passthrough check,
+// then every filter (rets must hold
 // stack.size() values; they are left untouched when no filter runs). No allocation.
 Outcome Decide(const FilterStack& stack, const SeccompData& data, const KernelContext& ctx,
                std::span<uint32_t> rets);
@@ -153,7 +174,8 @@ Outcome DecideTraced(const FilterStack& stack, const SeccompData& data, const Ke
                      std::span<uint32_t> rets, std::vector<FilterTrace>* traces);
 
 // An expected outcome in a test case. Forms (case-insensitive), optionally prefixed by '!':
-//   exact:  KILL_PROCESS KILL_THREAD USER_NOTIF LOG ALLOW TRAP(n) ERRNO(n) TRACE(n), where n is
+//   exact:  KILL_PROCESS KILL_THREAD USER_NOTIF LOG ALLOW DISPATCH_SIGSYS TRAP(n) ERRNO(n)
+//           TRACE(n), where n is
 //           decimal, 0x hex, or for ERRNO an errno name (ERRNO(EPERM))
 //   class:  KILL (either kill), ERRNO (any errno), TRAP (any), TRACE (any)
 struct Expectation {

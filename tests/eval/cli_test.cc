@@ -332,6 +332,110 @@ TEST(TestCli, MalformedCasesExit2) {
   EXPECT_EQ(Cli("test", {"-f", f}).code, 2);  // no cases file
 }
 
+TEST(EvalCli, SyscallUserDispatchDecidesBeforeTheFilters) {
+  const std::string f = GetpidErrno();
+  const std::vector<std::string> base = {"-f", f, "--dispatch", "on", "--dispatch-region",
+                                         "0x7f0000000000,0x1000"};
+  auto with = [&](std::vector<std::string> more) {
+    std::vector<std::string> a = base;
+    a.insert(a.end(), more.begin(), more.end());
+    return a;
+  };
+  CliRun r = Cli("eval",
+                 with({"-d", "nr=getpid ip=0x7f0000000800", "-d", "nr=getpid ip=0x401000"}));
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "arch=0xc000003e nr=39 ip=0x7f0000000800 args=0x0,0x0,0x0,0x0,0x0,0x0 -> ERRNO(1)\n"
+            "arch=0xc000003e nr=39 ip=0x401000 args=0x0,0x0,0x0,0x0,0x0,0x0 -> DISPATCH_SIGSYS\n");
+  r = Cli("eval", with({"--json", "-d", "nr=1 ip=0x401000"}));
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"outcome\": \"DISPATCH_SIGSYS\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"ret\": null, \"action\": null"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"filters\": null"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"si_code\": 2, \"si_errno\": 0, \"si_syscall\": 1"),
+            std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"dispatch\": \"dispatched\""), std::string::npos) << r.out;
+  r = Cli("eval", with({"--dispatch-selector", "allow", "-d", "nr=getpid ip=0x401000"}));
+  EXPECT_NE(r.out.find("-> ERRNO(1)"), std::string::npos) << r.out;
+  r = Cli("eval", with({"--dispatch-selector", "2", "-d", "nr=getpid ip=0x401000"}));
+  EXPECT_NE(r.out.find("-> KILL_PROCESS (syscall user dispatch: invalid-selector, signal 31)"),
+            std::string::npos) << r.out;
+}
+
+TEST(EvalCli, BadDispatchConfigurationIsAUsageError) {
+  const std::string f = GetpidErrno();
+  for (const std::vector<std::string>& bad :
+       std::vector<std::vector<std::string>>{
+           {"--dispatch", "on", "--dispatch-region", "0x10,0xfffffffffffffff0"},
+           {"--dispatch", "on", "--dispatch-region", "0x1000,0"},
+           {"--dispatch", "inclusive", "--dispatch-region", "0,0"},
+           {"--dispatch", "on", "--dispatch-region", "12"},
+           {"--dispatch", "maybe"},
+           {"--dispatch", "on", "--dispatch-selector", "300"},
+           {"--dispatch-region", "0,4096"},
+           {"--dispatch", "on", "--kernel-version", "5.10"},
+           {"--dispatch", "on", "--engine", "kernel"},
+           {"--dispatch", "on", "--engine", "all"}}) {
+    std::vector<std::string> args = {"-f", f, "-d", "nr=read"};
+    args.insert(args.end(), bad.begin(), bad.end());
+    const CliRun r = Cli("eval", args);
+    EXPECT_EQ(r.code, 2) << bad[1] << " " << r.out;
+    EXPECT_NE(r.err.find("sckit eval:"), std::string::npos) << r.err;
+    EXPECT_TRUE(r.out.empty()) << r.out;
+  }
+  const CliRun wrap = Cli("eval", {"-f", f, "-d", "nr=read", "--dispatch", "on",
+                                   "--dispatch-region", "0x10,0xfffffffffffffff0"});
+  EXPECT_NE(wrap.err.find("overflows"), std::string::npos) << wrap.err;
+  EXPECT_NE(wrap.err.find("EINVAL"), std::string::npos) << wrap.err;
+}
+
+TEST(TestCli, CasesExpectDispatchSigsys) {
+  const std::string f = GetpidErrno();
+  const std::string cases = WriteFile("dispatch.cases",
+                                      "nr=getpid ip=0x401000 => DISPATCH_SIGSYS\n"
+                                      "nr=getpid ip=0x7f0000000010 => ERRNO(1)\n"
+                                      "nr=read ip=0x401000 => !ALLOW\n"
+                                      "nr=read ip=0x401000 => TRAP\n");
+  const CliRun r = Cli("test", {"-f", f, "--dispatch", "on", "--dispatch-region",
+                                "0x7f0000000000,0x1000", cases});
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_NE(r.out.find(":4: FAIL: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("got DISPATCH_SIGSYS"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("3 passed, 1 failed"), std::string::npos) << r.out;
+}
+
+TEST(EvalCli, ActionsLoggedAndAvailModelAnotherKernel) {
+  const std::string f = Constant("log.bpf", 0x7ffc0000);  // LOG for everything
+  auto logged = [&](std::vector<std::string> more) {
+    std::vector<std::string> a = {"-f", f, "-d", "nr=read", "--json"};
+    a.insert(a.end(), more.begin(), more.end());
+    const CliRun r = Cli("eval", a);
+    EXPECT_EQ(r.code, 0) << r.err;
+    return r.out;
+  };
+  EXPECT_NE(logged({"--actions-logged", "default"}).find("\"logged\": true"), std::string::npos);
+  EXPECT_NE(logged({"--actions-logged", "kill_process errno"}).find("\"logged\": false"),
+            std::string::npos);
+  EXPECT_NE(logged({"--actions-logged", ""}).find("\"logged\": false"), std::string::npos);
+  const std::string old_kernel = "kill_process kill_thread trap errno trace allow";
+  const std::string out = logged({"--actions-avail", old_kernel});
+  EXPECT_NE(out.find("\"outcome\": \"KILL_PROCESS\""), std::string::npos) << out;
+  EXPECT_NE(out.find("\"unavailable_action\": true"), std::string::npos) << out;
+  const CliRun text = Cli("eval", {"-f", f, "-d", "nr=read", "--actions-avail", old_kernel});
+  EXPECT_NE(text.out.find("-> KILL_PROCESS (log is not in actions_avail"), std::string::npos)
+      << text.out;
+  for (const std::vector<std::string>& bad : std::vector<std::vector<std::string>>{
+           {"--actions-logged", "log allow"}, {"--actions-logged", "logg"},
+           {"--actions-avail", "kill"}}) {
+    std::vector<std::string> a = {"-f", f, "-d", "nr=read"};
+    a.insert(a.end(), bad.begin(), bad.end());
+    const CliRun r = Cli("eval", a);
+    EXPECT_EQ(r.code, 2) << bad[1];
+    EXPECT_NE(r.err.find("--" + bad[0].substr(2) + ": "), std::string::npos) << r.err;
+    EXPECT_TRUE(r.out.empty());
+  }
+}
+
 }  // namespace
 }  // namespace sckit
 

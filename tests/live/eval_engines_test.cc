@@ -54,12 +54,19 @@ TEST_F(LiveEngines, AllEnginesAgreeOnTheBundledCases) {
       {"-f examples/multiarch/multiarch.bpf", "examples/multiarch/multiarch.cases"},
       {"-f examples/multiarch/multiarch.bpf -f examples/socket-args/socket-args.bpf",
        "examples/stack/stack.cases"},
+      {"--strict", "examples/strict/strict.cases"},  // a child really in strict mode
   };
   for (const Example& e : examples) {
     const CmdRun r = Sckit(std::string("test --engine all ") + e.filters + " " + e.cases);
     EXPECT_EQ(r.code, 0) << e.cases << "\n" << r.out;
     EXPECT_NE(r.out.find(" 0 failed"), std::string::npos) << r.out;
   }
+  const CmdRun strict = Sckit("test --strict --engine kernel examples/strict/strict.cases");
+  EXPECT_EQ(strict.code, 0) << strict.out;
+  EXPECT_NE(strict.out.find("14 passed, 0 failed, 4 skipped; checked by kernel 14 "
+                            "(4 not reproducible)"),
+            std::string::npos)
+      << strict.out;
 }
 
 TEST_F(LiveEngines, EvalReportsTheKernelsAnswer) {

@@ -117,13 +117,24 @@ TEST(KernelConfig, ListenerForEveryFilterIsOnePerChain) {
   }
 }
 
-TEST(KernelConfig, StrictModeIsRefusedWithTheReason) {
+// Strict mode has its own probe (strict_engine_test); a stack with it is refused.
+TEST(KernelConfig, StrictModeWithAStackIsRefusedWithTheReason) {
   KernelEngineOptions options;
   options.context.mode = Mode::kStrict;
   Result<KernelEngine> engine =
       KernelEngine::Start({{Program{{Ret(seccomp::kRetAllow)}}, 0}}, options);
   ASSERT_FALSE(engine.ok());
-  EXPECT_EQ(engine.error().rule, "strict-mode-unsupported");
+  EXPECT_EQ(engine.error().rule, "strict-mode-with-filters");
+}
+
+TEST(KernelConfig, SyscallUserDispatchIsRefusedWithTheReason) {
+  KernelEngineOptions options;
+  options.context.dispatch.mode = DispatchMode::kExclusive;
+  Result<KernelEngine> engine =
+      KernelEngine::Start({{Program{{Ret(seccomp::kRetAllow)}}, 0}}, options);
+  ASSERT_FALSE(engine.ok());
+  EXPECT_EQ(engine.error().rule, "dispatch-unsupported");
+  EXPECT_NE(engine.error().message.find("syscall-entry stop"), std::string::npos);
 }
 
 }  // namespace

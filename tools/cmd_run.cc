@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "live/enforce.h"
+#include "live/run_command.h"
 #include "tools/command.h"
 #include "tools/filter_files.h"
 #include "tools/filter_flags.h"

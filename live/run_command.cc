@@ -1,4 +1,4 @@
-#include "live/enforce.h"
+#include "live/run_command.h"
 
 #include <linux/filter.h>
 #include <linux/seccomp.h>

@@ -36,7 +36,7 @@ struct StackInput {
 Result<FilterStack> BuildStack(std::span<const StackInput> filters, EngineKind kind);
 
 // Engines that count edge coverage (vm/engine.h): the JIT's instrumented code, for the record
-// search of analysis/policy_fuzz.h. Its engines fail with "jit-unavailable" off x86-64.
+// search of analysis/record_search.h. Its engines fail with "jit-unavailable" off x86-64.
 CoverageEngineFactory JitCoverageEngines();
 
 // The same for filters installed without flags; names[i] (if given) names filter i.

@@ -1,5 +1,5 @@
 // sckit fuzz: a minimal set of records covering everything reachable in a stack, written as a
-// `sckit test` cases file with the observed outcomes. The search is analysis/policy_fuzz.h, the
+// `sckit test` cases file with the observed outcomes. The search is analysis/record_search.h, the
 // outcomes eval::CaseLines; this file parses options and prints.
 #include <unistd.h>
 
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "analysis/policy_fuzz.h"
+#include "analysis/record_search.h"
 #include "eval/evaluate.h"
 #include "eval/stack_builder.h"
 #include "formats/loader.h"

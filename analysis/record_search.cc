@@ -1,4 +1,4 @@
-#include "analysis/policy_fuzz.h"
+#include "analysis/record_search.h"
 
 #include <algorithm>
 #include <chrono>

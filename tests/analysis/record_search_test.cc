@@ -1,4 +1,4 @@
-// `sckit fuzz` (analysis/policy_fuzz.h, tools/cmd_fuzz.cc): within a bounded budget the search
+// `sckit fuzz` (analysis/record_search.h, tools/cmd_fuzz.cc): within a bounded budget the search
 // reaches every reachable instruction and branch direction of the bundled examples and of
 // filters with narrow conditions (one 64-bit argument value, a mask test), the solver proves
 // the rest unreachable, the JIT engine runs the search, and the cases file it writes passes
@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "eval/stack_builder.h"
-#include "analysis/policy_fuzz.h"
+#include "analysis/record_search.h"
 #include "tools/command.h"
 #include "verifier/verifier.h"
 #include "vm/bpf.h"

@@ -31,6 +31,7 @@ int RunTest(const std::vector<std::string>& args);
 int RunJit(const std::vector<std::string>& args);
 int RunImport(const std::vector<std::string>& args);
 int RunCompile(const std::vector<std::string>& args);
+int RunDecompile(const std::vector<std::string>& args);
 int RunRun(const std::vector<std::string>& args);
 int RunDump(const std::vector<std::string>& args);
 int RunAnalyze(const std::vector<std::string>& args);

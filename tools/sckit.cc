@@ -28,6 +28,7 @@ constexpr Command kCommands[] = {
      RunBench},
     {"import", "compile a container seccomp profile (OCI/Docker JSON) to a filter", RunImport},
     {"compile", "compile a minijail seccomp policy (rules per syscall) to a filter", RunCompile},
+    {"decompile", "a filter or stack back to rules, proven to compile to the same", RunDecompile},
 };
 
 void PrintUsage(FILE* out) {

@@ -74,10 +74,12 @@ void Measure(const std::string& layout, const Program& p, const Workload& w,
   const double mean = std::accumulate(insns.begin(), insns.end(), 0.0) / insns.size();
   const uint32_t most = *std::max_element(insns.begin(), insns.end());
   TimingOptions t;
+  t.repetitions = 21;
+  t.min_rep_seconds = 0.05;
   const Stats si = TimeStack(interp, w.records, t);
   const Stats sj = TimeStack(jit, w.records, t);
-  std::printf("| %s | %zu | %.1f | %u | %.1f | %.1f |\n", layout.c_str(), p.size(), mean, most,
-              si.median, sj.median);
+  std::printf("| %s | %zu | %.1f | %u | %.1f (±%.0f%%) | %.1f (±%.0f%%) |\n", layout.c_str(),
+              p.size(), mean, most, si.median, 100 * si.noise(), sj.median, 100 * sj.noise());
 }
 
 }  // namespace

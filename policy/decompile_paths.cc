@@ -54,9 +54,11 @@ uint32_t Fold(uint16_t op, uint32_t a, uint32_t b) {
   return 0;
 }
 
-// A = A op operand; false with *why when the result is not a value the language can test.
-// *div_zero is set when the kernel would return 0 from the program here.
+// A = A op operand (opaque when the language cannot test the result). *div_zero is set when
+// the kernel would return 0 from the program here; false when that depends on the data (a
+// division by a data word), which the language cannot state.
 bool Alu(uint16_t op, Val* a, const Val& operand, bool* div_zero) {
+  if ((op == kDIV || op == kMOD) && operand.kind != Val::kConst) return false;
   if (operand.kind == Val::kConst && (op == kDIV || op == kMOD) && operand.v == 0) {
     *div_zero = true;
     return true;
@@ -109,6 +111,51 @@ bool Feasible(const std::vector<WordPred>& preds, const WordPred& extra) {
   return !s.empty;
 }
 
+// A jump at s->pc: follows it (a constant decides, or the true edge with its test, the false
+// edge queued in *work with the negation; edges the tests already rule out are dropped).
+// False with *why when it compares something the language cannot state.
+bool Branch(const SockFilter& in, State* s, std::vector<State>* work, std::string* why) {
+  if (Op(in.code) == kJA) {
+    s->pc += 1 + in.k;
+    return true;
+  }
+  const Val operand = Src(in.code) == kX ? s->x : Const(in.k);
+  const WordTest t = TestOf(Op(in.code));
+  if (s->a.kind == Val::kConst && operand.kind == Val::kConst) {
+    s->pc += 1 + (Decide(t, s->a.v, operand.v) ? in.jt : in.jf);
+    return true;
+  }
+  if (s->a.kind != Val::kWord || operand.kind != Val::kConst) {
+    *why = "pc " + std::to_string(s->pc) + " compares " +
+           (s->a.kind == Val::kOpaque || operand.kind == Val::kOpaque
+                ? "a value computed from the data"
+                : "two data words");
+    return false;
+  }
+  if (in.jt == in.jf) {
+    s->pc += 1 + in.jt;
+    return true;
+  }
+  const WordPred p{s->a.word, s->a.mask, t, operand.v, true};
+  WordPred n = p;
+  n.holds = false;
+  const bool yes = Feasible(s->preds, p), no = Feasible(s->preds, n);
+  if (yes && no) {
+    State other = *s;
+    other.preds.push_back(n);
+    other.pc += 1 + in.jf;
+    work->push_back(std::move(other));
+  }
+  if (yes) {
+    s->preds.push_back(p);
+    s->pc += 1 + in.jt;
+  } else {
+    if (no) s->preds.push_back(n);
+    s->pc += 1 + in.jf;
+  }
+  return true;
+}
+
 // Every path of one filter; raw return values.
 PathSet FilterPaths(const VerifiedProgram& program, uint32_t arch, uint32_t nr, size_t max_paths) {
   PathSet out;
@@ -153,49 +200,14 @@ PathSet FilterPaths(const VerifiedProgram& program, uint32_t arch, uint32_t nr, 
           if (MiscOp(code) == kTAX) s.x = s.a; else s.a = s.x;
           break;
         case kALU:
-          Alu(Op(code), &s.a, Src(code) == kX ? s.x : Const(in.k), &div_zero);
-          break;
-        case kJMP: {
-          if (Op(code) == kJA) {
-            s.pc += 1 + in.k;
-            continue;
-          }
-          const Val operand = Src(code) == kX ? s.x : Const(in.k);
-          const WordTest t = TestOf(Op(code));
-          if (s.a.kind == Val::kConst && operand.kind == Val::kConst) {
-            s.pc += 1 + (Decide(t, s.a.v, operand.v) ? in.jt : in.jf);
-            continue;
-          }
-          if (s.a.kind != Val::kWord || operand.kind != Val::kConst) {
-            out.inexpressible = "pc " + std::to_string(s.pc) + " compares " +
-                                (s.a.kind == Val::kOpaque || operand.kind == Val::kOpaque
-                                     ? "a value computed from the data"
-                                     : "two data words");
+          if (!Alu(Op(code), &s.a, Src(code) == kX ? s.x : Const(in.k), &div_zero)) {
+            out.inexpressible = "pc " + std::to_string(s.pc) + " divides by a value from the data";
             return out;
           }
-          if (in.jt == in.jf) {
-            s.pc += 1 + in.jt;
-            continue;
-          }
-          WordPred p{s.a.word, s.a.mask, t, operand.v, true};
-          WordPred n = p;
-          n.holds = false;
-          const bool yes = Feasible(s.preds, p), no = Feasible(s.preds, n);
-          if (yes && no) {
-            State other = s;
-            other.preds.push_back(n);
-            other.pc += 1 + in.jf;
-            work.push_back(std::move(other));
-          }
-          if (yes) {
-            s.preds.push_back(p);
-            s.pc += 1 + in.jt;
-          } else {
-            if (no) s.preds.push_back(n);
-            s.pc += 1 + in.jf;
-          }
+          break;
+        case kJMP:
+          if (!Branch(in, &s, &work, &out.inexpressible)) return out;
           continue;
-        }
       }
       if (div_zero) {
         out.paths.push_back(DataPath{std::move(s.preds), 0});

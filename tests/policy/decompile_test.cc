@@ -151,6 +151,18 @@ TEST(Decompile, InexpressibleSyscallsAreNamedNotApproximated) {
       << o.d.text;
 }
 
+// A division by a data word returns 0 from the program when the word is 0: the path would be
+// missed if the division were only an opaque value, so the syscall is not stated.
+TEST(Decompile, DivisionByADataWordIsNotStated) {
+  VerifiedProgram p = Build(
+      "jeq #SYS_read, rd\nret ALLOW\n"
+      "rd: ld [args[0].lo]\ntax\nld #10\ndiv x\nld #0\njeq #0, allow\n"
+      "allow: ret ALLOW\n");
+  Outcome o = DecompileAndProve({&p});
+  EXPECT_EQ(Keys(o.d.inexpressible), std::vector<std::string>{"read"});
+  EXPECT_EQ(Keys(o.proof.differences), std::vector<std::string>{"read"});
+}
+
 TEST(Decompile, ForeignArchActionsOtherThanKillAreNamed) {
   Result<Program> prog = Assemble(
       "ld [arch]\njeq #AUDIT_ARCH_X86_64, ok\nret ERRNO(38)\nok: ld [nr]\n"

@@ -3,6 +3,7 @@
 #   ./dev.sh example   build sckit and run it on a bundled example policy
 #   ./dev.sh test      build and run the whole test suite, then each libFuzzer target for
 #                      SCKIT_FUZZ_SECONDS (default 20, 0 skips); ends with "N passed, N failed"
+#                      (the hostile-input sweep //tests/hostile counts each of its checks)
 #   ./dev.sh setup     only install what is missing
 # Each installs missing Debian packages first (as root), or prints the exact apt-get line.
 set -euo pipefail

@@ -1,5 +1,12 @@
 #include "analysis/cfg.h"
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <map>
 #include <set>
 
@@ -39,6 +46,18 @@ const char* ActionColour(uint32_t ret) {
   }
 }
 
+// The leaders a block's last instruction leads to, one per drawn edge.
+std::vector<size_t> Successors(const Program& program, const BasicBlock& b) {
+  const SockFilter& f = program.insns[b.last];
+  if (Class(f.code) == kRET) return {};
+  if (f.code == (kJMP | kJA)) return {b.last + 1 + f.k};
+  if (IsConditionalJump(f.code)) {
+    if (f.jt == f.jf) return {b.last + 1 + f.jt};
+    return {b.last + 1 + f.jt, b.last + 1 + f.jf};
+  }
+  return {b.last + 1};
+}
+
 }  // namespace
 
 std::vector<BasicBlock> BasicBlocks(const Program& program) {
@@ -61,6 +80,24 @@ std::vector<BasicBlock> BasicBlocks(const Program& program) {
     blocks.push_back({*it, end - 1});
   }
   return blocks;
+}
+
+LayoutSize DotLayoutSize(const Program& program) {
+  const std::vector<BasicBlock> blocks = BasicBlocks(program);
+  std::map<size_t, size_t> rank;  // leader pc -> longest-path depth
+  for (const BasicBlock& b : blocks) rank.emplace(b.first, 0);
+  LayoutSize size;
+  size.blocks = blocks.size();
+  // Blocks in pc order are in topological order: every successor has a larger pc.
+  for (const BasicBlock& b : blocks) {
+    for (size_t to : Successors(program, b)) {
+      rank[to] = std::max(rank[to], rank[b.first] + 1);
+    }
+  }
+  for (const BasicBlock& b : blocks) {
+    for (size_t to : Successors(program, b)) size.virtual_nodes += rank[to] - rank[b.first] - 1;
+  }
+  return size;
 }
 
 std::string ToDot(const Program& program, const std::string& title,

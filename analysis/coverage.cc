@@ -1,6 +1,7 @@
 #include "analysis/coverage.h"
 
 #include "analysis/symbolic.h"
+#include "vm/bpf.h"
 #include "vm/interpreter.h"
 #include "vm/opcodes.h"
 
@@ -82,6 +83,23 @@ std::vector<FilterCoverage> CoverageCollector::Finish() const {
     out.push_back(std::move(fc));
   }
   return out;
+}
+
+CoverageGaps FindGaps(const FilterCoverage& coverage, const VerifiedProgram& program) {
+  CoverageGaps gaps;
+  for (size_t pc = 0; pc < coverage.insns.size(); ++pc) {
+    const InsnCoverage& in = coverage.insns[pc];
+    const bool is_ret = bpf::Class(program.insns()[pc].code) == bpf::kRET;
+    if (!in.feasible) gaps.unreachable.push_back(pc);
+    if (in.feasible && in.hits == 0) {
+      (is_ret ? gaps.missed_returns : gaps.missed_instructions).push_back(pc);
+    }
+    if (in.is_branch) {
+      if (in.taken_feasible && in.taken == 0) gaps.missed_branches.push_back({pc, true});
+      if (in.not_taken_feasible && in.not_taken == 0) gaps.missed_branches.push_back({pc, false});
+    }
+  }
+  return gaps;
 }
 
 }  // namespace sckit::analysis

@@ -31,6 +31,22 @@ struct FilterCoverage {
   double BranchPercent() const;
 };
 
+// What the records missed in one filter, by pc, for reports. Instructions no record can reach
+// are listed apart and are not misses.
+struct CoverageGaps {
+  struct Branch {
+    size_t pc = 0;
+    bool taken = false;  // true: the jump's true edge; false: its false edge
+  };
+  std::vector<size_t> missed_returns;       // reachable return instructions never executed
+  std::vector<size_t> missed_instructions;  // other reachable instructions never executed
+  std::vector<Branch> missed_branches;      // reachable branch directions never taken
+  std::vector<size_t> unreachable;          // instructions no record can execute
+};
+
+// `coverage` is Finish()'s result for `program`.
+CoverageGaps FindGaps(const FilterCoverage& coverage, const VerifiedProgram& program);
+
 class CoverageCollector {
  public:
   explicit CoverageCollector(std::vector<const VerifiedProgram*> stack);

@@ -80,7 +80,7 @@ class Fuzzer {
       if ((runs_ & 1023) == 0) {
         const auto now = Clock::now();
         const double secs = std::chrono::duration<double>(now - start).count();
-        if (secs >= options_.max_seconds) break;
+        if (options_.max_seconds > 0 && secs >= options_.max_seconds) break;
         if (options_.progress && now - last_report > std::chrono::milliseconds(100)) {
           options_.progress(runs_, covered_count_, total_, secs);
           last_report = now;
@@ -283,7 +283,8 @@ class Fuzzer {
     DataWords words(ctx);
     z3::solver solver(ctx);
     z3::params params(ctx);
-    params.set("timeout", 10000u);
+    if (options_.solver_timeout_ms != 0) params.set("timeout", options_.solver_timeout_ms);
+    if (options_.solver_rlimit != 0) params.set("rlimit", options_.solver_rlimit);
     solver.set(params);
     for (size_t i = 0; i < stack_.size(); ++i) {
       const SymbolicProgram sp = Encode(ctx, *stack_[i], words);

@@ -30,14 +30,22 @@
 
 namespace sckit::analysis {
 
+// Budgets: `max_runs`, `stall_runs` and `seed` decide the search alone, so with max_seconds = 0
+// and solver_timeout_ms = 0 (solver_rlimit bounds the solver instead) the result is the same on
+// every machine at every load. Tests use that; `sckit fuzz --time` is the wall-clock budget for
+// users, on top of the run count.
 struct FuzzOptions {
   uint64_t max_runs = 2'000'000;  // evaluations of the stack
-  double max_seconds = 10.0;
+  double max_seconds = 10.0;      // wall clock for the search; 0 = none (deterministic)
   uint32_t seed = 1;
   // Stop the search after this many consecutive runs without new coverage (0 = never): the
   // solver settles the rest exactly, so searching on past a plateau only burns time.
   uint64_t stall_runs = 1'000'000;
   bool solver_assist = true;  // close the gaps with the solver after the search
+  // Per solver query: a wall-clock timeout (0 = none) and Z3's deterministic resource limit
+  // ("rlimit", 0 = none). An edge neither budget settles is reported in `unknown`.
+  unsigned solver_timeout_ms = 10'000;
+  unsigned solver_rlimit = 0;
   // Engines that count edge coverage; empty: the traced interpreter for every run.
   CoverageEngineFactory instrumented;
   // Called about every 100 ms during the search with (runs, covered, total, seconds).

@@ -1,10 +1,13 @@
 // The C API (capi/sckit.h) over the C++ libraries: verifier, interpreter, JIT, filter stack.
-// No C++ exception crosses the boundary: allocation failures become SCKIT_ERR_NOMEM.
+// No C++ exception crosses the boundary: every entry point catches everything (allocation
+// failures become SCKIT_ERR_NOMEM, anything else SCKIT_ERR_INTERNAL; run functions fail closed
+// with SECCOMP_RET_KILL_PROCESS), and NULL arguments are checked as the header documents.
 #include "capi/sckit.h"
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <memory>
 #include <new>
 #include <optional>
@@ -50,6 +53,45 @@ void ClearError(char* err, size_t err_len) {
   if (err != nullptr && err_len > 0) err[0] = '\0';
 }
 
+// What a run returns when it cannot run (NULL arguments, an exception): the kernel's strictest
+// action, so a caller that ignores the problem fails closed.
+constexpr uint32_t kFailClosed = 0x80000000u;  // SECCOMP_RET_KILL_PROCESS
+
+// The status for an exception caught at the boundary; call only inside a catch block.
+sckit_status CaughtException(char* err, size_t err_len) {
+  try {
+    throw;
+  } catch (const std::bad_alloc&) {
+    return Fail(SCKIT_ERR_NOMEM, "out of memory", err, err_len);
+  } catch (const std::exception& e) {
+    return Fail(SCKIT_ERR_INTERNAL, std::string("internal error: ") + e.what(), err, err_len);
+  } catch (...) {
+    return Fail(SCKIT_ERR_INTERNAL, "internal error: unknown exception", err, err_len);
+  }
+}
+
+// The kernel's length checks (seccomp_prepare_filter: 0 < len <= BPF_MAXINSNS), made on the
+// byte count before anything is copied, so an absurd `len` is never allocated.
+std::optional<sckit::Error> CheckByteLength(size_t len) {
+  if (len % sizeof(sckit::SockFilter) != 0) {
+    return sckit::MakeError("truncated-program", std::to_string(len) +
+                                                     " bytes is not a multiple of 8 (struct "
+                                                     "sock_filter)");
+  }
+  const size_t insns = len / sizeof(sckit::SockFilter);
+  if (insns == 0) {
+    return sckit::MakeError("empty-program", "a filter needs at least one instruction", -1,
+                            EINVAL);
+  }
+  if (insns > sckit::bpf::kMaxInsns) {
+    return sckit::MakeError("too-many-instructions",
+                            std::to_string(insns) + " instructions (the kernel allows at most " +
+                                std::to_string(sckit::bpf::kMaxInsns) + ")",
+                            -1, EINVAL);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 extern "C" {
@@ -62,6 +104,7 @@ const char* sckit_status_name(sckit_status status) {
     case SCKIT_ERR_JIT: return "jit-failed";
     case SCKIT_ERR_NOMEM: return "out-of-memory";
     case SCKIT_ERR_LIMIT: return "attach-limit";
+    case SCKIT_ERR_INTERNAL: return "internal-error";
   }
   return "unknown-status";
 }
@@ -69,14 +112,17 @@ const char* sckit_status_name(sckit_status status) {
 sckit_status sckit_program_prepare(const void* bytes, size_t len, sckit_engine engine,
                                    sckit_program** out, char* err, size_t err_len) {
   ClearError(err, err_len);
-  if (out == nullptr || (bytes == nullptr && len > 0)) {
-    return Fail(SCKIT_ERR_ARGUMENT, "NULL argument", err, err_len);
-  }
+  if (out == nullptr) return Fail(SCKIT_ERR_ARGUMENT, "NULL out", err, err_len);
   *out = nullptr;
+  if (bytes == nullptr && len > 0) return Fail(SCKIT_ERR_ARGUMENT, "NULL bytes", err, err_len);
   if (engine != SCKIT_ENGINE_INTERP && engine != SCKIT_ENGINE_JIT) {
     return Fail(SCKIT_ERR_ARGUMENT, "unknown engine " + std::to_string(engine), err, err_len);
   }
   try {
+    if (std::optional<sckit::Error> bad = CheckByteLength(len)) {
+      return Fail(bad->kernel_errno != 0 ? SCKIT_ERR_REJECTED : SCKIT_ERR_ARGUMENT,
+                  bad->ToString(), err, err_len);
+    }
     sckit::Result<sckit::Program> program =
         sckit::DecodeRaw({static_cast<const uint8_t*>(bytes), len});
     if (!program.ok()) {
@@ -97,33 +143,44 @@ sckit_status sckit_program_prepare(const void* bytes, size_t len, sckit_engine e
     }
     *out = prepared.release();
     return SCKIT_OK;
-  } catch (const std::bad_alloc&) {
-    return Fail(SCKIT_ERR_NOMEM, "out of memory", err, err_len);
+  } catch (...) {
+    return CaughtException(err, err_len);
   }
 }
 
 uint32_t sckit_program_run(const sckit_program* program, const struct seccomp_data* data) {
-  if (program->compiled) return program->compiled->Run(AsData(data));
-  return program->interpreted->Run(AsData(data));
+  if (program == nullptr || data == nullptr) return kFailClosed;
+  try {
+    if (program->compiled) return program->compiled->Run(AsData(data));
+    return program->interpreted->Run(AsData(data));
+  } catch (...) {
+    return kFailClosed;
+  }
 }
 
-size_t sckit_program_length(const sckit_program* program) { return program->verified.size(); }
+size_t sckit_program_length(const sckit_program* program) {
+  return program == nullptr ? 0 : program->verified.size();
+}
 
 void sckit_program_release(sckit_program* program) { delete program; }
 
 sckit_status sckit_stack_create(sckit_stack** out, char* err, size_t err_len) {
   ClearError(err, err_len);
-  if (out == nullptr) return Fail(SCKIT_ERR_ARGUMENT, "NULL argument", err, err_len);
-  *out = new (std::nothrow) sckit_stack;
-  return *out ? SCKIT_OK : Fail(SCKIT_ERR_NOMEM, "out of memory", err, err_len);
+  if (out == nullptr) return Fail(SCKIT_ERR_ARGUMENT, "NULL out", err, err_len);
+  try {
+    *out = new sckit_stack;
+    return SCKIT_OK;
+  } catch (...) {
+    *out = nullptr;
+    return CaughtException(err, err_len);
+  }
 }
 
 sckit_status sckit_stack_push(sckit_stack* stack, const sckit_program* program, uint32_t flags,
                               char* err, size_t err_len) {
   ClearError(err, err_len);
-  if (stack == nullptr || program == nullptr) {
-    return Fail(SCKIT_ERR_ARGUMENT, "NULL argument", err, err_len);
-  }
+  if (stack == nullptr) return Fail(SCKIT_ERR_ARGUMENT, "NULL stack", err, err_len);
+  if (program == nullptr) return Fail(SCKIT_ERR_ARGUMENT, "NULL program", err, err_len);
   try {
     std::vector<sckit::StackEntry> entries = stack->entries;
     entries.push_back({program->verified.original(), flags});
@@ -149,33 +206,37 @@ sckit_status sckit_stack_push(sckit_stack* stack, const sckit_program* program, 
     }
     stack->entries = std::move(entries);
     return SCKIT_OK;
-  } catch (const std::bad_alloc&) {
-    return Fail(SCKIT_ERR_NOMEM, "out of memory", err, err_len);
+  } catch (...) {
+    return CaughtException(err, err_len);
   }
 }
 
 uint32_t sckit_stack_run(const sckit_stack* stack, const struct seccomp_data* data,
                          int* matched) {
-  // seccomp_run_filters() has no per-call allocation either: a small fixed buffer covers
-  // realistic stacks; larger ones fall back to the heap (the kernel's limit allows ~6500).
-  uint32_t local[64];
-  std::vector<uint32_t> heap;
-  std::span<uint32_t> rets(local, stack->stack.size());
-  if (stack->stack.size() > std::size(local)) {
-    try {
+  if (matched != nullptr) *matched = -1;
+  if (stack == nullptr || data == nullptr) return kFailClosed;
+  try {
+    // seccomp_run_filters() has no per-call allocation either: a small fixed buffer covers
+    // realistic stacks; larger ones fall back to the heap (the kernel's limit allows ~6500).
+    uint32_t local[64];
+    std::vector<uint32_t> heap;
+    std::span<uint32_t> rets(local, stack->stack.size());
+    if (stack->stack.size() > std::size(local)) {
       heap.resize(stack->stack.size());
-    } catch (const std::bad_alloc&) {
-      if (matched != nullptr) *matched = -1;
-      return 0x80000000u;  // fail closed: SECCOMP_RET_KILL_PROCESS
+      rets = heap;
     }
-    rets = heap;
+    const sckit::StackDecision d = stack->stack.Evaluate(AsData(data), rets);
+    if (matched != nullptr) *matched = d.matched;
+    return d.ret;
+  } catch (...) {
+    if (matched != nullptr) *matched = -1;
+    return kFailClosed;
   }
-  const sckit::StackDecision d = stack->stack.Evaluate(AsData(data), rets);
-  if (matched != nullptr) *matched = d.matched;
-  return d.ret;
 }
 
-size_t sckit_stack_size(const sckit_stack* stack) { return stack->stack.size(); }
+size_t sckit_stack_size(const sckit_stack* stack) {
+  return stack == nullptr ? 0 : stack->stack.size();
+}
 
 void sckit_stack_release(sckit_stack* stack) { delete stack; }
 

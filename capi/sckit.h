@@ -11,7 +11,19 @@
  * Errors: functions that can fail return an sckit_status; when `err` is not NULL, a NUL
  * terminated message (truncated to err_len) says what failed, e.g.
  * "pc 3: jump-out-of-range: jt=12 lands at 20 of 15 instructions (EINVAL)".
- * Run functions never fail: they take objects that were prepared successfully.
+ * Run functions take objects that were prepared successfully and cannot fail otherwise.
+ * No C++ exception ever leaves a function of this API.
+ *
+ * NULL pointers, argument by argument:
+ *   - `err` may always be NULL (no message); `err_len` may be 0.
+ *   - `matched` of sckit_stack_run may be NULL.
+ *   - `bytes` of sckit_program_prepare may be NULL only when `len` is 0 (which the kernel
+ *     rejects: SCKIT_ERR_REJECTED, empty-program).
+ *   - the release functions accept NULL and do nothing; sckit_program_length and
+ *     sckit_stack_size return 0 for NULL.
+ *   - every other pointer must not be NULL: functions that return an sckit_status return
+ *     SCKIT_ERR_ARGUMENT; the run functions, which return a filter value, return
+ *     SECCOMP_RET_KILL_PROCESS (0x80000000) and set *matched to -1, failing closed.
  * Thread safety: prepared programs and stacks are immutable while running; run them from any
  * number of threads; sckit_stack_push() must not race with runs of the same stack.
  * See docs/c-api.md.
@@ -32,10 +44,12 @@ extern "C" {
 typedef enum sckit_status {
   SCKIT_OK = 0,
   SCKIT_ERR_ARGUMENT = 1, /* NULL pointer, length not a multiple of 8, unknown engine */
-  SCKIT_ERR_REJECTED = 2, /* the kernel would refuse the filter (EINVAL): see the message */
+  SCKIT_ERR_REJECTED = 2, /* the kernel would refuse the filter (EINVAL): empty, more than
+                             4096 instructions, or a rule of the verifier; see the message */
   SCKIT_ERR_JIT = 3,      /* the JIT could not compile or map the code (not x86-64, mmap) */
   SCKIT_ERR_NOMEM = 4,    /* allocation failed */
-  SCKIT_ERR_LIMIT = 5     /* the stack would exceed the kernel's attach limits (ENOMEM) */
+  SCKIT_ERR_LIMIT = 5,    /* the stack would exceed the kernel's attach limits (ENOMEM) */
+  SCKIT_ERR_INTERNAL = 6  /* a bug in sckit, caught at the API boundary: see the message */
 } sckit_status;
 
 typedef enum sckit_engine {
@@ -50,11 +64,14 @@ typedef struct sckit_stack sckit_stack;
 SCKIT_API const char* sckit_status_name(sckit_status status);
 
 /* Verifies `len` bytes of struct sock_filter (len = 8 * instructions) and prepares them for
- * `engine`. On success *out owns the program (release with sckit_program_release). */
+ * `engine`. On success *out owns the program (release with sckit_program_release); on failure
+ * *out is NULL. `len` is checked (a multiple of 8, at most 4096 instructions as the kernel
+ * allows) before any byte is read. */
 SCKIT_API sckit_status sckit_program_prepare(const void* bytes, size_t len, sckit_engine engine,
                                              sckit_program** out, char* err, size_t err_len);
 
-/* The raw 32-bit value the filter returns for `data`. */
+/* The raw 32-bit value the filter returns for `data` (SECCOMP_RET_KILL_PROCESS when either
+ * pointer is NULL). */
 SCKIT_API uint32_t sckit_program_run(const sckit_program* program,
                                      const struct seccomp_data* data);
 

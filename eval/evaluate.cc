@@ -170,4 +170,14 @@ Result<SuiteResult> RunCases(Session& session, std::istream& in, const std::stri
   return suite;
 }
 
+std::string CaseLines(const FilterStack& stack, std::span<const SeccompData> records) {
+  std::string out;
+  std::vector<uint32_t> rets(stack.size());
+  for (const SeccompData& d : records) {
+    const Outcome o = Decide(stack, d, KernelContext{}, rets);
+    out += FormatRecord(d) + " => " + o.Text() + "\n";
+  }
+  return out;
+}
+
 }  // namespace sckit::eval

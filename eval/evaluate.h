@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <istream>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -48,5 +49,9 @@ inline constexpr uint64_t kMaxCasesPerFile = 1u << 24;
 // Runs one cases file. Errors: a bad line (with its number), too many cases, an engine failure.
 Result<SuiteResult> RunCases(Session& session, std::istream& in, const std::string& path,
                              const CaseOptions& options);
+
+// `RECORD => OUTCOME` lines, a cases file's body, for `records`: the outcome `stack` gives now in
+// the default kernel context (no tracer, no listener). `sckit fuzz` writes these.
+std::string CaseLines(const FilterStack& stack, std::span<const SeccompData> records);
 
 }  // namespace sckit::eval

@@ -1,3 +1,5 @@
+// Reading live seccomp filters (PTRACE_SECCOMP_GET_FILTER) and capturing those a traced
+// command installs, with each task's resulting stack (live/dump.h).
 #include "live/dump.h"
 
 #include <linux/seccomp.h>
@@ -7,15 +9,15 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <map>
 #include <optional>
-#include <set>
-#include <sstream>
 
 #include "vm/arch.h"
 
@@ -73,8 +75,8 @@ bool ReadStatus(pid_t tid, int* mode, int* count) {
   *mode = 0;
   *count = -1;
   while (std::getline(in, line)) {
-    if (line.rfind("Seccomp:", 0) == 0) *mode = std::stoi(line.substr(8));
-    if (line.rfind("Seccomp_filters:", 0) == 0) *count = std::stoi(line.substr(16));
+    if (line.rfind("Seccomp:", 0) == 0) *mode = std::atoi(line.c_str() + 8);
+    if (line.rfind("Seccomp_filters:", 0) == 0) *count = std::atoi(line.c_str() + 16);
   }
   return true;
 }
@@ -132,15 +134,30 @@ Result<TaskFilters> DumpTask(pid_t tid) {
 
 namespace {
 
-struct Pending {
-  bool active = false;
-  CapturedInstall install;
-};
+// Where the kernel put the filter: SECCOMP_FILTER_FLAG_TSYNC without NEW_LISTENER returns 0 on
+// success and a thread id when a thread could not be synchronised (nothing attached).
+bool Attached(const CapturedInstall& c) {
+  if (c.result < 0) return false;
+  if ((c.flags & SECCOMP_FILTER_FLAG_TSYNC) && !(c.flags & SECCOMP_FILTER_FLAG_NEW_LISTENER)) {
+    return c.result == 0;
+  }
+  return true;
+}
 
 bool ReadTracee(pid_t tid, uint64_t addr, void* buf, size_t len) {
   iovec local{buf, len};
   iovec remote{reinterpret_cast<void*>(addr), len};
   return process_vm_readv(tid, &local, 1, &remote, 1, 0) == static_cast<ssize_t>(len);
+}
+
+// A "Name:\tvalue" number of /proc/<pid>/status; nullopt when the field is absent.
+std::optional<int> StatusField(const std::string& pid, const std::string& name) {
+  std::ifstream in("/proc/" + pid + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(name + ":", 0) == 0) return std::atoi(line.c_str() + name.size() + 1);
+  }
+  return std::nullopt;
 }
 
 // At syscall entry: is this a filter install, and if so, what does it install?
@@ -186,6 +203,159 @@ std::optional<CapturedInstall> InspectEntry(pid_t tid, const __ptrace_syscall_in
   return c;
 }
 
+// One traced task, and its stack as the kernel keeps it.
+struct TracedTask {
+  pid_t tgid = 0;
+  std::vector<size_t> stack;  // indices into TraceReport::installs, oldest first
+  bool changed = false;       // an attached install changed the stack
+  bool announced = false;     // its parent's fork/clone event has been seen (or it is the root)
+  bool awaiting_stop = false;  // announced, its initial SIGSTOP not seen yet
+  bool held = false;           // stopped before it was announced: kept stopped until it is
+  int held_signal = 0;
+  std::optional<CapturedInstall> pending;  // an install between syscall entry and exit
+};
+
+// The wait loop of DumpWhileRunning: every traced task's stops, in the order waitpid gives them.
+class CommandTracer {
+ public:
+  explicit CommandTracer(pid_t root) : root_(root) {
+    TracedTask& t = tasks_[root];
+    t.tgid = root;
+    t.announced = true;
+  }
+
+  TraceReport Run() {
+    ptrace(PTRACE_SYSCALL, root_, nullptr, nullptr);
+    while (!tasks_.empty()) {
+      int status = 0;
+      const pid_t tid = waitpid(-1, &status, __WALL);
+      if (tid < 0) {
+        if (errno == EINTR) continue;
+        break;  // ECHILD: every traced task is gone
+      }
+      if (WIFEXITED(status) || WIFSIGNALED(status)) {
+        if (tid == root_) report_.wait_status = status;
+        Finish(tid);
+      } else if (WIFSTOPPED(status)) {
+        OnStop(tid, status);
+      }
+    }
+    for (auto& [tid, t] : tasks_) Finish(tid, &t);  // only if waitpid failed oddly
+    return std::move(report_);
+  }
+
+ private:
+  void OnStop(pid_t tid, int status) {
+    const int sig = WSTOPSIG(status);
+    auto it = tasks_.find(tid);
+    if (it == tasks_.end()) {  // a new task's first stop, before its parent's event
+      TracedTask& t = tasks_[tid];
+      t.tgid = tid;
+      t.held = true;
+      t.held_signal = sig == SIGSTOP ? 0 : sig;
+      return;  // stays stopped until the event says what it inherited
+    }
+    TracedTask& t = it->second;
+    const int event = status >> 16;
+    int inject = 0;
+    if (sig == (SIGTRAP | 0x80)) {
+      OnSyscall(tid, &t);
+    } else if (sig == SIGTRAP && event != 0) {
+      OnEvent(tid, event);
+    } else if (sig == SIGSTOP && t.awaiting_stop) {
+      t.awaiting_stop = false;  // the initial stop of an auto-attached task
+    } else {
+      inject = sig;  // a real signal for the tracee
+    }
+    ptrace(PTRACE_SYSCALL, tid, nullptr, inject);
+  }
+
+  void OnSyscall(pid_t tid, TracedTask* t) {
+    __ptrace_syscall_info info{};
+    if (ptrace(PTRACE_GET_SYSCALL_INFO, tid, sizeof info, &info) <= 0) return;
+    if (info.op == PTRACE_SYSCALL_INFO_ENTRY) {
+      t->pending = InspectEntry(tid, info);
+    } else if (info.op == PTRACE_SYSCALL_INFO_EXIT && t->pending) {
+      CapturedInstall c = std::move(*t->pending);
+      t->pending.reset();
+      c.result = info.exit.rval;
+      c.attached = Attached(c);
+      const bool tsync = (c.flags & SECCOMP_FILTER_FLAG_TSYNC) != 0;
+      report_.installs.push_back(std::move(c));
+      if (report_.installs.back().attached) Push(tid, report_.installs.size() - 1, tsync);
+    }
+  }
+
+  // The filter is on the caller's stack; with TSYNC, every other thread of its process gets
+  // the caller's whole stack (seccomp_sync_threads).
+  void Push(pid_t tid, size_t index, bool tsync) {
+    TracedTask& t = tasks_[tid];
+    t.stack.push_back(index);
+    t.changed = true;
+    if (!tsync) return;
+    for (auto& [other_tid, other] : tasks_) {
+      if (other_tid == tid || other.tgid != t.tgid) continue;
+      other.stack = t.stack;
+      other.changed = true;
+    }
+  }
+
+  void OnEvent(pid_t tid, int event) {
+    unsigned long msg = 0;
+    ptrace(PTRACE_GETEVENTMSG, tid, nullptr, &msg);
+    const pid_t other = static_cast<pid_t>(msg);
+    if (event == PTRACE_EVENT_FORK || event == PTRACE_EVENT_VFORK ||
+        event == PTRACE_EVENT_CLONE) {
+      // The parent is stopped inside fork/clone: its stack now is what the new task copied.
+      const std::vector<size_t> inherited = tasks_[tid].stack;
+      TracedTask& child = tasks_[other];
+      if (child.announced) return;
+      child.announced = true;
+      child.stack = inherited;
+      child.tgid = event == PTRACE_EVENT_CLONE
+                       ? StatusField(std::to_string(other), "Tgid").value_or(other)
+                       : other;
+      if (child.held) {
+        child.held = false;
+        ptrace(PTRACE_SYSCALL, other, nullptr, child.held_signal);
+      } else {
+        child.awaiting_stop = true;
+      }
+    } else if (event == PTRACE_EVENT_EXEC && other != tid && tasks_.count(other)) {
+      // A non-leader thread exec'd and took the leader's id; the old leader is gone.
+      Finish(tid);
+      tasks_[tid] = std::move(tasks_[other]);
+      tasks_.erase(other);
+    }
+  }
+
+  void Finish(pid_t tid, TracedTask* t) {
+    if (t->changed) {
+      report_.stacks.push_back(TaskStack{tid, t->stack});
+    } else {
+      ++report_.unchanged_tasks;
+    }
+  }
+
+  void Finish(pid_t tid) {
+    auto it = tasks_.find(tid);
+    if (it == tasks_.end()) return;
+    Finish(tid, &it->second);
+    tasks_.erase(it);
+  }
+
+  pid_t root_;
+  std::map<pid_t, TracedTask> tasks_;
+  TraceReport report_;
+};
+
+// The filters this process runs under, which the command inherits: 0, N, or -1 when
+// /proc/self/status has no Seccomp_filters line (kernels before 5.9) while in filter mode.
+int OwnFilterCount() {
+  if (StatusField("self", "Seccomp").value_or(0) != 2) return 0;
+  return StatusField("self", "Seccomp_filters").value_or(-1);
+}
+
 }  // namespace
 
 Result<TraceReport> DumpWhileRunning(const std::vector<std::string>& argv) {
@@ -193,17 +363,30 @@ Result<TraceReport> DumpWhileRunning(const std::vector<std::string>& argv) {
   std::vector<char*> cargv;
   for (const std::string& s : argv) cargv.push_back(const_cast<char*>(s.c_str()));
   cargv.push_back(nullptr);
+  // execvp's errno comes back through a close-on-exec pipe: nothing arrives when it succeeds.
+  int exec_pipe[2];
+  if (pipe2(exec_pipe, O_CLOEXEC) != 0) return StepError("pipe", errno, std::strerror(errno));
 
   const pid_t child = fork();
-  if (child < 0) return StepError("fork", errno, std::strerror(errno));
+  if (child < 0) {
+    const int err = errno;
+    close(exec_pipe[0]);
+    close(exec_pipe[1]);
+    return StepError("fork", err, std::strerror(err));
+  }
   if (child == 0) {
+    close(exec_pipe[0]);
     ptrace(PTRACE_TRACEME, 0, nullptr, nullptr);
     raise(SIGSTOP);
     execvp(cargv[0], cargv.data());
+    const int err = errno;
+    (void)!write(exec_pipe[1], &err, sizeof err);
     _exit(127);
   }
+  close(exec_pipe[1]);
   int status = 0;
   if (waitpid(child, &status, 0) != child || !WIFSTOPPED(status)) {
+    close(exec_pipe[0]);
     return StepError("trace", ECHILD, "the command did not stop for the tracer");
   }
   const long options = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
@@ -212,69 +395,17 @@ Result<TraceReport> DumpWhileRunning(const std::vector<std::string>& argv) {
     const int err = errno;
     kill(child, SIGKILL);
     waitpid(child, nullptr, 0);
+    close(exec_pipe[0]);
     return StepError("trace", err, "PTRACE_SETOPTIONS failed");
   }
-  TraceReport report;
-  std::map<pid_t, Pending> pending;
-  // Auto-attached new tasks start with a SIGSTOP that belongs to the tracer, not the tracee.
-  // It may arrive before or after the parent's PTRACE_EVENT_FORK/CLONE stop.
-  std::set<pid_t> known = {child};
-  std::set<pid_t> fresh;  // announced by an event, initial SIGSTOP not yet seen
-  ptrace(PTRACE_SYSCALL, child, nullptr, nullptr);
-  for (;;) {
-    const pid_t tid = waitpid(-1, &status, __WALL);
-    if (tid < 0) {
-      if (errno == EINTR) continue;
-      break;  // ECHILD: every traced task is gone
-    }
-    if (WIFEXITED(status) || WIFSIGNALED(status)) {
-      if (tid == child) report.wait_status = status;
-      pending.erase(tid);
-      known.erase(tid);
-      fresh.erase(tid);
-      if (known.empty()) break;  // every traced task is gone; leave other children alone
-      continue;
-    }
-    if (!WIFSTOPPED(status)) continue;
-    const int sig = WSTOPSIG(status);
-    if (!known.count(tid)) {  // first stop of a new task, before its parent's event
-      known.insert(tid);
-      ptrace(PTRACE_SYSCALL, tid, nullptr, sig == SIGSTOP ? 0 : sig);
-      continue;
-    }
-    const int event = status >> 16;
-    int inject = 0;
-    if (sig == (SIGTRAP | 0x80)) {
-      __ptrace_syscall_info info{};
-      if (ptrace(PTRACE_GET_SYSCALL_INFO, tid, sizeof info, &info) > 0) {
-        if (info.op == PTRACE_SYSCALL_INFO_ENTRY) {
-          std::optional<CapturedInstall> c = InspectEntry(tid, info);
-          pending[tid] = Pending{c.has_value(), c.value_or(CapturedInstall{})};
-        } else if (info.op == PTRACE_SYSCALL_INFO_EXIT) {
-          auto it = pending.find(tid);
-          if (it != pending.end() && it->second.active) {
-            it->second.install.result = info.exit.rval;
-            report.installs.push_back(std::move(it->second.install));
-            it->second.active = false;
-          }
-        }
-      }
-    } else if (sig == SIGTRAP && event != 0) {
-      if (event == PTRACE_EVENT_FORK || event == PTRACE_EVENT_VFORK ||
-          event == PTRACE_EVENT_CLONE) {
-        unsigned long new_tid = 0;
-        ptrace(PTRACE_GETEVENTMSG, tid, nullptr, &new_tid);
-        if (!known.count(static_cast<pid_t>(new_tid))) {
-          known.insert(static_cast<pid_t>(new_tid));
-          fresh.insert(static_cast<pid_t>(new_tid));
-        }
-      }
-    } else if (sig == SIGSTOP && fresh.count(tid)) {
-      fresh.erase(tid);  // the initial stop of an auto-attached task
-    } else {
-      inject = sig;  // a real signal for the tracee
-    }
-    ptrace(PTRACE_SYSCALL, tid, nullptr, inject);
+  TraceReport report = CommandTracer(child).Run();
+  report.tracer_filters = OwnFilterCount();
+  int exec_errno = 0;
+  const ssize_t n = read(exec_pipe[0], &exec_errno, sizeof exec_errno);
+  close(exec_pipe[0]);
+  if (n == static_cast<ssize_t>(sizeof exec_errno)) {
+    return MakeError(exec_errno == ENOENT ? "command-not-found" : "cannot-execute",
+                     argv[0] + ": " + std::strerror(exec_errno), -1, exec_errno);
   }
   return report;
 }

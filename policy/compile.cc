@@ -12,6 +12,7 @@
 #include <cstring>
 #include <memory>
 #include <set>
+#include <tuple>
 #include <utility>
 
 #include "formats/codec.h"
@@ -113,6 +114,32 @@ std::string DropReason(const SyscallEntry& e, const std::string& arch,
     }
   }
   return "";
+}
+
+// Capability names that can never match: runc ignores unknown bounding capabilities with a
+// warning, and moby compares includes/excludes.caps as plain strings.
+void WarnUnknownCaps(const Profile& profile, bool caps_given, std::vector<std::string>* out) {
+  if (profile.bounding_caps && !caps_given) {
+    for (size_t i = 0; i < profile.bounding_caps->size(); ++i) {
+      const std::string& c = (*profile.bounding_caps)[i];
+      if (!IsLinuxCapability(c)) {
+        out->push_back("process.capabilities.bounding[" + std::to_string(i) +
+                       "]: " + UnknownCapabilityMessage(c) + " ignored, as runc does");
+      }
+    }
+  }
+  for (const SyscallEntry& e : profile.syscalls) {
+    for (const auto& [filter, what, effect] :
+         {std::tuple{&e.includes, "includes", "the entry never applies"},
+          std::tuple{&e.excludes, "excludes", "this exclusion never holds"}}) {
+      for (size_t i = 0; i < filter->caps.size(); ++i) {
+        if (IsLinuxCapability(filter->caps[i])) continue;
+        out->push_back(e.path + "." + what + ".caps[" + std::to_string(i) + "]: " +
+                       UnknownCapabilityMessage(filter->caps[i]) + ": no container holds it, " +
+                       effect);
+      }
+    }
+  }
 }
 
 scmp_compare ToScmp(CmpOp op) {
@@ -247,12 +274,18 @@ Result<ResolvedProfile> ResolveProfile(const Profile& profile, const ImportOptio
   r.arches = std::move(arches);
 
   if (options.caps) {
+    for (const std::string& c : *options.caps) {
+      if (!IsLinuxCapability(c)) {
+        return MakeError("unknown-capability", "--caps: " + UnknownCapabilityMessage(c));
+      }
+    }
     r.caps = *options.caps;
   } else if (profile.bounding_caps) {
     r.caps = *profile.bounding_caps;
   } else {
     for (std::string_view c : kDockerDefaultCaps) r.caps.emplace_back(c);
   }
+  WarnUnknownCaps(profile, options.caps.has_value(), &r.warnings);
 
   if (options.kernel_version.empty()) {
     utsname u{};

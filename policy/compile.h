@@ -30,6 +30,7 @@
 #include <string_view>
 #include <vector>
 
+#include "policy/caps.h"
 #include "policy/oci.h"
 #include "vm/program.h"
 #include "vm/status.h"
@@ -42,9 +43,11 @@ struct ImportOptions {
   // as `architectures` entries would be. Names: sckit's or libseccomp's ("x86_64", "i386"/"x86",
   // "x32", "aarch64"/"arm64", ...), Go's ("amd64") or SCMP_ARCH_*. Empty: this host's arch.
   std::vector<std::string> arches;
-  // The container's bounding capability set for includes/excludes.caps. nullopt: the
-  // config.json's process.capabilities.bounding when the input was one, else Docker's default
-  // set (DockerDefaultCaps()).
+  // The container's bounding capability set for includes/excludes.caps, canonical names
+  // ("CAP_SYS_ADMIN"; ParseCapabilities() makes them from what a user writes). A name that is
+  // not a Linux capability is an error ("unknown-capability"): a typo must not silently replace
+  // the default set. nullopt: the config.json's process.capabilities.bounding when the input
+  // was one, else Docker's default set (DockerDefaultCaps()).
   std::optional<std::vector<std::string>> caps;
   // "X.Y" or "X.Y.Z" for minKernel; empty: the running kernel (uname), as Docker does.
   std::string kernel_version;
@@ -76,6 +79,10 @@ struct ResolvedProfile {
   std::vector<std::string> dropped;    // "syscalls[18]: excludes.caps has CAP_SYS_ADMIN", ...
   uint32_t flags = 0;                  // SECCOMP_FILTER_FLAG_* bits of `flags`
   std::vector<std::string> flag_names;
+  // Names in the profile that cannot match: a config.json bounding capability that is not a
+  // Linux capability (runc ignores it with a warning), an includes/excludes.caps name that no
+  // container can hold (the entry then never applies / the exclusion never holds). With paths.
+  std::vector<std::string> warnings;
 };
 
 Result<ResolvedProfile> ResolveProfile(const Profile& profile, const ImportOptions& options);
@@ -88,7 +95,8 @@ struct CompiledFilter {
   size_t names_redundant = 0;         // names skipped because action == default action
 };
 
-// Steps 1 to 3. Errors: those of ResolveProfile ("unknown-arch", "bad-kernel-version"), and
+// Steps 1 to 3. Errors: those of ResolveProfile ("unknown-arch", "unknown-capability",
+// "bad-kernel-version"), and
 // "libseccomp" when libseccomp refuses a call (the message names the entry and the errno).
 Result<CompiledFilter> CompileProfile(const Profile& profile, const ImportOptions& options);
 

@@ -1,12 +1,14 @@
 #include "policy/oci.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <array>
+#include <cerrno>
 #include <cstdio>
-#include <fstream>
-#include <iostream>
-#include <iterator>
+#include <cstring>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <utility>
 
 namespace sckit::policy {
@@ -95,7 +97,8 @@ std::string TypeName(const json& v) {
   if (v.is_number_float()) return "a fractional number";
   if (v.is_number_integer() && !v.is_number_unsigned()) return "a negative number";
   if (v.is_number()) return "a number";
-  return std::string("a ") + v.type_name();
+  const std::string name = v.type_name();
+  return (name == "array" || name == "object" ? "an " : "a ") + name;
 }
 
 std::string Child(const std::string& path, std::string_view key) {
@@ -193,6 +196,25 @@ Result<std::string> ReadArch(const json& v, const std::string& path) {
   return *s;
 }
 
+// "X.Y" with an optional ".Z" and any suffix, each number of at most 6 digits: what
+// policy/compile's ParseKernelVersion accepts, so a profile that parses always compiles
+// ("-1.0" or "1.99999999" used to pass sscanf's %u and then fail there).
+bool LooksLikeKernelVersion(const std::string& s) {
+  size_t i = 0;
+  for (int part = 0; part < 2; ++part) {
+    const size_t start = i;
+    while (i < s.size() && i - start < 7 && s[i] >= '0' && s[i] <= '9') ++i;
+    if (i == start || i - start > 6) return false;
+    if (part == 0 && (i >= s.size() || s[i++] != '.')) return false;
+  }
+  if (i < s.size() && s[i] == '.') {
+    const size_t start = ++i;
+    while (i < s.size() && i - start < 7 && s[i] >= '0' && s[i] <= '9') ++i;
+    if (i - start > 6) return false;
+  }
+  return true;
+}
+
 Result<EntryFilter> ReadFilter(const json* v, const std::string& path) {
   EntryFilter f;
   if (v == nullptr) return f;
@@ -210,8 +232,7 @@ Result<EntryFilter> ReadFilter(const json* v, const std::string& path) {
   if (const json* mk = Reader::Member(*v, "minKernel")) {
     Result<std::string> s = Reader::String(*mk, Child(path, "minKernel"));
     if (!s.ok()) return s.error();
-    unsigned major = 0, minor = 0;
-    if (std::sscanf(s->c_str(), "%u.%u", &major, &minor) != 2) {
+    if (!LooksLikeKernelVersion(*s)) {
       return PathError("bad-profile", Child(path, "minKernel"),
                        "expected a kernel version like \"4.8\", found " + Quote(*s));
     }
@@ -439,6 +460,94 @@ std::pair<int, int> LineColumn(std::string_view text, size_t offset) {
   return {line, col};
 }
 
+// The first byte that is not JSON whitespace, text[i], must be able to start a value (or be a
+// UTF-8 byte order mark, which the parser skips); otherwise no amount of further input helps.
+std::optional<Error> CheckJsonStart(std::string_view text, size_t i) {
+  const unsigned char c = static_cast<unsigned char>(text[i]);
+  if (std::string_view("{[\"-0123456789tfn").find(static_cast<char>(c)) != std::string_view::npos ||
+      c == 0xef) {
+    return std::nullopt;
+  }
+  auto [line, col] = LineColumn(text, i);
+  char byte[8];
+  std::snprintf(byte, sizeof byte, "0x%02x", c);
+  return MakeError("json-syntax", "malformed JSON at line " + std::to_string(line) +
+                                      ", column " + std::to_string(col) + ": byte " + byte +
+                                      " cannot start a JSON value (a profile starts with '{')");
+}
+
+// Arrays and objects nested deeper than any profile needs: refused before the parser builds
+// (and later tears down) millions of nested values. Strings are skipped, escapes included.
+std::optional<Error> CheckNesting(std::string_view text) {
+  constexpr int kMaxDepth = 64;  // a config.json's deepest value is 6 levels down
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxDepth) {
+        auto [line, col] = LineColumn(text, i);
+        return MakeError("json-syntax", "malformed JSON at line " + std::to_string(line) +
+                                            ", column " + std::to_string(col) +
+                                            ": nested deeper than " + std::to_string(kMaxDepth) +
+                                            " levels (no profile needs more than a few)");
+      }
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return std::nullopt;
+}
+
+// The whole text of a profile file or standard input, read in chunks and never past
+// kMaxProfileBytes.
+Result<std::string> ReadProfileText(const std::string& path) {
+  const bool is_stdin = path == "-";
+  const int fd = is_stdin ? STDIN_FILENO : open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return MakeError("io-error", "cannot open: " + std::string(std::strerror(errno)));
+  auto fail = [&](std::string rule, std::string what) -> Error {
+    if (!is_stdin) close(fd);
+    return MakeError(std::move(rule), std::move(what));
+  };
+  struct stat st {};
+  if (fstat(fd, &st) != 0) return fail("io-error", std::string("stat: ") + std::strerror(errno));
+  if (S_ISDIR(st.st_mode)) return fail("io-error", "is a directory, not a profile file");
+  const std::string limit = "larger than " + std::to_string(kMaxProfileBytes >> 20) +
+                            " MiB, the most sckit reads as a profile";
+  if (S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) > kMaxProfileBytes) {
+    return fail("too-large", std::to_string(st.st_size) + " bytes: " + limit);
+  }
+  std::string text;
+  char buf[65536];
+  bool checked_start = false;
+  for (;;) {
+    const ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return fail("io-error", std::string("read failed: ") + std::strerror(errno));
+    if (n == 0) break;
+    if (text.size() + static_cast<size_t>(n) > kMaxProfileBytes) return fail("too-large", limit);
+    text.append(buf, static_cast<size_t>(n));
+    if (!checked_start) {  // only the new chunk: leading whitespace was scanned before
+      const size_t first = text.find_first_not_of(" \t\r\n", text.size() - static_cast<size_t>(n));
+      if (first != std::string::npos) {
+        std::optional<Error> bad = CheckJsonStart(text, first);
+        if (bad) return fail(bad->rule, bad->message);
+        checked_start = true;
+      }
+    }
+  }
+  if (!is_stdin) close(fd);
+  return text;
+}
+
 }  // namespace
 
 std::string_view ProfileActionName(ProfileAction action) {
@@ -488,6 +597,7 @@ std::optional<uint32_t> FilterFlagBit(std::string_view name) {
 }
 
 Result<Profile> ParseProfile(std::string_view json_text) {
+  if (std::optional<Error> deep = CheckNesting(json_text)) return *deep;
   json doc;
   try {
     doc = json::parse(json_text.begin(), json_text.end());
@@ -539,18 +649,9 @@ Result<Profile> ParseProfile(std::string_view json_text) {
 }
 
 Result<Profile> LoadProfileFile(const std::string& path) {
-  std::string text;
-  if (path == "-") {
-    std::ostringstream ss;
-    ss << std::cin.rdbuf();
-    text = ss.str();
-  } else {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return MakeError("io-error", path + ": cannot open");
-    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    if (in.bad()) return MakeError("io-error", path + ": read failed");
-  }
-  return ParseProfile(text);
+  Result<std::string> text = ReadProfileText(path);
+  if (!text.ok()) return text.error();
+  return ParseProfile(*text);
 }
 
 }  // namespace sckit::policy

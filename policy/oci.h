@@ -14,6 +14,7 @@
 // `process.capabilities.bounding` the capability set).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -104,7 +105,14 @@ struct Profile {
 // "unknown-operator", "unknown-arch", "unknown-flag". Messages start with the JSON path.
 Result<Profile> ParseProfile(std::string_view json_text);
 
-// Reads and parses a file ("-" = standard input); I/O errors have rule "io-error".
+// The largest profile read: Docker's default profile is about 20 KiB, so 16 MiB leaves room
+// for any real one while bounding what a hostile input (/dev/zero, a huge file) can cost.
+inline constexpr size_t kMaxProfileBytes = size_t{16} << 20;
+
+// Reads and parses a file ("-" = standard input). The file is read in bounded chunks and never
+// past kMaxProfileBytes (rule "too-large"), a regular file's size is checked before reading,
+// and input whose first byte cannot start JSON is refused after that byte ("json-syntax").
+// Other I/O errors (missing file, a directory, ...) have rule "io-error" and say why.
 Result<Profile> LoadProfileFile(const std::string& path);
 
 // "SCMP_ARCH_X86_64" -> libseccomp's name "x86_64" (what seccomp_arch_resolve_name() takes);

@@ -60,9 +60,81 @@ void PrintRowText(const analysis::SyscallRow& r) {
   std::printf("\n");
 }
 
+void PrintArchJson(bool first, const analysis::ArchTable& table) {
+  std::printf("%s{\"arch\": \"%s\", \"audit_arch\": \"0x%x\", \"syscalls\": [",
+              first ? "" : ", ", std::string(table.arch->name).c_str(), table.arch->audit_arch);
+  for (size_t i = 0; i < table.rows.size(); ++i) {
+    std::printf("%s%s", i ? ", " : "", RowJson(table.rows[i]).c_str());
+  }
+  std::printf("], \"special\": [");
+  for (size_t i = 0; i < table.special.size(); ++i) {
+    std::printf("%s%s", i ? ", " : "", RowJson(table.special[i]).c_str());
+  }
+  std::printf("]}");
+}
+
+void PrintAnalysisJson(const analysis::Analysis& a, const std::vector<std::string>& files) {
+  std::printf("{\"filters\": [");
+  for (size_t i = 0; i < files.size(); ++i) {
+    std::printf("%s\"%s\"", i ? ", " : "", JsonEscape(files[i]).c_str());
+  }
+  std::printf("], \"arches\": [");
+  for (size_t t = 0; t < a.tables.size(); ++t) PrintArchJson(t == 0, a.tables[t]);
+  std::printf("], \"foreign_arch\": %s, \"findings\": [", RowJson(a.foreign_arch).c_str());
+  for (size_t i = 0; i < a.findings.size(); ++i) {
+    const auto& f = a.findings[i];
+    std::printf("%s{\"rule\": \"%s\", \"message\": \"%s\", \"filter\": %s, \"pc\": %s, "
+                "\"witness\": %s}",
+                i ? ", " : "", f.rule.c_str(), JsonEscape(f.message).c_str(),
+                f.filter >= 0 ? std::to_string(f.filter).c_str() : "null",
+                f.pc >= 0 ? std::to_string(f.pc).c_str() : "null",
+                f.has_witness ? ("\"" + JsonEscape(FormatRecord(f.witness)) + "\"").c_str()
+                              : "null");
+  }
+  std::printf("]}\n");
+}
+
+// Counts per outcome and, without `summary`, every syscall of the arch.
+void PrintArchText(const analysis::ArchTable& table, bool summary) {
+  std::map<std::string, int> counts;
+  int cached = 0;
+  for (const auto& r : table.rows) {
+    counts[r.constant() ? Outcomes(r, "") : "depends on arguments"]++;
+    cached += r.cached;
+  }
+  std::printf("arch %s (AUDIT_ARCH 0x%08x): %zu named syscalls\n",
+              std::string(table.arch->name).c_str(), table.arch->audit_arch, table.rows.size());
+  for (const auto& [outcome, n] : counts) std::printf("  %5d  %s\n", n, outcome.c_str());
+  std::printf("  %5d  let through by the kernel's constant-action cache\n", cached);
+  if (!summary) {
+    std::printf("\n  %-11s %-22s %s\n", "nr", "name", "outcome");
+    for (const auto& r : table.rows) PrintRowText(r);
+    std::printf("  numbers outside the table:\n");
+    for (const auto& r : table.special) PrintRowText(r);
+  }
+  std::printf("\n");
+}
+
+void PrintAnalysisText(const analysis::Analysis& a, bool summary) {
+  for (const auto& table : a.tables) PrintArchText(table, summary);
+  std::printf("foreign arch (none of the %zu known AUDIT_ARCH values): %s\n\n",
+              AllArches().size(), Outcomes(a.foreign_arch, " | ").c_str());
+  if (a.findings.empty()) {
+    std::printf("findings: none\n");
+    return;
+  }
+  std::printf("findings:\n");
+  for (const auto& f : a.findings) {
+    std::printf("  warning: %s: ", f.rule.c_str());
+    if (f.filter >= 0) std::printf("filter %d pc %d: ", f.filter, f.pc);
+    std::printf("%s\n", f.message.c_str());
+    if (f.has_witness) std::printf("           e.g. %s\n", FormatRecord(f.witness).c_str());
+  }
+}
+
 }  // namespace
 
-int RunAnalyze(const std::vector<std::string>& args) {
+int CmdAnalyze(const std::vector<std::string>& args) {
   po::options_description visible("options");
   visible.add_options()("help,h", "show this help")(
       "arch", po::value<std::vector<std::string>>(),
@@ -106,78 +178,15 @@ int RunAnalyze(const std::vector<std::string>& args) {
   auto stack = LoadVerifiedFiles("analyze", files, *format, &code);
   if (!stack) return code;
   const analysis::Analysis a = analysis::Analyze(Pointers(*stack), options);
-  const bool json = vm.count("json") > 0;
-  const bool summary = vm.count("summary") > 0;
-  if (json) {
-    std::printf("{\"filters\": [");
-    for (size_t i = 0; i < files.size(); ++i) {
-      std::printf("%s\"%s\"", i ? ", " : "", JsonEscape(files[i]).c_str());
-    }
-    std::printf("], \"arches\": [");
-    for (size_t t = 0; t < a.tables.size(); ++t) {
-      const auto& table = a.tables[t];
-      std::printf("%s{\"arch\": \"%s\", \"audit_arch\": \"0x%x\", \"syscalls\": [", t ? ", " : "",
-                  std::string(table.arch->name).c_str(), table.arch->audit_arch);
-      for (size_t i = 0; i < table.rows.size(); ++i) {
-        std::printf("%s%s", i ? ", " : "", RowJson(table.rows[i]).c_str());
-      }
-      std::printf("], \"special\": [");
-      for (size_t i = 0; i < table.special.size(); ++i) {
-        std::printf("%s%s", i ? ", " : "", RowJson(table.special[i]).c_str());
-      }
-      std::printf("]}");
-    }
-    std::printf("], \"foreign_arch\": %s, \"findings\": [", RowJson(a.foreign_arch).c_str());
-    for (size_t i = 0; i < a.findings.size(); ++i) {
-      const auto& f = a.findings[i];
-      std::printf("%s{\"rule\": \"%s\", \"message\": \"%s\", \"filter\": %s, \"pc\": %s, "
-                  "\"witness\": %s}",
-                  i ? ", " : "", f.rule.c_str(), JsonEscape(f.message).c_str(),
-                  f.filter >= 0 ? std::to_string(f.filter).c_str() : "null",
-                  f.pc >= 0 ? std::to_string(f.pc).c_str() : "null",
-                  f.has_witness ? ("\"" + JsonEscape(FormatRecord(f.witness)) + "\"").c_str()
-                                : "null");
-    }
-    std::printf("]}\n");
-    return kExitOk;
-  }
-  for (const auto& table : a.tables) {
-    std::map<std::string, int> counts;
-    int cached = 0;
-    for (const auto& r : table.rows) {
-      counts[r.constant() ? Outcomes(r, "") : "depends on arguments"]++;
-      cached += r.cached;
-    }
-    std::printf("arch %s (AUDIT_ARCH 0x%08x): %zu named syscalls\n",
-                std::string(table.arch->name).c_str(), table.arch->audit_arch,
-                table.rows.size());
-    for (const auto& [outcome, n] : counts) std::printf("  %5d  %s\n", n, outcome.c_str());
-    std::printf("  %5d  let through by the kernel's constant-action cache\n", cached);
-    if (!summary) {
-      std::printf("\n  %-11s %-22s %s\n", "nr", "name", "outcome");
-      for (const auto& r : table.rows) PrintRowText(r);
-      std::printf("  numbers outside the table:\n");
-      for (const auto& r : table.special) PrintRowText(r);
-    }
-    std::printf("\n");
-  }
-  std::printf("foreign arch (none of the %zu known AUDIT_ARCH values): %s\n\n",
-              AllArches().size(), Outcomes(a.foreign_arch, " | ").c_str());
-  if (a.findings.empty()) {
-    std::printf("findings: none\n");
+  if (vm.count("json")) {
+    PrintAnalysisJson(a, files);
   } else {
-    std::printf("findings:\n");
-    for (const auto& f : a.findings) {
-      std::printf("  warning: %s: ", f.rule.c_str());
-      if (f.filter >= 0) std::printf("filter %d pc %d: ", f.filter, f.pc);
-      std::printf("%s\n", f.message.c_str());
-      if (f.has_witness) std::printf("           e.g. %s\n", FormatRecord(f.witness).c_str());
-    }
+    PrintAnalysisText(a, vm.count("summary") > 0);
   }
   return kExitOk;
 }
 
-int RunDiff(const std::vector<std::string>& args) {
+int CmdDiff(const std::vector<std::string>& args) {
   po::options_description visible("options");
   visible.add_options()("help,h", "show this help")(
       "a", po::value<std::vector<std::string>>(), "a filter of stack A (repeat; oldest first)")(

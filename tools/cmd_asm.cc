@@ -1,8 +1,6 @@
 // sckit disasm / sckit asm: converting filters between raw bytes, assembly text and C arrays.
-// All conversion logic is in vm/ (asm.h, disasm.h, carray.h, loader.h); this file parses
+// All conversion logic is in formats/ (asm.h, disasm.h, carray.h, loader.h); this file parses
 // options, reads the input, and writes the output.
-#include <unistd.h>
-
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -10,6 +8,7 @@
 
 #include "tools/command.h"
 #include "tools/options.h"
+#include "tools/output.h"
 #include "formats/asm.h"
 #include "formats/carray.h"
 #include "formats/codec.h"
@@ -83,28 +82,14 @@ Result<std::string> Render(const Program& program, Emit emit, const ArchInfo* ar
   return std::string();
 }
 
-// Writes to `out` ("-" or empty = standard output). Raw bytes never go to a terminal.
-int Write(const std::string& command, const std::string& out, const std::string& data,
-          bool binary) {
-  const bool to_stdout = out.empty() || out == "-";
-  if (to_stdout && binary && isatty(STDOUT_FILENO)) {
-    PrintError(command, "refusing to write raw bytes to a terminal: use -o FILE, redirect "
-                        "standard output, or --emit asm|c|listing");
+// To `path` (empty or "-": standard output, never raw bytes on a terminal).
+int WriteFilter(const std::string& command, const std::string& path, const std::string& data,
+                bool raw) {
+  if (raw && RefuseRawOnTerminal(command, path, "use -o FILE, redirect standard output, or "
+                                                "--emit asm|c|listing")) {
     return kExitUsage;
   }
-  FILE* f = to_stdout ? stdout : std::fopen(out.c_str(), binary ? "wb" : "w");
-  if (f == nullptr) {
-    PrintError(command, "cannot open " + out + ": " + std::strerror(errno));
-    return kExitUsage;
-  }
-  const bool ok = std::fwrite(data.data(), 1, data.size(), f) == data.size();
-  const bool closed = to_stdout ? std::fflush(f) == 0 : std::fclose(f) == 0;
-  if (!ok || !closed) {
-    PrintError(command, "cannot write " + (to_stdout ? std::string("standard output") : out) +
-                            ": " + std::strerror(errno));
-    return kExitUsage;
-  }
-  return kExitOk;
+  return WriteOutput(command, path, data);
 }
 
 int Run(const std::string& command, const std::vector<std::string>& args) {
@@ -177,13 +162,13 @@ int Run(const std::string& command, const std::vector<std::string>& args) {
     PrintError(command, out.error());
     return kExitUsage;
   }
-  return Write(command, vm.count("output") ? vm["output"].as<std::string>() : std::string(),
-               *out, *emit == Emit::kRaw);
+  return WriteFilter(command, vm.count("output") ? vm["output"].as<std::string>() : "", *out,
+                     *emit == Emit::kRaw);
 }
 
 }  // namespace
 
-int RunDisasm(const std::vector<std::string>& args) { return Run("disasm", args); }
-int RunAsm(const std::vector<std::string>& args) { return Run("asm", args); }
+int CmdDisasm(const std::vector<std::string>& args) { return Run("disasm", args); }
+int CmdAsm(const std::vector<std::string>& args) { return Run("asm", args); }
 
 }  // namespace sckit::tools

@@ -1,7 +1,7 @@
 // sckit bench: what a filter stack costs in the interpreter, the JIT and the live kernel.
 // Option parsing and printing only; the measurements live in bench/bench.h.
 #include <cstdio>
-#include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -9,6 +9,7 @@
 #include "bench/bench.h"
 #include "tools/command.h"
 #include "tools/options.h"
+#include "tools/output.h"
 
 namespace sckit::tools {
 namespace {
@@ -23,9 +24,14 @@ std::vector<std::string> SplitCommas(const std::string& s) {
   return out;
 }
 
-}  // namespace
+struct BenchArgs {
+  bench::BenchRequest request;
+  bool json = false;
+  std::string svg;  // empty: no chart
+};
 
-int RunBench(const std::vector<std::string>& args) {
+// Fills *a from the command line; an exit code when the command ends here.
+std::optional<int> ParseBenchArgs(const std::vector<std::string>& args, BenchArgs* a) {
   po::options_description visible("options");
   visible.add_options()("help,h", "show this help")(
       "filter,f", po::value<std::vector<std::string>>()->multitoken(),
@@ -60,9 +66,9 @@ int RunBench(const std::vector<std::string>& args) {
           "sckit bench --filter F... [--vectors FILE | --workload uniform|hot|FILE] "
           "[--engines interp,jit,kernel] [--json] [--svg FILE]",
           visible, hidden, pos, &vm)) {
-    return *code;
+    return code;
   }
-  bench::BenchRequest request;
+  bench::BenchRequest& request = a->request;
   if (vm.count("filter")) request.filter_files = vm["filter"].as<std::vector<std::string>>();
   if (vm.count("filters")) {
     for (const std::string& f : vm["filters"].as<std::vector<std::string>>()) {
@@ -97,26 +103,33 @@ int RunBench(const std::vector<std::string>& args) {
     PrintError("bench", "--repetitions and --calls must be >= 1, --top >= 0");
     return kExitUsage;
   }
+  a->json = vm.count("json") > 0;
+  if (vm.count("svg")) a->svg = vm["svg"].as<std::string>();
+  return std::nullopt;
+}
 
-  Result<bench::BenchReport> report = bench::RunBench(request);
+// Bad requests are usage errors; a stack that cannot be measured is a failed check.
+int ExitCodeFor(const Error& e) {
+  return e.rule == "unknown-engine" || e.rule == "io-error" || e.rule == "unknown-arch" ||
+                 e.rule == "no-filter"
+             ? kExitUsage
+             : kExitFailed;
+}
+
+}  // namespace
+
+int CmdBench(const std::vector<std::string>& args) {
+  BenchArgs a;
+  if (auto code = ParseBenchArgs(args, &a)) return *code;
+  Result<bench::BenchReport> report = bench::RunBench(a.request);
   if (!report.ok()) {
     PrintError("bench", report.error());
-    return report.error().rule == "unknown-engine" || report.error().rule == "io-error" ||
-                   report.error().rule == "unknown-arch" || report.error().rule == "no-filter"
-               ? kExitUsage
-               : kExitFailed;
+    return ExitCodeFor(report.error());
   }
-  if (vm.count("svg")) {
-    const std::string path = vm["svg"].as<std::string>();
-    std::ofstream out(path);
-    out << bench::ReportSvg(*report);
-    if (!out) {
-      PrintError("bench", "cannot write " + path);
-      return kExitUsage;
-    }
+  if (!a.svg.empty() && WriteOutput("bench", a.svg, bench::ReportSvg(*report)) != kExitOk) {
+    return kExitUsage;
   }
-  const std::string text = vm.count("json") ? bench::ReportJson(*report)
-                                            : bench::ReportText(*report);
+  const std::string text = a.json ? bench::ReportJson(*report) : bench::ReportText(*report);
   std::fwrite(text.data(), 1, text.size(), stdout);
   for (const bench::EngineResult& e : report->engines) {
     if (!e.measured) return kExitFailed;

@@ -2,7 +2,7 @@
 // policy/rules_parser.h, names and actions policy/rules_resolve.h, code generation
 // policy/rules_compile.h, per-syscall costs policy/rules_cost.h; output forms are vm/'s
 // (EncodeRaw, DisassembleCanonical, EmitCArray, EmitCInstaller). This file parses options,
-// prints, and writes the output (atomically, tools/output_file.h).
+// prints, and writes the output (whole or not at all, tools/output.h).
 #include <cstdio>
 #include <optional>
 #include <sstream>
@@ -15,7 +15,7 @@
 #include "policy/rules_resolve.h"
 #include "tools/command.h"
 #include "tools/options.h"
-#include "tools/output_file.h"
+#include "tools/output.h"
 #include "formats/carray.h"
 #include "formats/codec.h"
 #include "formats/disasm.h"
@@ -131,6 +131,15 @@ std::optional<int> OptionsFrom(const po::variables_map& vm, policy::ParseOptions
   return std::nullopt;
 }
 
+// To `out` (empty or "-": standard output, never raw bytes on a terminal).
+int WriteFilter(const std::string& out, const std::string& emit, const std::string& rendered) {
+  if (emit == "raw" && RefuseRawOnTerminal("compile", out, "use -o FILE, redirect standard "
+                                                          "output, or --emit asm|c")) {
+    return kExitUsage;
+  }
+  return WriteOutput("compile", out, rendered);
+}
+
 constexpr const char* kUsage =
     "sckit compile POLICY [-o OUT] [--arch A]... [--default-action ACTION] "
     "[--emit raw|asm|c|c-install|listing] [--json]\n\n"
@@ -144,7 +153,7 @@ constexpr const char* kUsage =
 
 }  // namespace
 
-int RunCompile(const std::vector<std::string>& args) {
+int CmdCompile(const std::vector<std::string>& args) {
   po::options_description visible("options");
   visible.add_options()("help,h", "show this help")(
       "output,o", po::value<std::string>(), "output file (default: standard output; raw output "
@@ -218,7 +227,7 @@ int RunCompile(const std::vector<std::string>& args) {
                  file.c_str(), program->size(), parsed->rules.size(),
                  RetName(resolved->default_ret).c_str());
   }
-  return WriteOutputAtomically("compile", out, *rendered, emit == "raw");
+  return WriteFilter(out, emit, *rendered);
 }
 
 }  // namespace sckit::tools

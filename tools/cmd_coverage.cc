@@ -1,75 +1,101 @@
 // sckit coverage and sckit cfg: how much of a filter a set of records exercises, and the
-// filter's control-flow graph.
-#include <algorithm>
-#include <cmath>
-#include <functional>
-#include <optional>
+// filter's control-flow graph. Measuring and the gaps are analysis/coverage.h, the graph
+// analysis/cfg.h, reading records eval/record_file.h; this file parses options and prints.
 #include <cstdio>
-#include <fstream>
-#include <sstream>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "analysis/cfg.h"
 #include "analysis/coverage.h"
+#include "eval/record_file.h"
+#include "formats/disasm.h"
+#include "formats/dot_svg.h"
+#include "formats/loader.h"
 #include "tools/command.h"
 #include "tools/filter_files.h"
 #include "tools/options.h"
+#include "tools/output.h"
 #include "vm/program.h"
-#include "formats/disasm.h"
-#include "formats/loader.h"
-#include "formats/records.h"
 
 namespace sckit::tools {
 namespace {
-
-// Records from a cases file (the RECORD side of `RECORD => EXPECTED`, patterns expanded), a
-// text vectors file, or binary seccomp_data records. Streams into `sink`.
-std::optional<Error> ForEachRecord(const std::string& path,
-                                   const std::function<void(const SeccompData&)>& sink) {
-  Result<std::vector<uint8_t>> bytes = ReadFileBytes(path);
-  if (!bytes.ok()) return bytes.error();
-  const bool binary = std::find(bytes->begin(), bytes->end(), 0) != bytes->end();
-  std::string text(bytes->begin(), bytes->end());
-  std::istringstream in(text);
-  if (binary) {
-    RecordReader reader(in, RecordFormat::kBinary);
-    SeccompData d;
-    for (;;) {
-      Result<bool> more = reader.Next(&d);
-      if (!more.ok()) return more.error();
-      if (!*more) return std::nullopt;
-      sink(d);
-    }
-  }
-  std::string line;
-  int line_no = 0;
-  while (std::getline(in, line)) {
-    ++line_no;
-    std::string_view record = StripComment(line);
-    const size_t arrow = record.find("=>");
-    if (arrow != std::string_view::npos) record = record.substr(0, arrow);
-    while (!record.empty() && (record.back() == ' ' || record.back() == '\t')) {
-      record.remove_suffix(1);
-    }
-    if (record.empty()) continue;
-    Result<std::vector<SeccompData>> records = ParseRecordPattern(record, line_no);
-    if (!records.ok()) return records.error();
-    for (const SeccompData& d : *records) sink(d);
-  }
-  return std::nullopt;
-}
 
 std::vector<analysis::FilterCoverage> Measure(const std::vector<VerifiedProgram>& stack,
                                               const std::string& records, size_t* count,
                                               std::optional<Error>* error) {
   analysis::CoverageCollector collector(Pointers(stack));
-  *error = ForEachRecord(records, [&](const SeccompData& d) { collector.Add(d); });
+  *error = eval::ForEachRecordInFile(records, [&](const SeccompData& d) { collector.Add(d); });
   *count = collector.records();
   return collector.Finish();
 }
 
+std::string BranchName(const analysis::CoverageGaps::Branch& b) {
+  return std::to_string(b.pc) + (b.taken ? " true" : " false");
+}
+
+std::string JsonList(const std::vector<size_t>& v) {
+  std::string s = "[";
+  for (size_t j = 0; j < v.size(); ++j) s += (j ? ", " : "") + std::to_string(v[j]);
+  return s + "]";
+}
+
+// One element of the "filters" array; `first` has no leading comma.
+void PrintFilterJson(bool first, const std::string& file, const analysis::FilterCoverage& c,
+                     const analysis::CoverageGaps& gaps) {
+  std::string branches = "[";
+  for (size_t j = 0; j < gaps.missed_branches.size(); ++j) {
+    branches += (j ? ", \"" : "\"") + BranchName(gaps.missed_branches[j]) + "\"";
+  }
+  branches += "]";
+  std::printf("%s{\"file\": \"%s\", \"instructions\": {\"hit\": %zu, \"reachable\": %zu, "
+              "\"percent\": %.2f}, \"branches\": {\"hit\": %zu, \"reachable\": %zu, "
+              "\"percent\": %.2f}, \"missed_returns\": %s, \"missed_instructions\": %s, "
+              "\"missed_branches\": %s, \"unreachable\": %s}",
+              first ? "" : ", ", JsonEscape(file).c_str(), c.insns_hit, c.insns_feasible,
+              c.InsnPercent(), c.branches_hit, c.branches_feasible, c.BranchPercent(),
+              JsonList(gaps.missed_returns).c_str(), JsonList(gaps.missed_instructions).c_str(),
+              branches.c_str(), JsonList(gaps.unreachable).c_str());
+}
+
+// Every instruction with its hit count ("MISS", "dead") and branch counts.
+void PrintAnnotated(const analysis::FilterCoverage& c, const std::vector<std::string>& lines) {
+  for (size_t pc = 0; pc < c.insns.size(); ++pc) {
+    const auto& in = c.insns[pc];
+    std::string mark = !in.feasible ? "dead" : (in.hits ? std::to_string(in.hits) : "MISS");
+    std::string br;
+    if (in.is_branch) {
+      br = " [T " + std::to_string(in.taken) + " / F " + std::to_string(in.not_taken) + "]";
+    }
+    std::printf("  %8s %4zu: %s%s\n", mark.c_str(), pc, lines[pc].c_str(), br.c_str());
+  }
+}
+
+void PrintFilterText(const std::string& file, size_t count, const analysis::FilterCoverage& c,
+                     const analysis::CoverageGaps& gaps, const VerifiedProgram& program,
+                     bool annotate) {
+  const std::vector<std::string> lines = DisassembleLines(program.original());
+  std::printf("%s: %zu records\n", file.c_str(), count);
+  std::printf("  instructions      %zu of %zu reachable (%.1f%%)\n", c.insns_hit,
+              c.insns_feasible, c.InsnPercent());
+  std::printf("  branch directions %zu of %zu reachable (%.1f%%)\n", c.branches_hit,
+              c.branches_feasible, c.BranchPercent());
+  for (size_t pc : gaps.missed_returns) {
+    std::printf("  never reached: return at pc %zu: %s\n", pc, lines[pc].c_str());
+  }
+  for (const auto& b : gaps.missed_branches) {
+    std::printf("  never taken: branch at pc %s\n", BranchName(b).c_str());
+  }
+  if (!gaps.unreachable.empty()) {
+    std::printf("  unreachable by any record (not counted): %zu instruction(s)\n",
+                gaps.unreachable.size());
+  }
+  if (annotate) PrintAnnotated(c, lines);
+}
+
 }  // namespace
 
-int RunCoverage(const std::vector<std::string>& args) {
+int CmdCoverage(const std::vector<std::string>& args) {
   po::options_description visible("options");
   visible.add_options()("help,h", "show this help")(
       "filter,f", po::value<std::vector<std::string>>(), "a filter; repeat for a stack (oldest first)")(
@@ -109,60 +135,11 @@ int RunCoverage(const std::vector<std::string>& args) {
   for (size_t i = 0; i < cov.size(); ++i) {
     const auto& c = cov[i];
     below = below || c.InsnPercent() < min || c.BranchPercent() < min;
-    const std::vector<std::string> lines = DisassembleLines((*stack)[i].original());
-    std::vector<size_t> missed_returns, missed_insns, dead;
-    std::vector<std::string> missed_branches;
-    for (size_t pc = 0; pc < c.insns.size(); ++pc) {
-      const auto& in = c.insns[pc];
-      const bool is_ret = bpf::Class((*stack)[i].insns()[pc].code) == bpf::kRET;
-      if (!in.feasible) dead.push_back(pc);
-      if (in.feasible && in.hits == 0) (is_ret ? missed_returns : missed_insns).push_back(pc);
-      if (in.is_branch) {
-        if (in.taken_feasible && in.taken == 0) missed_branches.push_back(std::to_string(pc) + " true");
-        if (in.not_taken_feasible && in.not_taken == 0) missed_branches.push_back(std::to_string(pc) + " false");
-      }
-    }
+    const analysis::CoverageGaps gaps = analysis::FindGaps(c, (*stack)[i]);
     if (json) {
-      auto list = [](const std::vector<size_t>& v) {
-        std::string s = "[";
-        for (size_t j = 0; j < v.size(); ++j) s += (j ? ", " : "") + std::to_string(v[j]);
-        return s + "]";
-      };
-      std::string branches = "[";
-      for (size_t j = 0; j < missed_branches.size(); ++j) {
-        branches += (j ? ", \"" : "\"") + missed_branches[j] + "\"";
-      }
-      branches += "]";
-      std::printf("%s{\"file\": \"%s\", \"instructions\": {\"hit\": %zu, \"reachable\": %zu, "
-                  "\"percent\": %.2f}, \"branches\": {\"hit\": %zu, \"reachable\": %zu, "
-                  "\"percent\": %.2f}, \"missed_returns\": %s, \"missed_instructions\": %s, "
-                  "\"missed_branches\": %s, \"unreachable\": %s}",
-                  i ? ", " : "", JsonEscape(files[i]).c_str(), c.insns_hit, c.insns_feasible,
-                  c.InsnPercent(), c.branches_hit, c.branches_feasible, c.BranchPercent(),
-                  list(missed_returns).c_str(), list(missed_insns).c_str(), branches.c_str(),
-                  list(dead).c_str());
-      continue;
-    }
-    std::printf("%s: %zu records\n", files[i].c_str(), count);
-    std::printf("  instructions      %zu of %zu reachable (%.1f%%)\n", c.insns_hit,
-                c.insns_feasible, c.InsnPercent());
-    std::printf("  branch directions %zu of %zu reachable (%.1f%%)\n", c.branches_hit,
-                c.branches_feasible, c.BranchPercent());
-    for (size_t pc : missed_returns) {
-      std::printf("  never reached: return at pc %zu: %s\n", pc, lines[pc].c_str());
-    }
-    for (const std::string& b : missed_branches) std::printf("  never taken: branch at pc %s\n", b.c_str());
-    if (!dead.empty()) {
-      std::printf("  unreachable by any record (not counted): %zu instruction(s)\n", dead.size());
-    }
-    if (vm.count("annotate")) {
-      for (size_t pc = 0; pc < c.insns.size(); ++pc) {
-        const auto& in = c.insns[pc];
-        std::string mark = !in.feasible ? "dead" : (in.hits ? std::to_string(in.hits) : "MISS");
-        std::string br;
-        if (in.is_branch) br = " [T " + std::to_string(in.taken) + " / F " + std::to_string(in.not_taken) + "]";
-        std::printf("  %8s %4zu: %s%s\n", mark.c_str(), pc, lines[pc].c_str(), br.c_str());
-      }
+      PrintFilterJson(i == 0, files[i], c, gaps);
+    } else {
+      PrintFilterText(files[i], count, c, gaps, (*stack)[i], vm.count("annotate") > 0);
     }
   }
   if (json) std::printf("], \"below_min\": %s}\n", below ? "true" : "false");
@@ -170,7 +147,7 @@ int RunCoverage(const std::vector<std::string>& args) {
   return below ? kExitFailed : kExitOk;
 }
 
-int RunCfg(const std::vector<std::string>& args) {
+int CmdCfg(const std::vector<std::string>& args) {
   po::options_description visible("options");
   visible.add_options()("help,h", "show this help")(
       "format", po::value<std::string>()->default_value("dot"), "dot or svg (svg runs Graphviz's dot)")(
@@ -211,40 +188,27 @@ int RunCfg(const std::vector<std::string>& args) {
   }
   std::string out = analysis::ToDot((*stack)[0].original(), file, cov ? &*cov : nullptr);
   if (format == "svg") {
-    char tmp[] = "/tmp/sckit-cfg-XXXXXX";
-    const int fd = mkstemp(tmp);
-    if (fd < 0) {
-      PrintError("cfg", "cannot create a temporary file");
+    const analysis::LayoutSize size = analysis::DotLayoutSize((*stack)[0].original());
+    if (size.blocks > analysis::kSvgMaxBlocks || size.nodes() > analysis::kSvgMaxLayoutNodes) {
+      PrintError("cfg", file + ": too large for an SVG layout: " + std::to_string(size.blocks) +
+                            " blocks and " + std::to_string(size.virtual_nodes) +
+                            " virtual nodes for the jumps that cross ranks (the limits are " +
+                            std::to_string(analysis::kSvgMaxBlocks) + " blocks and " +
+                            std::to_string(analysis::kSvgMaxLayoutNodes) +
+                            " nodes in all; past them Graphviz's layout takes minutes); use "
+                            "--format dot with a viewer for large graphs");
       return kExitUsage;
     }
-    FILE* f = fdopen(fd, "w");
-    std::fwrite(out.data(), 1, out.size(), f);
-    std::fclose(f);
-    FILE* p = popen(("dot -Tsvg " + std::string(tmp) + " 2>/dev/null").c_str(), "r");
-    std::string svg;
-    char buf[4096];
-    size_t n;
-    while (p != nullptr && (n = std::fread(buf, 1, sizeof buf, p)) > 0) svg.append(buf, n);
-    const int rc = p ? pclose(p) : -1;
-    std::remove(tmp);
-    if (rc != 0 || svg.empty()) {
-      PrintError("cfg", "Graphviz's `dot` is needed for SVG: apt-get install graphviz "
-                        "(or use --format dot)");
+    DotOptions dot_options;
+    dot_options.fast_layout = size.nodes() > analysis::kSvgFastLayoutAbove;
+    Result<std::string> svg = DotToSvg(out, dot_options);
+    if (!svg.ok()) {
+      PrintError("cfg", svg.error().message);
       return kExitUsage;
     }
-    out = svg;
+    out = std::move(*svg);
   }
-  if (vm.count("out")) {
-    std::ofstream f(vm["out"].as<std::string>(), std::ios::binary);
-    f << out;
-    if (!f) {
-      PrintError("cfg", "cannot write " + vm["out"].as<std::string>());
-      return kExitUsage;
-    }
-  } else {
-    std::fwrite(out.data(), 1, out.size(), stdout);
-  }
-  return kExitOk;
+  return WriteOutput("cfg", vm.count("out") ? vm["out"].as<std::string>() : "", out);
 }
 
 }  // namespace sckit::tools

@@ -53,7 +53,7 @@ std::optional<int> ArchesFrom(const po::variables_map& vm, std::vector<const Arc
 
 }  // namespace
 
-int RunDecompile(const std::vector<std::string>& args) {
+int CmdDecompile(const std::vector<std::string>& args) {
   po::options_description visible("options");
   visible.add_options()("help,h", "show this help")(
       "output,o", po::value<std::string>(), "output file (default: standard output)")(

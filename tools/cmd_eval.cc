@@ -18,6 +18,7 @@
 #include "tools/command.h"
 #include "tools/filter_flags.h"
 #include "tools/options.h"
+#include "tools/output.h"
 #include "vm/outcome.h"
 
 namespace sckit::tools {
@@ -114,13 +115,14 @@ int EvalAll(eval::Session& session, const eval::EvalOptions& options, const std:
     }
     all_agree = *agree && all_agree;
     std::fwrite(scratch.out.data(), 1, scratch.out.size(), stdout);
+    if (StandardOutputFailed()) break;  // the dispatcher reports it; no point going on
   }
   return all_agree ? kExitOk : kExitFailed;
 }
 
 }  // namespace
 
-int RunEval(const std::vector<std::string>& args) {
+int CmdEval(const std::vector<std::string>& args) {
   po::options_description visible("options");
   visible.add_options()("help,h", "show this help");
   AddStackOptions(&visible);
@@ -188,7 +190,7 @@ int RunEval(const std::vector<std::string>& args) {
                  [&](SeccompData* d) { return reader.Next(d); });
 }
 
-int RunTest(const std::vector<std::string>& args) {
+int CmdTest(const std::vector<std::string>& args) {
   po::options_description visible("options");
   visible.add_options()("help,h", "show this help");
   AddStackOptions(&visible);
@@ -253,15 +255,9 @@ int RunTest(const std::vector<std::string>& args) {
   std::printf("%d passed, %d failed%s%s\n", passed, failed,
               skipped > 0 ? (", " + std::to_string(skipped) + " skipped").c_str() : "",
               engines.empty() ? "" : ("; " + engines).c_str());
-  if (vm.count("junit")) {
-    const std::string junit = vm["junit"].as<std::string>();
-    std::ofstream out(junit);
-    out << eval::JunitXml(suites);
-    out.close();
-    if (!out) {
-      PrintError("test", "cannot write " + junit);
-      return kExitUsage;
-    }
+  if (vm.count("junit") &&
+      WriteOutput("test", vm["junit"].as<std::string>(), eval::JunitXml(suites)) != kExitOk) {
+    return kExitUsage;
   }
   return failed ? kExitFailed : kExitOk;
 }

@@ -1,34 +1,48 @@
 // sckit fuzz: a minimal set of records covering everything reachable in a stack, written as a
-// `sckit test` cases file with the observed outcomes.
+// `sckit test` cases file with the observed outcomes. The search is analysis/policy_fuzz.h, the
+// outcomes eval::CaseLines; this file parses options and prints.
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
-#include <fstream>
+#include <optional>
+#include <string>
+#include <vector>
 
-#include "eval/stack_builder.h"
 #include "analysis/policy_fuzz.h"
-#include "tools/command.h"
-#include "tools/options.h"
-#include "verifier/verifier.h"
+#include "eval/evaluate.h"
+#include "eval/stack_builder.h"
 #include "formats/loader.h"
-#include "vm/outcome.h"
-#include "formats/records.h"
-#include "vm/stack.h"
+#include "tools/command.h"
+#include "tools/filter_files.h"
+#include "tools/options.h"
+#include "tools/output.h"
 
 namespace sckit::tools {
+namespace {
 
-int RunFuzz(const std::vector<std::string>& args) {
+struct FuzzArgs {
+  std::vector<std::string> files;
+  analysis::FuzzOptions options;
+  std::string out;  // empty: standard output
+  bool json = false;
+};
+
+// Fills *a from the command line; an exit code when the command ends here.
+std::optional<int> ParseFuzzArgs(const std::vector<std::string>& args, FuzzArgs* a) {
   po::options_description visible("options");
   visible.add_options()("help,h", "show this help")(
       "filter,f", po::value<std::vector<std::string>>(), "a filter; repeat for a stack (oldest first)")(
-      "time", po::value<double>()->default_value(10.0), "search for at most S seconds")(
+      "time", po::value<double>()->default_value(10.0),
+      "search for at most S seconds (0: no time limit, --runs and --stall alone end the search, "
+      "so the result does not depend on the machine's speed)")(
       "runs", po::value<uint64_t>()->default_value(2'000'000), "evaluate at most N records")(
       "seed", po::value<uint32_t>()->default_value(1), "random seed (runs are reproducible)")(
       "stall", po::value<uint64_t>()->default_value(1'000'000),
       "end the search after N runs without new coverage (0: never)")(
       "no-solver", "search only: do not close the gaps with the solver")(
       "no-jit", "run the search through the traced interpreter instead of instrumented JIT code")(
-      "out,o", po::value<std::string>(), "write the cases file here (default: standard output)")(
+      "out,o", po::value<std::string>(), "write the cases file here (default or '-': standard output)")(
       "json", "print the report as JSON on standard error's place (stdout); cases go to --out");
   po::options_description hidden;
   po::positional_options_description pos;
@@ -40,97 +54,103 @@ int RunFuzz(const std::vector<std::string>& args) {
       "then settles what the search missed exactly with the solver (a witness, or a proof that "
       "the branch can never be taken). Writes a minimal covering set as a `sckit test` cases "
       "file with the outcomes observed now, to bootstrap regression tests.";
-  if (auto code = ParseOptions(args, usage, visible, hidden, pos, &vm)) return *code;
+  if (auto code = ParseOptions(args, usage, visible, hidden, pos, &vm)) return code;
   if (!vm.count("filter")) {
     PrintError("fuzz", "no --filter given (see --help)");
     return kExitUsage;
   }
-  const auto files = vm["filter"].as<std::vector<std::string>>();
-  std::vector<VerifiedProgram> programs;
-  FilterStack stack;
-  for (const std::string& f : files) {
-    Result<Program> p = LoadProgramFile(f);
-    if (!p.ok()) {
-      PrintError("fuzz", f + ": " + p.error().ToString());
-      return kExitUsage;
-    }
-    Result<VerifiedProgram> v = Verify(*p);
-    if (!v.ok()) {
-      std::fprintf(stderr, "%s: rejected: %s\n", f.c_str(), v.error().ToString().c_str());
-      return kExitFailed;
-    }
-    programs.push_back(*v);
-    stack.Push(std::move(*v), 0, f);
+  a->files = vm["filter"].as<std::vector<std::string>>();
+  a->options.max_seconds = vm["time"].as<double>();
+  if (!(a->options.max_seconds >= 0) || std::isinf(a->options.max_seconds)) {
+    PrintError("fuzz", "--time must be a number of seconds >= 0 (0: no time limit)");
+    return kExitUsage;
   }
-  std::vector<const VerifiedProgram*> ptrs;
-  for (const VerifiedProgram& p : programs) ptrs.push_back(&p);
-  analysis::FuzzOptions options;
-  options.max_seconds = vm["time"].as<double>();
-  options.max_runs = vm["runs"].as<uint64_t>();
-  options.seed = vm["seed"].as<uint32_t>();
-  options.stall_runs = vm["stall"].as<uint64_t>();
-  options.solver_assist = vm.count("no-solver") == 0;
-  if (vm.count("no-jit") == 0) options.instrumented = eval::JitCoverageEngines();
-  const bool tty = isatty(2);
-  if (tty) {
-    options.progress = [](uint64_t runs, size_t covered, size_t total, double secs) {
-      std::fprintf(stderr, "\r%10llu runs  %8.0f/s  coverage %zu/%zu  %5.1fs ",
-                   static_cast<unsigned long long>(runs), secs > 0 ? runs / secs : 0.0, covered,
-                   total, secs);
-    };
-  }
-  const analysis::FuzzResult r = analysis::FuzzStack(ptrs, options);
-  if (tty) std::fprintf(stderr, "\r%60s\r", "");
+  a->options.max_runs = vm["runs"].as<uint64_t>();
+  a->options.seed = vm["seed"].as<uint32_t>();
+  a->options.stall_runs = vm["stall"].as<uint64_t>();
+  a->options.solver_assist = vm.count("no-solver") == 0;
+  if (vm.count("no-jit") == 0) a->options.instrumented = eval::JitCoverageEngines();
+  if (vm.count("out")) a->out = vm["out"].as<std::string>();
+  a->json = vm.count("json") > 0;
+  return std::nullopt;
+}
 
+double Rate(const analysis::FuzzResult& r) {
+  return r.search_seconds > 0 ? static_cast<double>(r.runs) / r.search_seconds : 0;
+}
+
+void PrintJsonReport(const analysis::FuzzResult& r) {
+  std::printf("{\"records\": %zu, \"edges_total\": %zu, \"edges_covered\": %zu, "
+              "\"covered_by_search\": %zu, \"covered_by_solver\": %zu, \"runs\": %llu, "
+              "\"seconds\": %.3f, \"search_seconds\": %.3f, \"runs_per_second\": %.0f, "
+              "\"engine\": \"%s\", \"unreachable\": [",
+              r.records.size(), r.edges_total, r.edges_covered, r.covered_by_search,
+              r.covered_by_solver, static_cast<unsigned long long>(r.runs), r.seconds,
+              r.search_seconds, Rate(r), r.engine.c_str());
+  for (size_t i = 0; i < r.unreachable.size(); ++i) {
+    std::printf("%s\"%s\"", i ? ", " : "", r.unreachable[i].Describe().c_str());
+  }
+  std::printf("], \"unknown\": %zu}\n", r.unknown.size());
+}
+
+void PrintTextReport(FILE* report, const analysis::FuzzResult& r) {
+  std::fprintf(report,
+               "fuzz: %llu runs in %.2fs (search %.2fs, %.0f/s, %s); %zu of %zu "
+               "reachable-or-not edges covered (%zu by search, %zu by the solver); %zu "
+               "records kept\n",
+               static_cast<unsigned long long>(r.runs), r.seconds, r.search_seconds, Rate(r),
+               r.engine.c_str(), r.edges_covered, r.edges_total, r.covered_by_search,
+               r.covered_by_solver, r.records.size());
+  for (const auto& e : r.unreachable) {
+    std::fprintf(report, "  unreachable: %s\n", e.Describe().c_str());
+  }
+  for (const auto& e : r.unknown) {
+    std::fprintf(report, "  not covered (solver gave up): %s\n", e.Describe().c_str());
+  }
+}
+
+// The cases file: a header naming the stack, then one `RECORD => OUTCOME` line per record.
+std::string CasesFile(const analysis::FuzzResult& r, const std::vector<VerifiedProgram>& stack,
+                      const std::vector<std::string>& files) {
   std::string cases = "# sckit fuzz: " + std::to_string(r.records.size()) +
                       " records covering " + std::to_string(r.edges_covered) + " of " +
                       std::to_string(r.edges_total) + " instructions and branch directions\n# stack:";
   for (const std::string& f : files) cases += " " + f;
   cases += "\n";
-  std::vector<uint32_t> rets(stack.size());
-  for (const SeccompData& d : r.records) {
-    const Outcome o = Decide(stack, d, KernelContext{}, rets);
-    cases += FormatRecord(d) + " => " + o.Text() + "\n";
+  // The interpreter never fails to build.
+  const Result<FilterStack> filters = eval::BuildStack(stack, eval::EngineKind::kInterp, files);
+  return cases + eval::CaseLines(*filters, r.records);
+}
+
+}  // namespace
+
+int CmdFuzz(const std::vector<std::string>& args) {
+  FuzzArgs a;
+  if (auto code = ParseFuzzArgs(args, &a)) return *code;
+  int code = kExitOk;
+  const auto stack = LoadVerifiedFiles("fuzz", a.files, Format::kAuto, &code);
+  if (!stack) return code;
+  const bool tty = isatty(2);
+  if (tty) {
+    a.options.progress = [](uint64_t runs, size_t covered, size_t total, double secs) {
+      std::fprintf(stderr, "\r%10llu runs  %8.0f/s  coverage %zu/%zu  %5.1fs ",
+                   static_cast<unsigned long long>(runs), secs > 0 ? runs / secs : 0.0, covered,
+                   total, secs);
+    };
   }
-  if (vm.count("out")) {
-    std::ofstream out(vm["out"].as<std::string>());
-    out << cases;
-    if (!out) {
-      PrintError("fuzz", "cannot write " + vm["out"].as<std::string>());
-      return kExitUsage;
-    }
-  } else if (!vm.count("json")) {
-    std::fwrite(cases.data(), 1, cases.size(), stdout);
+  const analysis::FuzzResult r = analysis::FuzzStack(Pointers(*stack), a.options);
+  if (tty) std::fprintf(stderr, "\r%60s\r", "");
+
+  // Cases on standard output leave the text report to standard error; --json without --out
+  // prints only the report.
+  const bool cases_to_stdout = a.out.empty() || a.out == "-";
+  if (!a.out.empty() || !a.json) {
+    if (WriteOutput("fuzz", a.out, CasesFile(r, *stack, a.files)) != kExitOk) return kExitUsage;
   }
-  const double rate =
-      r.search_seconds > 0 ? static_cast<double>(r.runs) / r.search_seconds : 0;
-  if (vm.count("json")) {
-    std::printf("{\"records\": %zu, \"edges_total\": %zu, \"edges_covered\": %zu, "
-                "\"covered_by_search\": %zu, \"covered_by_solver\": %zu, \"runs\": %llu, "
-                "\"seconds\": %.3f, \"search_seconds\": %.3f, \"runs_per_second\": %.0f, "
-                "\"engine\": \"%s\", \"unreachable\": [",
-                r.records.size(), r.edges_total, r.edges_covered, r.covered_by_search,
-                r.covered_by_solver, static_cast<unsigned long long>(r.runs), r.seconds,
-                r.search_seconds, rate, r.engine.c_str());
-    for (size_t i = 0; i < r.unreachable.size(); ++i) {
-      std::printf("%s\"%s\"", i ? ", " : "", r.unreachable[i].Describe().c_str());
-    }
-    std::printf("], \"unknown\": %zu}\n", r.unknown.size());
+  if (a.json) {
+    PrintJsonReport(r);
   } else {
-    FILE* report = vm.count("out") ? stdout : stderr;
-    std::fprintf(report,
-                 "fuzz: %llu runs in %.2fs (search %.2fs, %.0f/s, %s); %zu of %zu "
-                 "reachable-or-not edges covered (%zu by search, %zu by the solver); %zu "
-                 "records kept\n",
-                 static_cast<unsigned long long>(r.runs), r.seconds, r.search_seconds, rate,
-                 r.engine.c_str(), r.edges_covered,
-                 r.edges_total, r.covered_by_search, r.covered_by_solver, r.records.size());
-    for (const auto& e : r.unreachable) {
-      std::fprintf(report, "  unreachable: %s\n", e.Describe().c_str());
-    }
-    for (const auto& e : r.unknown) {
-      std::fprintf(report, "  not covered (solver gave up): %s\n", e.Describe().c_str());
-    }
+    PrintTextReport(cases_to_stdout ? stderr : stdout, r);
   }
   return r.unknown.empty() ? kExitOk : kExitFailed;
 }

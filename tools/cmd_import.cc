@@ -4,17 +4,19 @@
 // file parses options, prints what was decided, and writes the filter.
 #include <unistd.h>
 
-#include <algorithm>
-#include <cctype>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "policy/compile.h"
 #include "policy/oci.h"
 #include "tools/command.h"
 #include "tools/options.h"
+#include "tools/output.h"
 #include "verifier/verifier.h"
 #include "formats/carray.h"
 #include "formats/codec.h"
@@ -36,32 +38,15 @@ std::vector<std::string> SplitCommas(const std::vector<std::string>& values) {
   return out;
 }
 
-// "sys_admin" -> "CAP_SYS_ADMIN"; "none" -> no capability.
-std::vector<std::string> NormaliseCaps(const std::vector<std::string>& given) {
-  std::vector<std::string> caps;
-  for (std::string c : SplitCommas(given)) {
-    std::transform(c.begin(), c.end(), c.begin(),
-                   [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
-    if (c == "NONE") continue;
-    if (c.rfind("CAP_", 0) != 0) c = "CAP_" + c;
-    caps.push_back(c);
-  }
-  return caps;
-}
-
 std::string Join(const std::vector<std::string>& items, const char* sep = ",") {
   std::string out;
   for (const std::string& s : items) out += (out.empty() ? "" : sep) + s;
   return out;
 }
 
-bool WriteAll(FILE* f, const void* data, size_t size) {
-  return std::fwrite(data, 1, size, f) == size && std::fflush(f) == 0;
-}
-
 }  // namespace
 
-int RunImport(const std::vector<std::string>& args) {
+int CmdImport(const std::vector<std::string>& args) {
   po::options_description visible("options");
   visible.add_options()("help,h", "show this help")(
       "output,o", po::value<std::string>(), "write the filter to this file (default: stdout)")(
@@ -74,8 +59,9 @@ int RunImport(const std::vector<std::string>& args) {
       "to the filter. Default: this machine's arch")(
       "caps", po::value<std::vector<std::string>>()->composing(),
       "the container's bounding capabilities for includes/excludes.caps, comma-separated "
-      "(CAP_ prefix optional; 'none' for none). Default: a config.json's "
-      "process.capabilities.bounding, else Docker's default set")(
+      "(CAP_ prefix optional, any case; 'none' for none, 'all' for every one; an unknown name "
+      "is an error). Default: a config.json's process.capabilities.bounding, else Docker's "
+      "default set")(
       "kernel-version", po::value<std::string>(),
       "kernel version X.Y[.Z] for includes/excludes.minKernel (default: the running kernel, as "
       "Docker does)")(
@@ -113,7 +99,15 @@ int RunImport(const std::vector<std::string>& args) {
 
   policy::ImportOptions options;
   if (vm.count("arch")) options.arches = SplitCommas(vm["arch"].as<std::vector<std::string>>());
-  if (vm.count("caps")) options.caps = NormaliseCaps(vm["caps"].as<std::vector<std::string>>());
+  if (vm.count("caps")) {
+    Result<std::vector<std::string>> caps =
+        policy::ParseCapabilities(vm["caps"].as<std::vector<std::string>>());
+    if (!caps.ok()) {
+      PrintError("import", "--caps: " + caps.error().message);
+      return kExitUsage;
+    }
+    options.caps = std::move(*caps);
+  }
   if (vm.count("kernel-version")) options.kernel_version = vm["kernel-version"].as<std::string>();
   options.binary_tree = vm.count("binary-tree") > 0;
 
@@ -128,6 +122,9 @@ int RunImport(const std::vector<std::string>& args) {
     return kExitUsage;
   }
   const policy::ResolvedProfile& r = compiled->resolved;
+  for (const std::string& w : r.warnings) {
+    std::fprintf(stderr, "sckit import: warning: %s\n", w.c_str());
+  }
   for (const std::string& w : compiled->warnings) {
     std::fprintf(stderr, "sckit import: warning: %s\n", w.c_str());
   }
@@ -178,18 +175,8 @@ int RunImport(const std::vector<std::string>& args) {
                          "asm|c");
     return kExitUsage;
   }
-  FILE* out = to_stdout ? stdout : std::fopen(vm["output"].as<std::string>().c_str(), "wb");
-  if (out == nullptr) {
-    PrintError("import", "cannot open " + vm["output"].as<std::string>() + " for writing");
-    return kExitUsage;
-  }
-  const bool written = WriteAll(out, bytes.data(), bytes.size());
-  if (!to_stdout && std::fclose(out) != 0) {
-    PrintError("import", "cannot write " + vm["output"].as<std::string>());
-    return kExitUsage;
-  }
-  if (!written) {
-    PrintError("import", "cannot write the filter");
+  const std::string_view data(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  if (WriteOutput("import", to_stdout ? "" : vm["output"].as<std::string>(), data) != kExitOk) {
     return kExitUsage;
   }
   return verified.ok() ? kExitOk : kExitFailed;

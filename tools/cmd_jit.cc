@@ -13,19 +13,53 @@
 namespace sckit::tools {
 namespace {
 
-std::string JsonErrorFields(const Error& e) {
-  std::string out = "\"errno\": ";
-  out += e.kernel_errno ? "\"" + ErrnoName(e.kernel_errno) + "\"" : std::string("null");
-  out += ", \"pc\": " + (e.pc >= 0 ? std::to_string(e.pc) : std::string("null"));
-  out += ", \"rule\": \"" + JsonEscape(e.rule) + "\"";
-  out += ", \"message\": \"" + JsonEscape(e.message) + "\"";
-  return out;
+void PrintRejected(const std::string& file, const Program& program, const Error& e, bool json) {
+  if (json) {
+    std::printf("{\"file\": \"%s\", \"accepted\": false, %s, \"instructions\": %zu}\n",
+                JsonEscape(file).c_str(), ErrorJsonFields(e).c_str(), program.size());
+  } else {
+    std::printf("%s: rejected: %s\n", file.c_str(), e.ToString().c_str());
+  }
 }
 
+// `listing` is the disassembly, empty without --dump.
+void PrintJson(const std::string& file, const VerifiedProgram& verified,
+               const jit::CompiledFilter& filter, bool dump, const std::string& listing) {
+  std::string out = "{\"file\": \"" + JsonEscape(file) + "\", \"accepted\": true";
+  out += ", \"instructions\": " + std::to_string(verified.size());
+  out += ", \"code_bytes\": " + std::to_string(filter.code().size());
+  out += ", \"prologue_bytes\": " + std::to_string(filter.body_offset());
+  out += ", \"epilogue_offset\": " + std::to_string(filter.epilogue_offset());
+  out += ", \"jump_table_bytes\": " + std::to_string(filter.code().size() - filter.data_offset());
+  out += ", \"pc_offsets\": [";
+  for (size_t i = 0; i < filter.pc_offsets().size(); ++i) {
+    out += (i ? ", " : "") + std::to_string(filter.pc_offsets()[i]);
+  }
+  out += "]";
+  if (dump) {
+    out += ", \"code_hex\": \"" + HexBytes(filter.code()) + "\"";
+    out += ", \"disassembly\": \"" + JsonEscape(listing) + "\"";
+  }
+  std::printf("%s}\n", out.c_str());
+}
+
+void PrintText(const std::string& file, const VerifiedProgram& verified,
+               const jit::CompiledFilter& filter, bool dump, const std::string& listing) {
+  std::printf("%s: ok, %zu BPF instructions -> %zu bytes of x86-64 code (%.1f bytes/insn; "
+              "prologue %u bytes, epilogue at %#x, %zu bytes of jump tables)\n",
+              file.c_str(), verified.size(), filter.code().size(),
+              static_cast<double>(filter.code().size()) / static_cast<double>(verified.size()),
+              filter.body_offset(), filter.epilogue_offset(),
+              filter.code().size() - filter.data_offset());
+  if (dump) {
+    std::printf("\ncode:\n%s\ndisassembly:\n%s", jit::HexDump(filter.code()).c_str(),
+                listing.c_str());
+  }
+}
 
 }  // namespace
 
-int RunJit(const std::vector<std::string>& args) {
+int CmdJit(const std::vector<std::string>& args) {
   po::options_description visible("options");
   visible.add_options()("help,h", "show this help")(
       "dump", "print the code as hex and as a capstone disassembly with each BPF pc marked")(
@@ -60,13 +94,7 @@ int RunJit(const std::vector<std::string>& args) {
   }
   Result<VerifiedProgram> verified = Verify(*program);
   if (!verified.ok()) {
-    if (json) {
-      std::printf("{\"file\": \"%s\", \"accepted\": false, %s, \"instructions\": %zu}\n",
-                  JsonEscape(file).c_str(), JsonErrorFields(verified.error()).c_str(),
-                  program->size());
-    } else {
-      std::printf("%s: rejected: %s\n", file.c_str(), verified.error().ToString().c_str());
-    }
+    PrintRejected(file, *program, verified.error(), json);
     return kExitFailed;
   }
   Result<jit::CompiledFilter> compiled = jit::Compile(*verified);
@@ -88,34 +116,9 @@ int RunJit(const std::vector<std::string>& args) {
   }
 
   if (json) {
-    std::string out = "{\"file\": \"" + JsonEscape(file) + "\", \"accepted\": true";
-    out += ", \"instructions\": " + std::to_string(verified->size());
-    out += ", \"code_bytes\": " + std::to_string(filter.code().size());
-    out += ", \"prologue_bytes\": " + std::to_string(filter.body_offset());
-    out += ", \"epilogue_offset\": " + std::to_string(filter.epilogue_offset());
-    out += ", \"jump_table_bytes\": " +
-           std::to_string(filter.code().size() - filter.data_offset());
-    out += ", \"pc_offsets\": [";
-    for (size_t i = 0; i < filter.pc_offsets().size(); ++i) {
-      out += (i ? ", " : "") + std::to_string(filter.pc_offsets()[i]);
-    }
-    out += "]";
-    if (dump) {
-      out += ", \"code_hex\": \"" + HexBytes(filter.code()) + "\"";
-      out += ", \"disassembly\": \"" + JsonEscape(listing) + "\"";
-    }
-    std::printf("%s}\n", out.c_str());
-    return kExitOk;
-  }
-  std::printf("%s: ok, %zu BPF instructions -> %zu bytes of x86-64 code (%.1f bytes/insn; "
-              "prologue %u bytes, epilogue at %#x, %zu bytes of jump tables)\n",
-              file.c_str(), verified->size(), filter.code().size(),
-              static_cast<double>(filter.code().size()) / static_cast<double>(verified->size()),
-              filter.body_offset(), filter.epilogue_offset(),
-              filter.code().size() - filter.data_offset());
-  if (dump) {
-    std::printf("\ncode:\n%s\ndisassembly:\n%s", jit::HexDump(filter.code()).c_str(),
-                listing.c_str());
+    PrintJson(file, *verified, filter, dump, listing);
+  } else {
+    PrintText(file, *verified, filter, dump, listing);
   }
   return kExitOk;
 }

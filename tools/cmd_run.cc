@@ -3,6 +3,9 @@
 
 #include <cstdio>
 #include <cstring>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "live/enforce.h"
 #include "tools/command.h"
@@ -21,9 +24,25 @@ constexpr int kRunFailed = 125;      // sckit failed before the command started
 constexpr int kCannotExecute = 126;  // execve() failed (denied by the filter, not executable)
 constexpr int kNotFound = 127;       // the command was not found
 
-}  // namespace
+// Every --flag (and --log-denials) together; nullopt after printing a bad flag's error.
+std::optional<uint32_t> FlagsFor(const po::variables_map& vm) {
+  uint32_t flags = vm.count("log-denials") ? seccomp::kFlagLog : 0;
+  if (!vm.count("flag")) return flags;
+  for (const std::string& f : vm["flag"].as<std::vector<std::string>>()) {
+    Result<uint32_t> parsed = ParseFilterFlags(f);
+    if (!parsed.ok()) {
+      PrintError("run", parsed.error());
+      return std::nullopt;
+    }
+    flags |= *parsed;
+  }
+  return flags;
+}
 
-int RunRun(const std::vector<std::string>& args) {
+// The request the command line asks for; an exit code when the command ends here (help, a usage
+// error, a filter file that does not load).
+std::optional<int> ParseRunRequest(const std::vector<std::string>& args,
+                                   live::EnforceRequest* request) {
   po::options_description visible("options");
   visible.add_options()("help,h", "show this help")(
       "filter,f", po::value<std::vector<std::string>>(),
@@ -50,7 +69,7 @@ int RunRun(const std::vector<std::string>& args) {
       "exit status is passed through.\nIf anything fails before CMD starts, CMD is never run "
       "and sckit exits with 125 (install/verification failed), 126 (execve failed, e.g. "
       "denied by the filter) or 127 (CMD not found); 2 for usage errors.";
-  if (auto code = ParseOptions(own, usage, visible, hidden, pos, &vm)) return *code;
+  if (auto code = ParseOptions(own, usage, visible, hidden, pos, &vm)) return code;
   if (vm.count("command")) {
     const auto extra = vm["command"].as<std::vector<std::string>>();
     command.insert(command.begin(), extra.begin(), extra.end());
@@ -73,23 +92,12 @@ int RunRun(const std::vector<std::string>& args) {
     PrintError("run", format.error());
     return kExitUsage;
   }
-  uint32_t flags = 0;
-  if (vm.count("flag")) {
-    for (const std::string& f : vm["flag"].as<std::vector<std::string>>()) {
-      Result<uint32_t> parsed = ParseFilterFlags(f);
-      if (!parsed.ok()) {
-        PrintError("run", parsed.error());
-        return kExitUsage;
-      }
-      flags |= *parsed;
-    }
-  }
-  if (vm.count("log-denials")) flags |= seccomp::kFlagLog;
+  const std::optional<uint32_t> flags = FlagsFor(vm);
+  if (!flags) return kExitUsage;
 
-  live::EnforceRequest request;
-  request.set_no_new_privs = vm.count("no-nnp") == 0;
-  request.strict = strict;
-  request.argv = command;
+  request->set_no_new_privs = vm.count("no-nnp") == 0;
+  request->strict = strict;
+  request->argv = command;
   if (!strict) {
     for (const std::string& file : vm["filter"].as<std::vector<std::string>>()) {
       Result<Program> program = LoadProgramFile(file, *format);
@@ -97,15 +105,15 @@ int RunRun(const std::vector<std::string>& args) {
         PrintError("run", file + ": " + program.error().ToString());
         return kExitUsage;
       }
-      request.filters.push_back({std::move(*program), flags});
+      request->filters.push_back({std::move(*program), *flags});
     }
   }
+  return std::nullopt;
+}
 
-  std::fflush(stdout);
-  std::fflush(stderr);
-  const Error e = live::InstallAndExec(request);
-  // Only reached on failure; the command did not run. Once a filter is installed, even this
-  // report may be denied: it is best effort, and the exit below happens either way.
+// After InstallAndExec failed: the command did not run. Once a filter is installed, even this
+// report may be denied: it is best effort, and the exit happens either way.
+[[noreturn]] void ReportAndExit(const Error& e) {
   std::string text = "sckit run: " + e.rule + ": " + e.message;
   if (e.kernel_errno != 0) text += " (" + ErrnoName(e.kernel_errno) + ")";
   text += "; the command was not started\n";
@@ -115,6 +123,16 @@ int RunRun(const std::vector<std::string>& args) {
   if (e.rule == "command-not-found") code = kNotFound;
   if (e.rule == "exec") code = kCannotExecute;
   _exit(code);
+}
+
+}  // namespace
+
+int CmdRun(const std::vector<std::string>& args) {
+  live::EnforceRequest request;
+  if (auto code = ParseRunRequest(args, &request)) return *code;
+  std::fflush(stdout);
+  std::fflush(stderr);
+  ReportAndExit(live::InstallAndExec(request));  // returns only on failure
 }
 
 }  // namespace sckit::tools

@@ -1,80 +1,31 @@
 // sckit verify: the kernel's acceptance of filters, one by one or as a stack installed in order.
+// The verdicts are verifier/verdict.h's; this file parses options, loads the files and prints.
 #include <cstdio>
-#include <iostream>
-#include <sstream>
+#include <optional>
+#include <string>
+#include <vector>
 
+#include "formats/loader.h"
 #include "tools/command.h"
 #include "tools/filter_flags.h"
 #include "tools/options.h"
-#include "verifier/stack_check.h"
-#include "verifier/verifier.h"
+#include "verifier/verdict.h"
 #include "vm/bpf.h"
-#include "formats/loader.h"
 
 namespace sckit::tools {
 namespace {
 
-struct Report {
-  std::string file;
-  bool accepted = false;
-  std::vector<Error> errors;
-  size_t insns = 0;
-  uint32_t converted_len = 0;
-  uint32_t path_len = 0;
-  bool in_stack = false;
+struct VerifyArgs {
+  std::vector<std::string> files;
+  std::vector<uint32_t> flags;  // one per file
+  Format format = Format::kAuto;
+  bool all = false;
+  bool json = false;
+  bool stack = false;
 };
 
-void PrintText(const Report& r) {
-  if (r.accepted) {
-    std::printf("%s: ok (%zu instructions", r.file.c_str(), r.insns);
-    if (r.in_stack) {
-      std::printf(", %u after conversion, chain total %u of %u", r.converted_len, r.path_len,
-                  seccomp::kMaxInsnsPerPath);
-    }
-    std::printf(")\n");
-    return;
-  }
-  for (const Error& e : r.errors) {
-    std::printf("%s: rejected: %s\n", r.file.c_str(), e.ToString().c_str());
-  }
-}
-
-std::string JsonError(const Error& e) {
-  std::string out = "{\"errno\": ";
-  out += e.kernel_errno ? "\"" + ErrnoName(e.kernel_errno) + "\"" : std::string("null");
-  out += ", \"pc\": " + (e.pc >= 0 ? std::to_string(e.pc) : std::string("null"));
-  out += ", \"rule\": \"" + JsonEscape(e.rule) + "\"";
-  out += ", \"message\": \"" + JsonEscape(e.message) + "\"}";
-  return out;
-}
-
-std::string JsonReport(const Report& r, bool all) {
-  std::string out = "{\"file\": \"" + JsonEscape(r.file) + "\", \"accepted\": ";
-  out += r.accepted ? "true" : "false";
-  if (r.accepted) {
-    out += ", \"errno\": null, \"pc\": null, \"rule\": null, \"message\": null";
-  } else {
-    const std::string first = JsonError(r.errors.front());
-    out += ", " + first.substr(1, first.size() - 2);
-  }
-  out += ", \"instructions\": " + std::to_string(r.insns);
-  if (r.in_stack) {
-    out += ", \"converted_len\": " + std::to_string(r.converted_len);
-    out += ", \"path_len\": " + std::to_string(r.path_len);
-  }
-  if (all) {
-    out += ", \"problems\": [";
-    for (size_t i = 0; i < r.errors.size(); ++i) {
-      out += (i ? ", " : "") + JsonError(r.errors[i]);
-    }
-    out += "]";
-  }
-  return out + "}";
-}
-
-}  // namespace
-
-int RunVerify(const std::vector<std::string>& args) {
+// Fills *a from the command line; an exit code when the command ends here.
+std::optional<int> ParseVerifyArgs(const std::vector<std::string>& args, VerifyArgs* a) {
   po::options_description visible("options");
   visible.add_options()("help,h", "show this help")(
       "stack", "install the files in the given order (first = oldest) on one thread and apply "
@@ -92,22 +43,23 @@ int RunVerify(const std::vector<std::string>& args) {
   po::variables_map vm;
   if (auto code = ParseOptions(args, "sckit verify [--stack] [--all] [--json] FILE...", visible,
                                hidden, pos, &vm)) {
-    return *code;
+    return code;
   }
   if (!vm.count("file")) {
     PrintError("verify", "no filter file given (see --help)");
     return kExitUsage;
   }
-  const auto files = vm["file"].as<std::vector<std::string>>();
+  a->files = vm["file"].as<std::vector<std::string>>();
   Result<Format> format = ParseFormatName(vm["format"].as<std::string>());
   if (!format.ok()) {
     PrintError("verify", format.error());
     return kExitUsage;
   }
-  std::vector<uint32_t> flags(files.size(), 0);
+  a->format = *format;
+  a->flags.assign(a->files.size(), 0);
   if (vm.count("flags")) {
     const auto given = vm["flags"].as<std::vector<std::string>>();
-    if (given.size() > files.size()) {
+    if (given.size() > a->files.size()) {
       PrintError("verify", "more --flags than files");
       return kExitUsage;
     }
@@ -117,66 +69,79 @@ int RunVerify(const std::vector<std::string>& args) {
         PrintError("verify", f.error());
         return kExitUsage;
       }
-      flags[i] = *f;
+      a->flags[i] = *f;
     }
   }
-  const bool all = vm.count("all") > 0;
-  const bool json = vm.count("json") > 0;
-  const bool stack = vm.count("stack") > 0;
+  a->all = vm.count("all") > 0;
+  a->json = vm.count("json") > 0;
+  a->stack = vm.count("stack") > 0;
+  return std::nullopt;
+}
 
+void PrintText(const std::string& file, const FilterVerdict& v) {
+  if (v.accepted) {
+    std::printf("%s: ok (%zu instructions", file.c_str(), v.insns);
+    if (v.in_stack) {
+      std::printf(", %u after conversion, chain total %u of %u", v.converted_len, v.path_len,
+                  seccomp::kMaxInsnsPerPath);
+    }
+    std::printf(")\n");
+    return;
+  }
+  for (const Error& e : v.errors) {
+    std::printf("%s: rejected: %s\n", file.c_str(), e.ToString().c_str());
+  }
+}
+
+std::string JsonVerdict(const std::string& file, const FilterVerdict& v, bool all) {
+  std::string out = "{\"file\": \"" + JsonEscape(file) + "\", \"accepted\": ";
+  out += v.accepted ? "true" : "false";
+  if (v.accepted) {
+    out += ", \"errno\": null, \"pc\": null, \"rule\": null, \"message\": null";
+  } else {
+    out += ", " + ErrorJsonFields(v.errors.front());
+  }
+  out += ", \"instructions\": " + std::to_string(v.insns);
+  if (v.in_stack) {
+    out += ", \"converted_len\": " + std::to_string(v.converted_len);
+    out += ", \"path_len\": " + std::to_string(v.path_len);
+  }
+  if (all) {
+    out += ", \"problems\": [";
+    for (size_t i = 0; i < v.errors.size(); ++i) {
+      out += (i ? ", {" : "{") + ErrorJsonFields(v.errors[i]) + "}";
+    }
+    out += "]";
+  }
+  return out + "}";
+}
+
+}  // namespace
+
+int CmdVerify(const std::vector<std::string>& args) {
+  VerifyArgs a;
+  if (auto code = ParseVerifyArgs(args, &a)) return *code;
   std::vector<StackEntry> entries;
-  for (size_t i = 0; i < files.size(); ++i) {
-    Result<Program> program = LoadProgramFile(files[i], *format);
+  for (size_t i = 0; i < a.files.size(); ++i) {
+    Result<Program> program = LoadProgramFile(a.files[i], a.format);
     if (!program.ok()) {
-      PrintError("verify", files[i] + ": " + program.error().ToString());
+      PrintError("verify", a.files[i] + ": " + program.error().ToString());
       return kExitUsage;
     }
-    entries.push_back({std::move(*program), flags[i]});
+    entries.push_back({std::move(*program), a.flags[i]});
   }
-
-  std::vector<Report> reports;
-  if (stack) {
-    std::vector<AttachOutcome> outcomes = CheckStack(entries);
-    for (size_t i = 0; i < entries.size(); ++i) {
-      Report r{files[i], outcomes[i].attached, {}, entries[i].program.size(),
-               outcomes[i].converted_len, outcomes[i].path_len, true};
-      if (!r.accepted) {
-        if (all && outcomes[i].error->pc >= 0) {
-          r.errors = VerifyAll(entries[i].program);
-        } else {
-          r.errors.push_back(*outcomes[i].error);
-        }
-      }
-      reports.push_back(std::move(r));
-    }
-  } else {
-    for (size_t i = 0; i < entries.size(); ++i) {
-      Report r{files[i], false, {}, entries[i].program.size(), 0, 0, false};
-      if (auto e = CheckFilterFlags(entries[i].flags)) {
-        r.errors.push_back(*e);
-      } else if (all) {
-        r.errors = VerifyAll(entries[i].program);
-        r.accepted = r.errors.empty();
-      } else {
-        Result<VerifiedProgram> v = Verify(entries[i].program);
-        r.accepted = v.ok();
-        if (!v.ok()) r.errors.push_back(v.error());
-      }
-      reports.push_back(std::move(r));
-    }
-  }
-
+  const std::vector<FilterVerdict> verdicts = JudgeFilters(entries, a.stack, a.all);
   bool every_ok = true;
-  if (json) std::printf("[");
-  for (size_t i = 0; i < reports.size(); ++i) {
-    every_ok = every_ok && reports[i].accepted;
-    if (json) {
-      std::printf("%s%s", i ? ",\n " : "", JsonReport(reports[i], all).c_str());
+  if (a.json) std::printf("[");
+  for (size_t i = 0; i < verdicts.size(); ++i) {
+    every_ok = every_ok && verdicts[i].accepted;
+    if (a.json) {
+      std::printf("%s%s", i ? ",\n " : "", JsonVerdict(a.files[i], verdicts[i], a.all).c_str());
     } else {
-      PrintText(reports[i]);
+      PrintText(a.files[i], verdicts[i]);
     }
   }
-  if (json) std::printf("]\n");
+  if (a.json) std::printf("]\n");
   return every_ok ? kExitOk : kExitFailed;
 }
 

@@ -1,5 +1,9 @@
-// The sckit command's subcommands. tools/ only parses options and dispatches; all logic lives
-// in the libraries. Each subcommand is one cmd_<name>.cc defining its Run function.
+// The sckit command's subcommands. tools/ only parses options, dispatches and prints: every
+// decision (loading, verifying, running, analysing, building reports) is made by the libraries
+// (formats/, verifier/, eval/, analysis/, live/, policy/, bench/). Each subcommand is one
+// cmd_<name>.cc defining its entry point Cmd<Name>; tools/sckit.cc dispatches to it and then
+// checks standard output (tools/output.h), and every output file is written through
+// tools/output.h as well.
 //
 // Exit codes, for every subcommand: 0 success; 1 the filter or a check failed (rejected,
 // mismatch, a failing test case); 2 usage or I/O error.
@@ -23,22 +27,22 @@ struct Command {
   CommandFn run;
 };
 
-int RunVerify(const std::vector<std::string>& args);
-int RunDisasm(const std::vector<std::string>& args);
-int RunAsm(const std::vector<std::string>& args);
-int RunEval(const std::vector<std::string>& args);
-int RunTest(const std::vector<std::string>& args);
-int RunJit(const std::vector<std::string>& args);
-int RunImport(const std::vector<std::string>& args);
-int RunCompile(const std::vector<std::string>& args);
-int RunDecompile(const std::vector<std::string>& args);
-int RunRun(const std::vector<std::string>& args);
-int RunDump(const std::vector<std::string>& args);
-int RunAnalyze(const std::vector<std::string>& args);
-int RunDiff(const std::vector<std::string>& args);
-int RunCoverage(const std::vector<std::string>& args);
-int RunCfg(const std::vector<std::string>& args);
-int RunFuzz(const std::vector<std::string>& args);
-int RunBench(const std::vector<std::string>& args);
+int CmdVerify(const std::vector<std::string>& args);
+int CmdDisasm(const std::vector<std::string>& args);
+int CmdAsm(const std::vector<std::string>& args);
+int CmdEval(const std::vector<std::string>& args);
+int CmdTest(const std::vector<std::string>& args);
+int CmdJit(const std::vector<std::string>& args);
+int CmdImport(const std::vector<std::string>& args);
+int CmdCompile(const std::vector<std::string>& args);
+int CmdDecompile(const std::vector<std::string>& args);
+int CmdRun(const std::vector<std::string>& args);
+int CmdDump(const std::vector<std::string>& args);
+int CmdAnalyze(const std::vector<std::string>& args);
+int CmdDiff(const std::vector<std::string>& args);
+int CmdCoverage(const std::vector<std::string>& args);
+int CmdCfg(const std::vector<std::string>& args);
+int CmdFuzz(const std::vector<std::string>& args);
+int CmdBench(const std::vector<std::string>& args);
 
 }  // namespace sckit::tools

@@ -35,5 +35,13 @@ void PrintError(const std::string& command, const std::string& message) {
   std::fprintf(stderr, "sckit %s: %s\n", command.c_str(), message.c_str());
 }
 
+std::string ErrorJsonFields(const Error& e) {
+  std::string out = "\"errno\": ";
+  out += e.kernel_errno ? "\"" + ErrnoName(e.kernel_errno) + "\"" : std::string("null");
+  out += ", \"pc\": " + (e.pc >= 0 ? std::to_string(e.pc) : std::string("null"));
+  out += ", \"rule\": \"" + JsonEscape(e.rule) + "\"";
+  out += ", \"message\": \"" + JsonEscape(e.message) + "\"";
+  return out;
+}
 
 }  // namespace sckit::tools

@@ -27,5 +27,9 @@ std::optional<int> ParseOptions(const std::vector<std::string>& args, const std:
 void PrintError(const std::string& command, const Error& error);
 void PrintError(const std::string& command, const std::string& message);
 
+// An error as JSON members, without braces: `"errno": "EINVAL", "pc": 3, "rule": "...",
+// "message": "..."` (errno and pc null when not set). verify and jit print these.
+std::string ErrorJsonFields(const Error& e);
+
 
 }  // namespace sckit::tools

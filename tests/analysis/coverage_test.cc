@@ -1,9 +1,17 @@
-// Coverage counts and feasibility, and the CFG's blocks and edges.
+// Coverage counts and feasibility, the CFG's blocks and edges, and the size rule that keeps
+// `sckit cfg --format svg` away from layouts Graphviz needs minutes for.
 #include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
 
 #include "analysis/cfg.h"
 #include "analysis/coverage.h"
 #include "vm/bpf.h"
+#include "formats/codec.h"
+#include "tools/command.h"
 #include "verifier/verifier.h"
 
 namespace sckit::analysis {
@@ -82,6 +90,86 @@ TEST(Cfg, BlocksAndEdges) {
   EXPECT_NE(dot.find("b0 -> b3 [label=\"false\""), std::string::npos) << dot;
   EXPECT_NE(dot.find("fillcolor=palegreen"), std::string::npos);
   EXPECT_NE(dot.find("fillcolor=khaki"), std::string::npos);
+}
+
+// n compares on nr whose true edges all meet in three shared returns at the end: the shape of
+// real allow-lists, and what makes dot slow (edge i crosses n - i ranks).
+Program SharedReturns(uint32_t n) {
+  Program p{{Stmt(0x20, 0)}};
+  for (uint32_t i = 0; i < n; ++i) {
+    p.insns.push_back(Jump(0x15, i, static_cast<uint8_t>(n - 1 - i + i % 3), 0));
+  }
+  for (uint32_t k : {0x00050001u, 0x00050002u, 0x7fff0000u, 0x00050003u}) {
+    p.insns.push_back(Stmt(0x06, k));
+  }
+  return p;
+}
+
+// n compares whose true edge returns at once: a chain, no edge crosses a rank.
+Program Chain(uint32_t n) {
+  Program p{{Stmt(0x20, 0)}};
+  for (uint32_t i = 0; i < n; ++i) {
+    p.insns.push_back(Jump(0x15, i, 0, 1));
+    p.insns.push_back(Stmt(0x06, 0x00050000 | i));
+  }
+  p.insns.push_back(Stmt(0x06, 0x7fff0000));
+  return p;
+}
+
+TEST(Cfg, LayoutSizeCountsTheRanksEdgesCross) {
+  // P(): ranks b0=0, b2=1, b3=1, b5=2, b6=2; no edge skips a rank.
+  EXPECT_EQ(DotLayoutSize(P()).blocks, 5u);
+  EXPECT_EQ(DotLayoutSize(P()).virtual_nodes, 0u);
+  EXPECT_EQ(DotLayoutSize(Chain(100)).blocks, 201u);
+  EXPECT_EQ(DotLayoutSize(Chain(100)).virtual_nodes, 0u);
+  // ld; jeq 0..n-1, every true edge to one ALLOW after a KILL: compare i sits at rank i (the
+  // first shares block 0 with the load), KILL and ALLOW at rank n, so compare i's true edge
+  // crosses n - i - 1 ranks: n (n - 1) / 2 virtual nodes.
+  auto one_shared = [](uint32_t n) {
+    Program p{{Stmt(0x20, 0)}};
+    for (uint32_t i = 0; i < n; ++i) {
+      p.insns.push_back(Jump(0x15, i, static_cast<uint8_t>(n - i), 0));
+    }
+    p.insns.push_back(Stmt(0x06, 0));
+    p.insns.push_back(Stmt(0x06, 0x7fff0000));
+    return p;
+  };
+  EXPECT_EQ(DotLayoutSize(one_shared(3)).blocks, 5u);
+  EXPECT_EQ(DotLayoutSize(one_shared(3)).virtual_nodes, 3u);
+  EXPECT_EQ(DotLayoutSize(one_shared(100)).blocks, 102u);
+  EXPECT_EQ(DotLayoutSize(one_shared(100)).virtual_nodes, 4950u);
+}
+
+std::string WriteFilter(const std::string& name, const Program& p) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  const std::string path = std::string(dir ? dir : "/tmp") + "/" + name;
+  const std::vector<uint8_t> raw = EncodeRaw(p);
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(raw.data()), static_cast<std::streamsize>(raw.size()));
+  return path;
+}
+
+// Refused before Graphviz runs (so whether it is installed does not matter): exit 2 and a
+// message naming the size and --format dot. The dot output of the same filters still works.
+TEST(Cfg, SvgRefusesLayoutsPastTheLimits) {
+  for (const auto& [name, program] :
+       {std::pair{"shared.bpf", SharedReturns(120)}, std::pair{"chain.bpf", Chain(800)}}) {
+    const std::string file = WriteFilter(name, program);
+    const LayoutSize size = DotLayoutSize(program);
+    EXPECT_TRUE(size.blocks > kSvgMaxBlocks || size.nodes() > kSvgMaxLayoutNodes) << name;
+    ::testing::internal::CaptureStderr();
+    EXPECT_EQ(tools::CmdCfg({"--format", "svg", "-o", file + ".svg", file}), 2) << name;
+    const std::string err = ::testing::internal::GetCapturedStderr();
+    EXPECT_NE(err.find("too large for an SVG layout"), std::string::npos) << err;
+    EXPECT_NE(err.find("use --format dot"), std::string::npos) << err;
+    EXPECT_EQ(tools::CmdCfg({"--format", "dot", "-o", file + ".dot", file}), 0) << name;
+  }
+  // Just under the limits: not refused for its size (it may still fail without Graphviz).
+  const std::string file = WriteFilter("small.bpf", SharedReturns(90));
+  ASSERT_LE(DotLayoutSize(SharedReturns(90)).nodes(), kSvgMaxLayoutNodes);
+  ::testing::internal::CaptureStderr();
+  tools::CmdCfg({"--format", "svg", "-o", file + ".svg", file});
+  EXPECT_EQ(::testing::internal::GetCapturedStderr().find("too large"), std::string::npos);
 }
 
 }  // namespace

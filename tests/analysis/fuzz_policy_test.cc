@@ -37,12 +37,16 @@ std::string TmpPath(const std::string& name) {
   return std::string(dir ? dir : "/tmp") + "/" + name;
 }
 
+// A deterministic budget: runs, a stall count and a seed end the search, a resource limit
+// bounds each solver query; no clock is read, so the result is the same under any load.
 FuzzOptions Budget() {
   FuzzOptions o;
   o.instrumented = eval::JitCoverageEngines();
   o.max_runs = 20'000'000;
-  o.max_seconds = 30;
+  o.max_seconds = 0;
   o.stall_runs = 500'000;
+  o.solver_timeout_ms = 0;
+  o.solver_rlimit = 50'000'000;
   return o;
 }
 
@@ -180,6 +184,24 @@ TEST(PolicyFuzz, JitAndInterpreterSearchesAgree) {
   }
 }
 
+// No wall clock: the run count alone ends the search, and the same budget gives the same
+// records however loaded the machine is.
+TEST(PolicyFuzz, ADeterministicBudgetRunsExactlyItsRunCount) {
+  FuzzOptions o = Budget();  // DeadBranch keeps the search from ever covering everything
+  o.solver_assist = false;
+  o.max_runs = 300'000;
+  o.stall_runs = 0;
+  const FuzzResult first = Fuzz({DeadBranch(), MaskTest()}, o);
+  EXPECT_EQ(first.runs, 300'000u);
+  const FuzzResult second = Fuzz({DeadBranch(), MaskTest()}, o);
+  EXPECT_EQ(second.runs, first.runs);
+  EXPECT_EQ(second.covered_by_search, first.covered_by_search);
+  ASSERT_EQ(second.records.size(), first.records.size());
+  for (size_t i = 0; i < first.records.size(); ++i) {
+    EXPECT_EQ(std::memcmp(&first.records[i], &second.records[i], sizeof(SeccompData)), 0);
+  }
+}
+
 struct Example {
   const char* name;
   std::vector<std::string> files;
@@ -233,10 +255,12 @@ TEST(PolicyFuzzCli, CasesFilePassesSckitTest) {
       args.push_back(f);
     }
     std::vector<std::string> fuzz_args = args;
-    for (const char* a : {"--time", "20", "--stall", "300000", "--out"}) fuzz_args.push_back(a);
+    for (const char* a : {"--time", "0", "--runs", "5000000", "--stall", "300000", "--out"}) {
+      fuzz_args.push_back(a);
+    }
     fuzz_args.push_back(out);
     ::testing::internal::CaptureStdout();
-    const int fuzz_code = tools::RunFuzz(fuzz_args);
+    const int fuzz_code = tools::CmdFuzz(fuzz_args);
     const std::string report = ::testing::internal::GetCapturedStdout();
     EXPECT_EQ(fuzz_code, 0) << report;
     EXPECT_NE(report.find(", jit)"), std::string::npos) << report;
@@ -245,7 +269,7 @@ TEST(PolicyFuzzCli, CasesFilePassesSckitTest) {
     std::vector<std::string> test_args = args;
     test_args.push_back(out);
     ::testing::internal::CaptureStdout();
-    const int test_code = tools::RunTest(test_args);
+    const int test_code = tools::CmdTest(test_args);
     const std::string test_out = ::testing::internal::GetCapturedStdout();
     EXPECT_EQ(test_code, 0) << name << "\n" << test_out << "\n" << cases;
   }
@@ -257,7 +281,8 @@ TEST(PolicyFuzzCli, ReportsUnreachableInJson) {
   std::ofstream(filter, std::ios::binary).write(reinterpret_cast<const char*>(raw.data()),
                                                 static_cast<std::streamsize>(raw.size()));
   ::testing::internal::CaptureStdout();
-  const int code = tools::RunFuzz({"--filter", filter, "--json", "--out", TmpPath("dead.cases")});
+  const int code = tools::CmdFuzz(
+      {"--filter", filter, "--json", "--time", "0", "--out", TmpPath("dead.cases")});
   const std::string json = ::testing::internal::GetCapturedStdout();
   EXPECT_EQ(code, 0);
   EXPECT_NE(json.find("\"unreachable\": [\"filter 0 pc 2 true edge\", \"filter 0 pc 3\"]"), std::string::npos)

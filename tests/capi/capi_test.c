@@ -3,6 +3,7 @@
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -96,6 +97,64 @@ static void TestErrors(void) {
   CHECK(strcmp(sckit_status_name(SCKIT_ERR_REJECTED), "rejected") == 0);
 }
 
+/* Hostile lengths: checked before any byte is read (the buffer is far shorter than len). */
+static void TestHostileLengths(void) {
+  char err[256];
+  sckit_program* p = (sckit_program*)&err;
+  CHECK(sckit_program_prepare(kDenyGetpid, SIZE_MAX - 7, SCKIT_ENGINE_INTERP, &p, err,
+                              sizeof err) == SCKIT_ERR_REJECTED);
+  CHECK(p == NULL);
+  CHECK(strstr(err, "too-many-instructions") != NULL);
+  CHECK(strstr(err, "EINVAL") != NULL);
+  CHECK(sckit_program_prepare(kDenyGetpid, 8 * 4097, SCKIT_ENGINE_JIT, &p, err, sizeof err) ==
+        SCKIT_ERR_REJECTED);
+  CHECK(strstr(err, "4097 instructions") != NULL);
+  CHECK(sckit_program_prepare(kDenyGetpid, SIZE_MAX, SCKIT_ENGINE_INTERP, &p, err, sizeof err) ==
+        SCKIT_ERR_ARGUMENT);
+  /* Length 0 is what the kernel rejects with EINVAL, with or without a pointer. */
+  CHECK(sckit_program_prepare(NULL, 0, SCKIT_ENGINE_INTERP, &p, err, sizeof err) ==
+        SCKIT_ERR_REJECTED);
+  CHECK(strstr(err, "empty-program") != NULL);
+  CHECK(sckit_program_prepare(kDenyGetpid, 0, SCKIT_ENGINE_INTERP, &p, NULL, 0) ==
+        SCKIT_ERR_REJECTED);
+  CHECK(p == NULL);
+}
+
+/* NULL where the header says it is not allowed: an error code, or a fail-closed value. */
+static void TestNullArguments(void) {
+  char err[256];
+  CHECK(sckit_program_prepare(kDenyGetpid, sizeof kDenyGetpid, SCKIT_ENGINE_INTERP, NULL, err,
+                              sizeof err) == SCKIT_ERR_ARGUMENT);
+  CHECK(strstr(err, "NULL") != NULL);
+  CHECK(sckit_stack_create(NULL, err, sizeof err) == SCKIT_ERR_ARGUMENT);
+  struct seccomp_data d = Record(SYS_read, AUDIT_ARCH_X86_64, 0);
+  CHECK(sckit_program_run(NULL, &d) == SECCOMP_RET_KILL_PROCESS);
+  CHECK(sckit_program_length(NULL) == 0);
+  CHECK(sckit_stack_size(NULL) == 0);
+  int matched = 99;
+  CHECK(sckit_stack_run(NULL, &d, &matched) == SECCOMP_RET_KILL_PROCESS);
+  CHECK(matched == -1);
+  sckit_program_release(NULL);
+  sckit_stack_release(NULL);
+
+  sckit_program* p = NULL;
+  sckit_stack* s = NULL;
+  CHECK(sckit_program_prepare(kDenyGetpid, sizeof kDenyGetpid, SCKIT_ENGINE_INTERP, &p, NULL,
+                              0) == SCKIT_OK);
+  CHECK(sckit_stack_create(&s, NULL, 0) == SCKIT_OK);
+  if (p == NULL || s == NULL) return;
+  CHECK(sckit_program_run(p, NULL) == SECCOMP_RET_KILL_PROCESS);
+  CHECK(sckit_stack_push(NULL, p, 0, err, sizeof err) == SCKIT_ERR_ARGUMENT);
+  CHECK(sckit_stack_push(s, NULL, 0, err, sizeof err) == SCKIT_ERR_ARGUMENT);
+  CHECK(sckit_stack_push(s, p, 0, NULL, 0) == SCKIT_OK);
+  matched = 99;
+  CHECK(sckit_stack_run(s, NULL, &matched) == SECCOMP_RET_KILL_PROCESS);
+  CHECK(matched == -1);
+  CHECK(strcmp(sckit_status_name(SCKIT_ERR_INTERNAL), "internal-error") == 0);
+  sckit_program_release(p);
+  sckit_stack_release(s);
+}
+
 static void TestStack(sckit_engine engine) {
   char err[256];
   sckit_program* deny = NULL;
@@ -141,6 +200,8 @@ int main(void) {
   TestPrograms(SCKIT_ENGINE_INTERP);
   TestPrograms(SCKIT_ENGINE_JIT);
   TestErrors();
+  TestHostileLengths();
+  TestNullArguments();
   TestStack(SCKIT_ENGINE_INTERP);
   TestStack(SCKIT_ENGINE_JIT);
   if (failures == 0) printf("capi_test: all checks passed\n");

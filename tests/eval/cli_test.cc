@@ -1,4 +1,4 @@
-// `sckit eval` and `sckit test` as the user sees them: RunEval / RunTest called in-process
+// `sckit eval` and `sckit test` as the user sees them: CmdEval / CmdTest called in-process
 // with their arguments, stdout and stderr captured.
 #include <gtest/gtest.h>
 
@@ -30,7 +30,7 @@ struct CliRun {
 CliRun Cli(const std::string& command, std::vector<std::string> args) {
   ::testing::internal::CaptureStdout();
   ::testing::internal::CaptureStderr();
-  const int code = command == "eval" ? tools::RunEval(args) : tools::RunTest(args);
+  const int code = command == "eval" ? tools::CmdEval(args) : tools::CmdTest(args);
   std::fflush(stdout);
   std::fflush(stderr);
   CliRun r{code, ::testing::internal::GetCapturedStdout(), ::testing::internal::GetCapturedStderr()};

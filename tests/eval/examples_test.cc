@@ -1,4 +1,4 @@
-// Every bundled example's cases pass under `sckit test` (RunTest in-process).
+// Every bundled example's cases pass under `sckit test` (CmdTest in-process).
 #include <gtest/gtest.h>
 
 #include <spawn.h>
@@ -23,7 +23,7 @@ struct Example {
 
 int RunQuiet(const std::vector<std::string>& args, std::string* out) {
   ::testing::internal::CaptureStdout();
-  const int code = tools::RunTest(args);
+  const int code = tools::CmdTest(args);
   std::fflush(stdout);
   *out = ::testing::internal::GetCapturedStdout();
   return code;

@@ -1,5 +1,5 @@
 // sckit asm / sckit disasm (tools/cmd_asm.cc): exit codes and files written, driven through
-// RunAsm / RunDisasm directly.
+// CmdAsm / CmdDisasm directly.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -34,34 +34,34 @@ const char kFilter[] =
 TEST(AsmCli, AssemblesToRawAndBackThroughEveryForm) {
   const std::string src = Temp("f.s"), raw = Temp("f.bin"), c = Temp("f.c"), s2 = Temp("f2.s");
   WriteText(src, kFilter);
-  ASSERT_EQ(RunAsm({src, "-o", raw}), kExitOk);
+  ASSERT_EQ(CmdAsm({src, "-o", raw}), kExitOk);
   Result<Program> p = LoadProgramFile(raw, Format::kRaw);
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(p->size(), 7u);
-  ASSERT_EQ(RunDisasm({raw, "--emit", "c", "-o", c}), kExitOk);
-  ASSERT_EQ(RunDisasm({raw, "--emit", "asm", "-o", s2}), kExitOk);
+  ASSERT_EQ(CmdDisasm({raw, "--emit", "c", "-o", c}), kExitOk);
+  ASSERT_EQ(CmdDisasm({raw, "--emit", "asm", "-o", s2}), kExitOk);
   for (const std::string& text : {c, s2}) {
     const std::string out = Temp("again.bin");
-    ASSERT_EQ(RunAsm({text, "-o", out}), kExitOk) << text;
+    ASSERT_EQ(CmdAsm({text, "-o", out}), kExitOk) << text;
     EXPECT_EQ(ReadText(out), ReadText(raw)) << text;
   }
   const std::string listing = Temp("f.lst");
-  ASSERT_EQ(RunDisasm({raw, "-o", listing}), kExitOk);
+  ASSERT_EQ(CmdDisasm({raw, "-o", listing}), kExitOk);
   EXPECT_NE(ReadText(listing).find("jeq #59 jt 5 jf 4"), std::string::npos) << ReadText(listing);
 }
 
 TEST(AsmCli, ParseErrorsExitTwo) {
   const std::string bad = Temp("bad.s");
   WriteText(bad, "ld [nr]\nlod #1\n");
-  EXPECT_EQ(RunAsm({bad, "-o", Temp("bad.bin")}), kExitUsage);
-  EXPECT_EQ(RunDisasm({bad}), kExitUsage);
+  EXPECT_EQ(CmdAsm({bad, "-o", Temp("bad.bin")}), kExitUsage);
+  EXPECT_EQ(CmdDisasm({bad}), kExitUsage);
   WriteText(bad, std::string("\x20\x00\x00\x00\x00", 5));
-  EXPECT_EQ(RunDisasm({bad}), kExitUsage);  // truncated raw
-  EXPECT_EQ(RunAsm({Temp("missing.s")}), kExitUsage);
-  EXPECT_EQ(RunAsm({}), kExitUsage);
-  EXPECT_EQ(RunAsm({bad, "--emit", "yaml"}), kExitUsage);
-  EXPECT_EQ(RunAsm({bad, "--format", "yaml"}), kExitUsage);
-  EXPECT_EQ(RunAsm({bad, "--arch", "vax"}), kExitUsage);
+  EXPECT_EQ(CmdDisasm({bad}), kExitUsage);  // truncated raw
+  EXPECT_EQ(CmdAsm({Temp("missing.s")}), kExitUsage);
+  EXPECT_EQ(CmdAsm({}), kExitUsage);
+  EXPECT_EQ(CmdAsm({bad, "--emit", "yaml"}), kExitUsage);
+  EXPECT_EQ(CmdAsm({bad, "--format", "yaml"}), kExitUsage);
+  EXPECT_EQ(CmdAsm({bad, "--arch", "vax"}), kExitUsage);
 }
 
 TEST(AsmCli, NoRelaxFlag) {
@@ -70,9 +70,9 @@ TEST(AsmCli, NoRelaxFlag) {
   text += "far: ret ALLOW\n";
   const std::string src = Temp("far.s");
   WriteText(src, text);
-  EXPECT_EQ(RunAsm({src, "-o", Temp("far.bin")}), kExitOk);
+  EXPECT_EQ(CmdAsm({src, "-o", Temp("far.bin")}), kExitOk);
   EXPECT_EQ(ReadText(Temp("far.bin")).size(), 8u * 303);
-  EXPECT_EQ(RunAsm({src, "--no-relax", "-o", Temp("far2.bin")}), kExitUsage);
+  EXPECT_EQ(CmdAsm({src, "--no-relax", "-o", Temp("far2.bin")}), kExitUsage);
 }
 
 }  // namespace

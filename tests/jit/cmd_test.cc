@@ -29,7 +29,7 @@ std::string WriteRaw(const std::string& name, const Program& p) {
 
 int RunCmd(const std::vector<std::string>& args, std::string* out) {
   ::testing::internal::CaptureStdout();
-  const int code = tools::RunJit(args);
+  const int code = tools::CmdJit(args);
   *out = ::testing::internal::GetCapturedStdout();
   return code;
 }

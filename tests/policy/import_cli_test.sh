@@ -79,5 +79,21 @@ check "unknown --emit exits 2" test $? -eq 2
 $SCKIT import oci $P/docker-default.json --arch vax -o $T/x 2>$T/err
 check "unknown --arch exits 2" test $? -eq 2
 
+# --caps: a misspelt capability is an error, never a replacement of the default set.
+$SCKIT import oci $P/docker-default.json --arch x86_64 --kernel-version 6.1 --caps CAP_BOGUS -o $T/bogus.bpf 2>$T/err
+check "unknown --caps exits 2" test $? -eq 2
+check "unknown --caps names it" grep -q -- '--caps: unknown capability "CAP_BOGUS" (known: CAP_CHOWN' $T/err
+check "unknown --caps writes nothing" test ! -e $T/bogus.bpf
+$SCKIT import oci $P/docker-default.json --arch x86_64 --kernel-version 6.1 --caps sys_admn -o $T/x 2>$T/err
+check "misspelt --caps suggests" grep -q 'did you mean CAP_SYS_ADMIN?' $T/err
+$SCKIT import oci $P/docker-default.json --arch x86_64 --kernel-version 6.1 --caps none -o $T/none.bpf 2>$T/err
+check "--caps none is the empty set" grep -q "caps: --caps, 0;" $T/err
+# Inputs that are not profile files: clear errors, exit 2, bounded memory.
+$SCKIT import oci $T -o $T/x 2>$T/err
+check "a directory exits 2" test $? -eq 2
+check "a directory says so" grep -q 'is a directory' $T/err
+$SCKIT import oci /dev/zero -o $T/x 2>$T/err
+check "/dev/zero exits 2 at its first byte" grep -q 'line 1, column 1: byte 0x00 cannot start a JSON value' $T/err
+
 echo "$fails failed"
 test $fails -eq 0

@@ -114,7 +114,7 @@ TEST(OciParse, MalformedJsonNamesLineAndColumn) {
   EXPECT_EQ(ParseRule(""), "json-syntax");
   EXPECT_EQ(ParseRule("{\"defaultAction\": \"SCMP_ACT_ALLOW\""), "json-syntax");
   EXPECT_EQ(ParseMessage("[1, 2]"),
-            "(top level): expected an object (a seccomp profile or a config.json), found a "
+            "(top level): expected an object (a seccomp profile or a config.json), found an "
             "array");
 }
 
@@ -154,7 +154,7 @@ TEST(OciParse, BadProfilesNameTheJsonPath) {
             "syscalls[1].args[0].value: expected an unsigned integer, found a fractional "
             "number (or one beyond 64 bits)");
   EXPECT_EQ(msg(R"({"names": ["read"], "action": "SCMP_ACT_ALLOW", "args": {}})"),
-            "syscalls[1].args: expected an array, found a object");
+            "syscalls[1].args: expected an array, found an object");
   EXPECT_EQ(msg(R"({"names": ["read"]})"), "syscalls[1].action: missing (required)");
   EXPECT_EQ(msg(R"({"action": "SCMP_ACT_ALLOW"})"), "syscalls[1].names: missing or empty");
   EXPECT_EQ(msg(R"({"names": [], "action": "SCMP_ACT_ALLOW"})"),
@@ -175,7 +175,7 @@ TEST(OciParse, BadProfilesNameTheJsonPath) {
             "syscalls[1].includes.minKernel: expected a kernel version like \"4.8\", found "
             "\"four\"");
   EXPECT_EQ(msg(R"({"names": ["read"], "action": "SCMP_ACT_ALLOW", "excludes": []})"),
-            "syscalls[1].excludes: expected an object, found a array");
+            "syscalls[1].excludes: expected an object, found an array");
   EXPECT_EQ(msg(R"(7)"), "syscalls[1]: expected an object, found a number");
 
   EXPECT_EQ(ParseMessage(R"({"syscalls": []})"), "defaultAction: missing (required)");
@@ -408,29 +408,29 @@ TEST(OciCompile, IncludesAndExcludesFollowMobysOrder) {
   const std::string json = R"({"defaultAction": "SCMP_ACT_ERRNO",
       "architectures": ["SCMP_ARCH_X86_64"], "syscalls": [
         {"names": ["read"], "action": "SCMP_ACT_ALLOW",
-         "includes": {"caps": ["CAP_A", "CAP_B"]}},
-        {"names": ["write"], "action": "SCMP_ACT_ALLOW", "excludes": {"caps": ["CAP_A"]}},
+         "includes": {"caps": ["CAP_SYS_ADMIN", "CAP_NET_ADMIN"]}},
+        {"names": ["write"], "action": "SCMP_ACT_ALLOW", "excludes": {"caps": ["CAP_SYS_ADMIN"]}},
         {"names": ["open"], "action": "SCMP_ACT_ALLOW", "includes": {"arches": ["amd64"]}},
         {"names": ["close"], "action": "SCMP_ACT_ALLOW", "excludes": {"arches": ["amd64"]}},
         {"names": ["stat"], "action": "SCMP_ACT_ALLOW", "excludes": {"minKernel": "5.0"}},
         {"names": ["fstat"], "action": "SCMP_ACT_ALLOW",
-         "includes": {"caps": ["CAP_A"]}, "excludes": {"caps": ["CAP_B"]}}]})";
+         "includes": {"caps": ["CAP_SYS_ADMIN"]}, "excludes": {"caps": ["CAP_NET_ADMIN"]}}]})";
   Result<Profile> p = ParseProfile(json);
   ASSERT_TRUE(p.ok());
   ImportOptions o;
   o.arches = {"amd64"};
   o.kernel_version = "4.19";
-  o.caps = std::vector<std::string>{"CAP_A"};
+  o.caps = std::vector<std::string>{"CAP_SYS_ADMIN"};
   Result<ResolvedProfile> r = ResolveProfile(*p, o);
   ASSERT_TRUE(r.ok());
   std::vector<std::string> kept;
   for (const SyscallEntry& e : r->entries) kept.push_back(e.names[0]);
   EXPECT_EQ(kept, (std::vector<std::string>{"open", "stat", "fstat"}));
   ASSERT_EQ(r->dropped.size(), 3u);
-  EXPECT_EQ(r->dropped[0], "syscalls[0]: includes.caps needs CAP_B");
-  EXPECT_EQ(r->dropped[1], "syscalls[1]: excludes.caps has CAP_A");
+  EXPECT_EQ(r->dropped[0], "syscalls[0]: includes.caps needs CAP_NET_ADMIN");
+  EXPECT_EQ(r->dropped[1], "syscalls[1]: excludes.caps has CAP_SYS_ADMIN");
   EXPECT_EQ(r->dropped[2], "syscalls[3]: excludes.arches has amd64");
-  o.caps = std::vector<std::string>{"CAP_A", "CAP_B"};
+  o.caps = std::vector<std::string>{"CAP_SYS_ADMIN", "CAP_NET_ADMIN"};
   o.kernel_version = "5.0";
   r = ResolveProfile(*p, o);
   ASSERT_TRUE(r.ok());

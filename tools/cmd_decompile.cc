@@ -1,6 +1,6 @@
 // sckit decompile: a verified filter or stack back to minijail's rules language
 // (policy/decompile.h), then the proof that compiling it again gives the same filter. This file
-// parses options, prints, and writes the output (atomically, tools/output_file.h).
+// parses options, prints, and writes the output (whole or not at all, tools/output.h).
 #include <cstdio>
 #include <sstream>
 #include <string>
@@ -10,7 +10,7 @@
 #include "tools/command.h"
 #include "tools/filter_files.h"
 #include "tools/options.h"
-#include "tools/output_file.h"
+#include "tools/output.h"
 #include "vm/arch.h"
 
 namespace sckit::tools {
@@ -117,7 +117,7 @@ int CmdDecompile(const std::vector<std::string>& args) {
     }
   }
   const std::string out = vm.count("output") ? vm["output"].as<std::string>() : "";
-  const int written = WriteOutputAtomically("decompile", out, d->text, false);
+  const int written = WriteOutput("decompile", out, d->text);
   if (written != kExitOk) return written;
   return vm.count("strict") && !exact ? kExitFailed : kExitOk;
 }

@@ -44,5 +44,6 @@ int CmdCoverage(const std::vector<std::string>& args);
 int CmdCfg(const std::vector<std::string>& args);
 int CmdFuzz(const std::vector<std::string>& args);
 int CmdBench(const std::vector<std::string>& args);
+int CmdOptimize(const std::vector<std::string>& args);
 
 }  // namespace sckit::tools

@@ -30,6 +30,7 @@ constexpr Command kCommands[] = {
      CmdDump},
     {"bench", "what a filter stack costs: interpreter, JIT and the live kernel, per syscall",
      CmdBench},
+    {"optimize", "rewrite a filter to run fewer instructions, proven equivalent", CmdOptimize},
     {"import", "compile a container seccomp profile (OCI/Docker JSON) to a filter", CmdImport},
     {"compile", "compile a minijail seccomp policy (rules per syscall) to a filter", CmdCompile},
     {"decompile", "a filter or stack back to rules, proven to compile to the same",

@@ -1,0 +1,213 @@
+// sckit optimize: rewrite a filter so the kernel runs fewer instructions for it, proven
+// equivalent. Option parsing, dispatch and printing only; the optimizer is optimize/.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "bench/workload.h"
+#include "formats/carray.h"
+#include "formats/codec.h"
+#include "formats/disasm.h"
+#include "optimize/optimize.h"
+#include "tools/command.h"
+#include "tools/filter_files.h"
+#include "tools/options.h"
+#include "tools/output.h"
+
+namespace sckit::tools {
+namespace {
+
+constexpr const char* kCommand = "optimize";
+
+Result<std::string> Render(const Program& p, const std::string& emit, const ArchInfo* arch) {
+  DisasmOptions d;
+  d.arch = arch;
+  if (emit == "raw") {
+    std::vector<uint8_t> raw = EncodeRaw(p);
+    return std::string(raw.begin(), raw.end());
+  }
+  if (emit == "asm") return DisassembleCanonical(p, d);
+  if (emit == "c") return EmitCArray(p, true);
+  if (emit == "c-install") return EmitCInstaller(p, true);
+  return MakeError("bad-emit", "unknown output form '" + emit + "' (raw, asm, c, c-install)");
+}
+
+int WriteOut(const std::string& path, const std::string& data, bool binary) {
+  if (binary && RefuseRawOnTerminal(kCommand, path, "use -o FILE or --emit asm")) {
+    return kExitUsage;
+  }
+  return WriteOutput(kCommand, path, data);
+}
+
+std::string CacheText(const optimize::Metrics& m) {
+  std::string s;
+  for (const auto& c : m.cache) {
+    s += (s.empty() ? "" : ", ") + c.arch + " " + std::to_string(c.allowed);
+  }
+  return s;
+}
+
+std::string MetricsJson(const optimize::Metrics& m) {
+  char buf[160];
+  std::snprintf(buf, sizeof buf,
+                "{\"mean_insns\": %.3f, \"max_insns\": %u, \"total_insns\": %zu, \"cache\": {",
+                m.mean_insns, m.max_insns, m.total_insns);
+  std::string s = buf;
+  for (size_t i = 0; i < m.cache.size(); ++i) {
+    s += (i ? ", " : "") + std::string("\"") + JsonEscape(m.cache[i].arch) +
+         "\": " + std::to_string(m.cache[i].allowed);
+  }
+  return s + "}}";
+}
+
+void PrintText(FILE* out, const std::string& file, const optimize::OptimizeResult& r,
+               const std::string& workload) {
+  const auto& b = r.before;
+  const auto& a = r.after;
+  std::fprintf(out, "%s: %s\n", file.c_str(),
+              r.chosen == "unchanged" ? "unchanged (no proven improvement)"
+                                      : ("optimized by " + r.chosen).c_str());
+  std::fprintf(out, "  workload %-10s %8s %8s\n", workload.c_str(), "before", "after");
+  std::fprintf(out, "  mean insns executed  %8.2f %8.2f\n", b.mean_insns, a.mean_insns);
+  std::fprintf(out, "  max insns executed   %8u %8u\n", b.max_insns, a.max_insns);
+  std::fprintf(out, "  total instructions   %8zu %8zu\n", b.total_insns, a.total_insns);
+  std::fprintf(out, "  cache allows         %s -> %s\n", CacheText(b).c_str(),
+               CacheText(a).c_str());
+  std::fprintf(out, "  proof: %s (%.2f s; total %.2f s)\n",
+              r.chosen == "unchanged" ? "not needed" : "equivalent on every input (Z3)",
+              r.proof_seconds, r.total_seconds);
+  for (const auto& c : r.candidates) {
+    std::fprintf(out, "  candidate %-19s %s", c.name.c_str(),
+                c.accepted ? "chosen" : c.built ? "not chosen" : "not built");
+    if (c.built) {
+      std::fprintf(out, " (mean %.2f, %zu insns)", c.metrics.mean_insns, c.metrics.total_insns);
+    }
+    if (!c.note.empty()) std::fprintf(out, ": %s", c.note.c_str());
+    std::fprintf(out, "\n");
+  }
+}
+
+void PrintJson(FILE* out, const std::string& file, const optimize::OptimizeResult& r,
+               const std::string& workload) {
+  std::fprintf(out, "{\"file\": \"%s\", \"workload\": \"%s\", \"chosen\": \"%s\", \"proven\": %s, "
+              "\"proof_failed\": %s, \"proof_seconds\": %.3f, \"total_seconds\": %.3f,\n "
+              "\"before\": %s,\n \"after\": %s,\n \"candidates\": [",
+              JsonEscape(file).c_str(), JsonEscape(workload).c_str(), r.chosen.c_str(),
+              r.proven ? "true" : "false", r.proof_failed ? "true" : "false", r.proof_seconds,
+              r.total_seconds, MetricsJson(r.before).c_str(), MetricsJson(r.after).c_str());
+  for (size_t i = 0; i < r.candidates.size(); ++i) {
+    const auto& c = r.candidates[i];
+    std::fprintf(out, "%s{\"name\": \"%s\", \"built\": %s, \"accepted\": %s, \"note\": \"%s\"%s%s}",
+                i ? ", " : "", c.name.c_str(), c.built ? "true" : "false",
+                c.accepted ? "true" : "false", JsonEscape(c.note).c_str(),
+                c.built ? ", \"metrics\": " : "", c.built ? MetricsJson(c.metrics).c_str() : "");
+  }
+  std::fprintf(out, "]}\n");
+}
+
+// --arch (default x86_64) and the workload records of every arch; an exit code.
+int ArchesAndWorkload(const po::variables_map& vm, const std::string& spec,
+                      optimize::OptimizeOptions* options, std::vector<SeccompData>* records) {
+  std::vector<std::string> arch_names = {"x86_64"};
+  if (vm.count("arch")) arch_names = vm["arch"].as<std::vector<std::string>>();
+  for (const std::string& name : arch_names) {
+    const ArchInfo* a = FindArch(name);
+    if (a == nullptr) {
+      PrintError(kCommand, "unknown architecture '" + name + "'");
+      return kExitUsage;
+    }
+    options->arches.push_back(a);
+  }
+  for (const ArchInfo* a : options->arches) {
+    Result<bench::Workload> w = bench::LoadWorkload(spec, *a);
+    if (!w.ok()) {
+      PrintError(kCommand, "workload " + spec + ": " + w.error().ToString());
+      return kExitUsage;
+    }
+    records->insert(records->end(), w->records.begin(), w->records.end());
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int CmdOptimize(const std::vector<std::string>& args) {
+  po::options_description visible("options");
+  visible.add_options()("help,h", "show this help")(
+      "output,o", po::value<std::string>(),
+      "write the optimized filter to FILE ('-': stdout, the report then goes to stderr)")(
+      "emit,e", po::value<std::string>()->default_value("raw"),
+      "output form: raw (struct sock_filter array), asm, c, c-install")(
+      "workload", po::value<std::string>()->default_value("uniform"),
+      "records the cost is measured and the search trees weighted on: uniform (every syscall "
+      "of each --arch once), hot (a mix of common syscalls), or an `strace -f -o` file")(
+      "arch", po::value<std::vector<std::string>>(),
+      "arch of the workload and of the cache report (repeatable; default x86_64)")(
+      "format", po::value<std::string>()->default_value("auto"), "input format: auto, raw, asm, c")(
+      "no-resynthesis", "only the generic passes")(
+      "json", "print the report as JSON");
+  po::options_description hidden;
+  hidden.add_options()("file", po::value<std::vector<std::string>>(), "input file");
+  po::positional_options_description pos;
+  pos.add("file", -1);
+  po::variables_map vm;
+  const std::string usage =
+      "sckit optimize FILTER [-o OUT] [--emit raw|asm|c|c-install] "
+      "[--workload uniform|hot|STRACE_FILE] [--arch A]... [--json]\n\n"
+      "Rewrites FILTER so that the kernel runs fewer instructions per system call: the\n"
+      "decision on (arch, nr) is re-synthesized as an arch dispatch and a search over\n"
+      "syscall-number ranges, then generic passes (dead code, redundant loads, jump threading,\n"
+      "merged returns). The result is kept only if the kernel would accept it, the kernel's\n"
+      "constant-action cache still allows every syscall it allowed before, and the solver\n"
+      "proves it equivalent on every input (as `sckit diff`). Exit 1 when a proof refused a\n"
+      "candidate and no other improvement was proven; 2 on usage or I/O errors.";
+  if (auto code = ParseOptions(args, usage, visible, hidden, pos, &vm)) return *code;
+  if (!vm.count("file") || vm["file"].as<std::vector<std::string>>().size() != 1) {
+    PrintError(kCommand, "exactly one input filter expected (see --help)");
+    return kExitUsage;
+  }
+  const std::string file = vm["file"].as<std::vector<std::string>>()[0];
+  Result<Format> format = ParseFormatName(vm["format"].as<std::string>());
+  if (!format.ok()) {
+    PrintError(kCommand, format.error());
+    return kExitUsage;
+  }
+  const std::string emit = vm["emit"].as<std::string>();
+  if (emit != "raw" && emit != "asm" && emit != "c" && emit != "c-install") {
+    PrintError(kCommand, "unknown output form '" + emit + "' (raw, asm, c, c-install)");
+    return kExitUsage;
+  }
+  optimize::OptimizeOptions options;
+  options.resynthesize = vm.count("no-resynthesis") == 0;
+  const std::string spec = vm["workload"].as<std::string>();
+  std::vector<SeccompData> records;
+  if (int code = ArchesAndWorkload(vm, spec, &options, &records); code != kExitOk) return code;
+  int exit_code = kExitOk;
+  auto programs = LoadVerifiedFiles(kCommand, {file}, *format, &exit_code);
+  if (!programs) return exit_code;
+  Result<optimize::OptimizeResult> r = optimize::Optimize((*programs)[0], records, options);
+  if (!r.ok()) {
+    PrintError(kCommand, r.error());
+    return kExitFailed;
+  }
+  // With the filter on standard output, the report goes to standard error.
+  const bool filter_to_stdout = vm.count("output") && vm["output"].as<std::string>() == "-";
+  FILE* report = filter_to_stdout ? stderr : stdout;
+  if (vm.count("json")) PrintJson(report, file, *r, spec); else PrintText(report, file, *r, spec);
+  if (r->proof_failed && r->chosen == "unchanged") {
+    PrintError(kCommand, "a candidate failed the equivalence proof and nothing else was "
+                         "proven better: no output written");
+    return kExitFailed;
+  }
+  if (vm.count("output")) {
+    Result<std::string> out = Render(r->output, emit, options.arches[0]);
+    if (!out.ok()) {
+      PrintError(kCommand, out.error());
+      return kExitUsage;
+    }
+    return WriteOut(vm["output"].as<std::string>(), *out, emit == "raw");
+  }
+  return kExitOk;
+}
+
+}  // namespace sckit::tools

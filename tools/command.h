@@ -35,6 +35,7 @@ int CmdTest(const std::vector<std::string>& args);
 int CmdJit(const std::vector<std::string>& args);
 int CmdImport(const std::vector<std::string>& args);
 int CmdCompile(const std::vector<std::string>& args);
+int CmdDecompile(const std::vector<std::string>& args);
 int CmdRun(const std::vector<std::string>& args);
 int CmdDump(const std::vector<std::string>& args);
 int CmdAnalyze(const std::vector<std::string>& args);

@@ -35,13 +35,15 @@ constexpr Command kCommands[] = {
     {"compile", "compile a minijail seccomp policy (rules per syscall) to a filter", CmdCompile},
     {"kernel", "what the running kernel supports: modes, actions, logging, flags, dispatch",
      CmdKernel},
+    {"decompile", "a filter or stack back to rules, proven to compile to the same",
+     CmdDecompile},
 };
 
 void PrintUsage(FILE* out) {
   std::fprintf(out,
                "sckit: the Linux kernel's seccomp filter path, in userspace\n\n"
                "usage: sckit <command> [options] [args]\n\ncommands:\n");
-  for (const Command& c : kCommands) std::fprintf(out, "  %-8s %s\n", c.name, c.summary);
+  for (const Command& c : kCommands) std::fprintf(out, "  %-9s %s\n", c.name, c.summary);
   std::fprintf(out,
                "\n'sckit <command> --help' describes a command.\n"
                "Exit codes: 0 success, 1 a filter or check failed, 2 usage or I/O error.\n");

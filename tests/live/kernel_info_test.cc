@@ -43,9 +43,13 @@ TEST(KernelInfo, ProbesAgreeWithEachOther) {
   EXPECT_FALSE(k->flags.back().known());
   EXPECT_EQ(k->flags.back().answer.ret, -22);  // EINVAL
   for (const FlagProbe& f : k->flags) {
-    if (f.name == "tsync" || f.name == "log") EXPECT_TRUE(f.known()) << f.name;  // 3.17, 4.14
+    if (f.name == "tsync" || f.name == "log") {
+      EXPECT_TRUE(f.known()) << f.name;  // 3.17, 4.14
+    }
   }
-  if (k->version >= KernelVersion{5, 11}) EXPECT_EQ(k->dispatch.ret, 0);
+  if (k->version >= KernelVersion{5, 11}) {
+    EXPECT_EQ(k->dispatch.ret, 0);
+  }
   EXPECT_EQ(k->uretprobe_passthrough,
             k->x86_64 && k->version >= kUretprobePassthroughSince);
 }

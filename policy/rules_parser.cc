@@ -1,6 +1,7 @@
 // Parser of the policy language (see rules_parser.h for the grammar). One logical line is one
 // statement; a Cursor walks its tokens and every error names the token it stopped at, or the
 // end of the line when tokens ran out.
+#include "formats/read_file.h"
 #include "policy/rules_parser.h"
 
 #include <cerrno>
@@ -77,16 +78,15 @@ std::string ResolvePath(const std::string& including_file, const std::string& pa
 }
 
 Result<std::string> ReadFromDisk(const std::string& path, size_t cap) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return MakeError("io", std::strerror(errno));
-  std::string data;
-  char buf[65536];
-  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
-    data.append(buf, static_cast<size_t>(in.gcount()));
-    if (data.size() > cap) return MakeError("io", "larger than " + std::to_string(cap) + " bytes");
+  Result<std::vector<uint8_t>> bytes = ReadBoundedFile(path, cap, "a policy file");
+  if (!bytes.ok()) {  // the reason alone: the caller names the file
+    std::string why = bytes.error().message;
+    for (const std::string prefix : {"cannot open " + path + ": ", "cannot read " + path + ": "}) {
+      if (why.rfind(prefix, 0) == 0) why = why.substr(prefix.size());
+    }
+    return MakeError("io", why);
   }
-  if (in.bad()) return MakeError("io", std::strerror(errno));
-  return data;
+  return std::string(bytes->begin(), bytes->end());
 }
 
 const std::map<std::string_view, ActionKind>& ActionWords() {

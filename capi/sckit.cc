@@ -1,4 +1,5 @@
-// The C API (capi/sckit.h) over the C++ libraries: verifier, interpreter, JIT, filter stack.
+// The C API (capi/sckit.h) over the C++ libraries: the verifier, the engines (built by
+// eval/stack_builder.h, like every stack in sckit), filter stacks.
 // No C++ exception crosses the boundary: every entry point catches everything (allocation
 // failures become SCKIT_ERR_NOMEM, anything else SCKIT_ERR_INTERNAL; run functions fail closed
 // with SECCOMP_RET_KILL_PROCESS), and NULL arguments are checked as the header documents.
@@ -14,13 +15,11 @@
 #include <string>
 #include <vector>
 
-#include "jit/compiler.h"
+#include "eval/stack_builder.h"
+#include "formats/codec.h"
 #include "verifier/stack_check.h"
 #include "verifier/verifier.h"
-#include "formats/codec.h"
-#include "vm/interpreter.h"
 #include "vm/seccomp_data.h"
-#include "vm/prepared_filter.h"
 #include "vm/stack.h"
 
 static_assert(sizeof(struct seccomp_data) == sizeof(sckit::SeccompData));
@@ -29,8 +28,7 @@ static_assert(offsetof(struct seccomp_data, args) == offsetof(sckit::SeccompData
 struct sckit_program {
   sckit::VerifiedProgram verified;
   sckit_engine engine;
-  std::optional<sckit::jit::CompiledFilter> compiled;      // SCKIT_ENGINE_JIT
-  std::optional<sckit::PreparedFilter> interpreted;         // SCKIT_ENGINE_INTERP
+  std::unique_ptr<sckit::FilterEngine> run;  // eval/stack_builder.h's engine of that kind
 };
 
 struct sckit_stack {
@@ -39,6 +37,11 @@ struct sckit_stack {
 };
 
 namespace {
+
+sckit::eval::EngineKind KindOf(sckit_engine engine) {
+  return engine == SCKIT_ENGINE_JIT ? sckit::eval::EngineKind::kJit
+                                    : sckit::eval::EngineKind::kInterp;
+}
 
 const sckit::SeccompData& AsData(const struct seccomp_data* data) {
   return *reinterpret_cast<const sckit::SeccompData*>(data);
@@ -132,15 +135,12 @@ sckit_status sckit_program_prepare(const void* bytes, size_t len, sckit_engine e
     if (!verified.ok()) {
       return Fail(SCKIT_ERR_REJECTED, verified.error().ToString(), err, err_len);
     }
-    auto prepared = std::unique_ptr<sckit_program>(
-        new sckit_program{std::move(*verified), engine, std::nullopt, std::nullopt});
-    if (engine == SCKIT_ENGINE_JIT) {
-      sckit::Result<sckit::jit::CompiledFilter> compiled = sckit::jit::Compile(prepared->verified);
-      if (!compiled.ok()) return Fail(SCKIT_ERR_JIT, compiled.error().ToString(), err, err_len);
-      prepared->compiled.emplace(std::move(*compiled));
-    } else {
-      prepared->interpreted.emplace(prepared->verified);
-    }
+    auto prepared =
+        std::unique_ptr<sckit_program>(new sckit_program{std::move(*verified), engine, nullptr});
+    sckit::Result<std::unique_ptr<sckit::FilterEngine>> run =
+        sckit::eval::MakeEngine(prepared->verified, KindOf(engine));
+    if (!run.ok()) return Fail(SCKIT_ERR_JIT, run.error().ToString(), err, err_len);
+    prepared->run = std::move(*run);
     *out = prepared.release();
     return SCKIT_OK;
   } catch (...) {
@@ -151,8 +151,7 @@ sckit_status sckit_program_prepare(const void* bytes, size_t len, sckit_engine e
 uint32_t sckit_program_run(const sckit_program* program, const struct seccomp_data* data) {
   if (program == nullptr || data == nullptr) return kFailClosed;
   try {
-    if (program->compiled) return program->compiled->Run(AsData(data));
-    return program->interpreted->Run(AsData(data));
+    return program->run->Run(AsData(data));
   } catch (...) {
     return kFailClosed;
   }
@@ -191,19 +190,10 @@ sckit_status sckit_stack_push(sckit_stack* stack, const sckit_program* program, 
       return Fail(e.kernel_errno == ENOMEM ? SCKIT_ERR_LIMIT : SCKIT_ERR_REJECTED, e.ToString(),
                   err, err_len);
     }
-    if (program->engine == SCKIT_ENGINE_JIT) {
-      sckit::Result<sckit::jit::CompiledFilter> compiled = sckit::jit::Compile(program->verified);
-      if (!compiled.ok()) return Fail(SCKIT_ERR_JIT, compiled.error().ToString(), err, err_len);
-      stack->stack.Push(program->verified,
-                        std::make_unique<sckit::EngineAdapter<sckit::jit::CompiledFilter>>(
-                            std::move(*compiled)),
-                        flags);
-    } else {  // the program's prepared form, copied rather than lowered again
-      stack->stack.Push(program->verified,
-                        std::make_unique<sckit::EngineAdapter<sckit::PreparedFilter>>(
-                            *program->interpreted),
-                        flags);
-    }
+    sckit::Result<std::unique_ptr<sckit::FilterEngine>> run =
+        sckit::eval::MakeEngine(program->verified, KindOf(program->engine));
+    if (!run.ok()) return Fail(SCKIT_ERR_JIT, run.error().ToString(), err, err_len);
+    stack->stack.Push(program->verified, std::move(*run), flags);
     stack->entries = std::move(entries);
     return SCKIT_OK;
   } catch (...) {

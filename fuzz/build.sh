@@ -91,11 +91,12 @@ seeds_for() {
 }
 for t in $TARGETS; do
   rm -rf "$OUT/${t}_fuzzer_seed_corpus" "$OUT/${t}_fuzzer_seed_corpus.zip"
+  # Seeds are named by their path (examples/rules/server.bpf and examples/server/server.bpf
+  # are different files with one name).
+  mkdir -p "$OUT/${t}_fuzzer_seed_corpus"
+  for f in $(seeds_for "$t"); do cp "$f" "$OUT/${t}_fuzzer_seed_corpus/$(echo "$f" | tr / _)"; done
   if command -v zip >/dev/null; then
-    seeds_for "$t" | zip -q -j "$OUT/${t}_fuzzer_seed_corpus.zip" -@
-  else
-    mkdir -p "$OUT/${t}_fuzzer_seed_corpus"
-    seeds_for "$t" | xargs -I{} cp {} "$OUT/${t}_fuzzer_seed_corpus/"
+    (cd "$OUT/${t}_fuzzer_seed_corpus" && zip -q -r "../${t}_fuzzer_seed_corpus.zip" .)
   fi
   if [ -f "fuzz/${t}.dict" ]; then cp "fuzz/${t}.dict" "$OUT/${t}_fuzzer.dict"; fi
 done

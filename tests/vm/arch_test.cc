@@ -28,7 +28,9 @@ TEST(Arch, EveryAuditArchOfTheHeaderIsKnown) {
   }
   std::set<uint32_t> values;
   for (const ArchInfo& a : AllArches()) {
-    if (a.nr_bit == 0) EXPECT_TRUE(values.insert(a.audit_arch).second) << a.name;
+    if (a.nr_bit == 0) {
+      EXPECT_TRUE(values.insert(a.audit_arch).second) << a.name;
+    }
   }
   EXPECT_GE(values.size(), 50u);  // linux/audit.h of 6.1 defines 53
 }

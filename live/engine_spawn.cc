@@ -44,12 +44,6 @@ bool ReadExact(int fd, void* data, size_t n, int timeout_ms) {
   return true;
 }
 
-std::string Hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
 Stop Classify(int st) {
   if (WIFEXITED(st)) return {Stop::Kind::kDied, WEXITSTATUS(st)};
   if (WIFSIGNALED(st)) return {Stop::Kind::kDied, WTERMSIG(st)};

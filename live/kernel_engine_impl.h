@@ -18,6 +18,7 @@
 #include "verifier/stack_check.h"
 #include "vm/seccomp_data.h"
 #include "vm/status.h"
+#include "vm/text.h"
 
 namespace sckit::live {
 
@@ -44,7 +45,6 @@ Stop Classify(int wait_status);
 Error SysError(const std::string& rule, const std::string& what, int err);
 // Reads exactly n bytes within the time limit; false on EOF, error or timeout.
 bool ReadExact(int fd, void* data, size_t n, int timeout_ms);
-std::string Hex(uint64_t v);
 
 }  // namespace engine
 

@@ -37,7 +37,9 @@ TEST(KernelInfo, ProbesAgreeWithEachOther) {
       EXPECT_EQ(a.avail.ret == 0, (k->actions_avail.bits & *bit) != 0) << a.name;
     }
   }
-  if (k->notif_sizes.ret == 0) EXPECT_EQ(k->data, 64);
+  if (k->notif_sizes.ret == 0) {
+    EXPECT_EQ(k->data, 64);
+  }
   ASSERT_FALSE(k->flags.empty());
   EXPECT_EQ(k->flags.back().name, "unknown_bit6");
   EXPECT_FALSE(k->flags.back().known());

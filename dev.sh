@@ -75,23 +75,28 @@ count_results() {
   for t in $targets; do
     local rel=${t#//}
     rel=${rel/://}
-    local xml="bazel-testlogs/$rel/test.xml"
-    if [ ! -f "$xml" ]; then
+    local xmls=("bazel-testlogs/$rel/test.xml")
+    # A sharded target (shard_count) writes one test.xml per shard.
+    [ -f "${xmls[0]}" ] || xmls=(bazel-testlogs/"$rel"/shard_*_of_*/test.xml)
+    if [ ! -f "${xmls[0]}" ]; then
       failed=$((failed + 1))
       continue
     fi
-    read -r p f s < <(awk '
-      /<testcase / { inside = 1; fail = 0; skip = 0; if ($0 ~ /result="skipped"/) skip = 1;
-                     if ($0 ~ /\/>[[:space:]]*$/) { if (skip) s++; else p++; inside = 0 } ; next }
-      inside && /<failure/ { fail = 1 }
-      inside && /<skipped/ { skip = 1 }
-      inside && /<\/testcase>/ { if (fail) f++; else if (skip) s++; else p++; inside = 0 }
-      END { printf "%d %d %d\n", p, f, s }' "$xml")
-    if [ "$p" -eq 0 ] && [ "$f" -eq 0 ] && [ "$s" -eq 0 ]; then
-      # Bazel's own fallback XML (the test binary wrote none): judge by the target status.
-      if grep -q '<failure\|<error' "$xml"; then f=1; else p=1; fi
-    fi
-    passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+    local xml
+    for xml in "${xmls[@]}"; do
+      read -r p f s < <(awk '
+        /<testcase / { inside = 1; fail = 0; skip = 0; if ($0 ~ /result="skipped"/) skip = 1;
+                       if ($0 ~ /\/>[[:space:]]*$/) { if (skip) s++; else p++; inside = 0 } ; next }
+        inside && /<failure/ { fail = 1 }
+        inside && /<skipped/ { skip = 1 }
+        inside && /<\/testcase>/ { if (fail) f++; else if (skip) s++; else p++; inside = 0 }
+        END { printf "%d %d %d\n", p, f, s }' "$xml")
+      if [ "$p" -eq 0 ] && [ "$f" -eq 0 ] && [ "$s" -eq 0 ]; then
+        # Bazel's own fallback XML (the test binary wrote none): judge by the target status.
+        if grep -q '<failure\|<error' "$xml"; then f=1; else p=1; fi
+      fi
+      passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+    done
   done
   TEST_PASSED=$passed TEST_FAILED=$failed TEST_SKIPPED=$skipped
 }

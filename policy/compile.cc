@@ -2,6 +2,7 @@
 
 #include <seccomp.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -164,8 +165,39 @@ Error LibseccompError(const std::string& what, int rc) {
   return MakeError("libseccomp", what + ": " + std::strerror(-rc), -1, -rc);
 }
 
+// libseccomp 2.5's seccomp_export_bpf() takes a short write() as success, and a file-size
+// limit (ulimit -f) shortens writes even to a memfd: the filter would come back cut off, and a
+// cut that ends on a `ret` still verifies. So the export runs with the soft limit raised to
+// the hard one, and refuses when even that could cut an export short.
+class ExportSizeLimit {
+ public:
+  static constexpr rlim_t kNeeded = rlim_t{1} << 20;  // far past any exportable program
+  ExportSizeLimit() {
+    if (getrlimit(RLIMIT_FSIZE, &saved_) != 0) return;
+    rlimit raised = saved_;
+    raised.rlim_cur = saved_.rlim_max;
+    changed_ = saved_.rlim_cur != saved_.rlim_max && setrlimit(RLIMIT_FSIZE, &raised) == 0;
+    const rlim_t now = changed_ ? raised.rlim_cur : saved_.rlim_cur;
+    ok_ = now == RLIM_INFINITY || now >= kNeeded;
+  }
+  ~ExportSizeLimit() {
+    if (changed_) setrlimit(RLIMIT_FSIZE, &saved_);
+  }
+  bool ok() const { return ok_; }
+
+ private:
+  rlimit saved_{};
+  bool changed_ = false;
+  bool ok_ = true;
+};
+
 // seccomp_export_bpf() into a memfd, read back.
 Result<Program> ExportBpf(void* ctx) {
+  const ExportSizeLimit limit;
+  if (!limit.ok()) {
+    return MakeError("io-error", "the file-size limit (ulimit -f) is below 1 MiB even at its "
+                                 "hard value: libseccomp's export could be cut short");
+  }
   const int fd = memfd_create("sckit-import", MFD_CLOEXEC);
   if (fd < 0) return MakeError("io-error", std::string("memfd_create: ") + std::strerror(errno));
   std::vector<uint8_t> bytes;

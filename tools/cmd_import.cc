@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -44,9 +45,16 @@ std::string Join(const std::vector<std::string>& items, const char* sep = ",") {
   return out;
 }
 
-}  // namespace
+struct ImportArgs {
+  std::string file;
+  std::string emit;    // raw, asm, c
+  std::string output;  // "" = standard output
+  bool verbose = false;
+  policy::ImportOptions options;
+};
 
-int CmdImport(const std::vector<std::string>& args) {
+// Fills *a from the command line; an exit code when the command ends here.
+std::optional<int> ParseImportArgs(const std::vector<std::string>& args, ImportArgs* a) {
   po::options_description visible("options");
   visible.add_options()("help,h", "show this help")(
       "output,o", po::value<std::string>(), "write the filter to this file (default: stdout)")(
@@ -90,14 +98,18 @@ int CmdImport(const std::vector<std::string>& args) {
                              "' (expected oci: OCI/Docker/Podman JSON profiles)");
     return kExitUsage;
   }
-  const std::string file = vm["file"].as<std::string>();
-  const std::string emit = vm["emit"].as<std::string>();
-  if (emit != "raw" && emit != "asm" && emit != "c") {
-    PrintError("import", "unknown --emit '" + emit + "' (expected raw, asm or c)");
+  a->file = vm["file"].as<std::string>();
+  a->emit = vm["emit"].as<std::string>();
+  if (a->emit != "raw" && a->emit != "asm" && a->emit != "c") {
+    PrintError("import", "unknown --emit '" + a->emit + "' (expected raw, asm or c)");
     return kExitUsage;
   }
+  if (vm.count("output") && vm["output"].as<std::string>() != "-") {
+    a->output = vm["output"].as<std::string>();
+  }
+  a->verbose = vm.count("verbose") > 0;
 
-  policy::ImportOptions options;
+  policy::ImportOptions& options = a->options;
   if (vm.count("arch")) options.arches = SplitCommas(vm["arch"].as<std::vector<std::string>>());
   if (vm.count("caps")) {
     Result<std::vector<std::string>> caps =
@@ -111,24 +123,22 @@ int CmdImport(const std::vector<std::string>& args) {
   if (vm.count("kernel-version")) options.kernel_version = vm["kernel-version"].as<std::string>();
   options.binary_tree = vm.count("binary-tree") > 0;
 
-  Result<policy::Profile> profile = policy::LoadProfileFile(file);
-  if (!profile.ok()) {
-    PrintError("import", file + ": " + profile.error().message);
-    return kExitUsage;
-  }
-  Result<policy::CompiledFilter> compiled = policy::CompileProfile(*profile, options);
-  if (!compiled.ok()) {
-    PrintError("import", file + ": " + compiled.error().message);
-    return kExitUsage;
-  }
-  const policy::ResolvedProfile& r = compiled->resolved;
+  return std::nullopt;
+}
+
+// The warnings and the one-line summary on standard error (the filter goes to the output).
+void Report(const ImportArgs& a, const policy::Profile& profile,
+            const policy::CompiledFilter& compiled) {
+  const std::string& file = a.file;
+  const policy::ImportOptions& options = a.options;
+  const policy::ResolvedProfile& r = compiled.resolved;
   for (const std::string& w : r.warnings) {
     std::fprintf(stderr, "sckit import: warning: %s\n", w.c_str());
   }
-  for (const std::string& w : compiled->warnings) {
+  for (const std::string& w : compiled.warnings) {
     std::fprintf(stderr, "sckit import: warning: %s\n", w.c_str());
   }
-  if (vm.count("verbose")) {
+  if (a.verbose) {
     for (const std::string& d : r.dropped) {
       std::fprintf(stderr, "sckit import: dropped %s\n", d.c_str());
     }
@@ -136,50 +146,66 @@ int CmdImport(const std::vector<std::string>& args) {
   std::vector<std::string> arch_names;
   for (const policy::ArchChoice& a : r.arches) arch_names.push_back(a.libseccomp_name);
   const char* caps_from = options.caps                 ? "--caps"
-                          : profile->bounding_caps     ? "config.json bounding set"
+                          : profile.bounding_caps     ? "config.json bounding set"
                                                        : "Docker's default set";
   std::fprintf(stderr,
                "sckit import: %s: %zu instructions; arches %s (native %s as '%s'); %zu rules, "
                "%zu of %zu entries dropped by includes/excludes (caps: %s, %zu; kernel %s); "
                "%zu unknown syscall names ignored; flags: %s\n",
-               file.c_str(), compiled->program.size(), Join(arch_names).c_str(),
-               arch_names.front().c_str(), r.docker_arch.c_str(), compiled->rules_added,
-               r.dropped.size(), profile->syscalls.size(), caps_from, r.caps.size(),
-               r.kernel_version.c_str(), compiled->warnings.size(),
+               file.c_str(), compiled.program.size(), Join(arch_names).c_str(),
+               arch_names.front().c_str(), r.docker_arch.c_str(), compiled.rules_added,
+               r.dropped.size(), profile.syscalls.size(), caps_from, r.caps.size(),
+               r.kernel_version.c_str(), compiled.warnings.size(),
                r.flag_names.empty() ? "none" : Join(r.flag_names, " ").c_str());
-  if (!profile->listener_path.empty()) {
+  if (!profile.listener_path.empty()) {
     std::fprintf(stderr, "sckit import: listenerPath %s (SCMP_ACT_NOTIFY goes to that agent)\n",
-                 profile->listener_path.c_str());
+                 profile.listener_path.c_str());
   }
 
+}
+
+// The filter in the --emit form.
+std::string Emit(const ImportArgs& a, const Program& program, const std::string& native_arch) {
+  if (a.emit == "raw") {
+    const std::vector<uint8_t> bytes = EncodeRaw(program);
+    return std::string(bytes.begin(), bytes.end());
+  }
+  DisasmOptions d;
+  d.arch = FindArch(native_arch == "x86" ? "i386" : native_arch);
+  return a.emit == "asm" ? DisassembleCanonical(program, d) : EmitCArray(program, true);
+}
+
+}  // namespace
+
+int CmdImport(const std::vector<std::string>& args) {
+  ImportArgs a;
+  if (auto code = ParseImportArgs(args, &a)) return *code;
+  Result<policy::Profile> profile = policy::LoadProfileFile(a.file);
+  if (!profile.ok()) {
+    PrintError("import", a.file + ": " + profile.error().message);
+    return kExitUsage;
+  }
+  Result<policy::CompiledFilter> compiled = policy::CompileProfile(*profile, a.options);
+  if (!compiled.ok()) {
+    PrintError("import", a.file + ": " + compiled.error().message);
+    return kExitUsage;
+  }
+  Report(a, *profile, *compiled);
+  // Nothing sckit produces is written unverified.
   Result<VerifiedProgram> verified = Verify(compiled->program);
   if (!verified.ok()) {
-    std::fprintf(stderr, "sckit import: the kernel would reject this filter: %s\n",
+    std::fprintf(stderr, "sckit import: the kernel would reject this filter, not written: %s\n",
                  verified.error().ToString().c_str());
+    return kExitFailed;
   }
-
-  std::string text;
-  std::vector<uint8_t> bytes;
-  if (emit == "raw") {
-    bytes = EncodeRaw(compiled->program);
-  } else {
-    DisasmOptions d;
-    d.arch = FindArch(arch_names.front() == "x86" ? "i386" : arch_names.front());
-    text = emit == "asm" ? DisassembleCanonical(compiled->program, d)
-                         : EmitCArray(compiled->program, true);
-    bytes.assign(text.begin(), text.end());
-  }
-  const bool to_stdout = !vm.count("output") || vm["output"].as<std::string>() == "-";
-  if (to_stdout && emit == "raw" && isatty(STDOUT_FILENO)) {
-    PrintError("import", "not writing raw filter bytes to a terminal: use -o FILE or --emit "
-                         "asm|c");
+  if (a.emit == "raw" && RefuseRawOnTerminal("import", a.output, "use -o FILE or --emit asm|c")) {
     return kExitUsage;
   }
-  const std::string_view data(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-  if (WriteOutput("import", to_stdout ? "" : vm["output"].as<std::string>(), data) != kExitOk) {
-    return kExitUsage;
-  }
-  return verified.ok() ? kExitOk : kExitFailed;
+  const std::string native =
+      compiled->resolved.arches.empty() ? "" : compiled->resolved.arches.front().libseccomp_name;
+  return WriteOutput("import", a.output, Emit(a, compiled->program, native)) == kExitOk
+             ? kExitOk
+             : kExitUsage;
 }
 
 }  // namespace sckit::tools

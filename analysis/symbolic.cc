@@ -82,6 +82,8 @@ z3::expr DataWords::Equals(const SeccompData& data) const {
   return all;
 }
 
+// Long on purpose: one case per seccomp opcode, each its meaning as a Z3 term (vm/opcodes.h says
+// why the engines switch on codes); splitting it would scatter the one mapping.
 SymbolicProgram Encode(z3::context& ctx, const VerifiedProgram& program, const DataWords& words) {
   const auto insns = program.insns();
   const uint32_t len = static_cast<uint32_t>(insns.size());

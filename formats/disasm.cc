@@ -96,6 +96,8 @@ void AddComment(Rendered* r, const std::string& c) {
   r->comment += c;
 }
 
+// One instruction as text. Long on purpose: one case per operand kind of the opcode table
+// (vm/opcodes.h), each the whole spelling of that kind, read best side by side.
 Rendered Render(const SockFilter& insn, size_t pc, size_t n, Style style, const FlowState& st,
                 const DisasmOptions& opt) {
   Rendered r;

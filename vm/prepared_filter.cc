@@ -152,6 +152,7 @@ void PreparedFilter::Lower(const VerifiedProgram& program) {
   }
 }
 
+// The threaded loop is one function on purpose: computed-goto labels cannot leave it.
 // gcc merges the handlers' identical dispatch tails into one shared indirect jump (cross-jumping
 // and GCSE), which would undo the threading; keep them apart, as gcc's manual advises for
 // computed gotos. clang keeps them apart by itself.

@@ -45,24 +45,35 @@ std::string HexBytes(std::span<const uint8_t> bytes) {
   return out;
 }
 
-std::string JsonEscape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  char buf[8];
+// Walks `s` as UTF-8: `ascii(c)` for each ASCII byte, `invalid(c)` for each byte that is not
+// part of a valid sequence; valid multi-byte sequences are copied to `out` as they are.
+template <typename Ascii, typename Invalid>
+void WalkUtf8(std::string_view s, std::string* out, Ascii ascii, Invalid invalid) {
+  out->reserve(s.size());
   for (size_t i = 0; i < s.size();) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
     const size_t len = Utf8SequenceLength(s, i);
-    if (len == 0) {  // not UTF-8: the byte as the code point of the same value
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
+    if (len == 0) {
+      invalid(c);
       ++i;
-      continue;
-    }
-    if (len > 1) {
-      out.append(s.substr(i, len));
+    } else if (len > 1) {
+      out->append(s.substr(i, len));
       i += len;
-      continue;
+    } else {
+      ascii(c);
+      ++i;
     }
+  }
+}
+
+std::string JsonEscape(std::string_view s) {
+  std::string out;
+  char buf[8];
+  auto code_point = [&](unsigned char c) {  // \u00XX: the byte as the code point of its value
+    std::snprintf(buf, sizeof buf, "\\u%04x", c);
+    out += buf;
+  };
+  WalkUtf8(s, &out, [&](unsigned char c) {
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -71,14 +82,12 @@ std::string JsonEscape(std::string_view s) {
       case '\t': out += "\\t"; break;
       default:
         if (c < 0x20 || c == 0x7F) {
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
+          code_point(c);
         } else {
           out += static_cast<char>(c);
         }
     }
-    ++i;
-  }
+  }, code_point);
   return out;
 }
 
@@ -86,30 +95,17 @@ std::string JsonString(std::string_view s) { return "\"" + JsonEscape(s) + "\"";
 
 std::string XmlEscape(std::string_view s) {
   std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size();) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    const size_t len = Utf8SequenceLength(s, i);
-    if (len == 0 || (c < 0x20 && c != '\t' && c != '\n' && c != '\r')) {
-      out += '?';
-      ++i;
-      continue;
-    }
-    if (len > 1) {
-      out.append(s.substr(i, len));
-      i += len;
-      continue;
-    }
+  WalkUtf8(s, &out, [&](unsigned char c) {
     switch (c) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;
       case '>': out += "&gt;"; break;
       case '"': out += "&quot;"; break;
       case '\'': out += "&apos;"; break;
-      default: out += static_cast<char>(c);
+      default:  // control characters XML 1.0 forbids
+        out += (c < 0x20 && c != '\t' && c != '\n' && c != '\r') ? '?' : static_cast<char>(c);
     }
-    ++i;
-  }
+  }, [&](unsigned char) { out += '?'; });
   return out;
 }
 

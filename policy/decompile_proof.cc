@@ -144,7 +144,7 @@ Result<RoundTrip> ProveRoundTrip(const std::vector<const VerifiedProgram*>& stac
   RoundTrip out;
   out.recompiled = *program;
   const std::vector<const VerifiedProgram*> b{&*verified};
-  const analysis::DiffResult diff = analysis::Diff(stack, b, analysis::DiffOptions{1, 60000});
+  const analysis::DiffResult diff = analysis::Diff(stack, b, {.max_differences = 1});
   out.exact = diff.exact;
   out.equivalent = diff.equivalent && diff.exact;
   if (!diff.equivalent) out.differences = Differences(stack, b, d, &out.exact);

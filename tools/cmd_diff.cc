@@ -40,7 +40,8 @@ std::string PairText(const policy::PairCount& p, bool counts) {
   std::string n;
   if (p.syscalls) n = std::to_string(p.syscalls);
   if (p.ranges) {
-    n += (n.empty() ? "" : " + ") + std::to_string(p.ranges) + (p.ranges == 1 ? " range" : " ranges");
+    n += (n.empty() ? "" : " + ") + std::to_string(p.ranges) +
+         (p.ranges == 1 ? " range" : " ranges");
   }
   return n + " " + s;
 }
@@ -50,7 +51,9 @@ std::string ArchSummary(const policy::ReportArch& a) {
   std::string s = a.name + ":";
   if (counts) {
     s += " " + std::to_string(a.syscalls) + (a.syscalls == 1 ? " syscall" : " syscalls");
-    if (a.ranges) s += " and " + std::to_string(a.ranges) + " other number range" + (a.ranges == 1 ? "" : "s");
+    if (a.ranges) {
+      s += " and " + std::to_string(a.ranges) + " other number range" + (a.ranges == 1 ? "" : "s");
+    }
   }
   s += " [";
   for (size_t i = 0; i < a.pairs.size(); ++i) s += (i ? ", " : "") + PairText(a.pairs[i], counts);
@@ -91,9 +94,9 @@ std::string PairsJson(const policy::ReportArch& a) {
   std::string s;
   for (size_t i = 0; i < a.pairs.size(); ++i) {
     const auto& p = a.pairs[i];
-    s += (i ? ", " : "") + std::string("{\"a\": ") + JsonString(p.a) + ", \"b\": " + JsonString(p.b) +
-         ", \"syscalls\": " + std::to_string(p.syscalls) + ", \"ranges\": " +
-         std::to_string(p.ranges) + "}";
+    s += (i ? ", " : "") + std::string("{\"a\": ") + JsonString(p.a) +
+         ", \"b\": " + JsonString(p.b) + ", \"syscalls\": " + std::to_string(p.syscalls) +
+         ", \"ranges\": " + std::to_string(p.ranges) + "}";
   }
   return "[" + s + "]";
 }

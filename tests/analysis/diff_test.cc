@@ -288,7 +288,8 @@ TEST(Diff, StructuredFiltersAgreeWithBruteForceAndTheWholeQuery) {
     ASSERT_TRUE(!by_class || !r.truncated);
     exact_cases += by_class;
     for (const DiffRow& row : r.rows) {
-      EXPECT_NE(ConcreteOutcome({&a}, row.witness.record), ConcreteOutcome({&b}, row.witness.record));
+      EXPECT_NE(ConcreteOutcome({&a}, row.witness.record),
+                ConcreteOutcome({&b}, row.witness.record));
       EXPECT_EQ(RowOf(r, row.witness.record), &row);
     }
     for (const SeccompData& d : Probes(rng)) {

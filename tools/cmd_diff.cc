@@ -67,6 +67,7 @@ void PrintText(const policy::DiffReport& r) {
   }
   std::string summary;
   for (const auto& a : r.arches) summary += (summary.empty() ? "" : "; ") + ArchSummary(a);
+  if (summary.empty()) summary = "no row listed";
   std::printf("differ%s: %s\n", r.truncated ? " (listing cut at --max)" : "", summary.c_str());
   for (const auto& a : r.arches) {
     std::printf("\n%s:\n", a.name.c_str());
@@ -144,7 +145,7 @@ int CmdDiff(const std::vector<std::string>& args) {
       "compare only this architecture (repeatable): x86_64, i386, aarch64, ...; default: every "
       "arch value")(
       "max", po::value<size_t>()->default_value(512),
-      "list at most this many rows, each with its witness (the rest is counted as cut)")(
+      "list at most this many rows, each with its witness; the summary counts the rows listed")(
       "json", "machine-readable output")(
       "format", po::value<std::string>()->default_value("auto"), "input format: auto, raw, asm, c");
   po::options_description hidden;

@@ -169,6 +169,9 @@ TEST(DiffCli, MaxBoundsTheRowsNotTheWork) {
   EXPECT_EQ(j["arches"][0]["rows"].size(), 1u);
   const CliRun text = Diff({"--max", "1", kDocker, kPodman});
   EXPECT_EQ(text.out.rfind("differ (listing cut at --max): ", 0), 0u);
+  const CliRun none = Diff({"--max", "0", kDocker, kPodman});
+  EXPECT_EQ(none.code, 1);  // still known to differ
+  EXPECT_EQ(none.out.rfind("differ (listing cut at --max): no row listed\n", 0), 0u) << none.out;
 }
 
 TEST(DiffCli, EquivalentFiltersExitZero) {

@@ -2,7 +2,7 @@
 // EvaluateRecord() (the one-record-at-a-time path it replaces), text and JSON, on a fixed input
 // that reaches every action (filters that return a word of the record), SIGSYS siginfo, ERRNO
 // caps, TRACE/USER_NOTIF without a tracer or listener, actions missing from actions_avail,
-// passthrough calls, syscall user dispatch, and a two-filter stack; and its record text is
+// passthrough calls, syscall user dispatch, strict mode, and a two-filter stack; and its record text is
 // FormatRecord's on random records.
 #include "eval/vector_sink.h"
 
@@ -76,8 +76,10 @@ std::vector<SeccompData> FixedInput() {
 
 std::unique_ptr<Session> Open(const KernelContext& ctx) {
   SessionOptions o;
-  o.files = {WriteFilter("a0.bpf", 16), WriteFilter("a1.bpf", 24)};  // args[0], args[1] low
-  o.flags = {0, seccomp::kFlagLog};
+  if (ctx.mode == Mode::kFilter) {
+    o.files = {WriteFilter("a0.bpf", 16), WriteFilter("a1.bpf", 24)};  // args[0], args[1] low
+    o.flags = {0, seccomp::kFlagLog};
+  }
   o.ctx = ctx;
   Result<std::unique_ptr<Session>> s = OpenSession(o);
   EXPECT_TRUE(s.ok()) << s.error().ToString();
@@ -131,6 +133,12 @@ TEST(VectorSink, SameBytesWithSyscallUserDispatch) {
   ctx.dispatch.len = 0x800;
   ctx.dispatch.selector = kDispatchBlock;
   ExpectSameBytes(ctx, "dispatch");
+}
+
+TEST(VectorSink, SameBytesInStrictMode) {
+  KernelContext ctx;
+  ctx.mode = Mode::kStrict;
+  ExpectSameBytes(ctx, "strict");
 }
 
 TEST(VectorSink, RecordTextIsFormatRecords) {

@@ -183,7 +183,8 @@ std::string ReportText(const BenchReport& report) {
     }
   }
   out += "(interp/jit: ns per stack evaluation over the workload, median of the kept samples; "
-         "kernel: ns the filters add to one syscall when they run; *noise = median absolute "
+         "kernel: ns the filters add to one syscall when they run, median and interval over the "
+         "syscalls measured; *noise = median absolute "
          "deviation / median; dropped: warm-up / moved to another CPU / switched out)\n";
   out += noisy;
   if (report.kernel) {

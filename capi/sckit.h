@@ -87,9 +87,11 @@ SCKIT_API sckit_status sckit_program_run_batch(const sckit_program* program,
                                                const struct seccomp_data* data, size_t count,
                                                uint32_t* out);
 
-/* The JIT's machine code as a plain C function, for callers that want no call in between:
- * fn(&data) == sckit_program_run(program, &data). NULL for an interpreter program or a NULL
- * program. Valid until the program is released; `data` must not be NULL. */
+/* The JIT's machine code as a plain C function, for callers that want no call in between: it
+ * runs the filter on the 64 bytes at `data` exactly as they are (the record as the filter's
+ * loads see it), which is what sckit_program_run(program, data) does with them. NULL for an
+ * interpreter program or a NULL program. Valid until the program is released; `data` must not
+ * be NULL. */
 typedef uint32_t (*sckit_jit_function)(const struct seccomp_data* data);
 SCKIT_API sckit_jit_function sckit_program_jit_function(const sckit_program* program);
 

@@ -36,8 +36,8 @@ struct sckit_program {
   sckit::VerifiedProgram verified;
   sckit_engine engine;
   std::unique_ptr<sckit::FilterEngine> run;  // eval/stack_builder.h's engine of that kind
-  // Exactly one of these is set once prepared: the JIT code's entry point inside `run`, or the
-  // interpreter `run` is (a final class, so calls through it are direct).
+  // Exactly one is set once prepared: the entry point of the JIT code `run` owns, or `run`
+  // itself as the interpreter's final class (so calls through it are direct, not virtual).
   uint32_t (*jit)(const sckit::SeccompData*) = nullptr;
   const sckit::InterpretedFilter* interp = nullptr;
 };

@@ -3,9 +3,10 @@
 //
 // Where the time went (docs/performance.md): 60% of a run was snprintf and std::string
 // concatenation, re-deriving for every record text that depends only on the outcome. Here:
-//   - the record is formatted by hand with std::to_chars (the canonical form of FormatRecord;
-//     checked against FormatRecord on sample records when the sink is made, and FormatRecord
-//     itself is used if they ever differ);
+//   - the record is formatted by hand with std::to_chars (the canonical form of FormatRecord),
+//     but only if EvaluateRecord's lines start with exactly that text on sample records of
+//     many arches and numbers when the sink is made; if the record format ever changes (names,
+//     say), every line is EvaluateRecord's own, slower but never different;
 //   - everything after the record is a function of the outcome and the filters' values, made
 //     once per distinct outcome by EvaluateRecord() itself and reused; only the SIGSYS siginfo
 //     of a JSON line (which names the record's nr, arch and ip) is formatted per record, and a
@@ -54,7 +55,7 @@ class VectorSink {
 
   Session& session_;
   EvalOptions options_;
-  bool fast_record_ = false;  // AppendRecord agrees with FormatRecord
+  bool fast_record_ = false;  // EvaluateRecord's lines start with AppendRecord's text
   Scratch scratch_;
   std::vector<uint32_t> rets_;
   std::string key_;

@@ -1,6 +1,10 @@
+// Finding the multi-way branches on A both engines lower: jeq chains and compare trees (see
+// jeq_chains.h for what each is and the limits that keep the search bounded).
 #include "vm/jeq_chains.h"
 
 #include <algorithm>
+#include <map>
+#include <span>
 
 #include "vm/bpf.h"
 
@@ -54,6 +58,147 @@ std::vector<JeqChain> FindJeqChains(const VerifiedProgram& program, uint32_t min
     chains.push_back(std::move(chain));
   }
   return chains;
+}
+
+DenseWindow FindDenseWindow(const CompareTree& tree) {
+  DenseWindow best;
+  for (size_t begin : {size_t{1}, size_t{0}}) {  // 0 wins a tie: no "below" case at run time
+    for (size_t end = begin + 2; end < tree.ranges.size(); ++end) {
+      const uint64_t span = uint64_t{tree.ranges[end].first} - tree.ranges[begin].first;
+      if (span > 4096) break;  // spans only grow with `end`
+      if (span <= std::max<uint64_t>(512, 8 * (end - begin)) &&
+          end - begin >= best.end - best.begin) {
+        best = {begin, end, tree.ranges[begin].first, span};
+      }
+    }
+  }
+  return best;
+}
+
+namespace {
+
+constexpr uint16_t kJa = bpf::kJMP | bpf::kJA;
+constexpr uint16_t kJeqK = bpf::kJMP | bpf::kJEQ | bpf::kK;
+constexpr uint16_t kJgtK = bpf::kJMP | bpf::kJGT | bpf::kK;
+constexpr uint16_t kJgeK = bpf::kJMP | bpf::kJGE | bpf::kK;
+
+bool IsCompare(uint16_t code) { return code == kJeqK || code == kJgtK || code == kJgeK; }
+bool InTree(uint16_t code) { return IsCompare(code) || code == kJa; }
+
+struct Interval {
+  uint64_t lo, hi;  // inclusive, within [0, 2^32)
+};
+
+// Sorts and joins touching intervals, so each instruction handles as few as possible.
+void Coalesce(std::vector<Interval>* v) {
+  std::sort(v->begin(), v->end(), [](const Interval& a, const Interval& b) { return a.lo < b.lo; });
+  size_t out = 0;
+  for (const Interval& i : *v) {
+    if (out > 0 && (*v)[out - 1].hi + 1 == i.lo) {
+      (*v)[out - 1].hi = i.hi;
+    } else {
+      (*v)[out++] = i;
+    }
+  }
+  v->resize(out);
+}
+
+// Pushes every interval from `head` through the tree in pc order (jumps only go forward), split
+// by each compare, until it leaves. False when the work would exceed *budget (which is then
+// spent) or, defensively, when the pieces do not cover [0, 2^32) exactly.
+bool BuildTree(std::span<const SockFilter> insns, uint32_t head, uint64_t* budget,
+               CompareTree* tree) {
+  std::map<uint32_t, std::vector<Interval>> pending;
+  pending[head].push_back({0, 0xffffffffu});
+  struct Piece {
+    uint64_t lo, hi;
+    uint32_t target;
+  };
+  std::vector<Piece> pieces;
+  tree->head = head;
+  while (!pending.empty()) {
+    const uint32_t pc = pending.begin()->first;
+    std::vector<Interval> in = std::move(pending.begin()->second);
+    pending.erase(pending.begin());
+    Coalesce(&in);
+    const SockFilter& f = insns[pc];
+    if (!InTree(f.code)) {
+      for (const Interval& i : in) pieces.push_back({i.lo, i.hi, pc});
+      continue;
+    }
+    if (in.size() > *budget) {
+      *budget = 0;
+      return false;
+    }
+    *budget -= in.size();
+    if (f.code == kJa) {
+      auto& to = pending[pc + 1 + f.k];  // in range: verified
+      to.insert(to.end(), in.begin(), in.end());
+      continue;
+    }
+    ++tree->compares;
+    const uint32_t jt = pc + 1 + f.jt;
+    const uint32_t jf = pc + 1 + f.jf;
+    // The true set is [t_lo, t_hi]: {k} for jeq, (k, max] for jgt, [k, max] for jge.
+    const uint64_t k = f.k;
+    const uint64_t t_lo = f.code == kJgtK ? k + 1 : k;
+    const uint64_t t_hi = f.code == kJeqK ? k : 0xffffffffu;
+    for (const Interval& i : in) {
+      const uint64_t lo = std::max(i.lo, t_lo);
+      const uint64_t hi = std::min(i.hi, t_hi);
+      if (lo > hi) {  // no overlap
+        pending[jf].push_back(i);
+        continue;
+      }
+      if (i.lo < lo) pending[jf].push_back({i.lo, lo - 1});
+      pending[jt].push_back({lo, hi});
+      if (hi < i.hi) pending[jf].push_back({hi + 1, i.hi});
+    }
+  }
+  std::sort(pieces.begin(), pieces.end(), [](const Piece& a, const Piece& b) { return a.lo < b.lo; });
+  uint64_t next = 0;
+  for (const Piece& p : pieces) {
+    if (p.lo != next) return false;
+    next = p.hi + 1;
+    if (tree->ranges.empty() || tree->ranges.back().target != p.target) {
+      tree->ranges.push_back({static_cast<uint32_t>(p.lo), p.target});
+    }
+  }
+  return next == uint64_t{1} << 32;
+}
+
+}  // namespace
+
+std::vector<CompareTree> FindCompareTrees(const VerifiedProgram& program, uint32_t min_compares,
+                                          uint64_t work_budget) {
+  const auto insns = program.insns();
+  const size_t n = insns.size();
+  std::vector<bool> inside(n, false);
+  std::vector<bool> ordered(n, false);  // a jgt/jge is reachable from here in the tree
+  for (size_t pc = n; pc-- > 0;) {
+    const SockFilter& f = insns[pc];
+    if (!InTree(f.code)) continue;
+    const size_t jt = pc + 1 + (f.code == kJa ? f.k : f.jt);
+    const size_t jf = f.code == kJa ? jt : pc + 1 + f.jf;
+    for (size_t to : {jt, jf}) {
+      if (InTree(insns[to].code)) {
+        inside[to] = true;
+        if (ordered[to]) ordered[pc] = true;
+      }
+    }
+    if (f.code == kJgtK || f.code == kJgeK) ordered[pc] = true;
+  }
+  std::vector<CompareTree> trees;
+  uint64_t budget = work_budget;
+  for (size_t pc = 0; pc < n; ++pc) {
+    if (!IsCompare(insns[pc].code) || inside[pc] || !ordered[pc]) continue;
+    CompareTree tree;
+    // The work is charged whether or not the tree is kept: once the budget is spent, no more
+    // trees are looked at.
+    if (!BuildTree(insns, static_cast<uint32_t>(pc), &budget, &tree)) continue;
+    if (tree.compares >= min_compares) trees.push_back(std::move(tree));
+  }
+  return trees;
 }
 
 }  // namespace sckit

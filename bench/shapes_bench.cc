@@ -6,14 +6,17 @@
 //           shape has one;
 //   pcap    libpcap's bpf_filter() (bench/pcap_ref.h);
 //   interp  sckit's prepared interpreter (vm/prepared_filter.h);
-//   jit     sckit's x86-64 JIT (jit/compiler.h).
+//   jit     sckit's x86-64 JIT (jit/compiler.h);
+//   jit_bits, jit_table: the JIT with each jeq chain pinned to bit tests or to a range table
+//           (JitOptions::chain_form), the measurement behind the rule that picks between them.
 // Every engine is checked against RunFilter() (and the C function) on every record before
 // anything is timed; a disagreement aborts the run. Preparation: verify + JIT compile (and
 // verify + prepare) of a 4096-instruction chain, a ~4,000-instruction tree and Docker's profile.
 //   bazel build --config=opt //bench:shapes_bench
 //   taskset -c 1 bazel-bin/bench/shapes_bench --benchmark_min_time=0.2
 //       --benchmark_repetitions=5 --benchmark_report_aggregates_only=true (one line)
-// (from the repository root: Docker's profile is read from examples/).
+// (from the repository root: Docker's profile is read from examples/). --write_shapes=DIR also
+// writes every shape's filter as DIR/NAME.bpf.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -30,7 +33,9 @@
 #include "bench/pcap_ref.h"
 #include "bench/shapes.h"
 #include "bench/workload.h"
+#include "formats/codec.h"
 #include "formats/loader.h"
+#include "formats/write_file.h"
 #include "jit/compiler.h"
 #include "verifier/verifier.h"
 #include "vm/arch.h"
@@ -51,6 +56,9 @@ struct Shape {
   HandFn hand = nullptr;
   std::unique_ptr<PreparedFilter> prepared;
   std::optional<jit::CompiledFilter> jit;
+  // The two chain forms pinned (JitOptions::chain_form), for the rule of docs/performance.md.
+  std::optional<jit::CompiledFilter> jit_bits;
+  std::optional<jit::CompiledFilter> jit_table;
 };
 
 struct Mix {
@@ -75,7 +83,7 @@ std::vector<Shape> BuildShapes() {
   const std::span<const int> allow60(kAllowList60, SCKIT_ALLOWLIST60_SIZE);
   std::vector<Shape> shapes;
   auto add = [&](std::string name, const Result<Program>& p, HandFn hand) {
-    Shape s{name, MustVerify(name, p), hand, nullptr, std::nullopt};
+    Shape s{name, MustVerify(name, p), hand, nullptr, std::nullopt, std::nullopt, std::nullopt};
     shapes.push_back(std::move(s));
   };
   add("arch4", bench::ArchCheckFilter(), HandArchCheck);
@@ -84,11 +92,18 @@ std::vector<Shape> BuildShapes() {
   add("libseccomp60_tree", bench::LibseccompAllowFilter(allow60, true), AllowList60);
   add("chromium", bench::ChromiumLikeFilter(), nullptr);
   add("docker", LoadProgramFile("examples/profiles/docker-default.bpf"), nullptr);
+  auto compile = [](const Shape& s, jit::ChainForm form) {
+    jit::JitOptions o;
+    o.chain_form = form;
+    Result<jit::CompiledFilter> j = jit::Compile(s.verified, o);
+    if (!j.ok()) Die(s.name + ": " + j.error().ToString());
+    return std::move(*j);
+  };
   for (Shape& s : shapes) {
     s.prepared = std::make_unique<PreparedFilter>(s.verified);
-    Result<jit::CompiledFilter> j = jit::Compile(s.verified);
-    if (!j.ok()) Die(s.name + ": " + j.error().ToString());
-    s.jit.emplace(std::move(*j));
+    s.jit.emplace(compile(s, jit::ChainForm::kRule));
+    s.jit_bits.emplace(compile(s, jit::ChainForm::kBitTests));
+    s.jit_table.emplace(compile(s, jit::ChainForm::kTable));
   }
   return shapes;
 }
@@ -115,7 +130,8 @@ void CheckAgreement(const Shape& s, const Mix& m) {
     const SeccompData& d = m.records[i];
     const uint32_t want = RunFilter(s.verified, d);
     const bool ok =
-        s.prepared->Run(d) == want && s.jit->Run(d) == want &&
+        s.prepared->Run(d) == want && s.jit->Run(d) == want && s.jit_bits->Run(d) == want &&
+        s.jit_table->Run(d) == want &&
         bench::PcapRun(s.verified.original().insns, m.swapped[i]) == want &&
         (s.hand == nullptr || s.hand(reinterpret_cast<const struct seccomp_data*>(&d)) == want);
     if (!ok) Die(s.name + "/" + m.name + ": engines disagree on record " + std::to_string(i));
@@ -149,7 +165,8 @@ void Run(benchmark::State& state, const Shape& s, const Mix& m, const std::strin
     const PreparedFilter& f = *s.prepared;
     for (auto _ : state) benchmark::DoNotOptimize(f.Run(records[i++ & (kRecords - 1)]));
   } else {
-    const jit::CompiledFilter& f = *s.jit;
+    const jit::CompiledFilter& f =
+        engine == "jit_bits" ? *s.jit_bits : engine == "jit_table" ? *s.jit_table : *s.jit;
     for (auto _ : state) benchmark::DoNotOptimize(f.Run(records[i++ & (kRecords - 1)]));
   }
   state.SetItemsProcessed(state.iterations());
@@ -203,8 +220,22 @@ void BM_VerifyAndPrepare(benchmark::State& state, const Program& p) {
   state.SetItemsProcessed(state.iterations());
 }
 
-void RegisterAll() {
+// --write_shapes=DIR: each shape's filter as DIR/NAME.bpf (raw), to read with `sckit disasm`
+// or `sckit jit --dump`.
+void WriteShapes(const std::vector<Shape>& shapes, const std::string& dir) {
+  for (const Shape& s : shapes) {
+    const std::vector<uint8_t> raw = EncodeRaw(s.verified.original());
+    const std::string path = dir + "/" + s.name + ".bpf";
+    if (std::optional<Error> e = WriteFileAtomically(
+            path, std::string_view(reinterpret_cast<const char*>(raw.data()), raw.size()))) {
+      Die(path + ": " + e->ToString());
+    }
+  }
+}
+
+void RegisterAll(const std::string& write_shapes) {
   static const std::vector<Shape>* shapes = new std::vector<Shape>(BuildShapes());
+  if (!write_shapes.empty()) WriteShapes(*shapes, write_shapes);
   static const std::vector<Mix>* mixes = new std::vector<Mix>(BuildMixes());
   for (const Mix& m : *mixes) {
     benchmark::RegisterBenchmark(("BM_CallFloor/" + m.name).c_str(),
@@ -213,7 +244,7 @@ void RegisterAll() {
   for (const Shape& s : *shapes) {
     for (const Mix& m : *mixes) {
       CheckAgreement(s, m);
-      for (const char* engine : {"c", "pcap", "interp", "jit"}) {
+      for (const char* engine : {"c", "pcap", "interp", "jit", "jit_bits", "jit_table"}) {
         if (std::string(engine) == "c" && s.hand == nullptr) continue;
         const std::string name = "BM_Shape/" + s.name + "/" + m.name + "/" + engine;
         benchmark::RegisterBenchmark(name.c_str(), [&s, &m, engine](benchmark::State& st) {
@@ -244,8 +275,19 @@ void RegisterAll() {
 
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
+  std::string write_shapes;
+  int kept = 1;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg.rfind("--write_shapes=", 0) == 0) {
+      write_shapes = arg.substr(15);
+    } else {
+      argv[kept++] = argv[i];
+    }
+  }
+  argc = kept;
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  sckit::RegisterAll();
+  sckit::RegisterAll(write_shapes);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

@@ -187,12 +187,50 @@ void X86Assembler::MovsxdR64MemIndex4(Reg dst, Reg base, Reg index) {
   }
   Rex(true, RegNumber(dst), RegNumber(index), RegNumber(base));
   Byte(0x63);
+  SibIndex(RegNumber(dst), base, index, 2);
+}
+
+// The ModRM + SIB (+ disp8 0 for rbp/r13) of [base + index * 2^scale_bits], as movsxd above.
+bool X86Assembler::SibIndex(uint8_t reg, Reg base, Reg index, uint8_t scale_bits) {
+  if (index == Reg::rsp) {
+    if (operand_error_ == nullptr) operand_error_ = "rsp as an index register";
+    return false;
+  }
   const uint8_t b = RegNumber(base) & 7;
   const uint8_t mod = b == 5 ? 1 : 0;
-  Byte(static_cast<uint8_t>((mod << 6) | ((RegNumber(dst) & 7) << 3) | 4));
-  Byte(static_cast<uint8_t>((2 << 6) | ((RegNumber(index) & 7) << 3) | b));
+  Byte(static_cast<uint8_t>((mod << 6) | ((reg & 7) << 3) | 4));
+  Byte(static_cast<uint8_t>((scale_bits << 6) | ((RegNumber(index) & 7) << 3) | b));
   if (mod == 1) Byte(0x00);
+  return true;
 }
+
+// mov r32, dword [base + index*4]: 8B /r with a SIB byte (scale 10); REX only for r8..r15.
+void X86Assembler::MovR32MemIndex4(Reg dst, Reg base, Reg index) {
+  if (index == Reg::rsp) {
+    SibIndex(0, base, index, 2);  // records the operand error
+    return;
+  }
+  Rex(false, RegNumber(dst), RegNumber(index), RegNumber(base));
+  Byte(0x8B);
+  SibIndex(RegNumber(dst), base, index, 2);
+}
+
+// movzx r32, byte [base + index]: 0F B6 /r with a SIB byte (scale 00); REX only for r8..r15
+// (the byte is memory, so no REX is needed to name it).
+void X86Assembler::MovzxR32MemIndex1(Reg dst, Reg base, Reg index) {
+  if (index == Reg::rsp) {
+    SibIndex(0, base, index, 0);  // records the operand error
+    return;
+  }
+  Rex(false, RegNumber(dst), RegNumber(index), RegNumber(base));
+  Byte(0x0F);
+  Byte(0xB6);
+  SibIndex(RegNumber(dst), base, index, 0);
+}
+
+// db / dd: data in the code stream (range tables after the epilogue).
+void X86Assembler::Data8(uint8_t value) { Byte(value); }
+void X86Assembler::Data32(uint32_t value) { Imm32(value); }
 
 // dd target - base: a 4-byte placeholder in the code stream, patched by Finish().
 void X86Assembler::Data32LabelDelta(Label target, Label base) { Patch32(target, base.id_); }

@@ -72,6 +72,8 @@ class Selector {
   }
 
   Result<MachineCode> Run() {
+    // About 8 bytes, 1 jump and 1 label per instruction in practice: no reallocation on the way.
+    as_.Reserve(16 * insns_.size() + 64, 2 * insns_.size() + 8, 2 * insns_.size() + 8);
     pc_labels_.reserve(insns_.size());
     for (size_t i = 0; i < insns_.size(); ++i) pc_labels_.push_back(as_.NewLabel());
     exit_ = as_.NewLabel();

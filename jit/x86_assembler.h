@@ -78,6 +78,8 @@ class X86Assembler {
   Label NewLabel();
   // Binds `label` at the current position. Each label is bound at most once.
   void Bind(Label label);
+  // Room for this much code, jumps and labels without reallocating (a hint; optional).
+  void Reserve(size_t bytes, size_t jumps, size_t labels);
 
   // ---- data movement -------------------------------------------------------------------
   void MovR32R32(Reg dst, Reg src);                   // mov r32, r32
@@ -194,6 +196,9 @@ class X86Assembler {
   std::vector<JumpSite> jumps_;
   std::vector<LabelSite> labels_;
   std::vector<PatchSite> patches_;
+  // Bound labels in the order Bind() saw them, which is code order (positions and jump counts
+  // only grow), so Finish() needs no sort.
+  std::vector<int> bound_order_;
   // Finish()'s steps.
   std::optional<Error> CheckLabels() const;
   void PlanJumps(std::vector<bool>* near, std::vector<size_t>* shift) const;

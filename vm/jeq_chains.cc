@@ -3,7 +3,6 @@
 #include "vm/jeq_chains.h"
 
 #include <algorithm>
-#include <map>
 #include <span>
 
 #include "vm/bpf.h"
@@ -85,55 +84,85 @@ constexpr uint16_t kJgeK = bpf::kJMP | bpf::kJGE | bpf::kK;
 bool IsCompare(uint16_t code) { return code == kJeqK || code == kJgtK || code == kJgeK; }
 bool InTree(uint16_t code) { return IsCompare(code) || code == kJa; }
 
-struct Interval {
-  uint64_t lo, hi;  // inclusive, within [0, 2^32)
+// Intervals of A values on their way to instructions: per pc a list threaded through one
+// vector (no allocation per instruction), reused from tree to tree.
+class Flows {
+ public:
+  struct Flow {
+    uint64_t lo, hi;  // inclusive, within [0, 2^32)
+    int32_t next;     // next flow into the same pc, or -1
+  };
+  explicit Flows(size_t n) : first_(n, -1) {}
+
+  void Add(uint32_t pc, uint64_t lo, uint64_t hi) {
+    flows_.push_back({lo, hi, first_[pc]});
+    first_[pc] = static_cast<int32_t>(flows_.size() - 1);
+    furthest_ = std::max(furthest_, pc);
+  }
+  uint32_t furthest() const { return furthest_; }
+  // The intervals into pc, sorted, touching ones joined; the pc's list is emptied.
+  void Take(uint32_t pc, std::vector<Flow>* out) {
+    out->clear();
+    for (int32_t i = first_[pc]; i >= 0; i = flows_[static_cast<size_t>(i)].next) {
+      out->push_back(flows_[static_cast<size_t>(i)]);
+    }
+    first_[pc] = -1;
+    std::sort(out->begin(), out->end(), [](const Flow& a, const Flow& b) { return a.lo < b.lo; });
+    size_t kept = 0;
+    for (const Flow& f : *out) {
+      if (kept > 0 && (*out)[kept - 1].hi + 1 == f.lo) {
+        (*out)[kept - 1].hi = f.hi;
+      } else {
+        (*out)[kept++] = f;
+      }
+    }
+    out->resize(kept);
+  }
+  // Empties every list from `from` on (after a tree given up half way).
+  void Reset(uint32_t from) {
+    for (uint32_t pc = from; pc <= furthest_ && pc < first_.size(); ++pc) first_[pc] = -1;
+    flows_.clear();
+    furthest_ = 0;
+  }
+
+ private:
+  std::vector<int32_t> first_;
+  std::vector<Flow> flows_;
+  uint32_t furthest_ = 0;
 };
 
-// Sorts and joins touching intervals, so each instruction handles as few as possible.
-void Coalesce(std::vector<Interval>* v) {
-  std::sort(v->begin(), v->end(), [](const Interval& a, const Interval& b) { return a.lo < b.lo; });
-  size_t out = 0;
-  for (const Interval& i : *v) {
-    if (out > 0 && (*v)[out - 1].hi + 1 == i.lo) {
-      (*v)[out - 1].hi = i.hi;
-    } else {
-      (*v)[out++] = i;
-    }
-  }
-  v->resize(out);
-}
+struct Piece {
+  uint64_t lo, hi;
+  uint32_t target;  // the pc the interval leaves the tree to
+};
 
-// Pushes every interval from `head` through the tree in pc order (jumps only go forward), split
-// by each compare, until it leaves. False when the work would exceed *budget (which is then
-// spent) or, defensively, when the pieces do not cover [0, 2^32) exactly.
+// Pushes every interval from `head` through the tree in pc order (jumps only go forward, so
+// every interval into a pc is there before the pc is processed), split by each compare, until
+// it leaves. False when the work would exceed *budget (which is then spent) or, defensively,
+// when the pieces do not cover [0, 2^32) exactly.
 bool BuildTree(std::span<const SockFilter> insns, uint32_t head, uint64_t* budget,
-               CompareTree* tree) {
-  std::map<uint32_t, std::vector<Interval>> pending;
-  pending[head].push_back({0, 0xffffffffu});
-  struct Piece {
-    uint64_t lo, hi;
-    uint32_t target;
-  };
+               Flows* flows, CompareTree* tree) {
+  flows->Reset(head);
+  flows->Add(head, 0, 0xffffffffu);
   std::vector<Piece> pieces;
+  std::vector<Flows::Flow> in;
   tree->head = head;
-  while (!pending.empty()) {
-    const uint32_t pc = pending.begin()->first;
-    std::vector<Interval> in = std::move(pending.begin()->second);
-    pending.erase(pending.begin());
-    Coalesce(&in);
+  for (uint32_t pc = head; pc <= flows->furthest(); ++pc) {
+    flows->Take(pc, &in);
+    if (in.empty()) continue;
     const SockFilter& f = insns[pc];
     if (!InTree(f.code)) {
-      for (const Interval& i : in) pieces.push_back({i.lo, i.hi, pc});
+      for (const Flows::Flow& i : in) pieces.push_back({i.lo, i.hi, pc});
       continue;
     }
     if (in.size() > *budget) {
       *budget = 0;
+      flows->Reset(pc);
       return false;
     }
     *budget -= in.size();
     if (f.code == kJa) {
-      auto& to = pending[pc + 1 + f.k];  // in range: verified
-      to.insert(to.end(), in.begin(), in.end());
+      for (const Flows::Flow& i : in) flows->Add(pc + 1 + f.k, i.lo, i.hi);  // in range
       continue;
     }
     ++tree->compares;
@@ -143,16 +172,16 @@ bool BuildTree(std::span<const SockFilter> insns, uint32_t head, uint64_t* budge
     const uint64_t k = f.k;
     const uint64_t t_lo = f.code == kJgtK ? k + 1 : k;
     const uint64_t t_hi = f.code == kJeqK ? k : 0xffffffffu;
-    for (const Interval& i : in) {
+    for (const Flows::Flow& i : in) {
       const uint64_t lo = std::max(i.lo, t_lo);
       const uint64_t hi = std::min(i.hi, t_hi);
       if (lo > hi) {  // no overlap
-        pending[jf].push_back(i);
+        flows->Add(jf, i.lo, i.hi);
         continue;
       }
-      if (i.lo < lo) pending[jf].push_back({i.lo, lo - 1});
-      pending[jt].push_back({lo, hi});
-      if (hi < i.hi) pending[jf].push_back({hi + 1, i.hi});
+      if (i.lo < lo) flows->Add(jf, i.lo, lo - 1);
+      flows->Add(jt, lo, hi);
+      if (hi < i.hi) flows->Add(jf, hi + 1, i.hi);
     }
   }
   std::sort(pieces.begin(), pieces.end(), [](const Piece& a, const Piece& b) { return a.lo < b.lo; });
@@ -190,12 +219,13 @@ std::vector<CompareTree> FindCompareTrees(const VerifiedProgram& program, uint32
   }
   std::vector<CompareTree> trees;
   uint64_t budget = work_budget;
+  Flows flows(n);
   for (size_t pc = 0; pc < n; ++pc) {
     if (!IsCompare(insns[pc].code) || inside[pc] || !ordered[pc]) continue;
     CompareTree tree;
     // The work is charged whether or not the tree is kept: once the budget is spent, no more
     // trees are looked at.
-    if (!BuildTree(insns, static_cast<uint32_t>(pc), &budget, &tree)) continue;
+    if (!BuildTree(insns, static_cast<uint32_t>(pc), &budget, &flows, &tree)) continue;
     if (tree.compares >= min_compares) trees.push_back(std::move(tree));
   }
   return trees;

@@ -16,22 +16,6 @@ using namespace bpf;  // NOLINT: kernel vocabulary.
 // Bit tests for at most this many groups of keys sharing a target.
 constexpr size_t kMaxBitTestTargets = 3;
 
-// A chain as ranges: each key its own range, the values between keys to the miss.
-std::vector<sckit::CompareTree::Range> ChainRanges(const JeqChain& chain) {
-  std::vector<sckit::CompareTree::Range> ranges;
-  auto add = [&](uint32_t first, uint32_t target) {
-    if (ranges.empty() || ranges.back().target != target) ranges.push_back({first, target});
-  };
-  uint64_t next = 0;
-  for (const JeqChain::Case& c : chain.cases) {  // ascending, distinct
-    if (c.key > next) add(static_cast<uint32_t>(next), chain.miss);
-    add(c.key, c.target);
-    next = uint64_t{c.key} + 1;
-  }
-  if (next <= 0xffffffffu) add(static_cast<uint32_t>(next), chain.miss);
-  return ranges;
-}
-
 }  // namespace
 
 MultiwayEmitter::MultiwayEmitter(X86Assembler& as, std::span<const SockFilter> insns,
@@ -70,7 +54,7 @@ bool MultiwayEmitter::UseTable(const JeqChain& chain) const {
 }
 
 void MultiwayEmitter::LowerChain(const JeqChain& chain) {
-  if (UseTable(chain) && RangeTable(ChainRanges(chain))) return;
+  if (UseTable(chain) && RangeTable(ChainAsTree(chain).ranges)) return;
   const Label miss = PcLabel(chain.miss);
   // Keys by target, largest group first: the big groups get bit tests, in that order.
   std::map<uint32_t, std::vector<uint32_t>> by_target;

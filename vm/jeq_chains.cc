@@ -59,6 +59,25 @@ std::vector<JeqChain> FindJeqChains(const VerifiedProgram& program, uint32_t min
   return chains;
 }
 
+CompareTree ChainAsTree(const JeqChain& chain) {
+  CompareTree tree;
+  tree.head = chain.head;
+  tree.compares = chain.compares;
+  auto add = [&](uint32_t first, uint32_t target) {
+    if (tree.ranges.empty() || tree.ranges.back().target != target) {
+      tree.ranges.push_back({first, target});
+    }
+  };
+  uint64_t next = 0;
+  for (const JeqChain::Case& c : chain.cases) {  // ascending, distinct
+    if (c.key > next) add(static_cast<uint32_t>(next), chain.miss);
+    add(c.key, c.target);
+    next = uint64_t{c.key} + 1;
+  }
+  if (next <= 0xffffffffu) add(static_cast<uint32_t>(next), chain.miss);
+  return tree;
+}
+
 DenseWindow FindDenseWindow(const CompareTree& tree) {
   DenseWindow best;
   for (size_t begin : {size_t{1}, size_t{0}}) {  // 0 wins a tie: no "below" case at run time

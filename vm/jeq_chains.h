@@ -63,6 +63,9 @@ struct CompareTree {
   uint32_t compares = 0;      // jeq/jgt/jge #k instructions in the tree (ja not counted)
 };
 
+// A chain as the tree it is: each key its own range, the values between keys to the miss.
+CompareTree ChainAsTree(const JeqChain& chain);
+
 // A dense table for a tree covers the ranges [begin, end): it is indexed by A - lo over
 // [lo, hi), lo = ranges[begin].first, hi = ranges[end].first. A below lo goes to ranges[0]
 // (begin is 0 or 1); A from hi on is in one of ranges[end, size). The window is the one with the

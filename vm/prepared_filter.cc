@@ -87,6 +87,19 @@ void PreparedFilter::AddSwitch(const JeqChain& chain) {
   s.miss = static_cast<uint16_t>(chain.miss);
   const bool dense =
       FitsDenseTable(chain) && dense_entries_ + span <= kDenseTableEntryBudget;
+  if (!dense) {
+    // Keys too spread for one table may still have a dense window (syscall numbers and a few
+    // far keys, e.g. x32 numbers): then the tree form, a table and a search above it.
+    const CompareTree tree = ChainAsTree(chain);
+    const DenseWindow w = FindDenseWindow(tree);
+    if (w.end != 0 && dense_entries_ + w.span <= kDenseTableEntryBudget) {
+      ++stats_.switches;
+      ++stats_.windowed_switches;
+      stats_.switch_keys += static_cast<uint32_t>(chain.cases.size());
+      AddRanges(tree);
+      return;
+    }
+  }
   if (dense) {
     s.lo = static_cast<uint32_t>(lo);
     s.count = static_cast<uint32_t>(span);
@@ -114,16 +127,21 @@ void PreparedFilter::AddSwitch(const JeqChain& chain) {
 }
 
 void PreparedFilter::AddTree(const CompareTree& tree) {
-  Operation& op = ops_[tree.head];
   ++stats_.trees;
   stats_.tree_compares += tree.compares;
   if (tree.ranges.size() == 2) {  // one bound: the whole tree is `jge #first`
+    Operation& op = ops_[tree.head];
     op.kind = kOpJgeK;
     op.k = tree.ranges[1].first;
     op.jt = static_cast<uint16_t>(tree.ranges[1].target);
     op.jf = static_cast<uint16_t>(tree.ranges[0].target);
     return;
   }
+  if (AddRanges(tree)) ++stats_.dense_trees;
+}
+
+bool PreparedFilter::AddRanges(const CompareTree& tree) {
+  Operation& op = ops_[tree.head];
   Switch s{};
   s.begin = static_cast<uint32_t>(targets_.size());
   const DenseWindow w = FindDenseWindow(tree);
@@ -140,7 +158,6 @@ void PreparedFilter::AddTree(const CompareTree& tree) {
       }
     }
     op.kind = kOpTreeDense;
-    ++stats_.dense_trees;
   } else {
     end = 0;
     op.kind = kOpTreeSparse;
@@ -155,6 +172,7 @@ void PreparedFilter::AddTree(const CompareTree& tree) {
   }
   op.k = static_cast<uint32_t>(switches_.size());
   switches_.push_back(s);
+  return end != 0;
 }
 
 void PreparedFilter::Lower(const VerifiedProgram& program) {

@@ -8,8 +8,10 @@
 //     commonest pair in seccomp filters) is one operation;
 //   - a chain of `jeq #k` where each miss goes to the next `jeq` (vm/jeq_chains.h:
 //     libseccomp's lists and "jeq/ret" pairs alike) becomes one lookup at its head: a table
-//     indexed by A - lo when the keys are dense, a branch-free binary search over the sorted
-//     keys otherwise. A chain entered in the middle runs its remaining compares one by one.
+//     indexed by A - lo when the keys are dense; when only some of them are close together
+//     (syscall numbers and a few far keys), the tree form below: a table over those, a search
+//     above; a branch-free binary search over the sorted keys otherwise. A chain entered in the
+//     middle runs its remaining compares one by one.
 //   - a tree of constant compares on A (`jgt`/`jge`/`jeq #k`, e.g. libseccomp's binary tree or
 //     a `jge` search over syscall ranges; vm/jeq_chains.h FindCompareTrees) becomes one range
 //     lookup at its head: a table indexed by A - lo over the window of ranges whose bounds are
@@ -41,6 +43,7 @@ class PreparedFilter {
     uint32_t fused_loads = 0;     // `ld [k]` + constant compare or lookup in one operation
     uint32_t switches = 0;        // jeq chains turned into lookups
     uint32_t dense_switches = 0;  // of which indexed tables
+    uint32_t windowed_switches = 0;  // of which a table over part of the keys, a search above
     uint32_t switch_keys = 0;     // keys over all lookups
     uint32_t trees = 0;           // compare trees turned into range lookups (or one jge)
     uint32_t dense_trees = 0;     // of which indexed tables
@@ -72,6 +75,7 @@ class PreparedFilter {
   void Lower(const VerifiedProgram& program);
   void AddSwitch(const JeqChain& chain);
   void AddTree(const CompareTree& tree);
+  bool AddRanges(const CompareTree& tree);  // true: with a dense window
 
   std::vector<Operation> ops_;
   std::vector<Switch> switches_;

@@ -1,7 +1,7 @@
 // Trees of constant compares (vm/jeq_chains.h FindCompareTrees) and their range lookups in the
 // prepared interpreter (vm/prepared_filter.h): a tree written by hand (its ranges, and every
 // bound +-1 through the lookup), a tree that is one bound, the dense window with ranges above it
-// searched, the work budget on a program whose trees share a long tail, and random trees
+// searched (for trees, and for chains whose keys are only partly close together), the work budget on a program whose trees share a long tail, and random trees
 // against the plain interpreter (RunFilter), whose rules the semantics table and the live-kernel
 // tests pin.
 #include <gtest/gtest.h>
@@ -130,6 +130,38 @@ TEST(CompareTrees, DenseWindowWithRangesAboveIt) {
   std::vector<uint32_t> values = {0x3fffffff, 0x40000000, 0x40000001, 0xfffffffe, 0xffffffff};
   for (uint32_t k : keys) values.insert(values.end(), {k - 1, k, k + 1});
   for (uint32_t nr : values) EXPECT_EQ(prepared.Run(WithNr(nr)), RunFilter(p, WithNr(nr))) << nr;
+}
+
+TEST(CompareTrees, AChainWithFarKeysGetsATableOverItsCloseOnes) {
+  // Syscall numbers and two x32 numbers: too spread for one table (FitsDenseTable), so the
+  // chain takes the tree form: a table over 0..300, a search above it.
+  std::vector<uint32_t> keys;
+  for (uint32_t k = 0; k <= 300; k += 3) keys.push_back(k);
+  keys.insert(keys.end(), {0x40000000, 0x40000005});
+  std::vector<SockFilter> insns = {Stmt(kLdAbs, 0)};
+  for (size_t i = 0; i < keys.size(); ++i) {
+    insns.push_back(Jump(kJeqK, keys[i], 0, 1));
+    insns.push_back(Stmt(kRET | kK, 0x00050000 | static_cast<uint32_t>(i % 7)));
+  }
+  insns.push_back(Stmt(kRET | kK, 0x7fff0000));
+  const VerifiedProgram p = MustVerify(insns);
+  const std::vector<JeqChain> chains = FindJeqChains(p, kMinChainKeys, kChainKeyBudget);
+  ASSERT_EQ(chains.size(), 1u);
+  EXPECT_FALSE(FitsDenseTable(chains[0]));
+  const CompareTree tree = ChainAsTree(chains[0]);
+  EXPECT_EQ(tree.ranges.front().first, 0u);
+  const DenseWindow w = FindDenseWindow(tree);
+  EXPECT_EQ(w.lo, 0u);
+  EXPECT_EQ(w.span, 301u) << "0..300, up to the miss range after the last close key";
+  const PreparedFilter prepared(p);
+  EXPECT_EQ(prepared.stats().switches, 1u);
+  EXPECT_EQ(prepared.stats().windowed_switches, 1u);
+  EXPECT_EQ(prepared.stats().dense_switches, 0u);
+  std::vector<uint32_t> values = {0xffffffff, 0x80000000, 0x3fffffff};
+  for (uint32_t k : keys) values.insert(values.end(), {k - 1, k, k + 1});
+  for (uint32_t nr : values) {
+    EXPECT_EQ(prepared.Run(WithNr(nr)), RunFilter(p, WithNr(nr))) << nr;
+  }
 }
 
 TEST(CompareTrees, WorkBudgetBoundsTreesSharingATail) {

@@ -8,7 +8,8 @@
 //   interp  sckit's prepared interpreter (vm/prepared_filter.h);
 //   jit     sckit's x86-64 JIT (jit/compiler.h);
 //   jit_bits, jit_table: the JIT with each jeq chain pinned to bit tests or to a range table
-//           (JitOptions::chain_form), the measurement behind the rule that picks between them.
+//           (JitOptions::chain_form), the measurement behind the rule that picks between them
+//           (chain_narrow: the chain's keys below 64, one bit-test window).
 // Every engine is checked against RunFilter() (and the C function) on every record before
 // anything is timed; a disagreement aborts the run. Preparation: verify + JIT compile (and
 // verify + prepare) of a 4096-instruction chain, a ~4,000-instruction tree and Docker's profile.
@@ -91,6 +92,15 @@ std::vector<Shape> BuildShapes() {
   add("libseccomp60", bench::LibseccompAllowFilter(allow60, false), AllowList60);
   add("libseccomp60_tree", bench::LibseccompAllowFilter(allow60, true), AllowList60);
   add("chromium", bench::ChromiumLikeFilter(), nullptr);
+  // The chain's keys below 64: one bit-test window, the other side of the chain-form rule.
+  static const std::vector<int> narrow = [] {
+    std::vector<int> out;
+    for (int nr : kChain40) {
+      if (nr < 64) out.push_back(nr);
+    }
+    return out;
+  }();
+  add("chain_narrow", bench::AllowChainFilter(narrow), nullptr);
   add("docker", LoadProgramFile("examples/profiles/docker-default.bpf"), nullptr);
   auto compile = [](const Shape& s, jit::ChainForm form) {
     jit::JitOptions o;

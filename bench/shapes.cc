@@ -128,22 +128,10 @@ Code OneOf(std::initializer_list<uint32_t> values, uint32_t bad) {
   return c;
 }
 
-Code ArgCheck(int nr) {
+// mmap and mprotect: `jset` masks on prot and flags; madvise: `jgt`/`jge` ranges of advice.
+Code MemoryCheck(int nr) {
   Code c;
   switch (nr) {
-    case SYS_fcntl:
-      c = LoadArg(1, kTrapRet);
-      Append(&c, OneOf({F_GETFL, F_SETFL, F_GETFD, F_SETFD, F_DUPFD_CLOEXEC, F_SETLK, F_SETLKW,
-                        F_GETLK, F_ADD_SEALS},
-                       kTrapRet));
-      break;
-    case SYS_futex:
-      c = LoadArg(1, kTrapRet);
-      c.push_back(Stmt(kALU | kAND | kK, ~uint32_t{FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME}));
-      Append(&c, OneOf({FUTEX_WAIT, FUTEX_WAKE, FUTEX_REQUEUE, FUTEX_CMP_REQUEUE, FUTEX_WAKE_OP,
-                        FUTEX_WAIT_BITSET, FUTEX_WAKE_BITSET},
-                       kTrapRet));
-      break;
     case SYS_mmap: {
       c = LoadArg(2, kEpermRet);  // prot: only R, W, X
       c.push_back(Jump(kJMP | kJSET | kK, ~uint32_t{PROT_READ | PROT_WRITE | PROT_EXEC}, 4, 0));
@@ -172,6 +160,32 @@ Code ArgCheck(int nr) {
       c.push_back(Ret(kEpermRet));
       c.push_back(Ret(kEpermRet));
       break;
+    default:
+      break;
+  }
+  return c;
+}
+
+Code ArgCheck(int nr) {
+  Code c;
+  switch (nr) {
+    case SYS_fcntl:
+      c = LoadArg(1, kTrapRet);
+      Append(&c, OneOf({F_GETFL, F_SETFL, F_GETFD, F_SETFD, F_DUPFD_CLOEXEC, F_SETLK, F_SETLKW,
+                        F_GETLK, F_ADD_SEALS},
+                       kTrapRet));
+      break;
+    case SYS_futex:
+      c = LoadArg(1, kTrapRet);
+      c.push_back(Stmt(kALU | kAND | kK, ~uint32_t{FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME}));
+      Append(&c, OneOf({FUTEX_WAIT, FUTEX_WAKE, FUTEX_REQUEUE, FUTEX_CMP_REQUEUE, FUTEX_WAKE_OP,
+                        FUTEX_WAIT_BITSET, FUTEX_WAKE_BITSET},
+                       kTrapRet));
+      break;
+    case SYS_mmap:
+    case SYS_mprotect:
+    case SYS_madvise:
+      return MemoryCheck(nr);
     case SYS_clone: {
       const uint32_t thread = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |
                               CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID |

@@ -220,7 +220,7 @@ TEST(StraceReader, PersonalityNotesChangeThePidsArch) {
       "500 getpid()                                = 500\n"
       "501 getpid() = 501\n"
       "500 exit(0)                                 = ?\n"
-      "[ Process PID=501 runs in x32 mode. ]\n"
+      "501 [ Process PID=501 runs in x32 mode. ]\n"
       "501 read(0, \"\", 1) = 0\n",
       &stats);
   ASSERT_EQ(c.size(), 5u);

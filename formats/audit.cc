@@ -105,8 +105,12 @@ Result<bool> ParseAuditLine(std::string_view line, int line_no, TraceCall* out, 
   if (!arch.ok()) return arch.error();
   TraceCall c;
   c.record.arch = (*arch)->audit_arch;
-  if (std::optional<uint64_t> n = Number(*nr_v, 10); n && *n <= 0xffffffffu) {
-    c.record.nr = static_cast<int32_t>(static_cast<uint32_t>(*n));
+  // The kernel prints the number as a signed int (syscall=-1 for a nr above 2^31).
+  const bool negative = nr_v->starts_with("-");
+  if (std::optional<uint64_t> n = Number(nr_v->substr(negative ? 1 : 0), 10);
+      n && *n <= (negative ? 0x80000000u : 0xffffffffu)) {
+    const uint32_t v = static_cast<uint32_t>(*n);
+    c.record.nr = static_cast<int32_t>(negative ? 0u - v : v);
   } else if (std::optional<int32_t> named = SyscallNumber(**arch, *nr_v)) {
     c.record.nr = *named;
   } else {
@@ -131,7 +135,9 @@ Result<bool> ParseAuditLine(std::string_view line, int line_no, TraceCall* out, 
   }
   c.name = SyscallName(c.record.arch, c.record.nr).value_or("");
   c.line = line_no;
-  std::string_view text = line;
+  // The record from pid= on: who made which call (the stamp and login ids are noise here).
+  std::string_view text = fields;
+  if (const size_t at = text.find("pid="); at != std::string_view::npos) text.remove_prefix(at);
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
     text.remove_suffix(1);
   }

@@ -14,7 +14,8 @@
 // ENRICHED audit.log lines carry uppercase fields after a 0x1d byte: ignored.
 //
 // What a record gives: arch, syscall number, instruction pointer, pid and comm, the action
-// (code). Never the arguments: the kernel does not log them (TraceCall::known_args is 0).
+// (code); TraceCall::text is the record from `pid=` on. Never the arguments: the kernel does
+// not log them (TraceCall::known_args is 0).
 // A seccomp record without `arch=` or `syscall=`, or with a value that does not parse, is an
 // error naming the line.
 #pragma once

@@ -76,6 +76,14 @@ TEST(Audit, EnrichedAndInterpreted) {
   EXPECT_EQ(code, 0x7ffc0000u);
 }
 
+// The kernel prints the number as a signed int: a record for nr 0x9d77e599 says -1653114791.
+TEST(Audit, NegativeNumbers) {
+  const TraceCall c = One(
+      "[ 9.1] audit: type=1326 audit(1.2:3): pid=1 comm=\"t\" sig=0 arch=c000003e "
+      "syscall=-1653114791 compat=0 ip=0x0 code=0x7ffc0000");
+  EXPECT_EQ(static_cast<uint32_t>(c.record.nr), 0x9d77e599u);
+}
+
 TEST(Audit, OtherLinesAndBadRecords) {
   TraceCall c;
   Result<bool> r = ParseAuditLine("type=SYSCALL msg=audit(1.2:3): arch=c000003e syscall=1", 1, &c);
@@ -88,6 +96,7 @@ TEST(Audit, OtherLinesAndBadRecords) {
            "type=SECCOMP msg=audit(1.2:3): arch=c000003e syscall=frob",   // unknown name
            "type=SECCOMP msg=audit(1.2:3): arch=c000003e syscall=1 ip=zz",
            "type=SECCOMP msg=audit(1.2:3): arch=c000003e syscall=99999999999999999999999",
+           "type=SECCOMP msg=audit(1.2:3): arch=c000003e syscall=-2147483649",
            "type=SECCOMP arch=c000003e syscall=1",                        // no stamp
        }) {
     r = ParseAuditLine(bad, 7, &c);

@@ -76,12 +76,12 @@ TEST(Audit, EnrichedAndInterpreted) {
   EXPECT_EQ(code, 0x7ffc0000u);
 }
 
-// The kernel prints the number as a signed int: a record for nr 0x9d77e599 says -1653114791.
+// The kernel prints the number as a signed int: a record for nr 0x9d777859 says -1653114791.
 TEST(Audit, NegativeNumbers) {
   const TraceCall c = One(
       "[ 9.1] audit: type=1326 audit(1.2:3): pid=1 comm=\"t\" sig=0 arch=c000003e "
       "syscall=-1653114791 compat=0 ip=0x0 code=0x7ffc0000");
-  EXPECT_EQ(static_cast<uint32_t>(c.record.nr), 0x9d77e599u);
+  EXPECT_EQ(static_cast<uint32_t>(c.record.nr), 0x9d777859u);
 }
 
 TEST(Audit, OtherLinesAndBadRecords) {

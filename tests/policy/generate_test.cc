@@ -201,6 +201,19 @@ TEST(Generate, SeveralArches) {
   EXPECT_EQ(r.error().rule, "unknown-arch");
 }
 
+// Comments never carry a line break: a command line or a process name with one would end the
+// comment and start a rule.
+TEST(Generate, CommentsStayComments) {
+  TraceCall c = Call("x86_64", "getpid");
+  c.process = "evil\nptrace: 1";
+  GenerateOptions o;
+  o.source = "command `python3 -c 'a\nmount: 1'`";
+  const GeneratedPolicy g = Generate({c}, o);
+  EXPECT_EQ(g.text.find("\nptrace"), std::string::npos) << g.text;
+  EXPECT_EQ(g.text.find("\nmount"), std::string::npos) << g.text;
+  EXPECT_NE(Ret(Compile(g), Call("x86_64", "ptrace")), seccomp::kRetAllow);
+}
+
 TEST(Generate, DefaultActionAndErrors) {
   GenerateOptions eperm;
   eperm.default_action = "return EPERM";

@@ -96,7 +96,13 @@ class Recorder {
     c.record.arch = info.arch;
     c.record.nr = static_cast<int32_t>(info.entry.nr);
     c.record.instruction_pointer = info.instruction_pointer;
-    for (int i = 0; i < 6; ++i) c.record.args[i] = info.entry.args[i];
+    for (int i = 0; i < 6; ++i) {
+      c.record.args[i] = info.entry.args[i];
+      // Registers do not say what they hold: a value in the address range may be a pointer
+      // (never checked by `generate --args all`); small and small negative values are not.
+      const uint64_t v = info.entry.args[i];
+      if (v >= 0x10000 && v < 0xffffffffffff0000u) c.pointer_args |= static_cast<uint8_t>(1u << i);
+    }
     c.known_args = 0x3f;  // registers, all of them
     if (out_.calls.size() >= kMaxTraceCalls) {
       out_.truncated = true;

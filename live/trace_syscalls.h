@@ -20,7 +20,9 @@
 namespace sckit::live {
 
 struct SyscallTrace {
-  std::vector<TraceCall> calls;  // in the order the entry stops were seen; line 0, text ""
+  // In the order the entry stops were seen; line 0, text "". pointer_args: the arguments whose
+  // value lies in the address range (0x10000 up to -0x10000): maybe pointers.
+  std::vector<TraceCall> calls;
   size_t seen = 0;               // every call, including those not kept
   // Past kMaxTraceCalls kept calls, only the first call of each (arch, nr) not kept yet is
   // kept (the rest are counted in `seen`): every syscall the command made is still in `calls`.

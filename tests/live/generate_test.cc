@@ -76,6 +76,7 @@ TEST(TraceSyscalls, ShellPipelineFromItsExecve) {
   EXPECT_TRUE(WIFEXITED(t->wait_status) && WEXITSTATUS(t->wait_status) == 0);
   // Nothing sckit's child did before the command (ptrace(TRACEME), raise) is recorded.
   EXPECT_EQ(t->calls.front().record.nr, SYS_execve);
+  EXPECT_EQ(t->calls.front().pointer_args & 1, 1);  // the path: an address, maybe a pointer
   std::set<int64_t> pids;
   std::set<std::string> names;
   for (const TraceCall& c : t->calls) {

@@ -305,6 +305,19 @@ int CmdEval(const std::vector<std::string>& args) {
   });
 }
 
+// One case as `sckit test` prints it: failures always, passes and skips with --verbose.
+void PrintCase(const std::string& path, const eval::CaseResult& c, bool skip, bool verbose) {
+  if (skip) {
+    if (verbose) std::printf("%s:%d: skipped: %s\n", path.c_str(), c.line, c.record.c_str());
+  } else if (!c.passed) {
+    std::printf("%s:%d: FAIL: %s: expected %s, got %s\n", path.c_str(), c.line,
+                c.record.c_str(), c.expected.c_str(), c.actual.c_str());
+  } else if (verbose) {
+    std::printf("%s:%d: ok: %s -> %s\n", path.c_str(), c.line, c.record.c_str(),
+                c.actual.c_str());
+  }
+}
+
 // --strace / --audit: every call of each trace as a case that must be allowed; the suites are
 // appended. Returns an exit code on an error (after printing it), else nullopt.
 std::optional<int> RunTraces(
@@ -376,17 +389,8 @@ int CmdTest(const std::vector<std::string>& args) {
   const bool verbose = vm.count("verbose") > 0;
   std::vector<eval::SuiteResult> suites;
   int passed = 0, failed = 0, skipped = 0;
-  const auto print_case = [&](const std::string& path, const eval::CaseResult& c, bool skip) {
-    if (skip) {
-      if (verbose) std::printf("%s:%d: skipped: %s\n", path.c_str(), c.line, c.record.c_str());
-    } else if (!c.passed) {
-      std::printf("%s:%d: FAIL: %s: expected %s, got %s\n", path.c_str(), c.line,
-                  c.record.c_str(), c.expected.c_str(), c.actual.c_str());
-    } else if (verbose) {
-      std::printf("%s:%d: ok: %s -> %s\n", path.c_str(), c.line, c.record.c_str(),
-                  c.actual.c_str());
-    }
-  };
+  const auto print_case = [verbose](const std::string& path, const eval::CaseResult& c,
+                                   bool skip) { PrintCase(path, c, skip, verbose); };
   if (auto code = RunTraces(vm, *session, print_case, &suites)) return *code;
   const std::vector<std::string> no_cases;
   for (const std::string& path :

@@ -128,6 +128,29 @@ Result<std::string> Emit(const policy::GeneratedPolicy& g, const std::string& em
   return RenderFilter(compiled->program, emit, arches.empty() ? ro.arches[0] : arches[0]);
 }
 
+// --arch, --args, --default-action; false after printing the error.
+bool OptionsFrom(const po::variables_map& vm, policy::GenerateOptions* options) {
+  if (vm.count("arch")) {
+    for (const std::string& name : vm["arch"].as<std::vector<std::string>>()) {
+      const ArchInfo* a = FindArch(name);
+      if (!a) {
+        PrintError("generate", "unknown arch '" + name + "'");
+        return false;
+      }
+      options->arches.push_back(a);
+    }
+  }
+  const std::string mode = vm["args"].as<std::string>();
+  if (mode != "auto" && mode != "none" && mode != "all") {
+    PrintError("generate", "--args: expected auto, none or all, not '" + mode + "'");
+    return false;
+  }
+  options->args = mode == "none" ? policy::ArgMode::kNone
+                  : mode == "all" ? policy::ArgMode::kAll : policy::ArgMode::kAuto;
+  options->default_action = vm["default-action"].as<std::string>();
+  return true;
+}
+
 }  // namespace
 
 int CmdGenerate(const std::vector<std::string>& args) {
@@ -162,24 +185,7 @@ int CmdGenerate(const std::vector<std::string>& args) {
     return kExitUsage;
   }
   policy::GenerateOptions options;
-  if (vm.count("arch")) {
-    for (const std::string& name : vm["arch"].as<std::vector<std::string>>()) {
-      const ArchInfo* a = FindArch(name);
-      if (!a) {
-        PrintError("generate", "unknown arch '" + name + "'");
-        return kExitUsage;
-      }
-      options.arches.push_back(a);
-    }
-  }
-  const std::string mode = vm["args"].as<std::string>();
-  if (mode != "auto" && mode != "none" && mode != "all") {
-    PrintError("generate", "--args: expected auto, none or all, not '" + mode + "'");
-    return kExitUsage;
-  }
-  options.args = mode == "none" ? policy::ArgMode::kNone
-                 : mode == "all" ? policy::ArgMode::kAll : policy::ArgMode::kAuto;
-  options.default_action = vm["default-action"].as<std::string>();
+  if (!OptionsFrom(vm, &options)) return kExitUsage;
   Inputs in;
   const ArchInfo& base = options.arches.empty() ? *FindArch("x86_64") : *options.arches[0];
   if (!Gather(vm, base, &in)) return kExitUsage;

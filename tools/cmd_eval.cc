@@ -341,7 +341,11 @@ std::optional<int> RunTraces(
       }
       std::vector<eval::CallCase> cases;
       cases.reserve(calls->size());
-      for (const TraceCall& c : *calls) cases.push_back({c.line, c.text, c.record});
+      for (const TraceCall& c : *calls) {
+        // An audit record names the call by number only: say its name first.
+        const bool named = kind == TraceKind::kAudit && !c.name.empty();
+        cases.push_back({c.line, named ? c.name + ": " + c.text : c.text, c.record});
+      }
       eval::CaseOptions options;
       options.keep_cases = vm.count("junit") > 0;
       options.on_case = [&](const eval::CaseResult& c, bool skip) { print_case(path, c, skip); };

@@ -49,6 +49,10 @@ check "audit: socket by name" grep -qx "socket: 1" $T/a.policy
 $SCKIT compile $T/a.policy --arch x86_64 --arch i386 --kill-process -o $T/a.bpf 2>/dev/null
 $SCKIT test --filter $T/a.bpf --audit $C/audit/mixed.log >$T/out
 check "audit: its own records pass" grep -qx "4 passed, 0 failed" $T/out
+printf 'socket: 1\n' >$T/sock.policy
+$SCKIT compile $T/sock.policy --arch x86_64 --arch i386 --kill-process -o $T/sock.bpf 2>/dev/null
+$SCKIT test --filter $T/sock.bpf --audit $C/audit/mixed.log >$T/out
+check "audit: a failure names the call" grep -q "^$C/audit/mixed.log:4: FAIL: getpid: pid=9 comm=\"sh\" exe=\"/usr/bin/dash\" .*got KILL_PROCESS$" $T/out
 
 # Bad input: exit 2, the file and line; nothing written.
 echo keep >$T/keep.policy

@@ -4,6 +4,7 @@
 #include "formats/read_file.h"
 #include "policy/rules_parser.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -108,10 +109,11 @@ bool IsArgToken(const Token& t) {
          t.text.find_first_not_of("0123456789", 3) == std::string::npos;
 }
 
-// term = [ '~' ] ( '(' value ')' | NUMBER | IDENT ); value = term { '|' term }.
-Result<uint64_t> ParseValue(Cursor& c, int depth);
+// term = [ '~' ] ( '(' value ')' | NUMBER | IDENT ); value = term { '|' term }. The value as
+// x86_64 defines its names; `ops` (if given) receives the expression in postfix order.
+Result<uint64_t> ParseValue(Cursor& c, int depth, std::vector<ValueOp>* ops);
 
-Result<uint64_t> ParseTerm(Cursor& c, int depth) {
+Result<uint64_t> ParseTerm(Cursor& c, int depth, std::vector<ValueOp>* ops) {
   bool complement = false;
   if (c.PeekIs(TokenKind::kTilde)) {
     c.Next();
@@ -123,7 +125,7 @@ Result<uint64_t> ParseTerm(Cursor& c, int depth) {
   uint64_t v = 0;
   if (t.kind == TokenKind::kLParen) {
     if (depth >= kMaxParenDepth) return LocatedError(t.loc, "parentheses nested too deep");
-    Result<uint64_t> inner = ParseValue(c, depth + 1);
+    Result<uint64_t> inner = ParseValue(c, depth + 1, ops);
     if (!inner.ok()) return inner;
     if (!c.PeekIs(TokenKind::kRParen)) {
       return c.Fail("expected ')' to close the '(' at column " + std::to_string(t.loc.col) +
@@ -135,24 +137,30 @@ Result<uint64_t> ParseTerm(Cursor& c, int depth) {
     Result<uint64_t> n = ParseNumber(t.text);
     if (!n.ok()) return LocatedError(t.loc, n.error().message);
     v = *n;
+    if (ops) ops->push_back({ValueOp::Kind::kNumber, v, "", t.loc});
   } else if (t.kind == TokenKind::kIdent) {
     std::optional<uint64_t> k = LookupConstant(t.text);
-    if (!k) {
-      return LocatedError(t.loc, "unknown constant '" + t.text + "'" +
-                                     DidYouMean(t.text, ConstantNames()));
+    const std::vector<std::string_view>& all = ConstantNames();
+    if (!k && !std::binary_search(all.begin(), all.end(), std::string_view(t.text))) {
+      return LocatedError(t.loc, "unknown constant '" + t.text + "'" + DidYouMean(t.text, all));
     }
-    v = *k;
+    v = k.value_or(0);  // a name of other arches only: the resolver decides per arch
+    if (ops) ops->push_back({ValueOp::Kind::kName, 0, t.text, t.loc});
   } else {
     return LocatedError(t.loc, "expected a constant, found '" + t.text + "'");
   }
+  if (complement && ops) ops->push_back({ValueOp::Kind::kComplement, 0, "", t.loc});
   return complement ? ~v : v;
 }
 
-Result<uint64_t> ParseValue(Cursor& c, int depth) {
+Result<uint64_t> ParseValue(Cursor& c, int depth, std::vector<ValueOp>* ops) {
   uint64_t v = 0;
+  bool first = true;
   while (true) {
-    Result<uint64_t> term = ParseTerm(c, depth);
+    Result<uint64_t> term = ParseTerm(c, depth, ops);
     if (!term.ok()) return term;
+    if (!first && ops) ops->push_back({ValueOp::Kind::kOr, 0, "", {}});
+    first = false;
     v |= *term;
     if (!c.PeekIs(TokenKind::kPipe)) return v;
     c.Next();
@@ -184,7 +192,7 @@ Result<Atom> ParseAtom(Cursor& c) {
   }
   c.Next();
   atom.op = it->second;
-  Result<uint64_t> v = ParseValue(c, 0);
+  Result<uint64_t> v = ParseValue(c, 0, &atom.expr);
   if (!v.ok()) return v.error();
   atom.value = *v;
   return atom;
@@ -224,12 +232,20 @@ Result<RuleAction> ParseAction(Cursor& c) {
         return c.Fail("expected an errno (a number or a name such as EPERM) after 'return', "
                       "found " + c.Describe());
       }
-      Result<uint64_t> v = ParseTerm(c, 0);
+      const std::string name = c.PeekIs(TokenKind::kIdent) ? c.Peek()->text : "";
+      if (!name.empty() && !LookupConstant(name) &&
+          std::binary_search(ConstantNames().begin(), ConstantNames().end(), name)) {
+        return c.Fail("'" + name + "' is not defined on x86_64: write the errno as a number");
+      }
+      Result<uint64_t> v = ParseTerm(c, 0, nullptr);
       if (!v.ok()) return v.error();
       if (*v > 0xffff) {
         return LocatedError(at, "errno " + std::to_string(*v) + " out of range (0..65535)");
       }
-      return RuleAction{ActionKind::kErrno, static_cast<uint16_t>(*v)};
+      RuleAction a{ActionKind::kErrno, static_cast<uint16_t>(*v)};
+      a.data_name = name;
+      a.data_loc = at;
+      return a;
     }
   }
   return LocatedError(t.loc, "expected an action (allow, 1, kill, kill-process, kill-thread, "
@@ -497,7 +513,7 @@ Result<uint64_t> ParseValueText(std::string_view text) {
   if (!lines.ok()) return lines.error();
   if (lines->size() != 1) return MakeError("policy", "expected one constant expression");
   Cursor c(lines->front());
-  Result<uint64_t> v = ParseValue(c, 0);
+  Result<uint64_t> v = ParseValue(c, 0, nullptr);
   if (!v.ok()) return v;
   if (!c.AtEnd()) return c.Fail("unexpected " + c.Describe());
   return v;

@@ -3,6 +3,7 @@
 
 #include <mutex>
 
+#include "policy/rules_constants.h"
 #include "policy/suggest.h"
 #include "vm/bpf.h"
 
@@ -63,22 +64,122 @@ Result<std::vector<ArchGroup>> MakeGroups(const ResolveOptions& options) {
   return groups;
 }
 
-Result<bool> CheckValues(const Policy& policy, const ArchGroup& g) {
-  if (g.args64) return true;
+// The arch of syscall number `nr` in group g: x32 for numbers with its bit, when given.
+const ArchInfo& ArchOfNumber(const ArchGroup& g, uint32_t nr) {
+  for (const ArchInfo* a : g.arches) {
+    if (a->nr_bit != 0 && (nr & a->nr_bit) != 0) return *a;
+  }
+  for (const ArchInfo* a : g.arches) {
+    if (a->nr_bit == 0) return *a;
+  }
+  return *g.arches.front();
+}
+
+// A value expression with its names as `arch` defines them.
+Result<uint64_t> EvaluateValue(const std::vector<ValueOp>& ops, const ArchInfo& arch) {
+  std::vector<uint64_t> stack;
+  for (const ValueOp& op : ops) {
+    switch (op.kind) {
+      case ValueOp::Kind::kNumber: stack.push_back(op.number); break;
+      case ValueOp::Kind::kName: {
+        ArchConstant c = LookupArchConstant(arch.name, op.name);
+        if (!c.value) {
+          return LocatedError(op.loc, "constant '" + op.name + "' on " + std::string(arch.name) +
+                                          ": " + c.why_not);
+        }
+        stack.push_back(*c.value);
+        break;
+      }
+      case ValueOp::Kind::kComplement:
+        if (stack.empty()) return MakeError("internal", "bad value expression");
+        stack.back() = ~stack.back();
+        break;
+      case ValueOp::Kind::kOr: {
+        if (stack.size() < 2) return MakeError("internal", "bad value expression");
+        const uint64_t b = stack.back();
+        stack.pop_back();
+        stack.back() |= b;
+        break;
+      }
+    }
+  }
+  if (stack.size() != 1) return MakeError("internal", "bad value expression");
+  return stack.back();
+}
+
+bool HasNames(const std::vector<ValueOp>& ops) {
+  for (const ValueOp& op : ops) {
+    if (op.kind == ValueOp::Kind::kName) return true;
+  }
+  return false;
+}
+
+// An atom with its value as `arch` defines it; on a 32-bit arch it must fit the word.
+Result<Atom> AtomFor(const Atom& a, const ArchInfo& arch) {
+  Atom out = a;
+  if (HasNames(a.expr)) {
+    Result<uint64_t> v = EvaluateValue(a.expr, arch);
+    if (!v.ok()) return v.error();
+    out.value = *v;
+  }
+  const uint64_t hi = out.value >> 32;
+  if (arch.bits == 32 && hi != 0 && hi != 0xffffffffu) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(out.value));
+    return LocatedError(a.loc, std::string("constant ") + buf +
+                                   " does not fit in the 32-bit arguments of " +
+                                   std::string(arch.name));
+  }
+  return out;
+}
+
+// A named errno must mean the same number on every given arch (one filter returns one value).
+Result<bool> CheckErrno(const RuleAction& a, const std::vector<ArchGroup>& groups) {
+  if (a.kind != ActionKind::kErrno || a.data_name.empty()) return true;
+  for (const ArchGroup& g : groups) {
+    for (const ArchInfo* arch : g.arches) {
+      ArchConstant c = LookupArchConstant(arch->name, a.data_name);
+      if (!c.value) {
+        return LocatedError(a.data_loc, "errno '" + a.data_name + "' on " +
+                                            std::string(arch->name) + ": " + c.why_not);
+      }
+      if (*c.value != a.data) {
+        return LocatedError(a.data_loc, "errno '" + a.data_name + "' is " +
+                                            std::to_string(*c.value) + " on " +
+                                            std::string(arch->name) + " but " +
+                                            std::to_string(a.data) +
+                                            " on x86_64: write the number");
+      }
+    }
+  }
+  return true;
+}
+
+// The rule of every mapped number, its constants as the number's arch defines them.
+Result<bool> MakeArchRules(const Policy& policy, ResolvedPolicy* out) {
   for (const SyscallRule& r : policy.rules) {
     for (const Filter& f : r.filters) {
-      for (const Clause& c : f.expr) {
-        for (const Atom& a : c) {
-          const uint64_t hi = a.value >> 32;
-          if (hi != 0 && hi != 0xffffffffu) {
-            char buf[32];
-            std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(a.value));
-            return LocatedError(a.loc, std::string("constant ") + buf +
-                                           " does not fit in the 32-bit arguments of " +
-                                           ArchList(g.arches));
+      for (const RuleAction* a : {&f.if_true, f.if_false ? &*f.if_false : nullptr}) {
+        if (a == nullptr) continue;
+        Result<bool> ok = CheckErrno(*a, out->groups);
+        if (!ok.ok()) return ok.error();
+      }
+    }
+  }
+  for (ArchGroup& g : out->groups) {
+    for (const auto& [nr, index] : g.rules) {
+      const ArchInfo& arch = ArchOfNumber(g, nr);
+      SyscallRule rule = policy.rules[index];
+      for (Filter& f : rule.filters) {
+        for (Clause& c : f.expr) {
+          for (Atom& a : c) {
+            Result<Atom> at = AtomFor(a, arch);
+            if (!at.ok()) return at.error();
+            a = std::move(*at);
           }
         }
       }
+      g.arch_rules.emplace(nr, std::move(rule));
     }
   }
   return true;
@@ -169,13 +270,13 @@ Result<ResolvedPolicy> ResolvePolicy(const Policy& policy, const ResolveOptions&
   if (def.kind == ActionKind::kDefault) {
     return MakeError("policy", "the default action cannot be a bare 'return' (give an errno)");
   }
+  Result<bool> def_ok = CheckErrno(def, out.groups);
+  if (!def_ok.ok()) return def_ok.error();
   out.default_ret = out.Ret(def);
-  for (const ArchGroup& g : out.groups) {
-    Result<bool> ok = CheckValues(policy, g);
-    if (!ok.ok()) return ok.error();
-  }
   Result<bool> mapped = MapRules(policy, &out);
   if (!mapped.ok()) return mapped.error();
+  Result<bool> per_arch = MakeArchRules(policy, &out);
+  if (!per_arch.ok()) return per_arch.error();
   Result<bool> freq = MapFrequencies(policy, &out);
   if (!freq.ok()) return freq.error();
   return out;

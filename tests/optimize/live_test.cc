@@ -3,7 +3,8 @@
 // real system call that never executes) and must give the same outcome on every record:
 // every x86_64 and i386 syscall number of the uniform workload plus out-of-table numbers, with
 // arguments that the argument-checking filters tell apart. Filters: every bundled example and
-// random jeq-chain programs. Needs root (the engine skips otherwise).
+// random jeq-chain programs; and stacks of bundled examples against their --merge filter.
+// Needs root (the engine skips otherwise).
 #include <gtest/gtest.h>
 
 #include <random>
@@ -12,6 +13,7 @@
 #include "bench/workload.h"
 #include "formats/loader.h"
 #include "live/kernel_engine.h"
+#include "optimize/merge.h"
 #include "optimize/optimize.h"
 #include "tests/random_program.h"
 #include "verifier/verifier.h"
@@ -44,12 +46,13 @@ std::vector<SeccompData> Records() {
   return out;
 }
 
-// Installs both programs and compares the kernel's outcomes; returns false to skip.
-bool CompareInKernel(const Program& a, const Program& b, const std::vector<SeccompData>& records) {
-  Result<live::KernelEngine> ea = live::KernelEngine::Start({StackEntry{a, 0}});
+// Installs both stacks (oldest first) and compares the kernel's outcomes; false to skip.
+bool CompareStacksInKernel(const std::vector<StackEntry>& a, const std::vector<StackEntry>& b,
+                           const std::vector<SeccompData>& records) {
+  Result<live::KernelEngine> ea = live::KernelEngine::Start(a);
   if (!ea.ok() && Unavailable(ea.error())) return false;
   EXPECT_TRUE(ea.ok()) << ea.error().ToString();
-  Result<live::KernelEngine> eb = live::KernelEngine::Start({StackEntry{b, 0}});
+  Result<live::KernelEngine> eb = live::KernelEngine::Start(b);
   EXPECT_TRUE(ea.ok() && eb.ok());
   if (!ea.ok() || !eb.ok()) return true;
   int compared = 0;
@@ -64,6 +67,10 @@ bool CompareInKernel(const Program& a, const Program& b, const std::vector<Secco
   }
   EXPECT_GT(compared, static_cast<int>(records.size()) / 2);
   return true;
+}
+
+bool CompareInKernel(const Program& a, const Program& b, const std::vector<SeccompData>& records) {
+  return CompareStacksInKernel({StackEntry{a, 0}}, {StackEntry{b, 0}}, records);
 }
 
 TEST(OptimizeLive, BundledExamplesActTheSameInTheKernel) {
@@ -102,6 +109,36 @@ TEST(OptimizeLive, RandomChainProgramsActTheSameInTheKernel) {
     Result<OptimizeResult> r = Optimize(*v, records);
     ASSERT_TRUE(r.ok());
     if (!CompareInKernel(v->original(), r->output, records)) {
+      GTEST_SKIP() << "kernel engine unavailable";
+    }
+  }
+}
+
+// --merge: the stack installed as it is against its one merged filter.
+TEST(OptimizeLive, MergedStacksActTheSameInTheKernel) {
+  const std::vector<SeccompData> records = Records();
+  const std::vector<std::vector<const char*>> stacks = {
+      {"examples/multiarch/multiarch.bpf", "examples/socket-args/socket-args.bpf"},
+      {"examples/profiles/docker-default.bpf", "examples/server/server.bpf"},
+      {"examples/denylist/denylist.bpf", "examples/multiarch/multiarch.bpf",
+       "examples/socket-args/socket-args.bpf"}};
+  for (const auto& files : stacks) {
+    std::vector<VerifiedProgram> programs;
+    std::vector<StackEntry> entries;
+    for (const char* path : files) {
+      Result<Program> p = LoadProgramFile(path);
+      ASSERT_TRUE(p.ok()) << path;
+      Result<VerifiedProgram> v = Verify(*p);
+      ASSERT_TRUE(v.ok());
+      programs.push_back(*v);
+      entries.push_back(StackEntry{*p, 0});
+    }
+    std::vector<const VerifiedProgram*> stack;
+    for (const VerifiedProgram& v : programs) stack.push_back(&v);
+    SCOPED_TRACE(files.front());
+    Result<MergeResult> m = MergeStack(stack, bench::UniformWorkload(*FindArch("x86_64")).records);
+    ASSERT_TRUE(m.ok()) << m.error().ToString();
+    if (!CompareStacksInKernel(entries, {StackEntry{m->optimized.output, 0}}, records)) {
       GTEST_SKIP() << "kernel engine unavailable";
     }
   }

@@ -15,6 +15,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "vm/status.h"
@@ -93,11 +94,24 @@ struct RuleAction {
 // "allow", "kill", ..., "return 13", "return".
 std::string RuleActionText(const RuleAction& a);
 
+// The arches a statement applies to, from minijail's metadata `name[arch=x86_64,arm64]`
+// (sckit's arch names, vm/arch.h); empty: every arch.
+using ArchSet = std::vector<std::string>;
+
+inline bool AppliesTo(const ArchSet& set, std::string_view arch) {
+  if (set.empty()) return true;
+  for (const std::string& a : set) {
+    if (a == arch) return true;
+  }
+  return false;
+}
+
 struct Filter {
   std::vector<Clause> expr;  // disjunction of clauses; empty: unconditional
   RuleAction if_true;
   std::optional<RuleAction> if_false;
   SourceLocation loc;  // of the filter's first token
+  ArchSet arches;      // from the syscall name's [arch=...] metadata
 };
 
 struct SyscallRule {
@@ -110,6 +124,7 @@ struct FrequencyEntry {
   std::string name;
   uint64_t count = 0;
   SourceLocation loc;
+  ArchSet arches;  // from [arch=...] metadata
 };
 
 struct Policy {

@@ -16,6 +16,7 @@
 #include "policy/rules_constants.h"
 #include "policy/rules_lexer.h"
 #include "policy/suggest.h"
+#include "vm/arch.h"
 
 namespace sckit::policy {
 namespace {
@@ -253,6 +254,85 @@ Result<RuleAction> ParseAction(Cursor& c) {
                                  t.text + "'");
 }
 
+// A syscall name as a statement or a frequency file gives it, with its metadata.
+struct Descriptor {
+  const Token* name = nullptr;
+  ArchSet arches;
+  bool other_keys = false;
+};
+
+// minijail's arch names (its constants.json arch_name) and sckit's (vm/arch.h).
+const ArchInfo* MetadataArch(const std::string& name) {
+  if (name == "loong64") return FindArch("loongarch64");
+  return FindArch(name);  // x86_64, x86 (i386), arm64 (aarch64), arm, riscv64, ...
+}
+
+// metadata = '[' key '=' IDENT { ',' IDENT } { ';' key '=' ... } ']'. Only `arch` means
+// something (minijail's compiler drops the statement on other arches); other keys are read
+// and ignored, as minijail's compiler does; a key given twice is an error.
+Result<bool> ParseMetadata(Cursor& c, Descriptor* d) {
+  const Token& open = c.Next();
+  std::map<std::string, SourceLocation> seen;
+  while (true) {
+    if (!c.PeekIs(TokenKind::kIdent)) return c.Fail("expected a metadata key, found " + c.Describe());
+    const Token& key = c.Next();
+    if (!seen.emplace(key.text, key.loc).second) {
+      return LocatedError(key.loc, "metadata key '" + key.text + "' given twice");
+    }
+    if (!c.PeekIs(TokenKind::kEqual)) return c.Fail("expected '=' after '" + key.text + "', found " + c.Describe());
+    c.Next();
+    while (true) {
+      if (!c.PeekIs(TokenKind::kIdent)) return c.Fail("expected a value, found " + c.Describe());
+      const Token& v = c.Next();
+      if (key.text == "arch") {
+        const ArchInfo* a = MetadataArch(v.text);
+        if (a == nullptr) {
+          std::vector<std::string_view> names = {"x86", "arm64", "loong64"};
+          for (const ArchInfo& k : AllArches()) names.push_back(k.name);
+          return LocatedError(v.loc, "unknown arch '" + v.text + "'" + DidYouMean(v.text, names));
+        }
+        d->arches.emplace_back(a->name);
+        if (a->name == "x86_64") d->arches.emplace_back("x32");  // one AUDIT_ARCH, as minijail
+      } else {
+        d->other_keys = true;
+      }
+      if (!c.PeekIs(TokenKind::kComma)) break;
+      c.Next();
+    }
+    if (!c.PeekIs(TokenKind::kSemicolon)) break;
+    c.Next();
+  }
+  if (!c.PeekIs(TokenKind::kRBracket)) {
+    return c.Fail("expected ']' to close the '[' at column " + std::to_string(open.loc.col) +
+                  ", found " + c.Describe());
+  }
+  c.Next();
+  return true;
+}
+
+// name [ metadata ]; a decimal number is a syscall number.
+Result<Descriptor> ParseDescriptor(Cursor& c) {
+  const Token* t = c.Peek();
+  if (t == nullptr || (t->kind != TokenKind::kIdent && t->kind != TokenKind::kNumber)) {
+    return c.Fail("expected a syscall name, found " + c.Describe());
+  }
+  if (t->kind == TokenKind::kNumber && t->text.find_first_not_of("0123456789") != std::string::npos) {
+    return c.Fail("a syscall number must be a decimal number, found " + c.Describe());
+  }
+  if (t->kind == TokenKind::kIdent && t->text.find('@') != std::string::npos) {
+    return c.Fail("'" + t->text + "' is a syscall group (name@namespace): minijail's compiler "
+                  "reads groups from a syscall_groups table in its constants.json, which its "
+                  "generator leaves empty; sckit has no groups: list the syscalls");
+  }
+  Descriptor d;
+  d.name = &c.Next();
+  if (c.PeekIs(TokenKind::kLBracket)) {
+    Result<bool> ok = ParseMetadata(c, &d);
+    if (!ok.ok()) return ok.error();
+  }
+  return d;
+}
+
 }  // namespace
 
 class PolicyParser {
@@ -352,10 +432,10 @@ class PolicyParser {
     if (!lines.ok()) return lines.error();
     for (const LogicalLine& line : *lines) {
       Cursor c(line);
-      const Token& name = c.Next();
-      if (name.kind != TokenKind::kIdent) {
-        return LocatedError(name.loc, "expected a syscall name, found '" + name.text + "'");
-      }
+      if (!c.PeekIs(TokenKind::kIdent)) return c.Fail("expected a syscall name, found " + c.Describe());
+      Result<Descriptor> d = ParseDescriptor(c);
+      if (!d.ok()) return d.error();
+      const Token& name = *d->name;
       if (!c.PeekIs(TokenKind::kColon)) return c.Fail("expected ':', found " + c.Describe());
       c.Next();
       if (!c.PeekIs(TokenKind::kNumber)) return c.Fail("expected a count, found " + c.Describe());
@@ -365,25 +445,19 @@ class PolicyParser {
         return LocatedError(n.loc, "invalid count '" + n.text + "'");
       }
       if (!c.AtEnd()) return c.Fail("unexpected " + c.Describe() + " after the count");
-      policy_.frequencies.push_back({name.text, *count, name.loc});
+      policy_.frequencies.push_back({name.text, *count, name.loc, d->arches});
     }
     return true;
   }
 
   Result<bool> ParseStatement(Cursor& c) {
-    std::vector<const Token*> names;
+    std::vector<Descriptor> names;
     const bool braced = c.PeekIs(TokenKind::kLBrace);
     if (braced) c.Next();
     while (true) {
-      const Token* t = c.Peek();
-      if (t == nullptr || (t->kind != TokenKind::kIdent && t->kind != TokenKind::kNumber)) {
-        return c.Fail("expected a syscall name, found " + c.Describe());
-      }
-      if (t->kind == TokenKind::kNumber && t->text.find_first_not_of("0123456789") !=
-                                               std::string::npos) {
-        return c.Fail("a syscall number must be a decimal number, found " + c.Describe());
-      }
-      names.push_back(&c.Next());
+      Result<Descriptor> d = ParseDescriptor(c);
+      if (!d.ok()) return d.error();
+      names.push_back(std::move(*d));
       if (!braced || !c.PeekIs(TokenKind::kComma)) break;
       c.Next();
     }
@@ -397,7 +471,7 @@ class PolicyParser {
     c.Next();
     Result<std::vector<Filter>> filters = ParseFilters(c);
     if (!filters.ok()) return filters.error();
-    for (const Token* n : names) Add(*n, *filters);
+    for (const Descriptor& n : names) Add(*n.name, *filters, n.arches);
     return true;
   }
 
@@ -452,11 +526,22 @@ class PolicyParser {
     if (a.kind != ActionKind::kErrno && !first_non_return_) first_non_return_ = at;
   }
 
-  void Add(const Token& name, const std::vector<Filter>& filters) {
+  void Add(const Token& name, const std::vector<Filter>& filters, const ArchSet& arches) {
     auto [it, inserted] = index_.emplace(name.text, policy_.rules.size());
     if (inserted) policy_.rules.push_back({name.text, name.loc, {}});
     std::vector<Filter>& to = policy_.rules[it->second].filters;
-    to.insert(to.end(), filters.begin(), filters.end());
+    for (Filter f : filters) {
+      f.arches = arches;
+      to.push_back(std::move(f));
+    }
+  }
+
+  static bool Overlap(const ArchSet& a, const ArchSet& b) {
+    if (a.empty() || b.empty()) return true;
+    for (const std::string& x : a) {
+      if (AppliesTo(b, x)) return true;
+    }
+    return false;
   }
 
   // Rules that can never apply, and @denylist's constraints.
@@ -464,8 +549,10 @@ class PolicyParser {
     for (const SyscallRule& r : policy_.rules) {
       for (size_t i = 0; i + 1 < r.filters.size(); ++i) {
         const Filter& f = r.filters[i];
-        if (f.expr.empty() || f.if_false) {
-          return LocatedError(r.filters[i + 1].loc,
+        if (!f.expr.empty() && !f.if_false) continue;
+        for (size_t j = i + 1; j < r.filters.size(); ++j) {  // on a shared arch
+          if (!Overlap(f.arches, r.filters[j].arches)) continue;
+          return LocatedError(r.filters[j].loc,
                               "'" + r.name + "' already has an unconditional action (from " +
                                   f.loc.ToString() + "); this rule would never apply");
         }

@@ -6,7 +6,10 @@
 //
 //   line        = '@include' PATH | '@frequency' PATH | '@default' action | '@denylist'
 //               | syscalls ':' filters
-//   syscalls    = name | '{' name { ',' name } '}'          name = IDENT | NUMBER
+//   syscalls    = desc | '{' desc { ',' desc } '}'          desc = name [ metadata ]
+//   name        = IDENT | NUMBER                            (IDENT with '@': a group, refused)
+//   metadata    = '[' key '=' IDENT { ',' IDENT } { ';' key '=' ... } ']'   (arch=...: the
+//                 arches the statement applies to; other keys ignored, as minijail does)
 //   filters     = filter | '{' filter { ',' filter } '}'
 //   filter      = action | expr [ ';' action ]
 //   action      = 'allow' | '1' | 'kill' | 'kill-process' | 'kill-thread' | 'trap' | 'trace'

@@ -29,13 +29,26 @@ std::string ArchList(const std::vector<const ArchInfo*>& arches) {
   return out;
 }
 
-// The numbers of `name` in group g (two on x86_64+x32: native and x32), or none.
-std::vector<uint32_t> NumbersIn(const ArchGroup& g, const std::string& name) {
+// Whether any of `filters` applies on arch a ([arch=...] metadata).
+bool AnyAppliesTo(const std::vector<Filter>& filters, const ArchInfo& a) {
+  for (const Filter& f : filters) {
+    if (AppliesTo(f.arches, a.name)) return true;
+  }
+  return false;
+}
+
+// The numbers of `name` in group g (two on x86_64+x32: native and x32) on the arches that
+// `applies` accepts, or none.
+template <typename Pred>
+std::vector<uint32_t> NumbersIn(const ArchGroup& g, const std::string& name, Pred applies) {
   std::vector<uint32_t> out;
-  if (std::optional<uint32_t> n = DecimalSyscall(name)) return {*n};
+  bool any = false;
   for (const ArchInfo* a : g.arches) {
+    if (!applies(*a)) continue;
+    any = true;
     if (std::optional<int32_t> nr = SyscallNumber(*a, name)) out.push_back(static_cast<uint32_t>(*nr));
   }
+  if (std::optional<uint32_t> n = DecimalSyscall(name)) return any ? std::vector<uint32_t>{*n} : out;
   return out;
 }
 
@@ -170,6 +183,7 @@ Result<bool> MakeArchRules(const Policy& policy, ResolvedPolicy* out) {
     for (const auto& [nr, index] : g.rules) {
       const ArchInfo& arch = ArchOfNumber(g, nr);
       SyscallRule rule = policy.rules[index];
+      std::erase_if(rule.filters, [&arch](const Filter& f) { return !AppliesTo(f.arches, arch.name); });
       for (Filter& f : rule.filters) {
         for (Clause& c : f.expr) {
           for (Atom& a : c) {
@@ -190,10 +204,13 @@ Result<bool> MapRules(const Policy& policy, ResolvedPolicy* out) {
   for (size_t i = 0; i < policy.rules.size(); ++i) {
     const SyscallRule& r = policy.rules[i];
     std::vector<const ArchInfo*> missing;
-    size_t found = 0;
+    size_t found = 0, applicable = 0;
+    auto applies = [&r](const ArchInfo& a) { return AnyAppliesTo(r.filters, a); };
     for (ArchGroup& g : out->groups) {
-      std::vector<uint32_t> nrs = NumbersIn(g, r.name);
+      std::vector<uint32_t> nrs = NumbersIn(g, r.name, applies);
       for (const ArchInfo* a : g.arches) {
+        if (!applies(*a)) continue;
+        ++applicable;
         if (!DecimalSyscall(r.name) && !SyscallNumber(*a, r.name)) missing.push_back(a);
       }
       found += nrs.size();
@@ -207,6 +224,7 @@ Result<bool> MapRules(const Policy& policy, ResolvedPolicy* out) {
         }
       }
     }
+    if (applicable == 0) continue;  // [arch=...] names none of the arches compiled for
     if (found == 0) {
       const ArchInfo& first = *out->groups.front().arches.front();
       const std::string where = missing.size() > 1 ? " on any of " + ArchList(missing) : "";
@@ -223,13 +241,16 @@ Result<bool> MapRules(const Policy& policy, ResolvedPolicy* out) {
 
 Result<bool> MapFrequencies(const Policy& policy, ResolvedPolicy* out) {
   for (const FrequencyEntry& f : policy.frequencies) {
-    size_t found = 0;
+    size_t found = 0, applicable = 0;
     for (ArchGroup& g : out->groups) {
-      for (uint32_t nr : NumbersIn(g, f.name)) {
+      auto applies = [&f](const ArchInfo& a) { return AppliesTo(f.arches, a.name); };
+      for (const ArchInfo* a : g.arches) applicable += applies(*a) ? 1 : 0;
+      for (uint32_t nr : NumbersIn(g, f.name, applies)) {
         g.frequency[nr] += f.count;
         ++found;
       }
     }
+    if (applicable == 0) continue;  // [arch=...] names none of the arches compiled for
     if (found == 0) {
       const ArchInfo& first = *out->groups.front().arches.front();
       return LocatedError(f.loc, "unknown syscall '" + f.name + "'" +

@@ -4,7 +4,7 @@
 // rule), and the solver proves them equal (independently of MergeStack's own proof); the
 // precedence corner cases (ties keep the newest filter's data; KILL_PROCESS beats everything;
 // ALLOW with data is ALLOW); the cache of the one filter covers the stack's; and the refusals:
-// two USER_NOTIF filters, `ret A`, more than 4096 instructions.
+// two USER_NOTIF filters, `ret A`, division by X, more than 4096 instructions.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -14,6 +14,7 @@
 #include "analysis/symbolic.h"
 #include "bench/workload.h"
 #include "formats/loader.h"
+#include "optimize/flatten.h"
 #include "optimize/merge.h"
 #include "tests/random_program.h"
 #include "verifier/verifier.h"
@@ -164,6 +165,14 @@ TEST(Merge, RefusesWhatOneFilterCannotBe) {
   r = FlattenStack({&plain, &ra}, nullptr);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("filter 2 returns a computed value"), std::string::npos);
+
+  // Division by X: a zero X returns 0 from the middle of the filter (found by merge_fuzzer).
+  Program div;
+  div.insns = {{kLD | kW | kABS, 0, 0, 0}, {kALU | kDIV | kX, 0, 0, 0}, {kRET | kK, 0, 0, kRetAllow}};
+  const VerifiedProgram dv = MustVerify(div);
+  r = FlattenStack({&plain, &dv}, nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("filter 2 divides by X"), std::string::npos);
 
   // Two 3000-instruction filters: each fits, one filter holding both cannot.
   Program big;

@@ -11,6 +11,7 @@
 #include <map>
 #include <string>
 
+#include "policy/decompile.h"
 #include "policy/rules_compile.h"
 #include "policy/rules_constants.h"
 #include "tests/policy/rules_test_util.h"
@@ -181,6 +182,27 @@ TEST(RulesArchConstants, ClangX86TableAgreesWithHostTable) {
   for (const char* a : {"x86_64", "x32", "i386", "aarch64", "arm", "riscv64"}) {
     EXPECT_NE(std::find(tables.begin(), tables.end(), a), tables.end()) << a;
   }
+}
+
+// sckit decompile names a value by what the name means on that arch, so a filter compiled for
+// x86_64 and aarch64 from `arg2 & O_DIRECTORY` (0200000 and 040000) decompiles to that one
+// rule, and compiling it again is proven equal; errnos are named only where they agree.
+TEST(RulesArchConstants, DecompileNamesValuesPerArch) {
+  Policy p = MustParse("openat: arg2 & O_DIRECTORY\nread: 1\nwrite: return ENOSYS\n");
+  Result<ResolvedPolicy> r =
+      ResolvePolicy(p, ResolveOptions{Arches({"x86_64", "aarch64"}), std::nullopt, false});
+  ASSERT_TRUE(r.ok());
+  Result<Program> prog = GenerateFilter(*r);
+  ASSERT_TRUE(prog.ok());
+  Result<VerifiedProgram> v = Verify(*prog);
+  ASSERT_TRUE(v.ok());
+  Result<Decompiled> d = Decompile({&*v});
+  ASSERT_TRUE(d.ok()) << d.error().ToString();
+  EXPECT_NE(d->text.find("openat: arg2 & O_DIRECTORY"), std::string::npos) << d->text;
+  EXPECT_NE(d->text.find("write: return ENOSYS"), std::string::npos) << d->text;
+  Result<RoundTrip> rt = ProveRoundTrip({&*v}, *d);
+  ASSERT_TRUE(rt.ok()) << rt.error().ToString();
+  EXPECT_TRUE(rt->equivalent && rt->exact);
 }
 
 // Syscall names come from vm/arch (libseccomp, and the generated names for numbers past

@@ -11,7 +11,11 @@ cd "$(dirname "$0")"
 
 PACKAGES=(bazel-bootstrap g++ libgtest-dev libgmock-dev libbenchmark-dev
           libboost-program-options-dev libseccomp-dev libcapstone-dev nlohmann-json3-dev libz3-dev libpcap-dev
-          clang lld libclang-rt-14-dev)
+          clang lld libclang-rt-14-dev
+          # each arch's own headers, for sckit compile's per-arch constants (policy/BUILD)
+          libc6-dev-i386-cross libc6-dev-x32-cross libc6-dev-arm64-cross libc6-dev-armhf-cross
+          libc6-dev-riscv64-cross libc6-dev-ppc64el-cross libc6-dev-s390x-cross
+          libc6-dev-mipsel-cross libc6-dev-mips64el-cross)
 
 BAZEL_FLAGS=()
 if [ "${CI:-}" = "true" ] || [ ! -t 1 ]; then

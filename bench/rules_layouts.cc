@@ -107,8 +107,8 @@ void EmitAtom(Emitter& e, const ArchGroup& g, const Atom& a, int fail) {
 }
 
 // A syscall's rule: every path returns.
-void EmitBody(Emitter& e, const ResolvedPolicy& r, const ArchGroup& g, size_t rule) {
-  for (const policy::Filter& f : r.policy->rules[rule].filters) {
+void EmitBody(Emitter& e, const ResolvedPolicy& r, const ArchGroup& g, uint32_t nr) {
+  for (const policy::Filter& f : ResolvedPolicy::RuleFor(g, nr).filters) {
     if (f.expr.empty()) {
       e.Ret(r.Ret(f.if_true));
       return;
@@ -135,7 +135,7 @@ void EmitTree(Emitter& e, const ResolvedPolicy& r, const ArchGroup& g,
   if (to - from == 1) {
     const int skip = e.Label();
     e.Jump(kJEQ, rules[from].first, kNext, skip);
-    EmitBody(e, r, g, rules[from].second);
+    EmitBody(e, r, g, rules[from].first);
     e.Bind(skip);
     e.Ret(r.default_ret);
     return;
@@ -179,7 +179,7 @@ Result<Program> MinijailStyleFilter(const ResolvedPolicy& r, MinijailLayout layo
       for (const auto& [nr, rule] : by_policy) {
         const int skip = e.Label();
         e.Jump(kJEQ, nr, kNext, skip);
-        EmitBody(e, r, g, rule);
+        EmitBody(e, r, g, nr);
         e.Bind(skip);
       }
       e.Ret(r.default_ret);

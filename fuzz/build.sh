@@ -19,12 +19,13 @@ SRC_ROOT="${SCKIT_SRC:-$(dirname "$HERE")}"
 : "${OUT:=$PWD/fuzz-out}"
 JOBS="${JOBS:-$(nproc)}"
 
-TARGETS="asm carray raw records strace audit jit_diff stack policy_rules optimize diff_classes"
+TARGETS="asm carray raw records strace audit jit_diff stack policy_rules optimize merge diff_classes"
 # what the targets link
 LIB_SOURCES="vm/*.cc formats/*.cc verifier/*.cc jit/compiler.cc jit/exec_memory.cc jit/x86_assembler.cc
   eval/stack_builder.cc policy/rules_*.cc
   policy/suggest.cc policy/reverse_builder.cc
-  optimize/code.cc optimize/passes.cc optimize/resynth.cc analysis/diff_classes.cc"
+  optimize/code.cc optimize/passes.cc optimize/resynth.cc optimize/flatten.cc
+  analysis/diff_classes.cc"
 
 mkdir -p "$OUT"
 OBJ="${WORK:-$OUT}/sckit-obj"  # OSS-Fuzz provides $WORK for intermediates
@@ -52,11 +53,29 @@ mkdir -p "$GEN/policy"
 if [ ! -f "$GEN/policy/rules_constants_table.cc" ] ||
    [ policy/rules_constants_headers.h -nt "$GEN/policy/rules_constants_table.cc" ] ||
    [ policy/gen_rules_constants.cc -nt "$GEN/policy/rules_constants_table.cc" ]; then
-  c++ -std=c++20 -O1 policy/gen_rules_constants.cc -o "$GEN/gen_rules_constants"
+  c++ -std=c++20 -O1 -I. policy/gen_rules_constants.cc -o "$GEN/gen_rules_constants"
   $CXX -E -dM -x c++ policy/rules_constants_headers.h |
     "$GEN/gen_rules_constants" >"$GEN/policy/rules_constants_table.cc"
 fi
-LIB_SOURCES="$LIB_SOURCES $GEN/policy/rules_constants_table.cc"
+# The per-arch tables (policy/BUILD's ARCH_TRIPLES, the same generator and script).
+ARCH_TRIPLES="x86_64:x86_64-linux-gnu x32:x86_64-linux-gnux32 i386:i686-linux-gnu
+  aarch64:aarch64-linux-gnu arm:arm-linux-gnueabihf riscv64:riscv64-linux-gnu
+  ppc64le:powerpc64le-linux-gnu s390x:s390x-linux-gnu mipsel:mipsel-linux-gnu
+  mipsel64:mips64el-linux-gnuabi64"
+if [ ! -f "$GEN/policy/rules_arch_constants.cc" ] ||
+   [ policy/rules_constants_headers.h -nt "$GEN/policy/rules_arch_constants.cc" ] ||
+   [ policy/gen_arch_constants.cc -nt "$GEN/policy/rules_arch_constants.cc" ]; then
+  c++ -std=c++20 -O1 -I. policy/gen_arch_constants.cc -o "$GEN/gen_arch_constants"
+  table_args=()
+  for pair in $ARCH_TRIPLES; do
+    arch=${pair%%:*} triple=${pair#*:}
+    bash policy/gen_arch_constants.sh /usr/bin/clang "$GEN/gen_arch_constants" \
+      policy/rules_constants_headers.h "$triple" "$GEN/arch_$arch.ll"
+    table_args+=("$arch" "$GEN/arch_$arch.ll")
+  done
+  "$GEN/gen_arch_constants" table "${table_args[@]}" >"$GEN/policy/rules_arch_constants.cc"
+fi
+LIB_SOURCES="$LIB_SOURCES $GEN/policy/rules_constants_table.cc $GEN/policy/rules_arch_constants.cc"
 
 # The AUDIT_ARCH table vm/arch.cc includes, generated as the genrule in vm/BUILD does.
 mkdir -p "$GEN/vm"
@@ -86,7 +105,7 @@ seeds_for() {
     asm|carray|records|strace|audit) ls fuzz/corpus/"$1"/* ;;
     raw) ls examples/*/*.bpf examples/*/*.cases examples/profiles/*.json ;;
     policy_rules) ls fuzz/corpus/policy_rules/* ;;
-    jit_diff|stack|optimize|diff_classes) ls examples/*/*.bpf ;;
+    jit_diff|stack|optimize|merge|diff_classes) ls examples/*/*.bpf ;;
   esac
 }
 for t in $TARGETS; do

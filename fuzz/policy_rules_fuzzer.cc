@@ -41,8 +41,9 @@ void Differential(const ResolvedPolicy& r, const VerifiedProgram& v, std::string
   };
   for (const ArchGroup& g : r.groups) {
     for (const auto& [nr, index] : g.rules) {
+      (void)index;
       std::vector<uint64_t> values = {0, 1, ~uint64_t{0}, 0xffffffffu, uint64_t{1} << 32};
-      for (const Filter& f : r.policy->rules[index].filters) {
+      for (const Filter& f : ResolvedPolicy::RuleFor(g, nr).filters) {
         for (const Clause& c : f.expr) {
           for (const Atom& a : c) {
             for (uint64_t d : {uint64_t{0}, uint64_t{1}, ~uint64_t{0}, uint64_t{1} << 32}) {

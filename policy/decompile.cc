@@ -104,8 +104,10 @@ Row MakeRow(const std::vector<const VerifiedProgram*>& stack, const ArchRows& ar
 }
 
 ArchRows RowsOf(const std::vector<const VerifiedProgram*>& stack, const ArchInfo* arch,
-                const DecompileOptions& options) {
-  ArchRows ar{arch, ArgLayout{arch->bits == 64, !arch->big_endian}, {}};
+                const std::vector<const ArchInfo*>& all_arches, const DecompileOptions& options) {
+  ArchRows ar{arch, ArgLayout{arch->bits == 64, !arch->big_endian, {std::string(arch->name)}, {}},
+              {}};
+  for (const ArchInfo* a : all_arches) ar.layout.all_arches.emplace_back(a->name);
   std::map<int32_t, std::string> names;
   for (std::string_view n : SyscallNamesOf(*arch)) {
     std::optional<int32_t> nr = SyscallNumber(*arch, n);
@@ -160,7 +162,7 @@ Lines RowLines(const Row& row, uint32_t def, const ArgLayout& layout) {
     const uint32_t o = row.outcomes.begin()->first;
     if (o != def) {
       out.unconditional = o;
-      const std::string w = *ActionWord(o);
+      const std::string w = *ActionWord(o, layout.all_arches);
       out.lines.push_back(row.name + ": " + (w == "allow" ? "1" : w));
     }
     return out;
@@ -191,7 +193,7 @@ Lines RowLines(const Row& row, uint32_t def, const ArgLayout& layout) {
     for (const CondClause& c : row.outcomes.at(o)) {
       cond += (cond.empty() ? "" : " || \\\n    ") + RenderClause(c, layout, row.name);
     }
-    const std::string w = *ActionWord(o);
+    const std::string w = *ActionWord(o, layout.all_arches);
     if (w == "allow") {
       out.lines.push_back(row.name + ": " + cond);
     } else {
@@ -200,7 +202,7 @@ Lines RowLines(const Row& row, uint32_t def, const ArgLayout& layout) {
     }
   }
   if (last != def) {
-    const std::string w = *ActionWord(last);
+    const std::string w = *ActionWord(last, layout.all_arches);
     out.lines.push_back(row.name + ": " + (w == "allow" ? "1" : w));
   }
   return out;
@@ -246,7 +248,9 @@ std::string ArchNames(const std::vector<const ArchInfo*>& arches) {
 
 // What the default action must be given as: "@default ..." in the text, or a flag.
 void SetDefault(uint32_t def, Decompiled* d, std::string* directive) {
-  const std::string w = *ActionWord(def);
+  std::vector<std::string> arches;
+  for (const ArchInfo* a : d->resolve.arches) arches.emplace_back(a->name);
+  const std::string w = *ActionWord(def, arches);
   if (w == "kill-thread" || w == "kill-process" || w == "trap" || w == "user-notify") {
     *directive = "@default " + w + "\n";
     return;
@@ -372,7 +376,7 @@ Result<Decompiled> Decompile(const std::vector<const VerifiedProgram*>& stack,
   d.resolve.arches = arches;
   d.compile_flags = "--arch " + ArchNames(arches);
   std::vector<ArchRows> all;
-  for (const ArchInfo* a : arches) all.push_back(RowsOf(stack, a, options));
+  for (const ArchInfo* a : arches) all.push_back(RowsOf(stack, a, arches, options));
   const uint32_t def = ChooseDefault(stack, all);
   std::string directive;
   SetDefault(def, &d, &directive);

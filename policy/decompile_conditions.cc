@@ -211,16 +211,33 @@ constexpr NameHint kHints[] = {
     {"openat", 2, "O_", true},         {"ioctl", 1, "TC", false},
 };
 
-// Value -> name for names with `prefix` (shortest name, then alphabetical, wins).
-const std::map<uint64_t, std::string>& NamesWithPrefix(const std::string& prefix) {
+// The value of `name` on every arch of `arches` (x86_64's when empty); nullopt when it differs
+// between them or one lacks it.
+std::optional<uint64_t> ValueOnAll(std::string_view name, const std::vector<std::string>& arches) {
+  if (arches.empty()) return LookupConstant(name);
+  std::optional<uint64_t> out;
+  for (const std::string& a : arches) {
+    const ArchConstant c = LookupArchConstant(a, name);
+    if (!c.value || (out && *out != *c.value)) return std::nullopt;
+    out = c.value;
+  }
+  return out;
+}
+
+// Value -> name for names with `prefix` that mean that value on every arch of `arches`
+// (shortest name, then alphabetical, wins).
+const std::map<uint64_t, std::string>& NamesWithPrefix(const std::string& prefix,
+                                                       const std::vector<std::string>& arches) {
   static std::mutex mu;
   static auto* cache = new std::map<std::string, std::map<uint64_t, std::string>>;
   std::lock_guard<std::mutex> lock(mu);
-  auto [it, fresh] = cache->try_emplace(prefix);
+  std::string key = prefix;
+  for (const std::string& a : arches) key += "/" + a;
+  auto [it, fresh] = cache->try_emplace(key);
   if (fresh) {
     for (std::string_view n : ConstantNames()) {
       if (n.substr(0, prefix.size()) != prefix) continue;
-      const std::optional<uint64_t> v = LookupConstant(n);
+      const std::optional<uint64_t> v = ValueOnAll(n, arches);
       if (!v) continue;
       std::string& slot = it->second[*v];
       if (slot.empty() || n.size() < slot.size()) slot = std::string(n);
@@ -237,10 +254,11 @@ std::string Number(uint64_t v) {
 }
 
 // `v` by name where a hint applies and the names give exactly v; else a number.
-std::string Value(uint64_t v, const std::string& syscall, int arg) {
+std::string Value(uint64_t v, const std::string& syscall, int arg,
+                  const std::vector<std::string>& arches) {
   for (const NameHint& h : kHints) {
     if (syscall != h.syscall || arg != h.arg) continue;
-    const auto& names = NamesWithPrefix(h.prefix);
+    const auto& names = NamesWithPrefix(h.prefix, arches);
     auto it = names.find(v);
     if (it != names.end() && v != 0) return it->second;
     if (!h.flags || v == 0 || v > 0xffffffffu) break;
@@ -319,7 +337,7 @@ std::string RenderClause(const CondClause& clause, const ArgLayout& layout,
     if (!clause[i]) continue;
     const ArgCond& c = *clause[i];
     const std::string arg = "arg" + std::to_string(i);
-    auto val = [&](uint64_t v) { return Value(v, syscall, i); };
+    auto val = [&](uint64_t v) { return Value(v, syscall, i, layout.name_arches); };
     if (c.min == c.max) {
       atoms.push_back(arg + " == " + val(c.min));
     } else {
@@ -348,7 +366,7 @@ std::string RenderClause(const CondClause& clause, const ArgLayout& layout,
   return out;
 }
 
-std::optional<std::string> ActionWord(uint32_t canonical) {
+std::optional<std::string> ActionWord(uint32_t canonical, const std::vector<std::string>& arches) {
   using namespace seccomp;  // NOLINT
   const uint32_t data = canonical & kRetData;
   switch (canonical & kRetActionFull) {
@@ -360,7 +378,7 @@ std::optional<std::string> ActionWord(uint32_t canonical) {
     case kRetTrap: return data ? std::nullopt : std::optional<std::string>("trap");
     case kRetTrace: return data ? std::nullopt : std::optional<std::string>("trace");
     case kRetErrno: {
-      const auto& names = NamesWithPrefix("E");
+      const auto& names = NamesWithPrefix("E", arches);
       auto it = names.find(data);
       const bool errno_name = it != names.end() && data > 0 &&
                               it->second.find('_') == std::string::npos &&

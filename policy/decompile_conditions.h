@@ -38,6 +38,11 @@ using CondClause = std::array<std::optional<ArgCond>, 6>;  // nullopt: argN unco
 struct ArgLayout {
   bool args64 = true;         // 32-bit arches: the low word only, values up to 0xffffffff
   bool little_endian = true;  // word order in seccomp_data
+  // A value is written by name only where the name means that value on every arch of
+  // name_arches (this row's arch: the compiler gives each arch its own values; empty:
+  // x86_64's names). Errnos, one value per filter, by names that agree on all_arches.
+  std::vector<std::string> name_arches;
+  std::vector<std::string> all_arches;
 };
 
 // The clauses (a disjunction) of the paths given, or an error "why" (rule "inexpressible").
@@ -50,7 +55,9 @@ std::string RenderClause(const CondClause& clause, const ArgLayout& layout,
                          const std::string& syscall);
 
 // The rules language's action for a canonical outcome: "allow", "return EPERM", "kill-thread",
-// ...; nullopt for outcomes it cannot state (TRAP and TRACE with data).
-std::optional<std::string> ActionWord(uint32_t canonical);
+// ...; nullopt for outcomes it cannot state (TRAP and TRACE with data). An errno is named
+// only where the name has that number on every arch of `arches` (x86_64's names when empty).
+std::optional<std::string> ActionWord(uint32_t canonical,
+                                      const std::vector<std::string>& arches = {});
 
 }  // namespace sckit::policy

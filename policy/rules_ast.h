@@ -15,6 +15,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "vm/status.h"
@@ -44,10 +45,22 @@ enum class CompareOp { kEq, kNe, kLt, kLe, kGt, kGe, kAnySet, kIn };
 // "==", "!=", "<", "<=", ">", ">=", "&", "in".
 const char* CompareOpText(CompareOp op);
 
+// A constant expression in postfix order, kept so that named constants can be evaluated per
+// arch (their values differ: O_DIRECTORY, MAP_ANONYMOUS, SO_REUSEADDR, TCGETS, ...).
+struct ValueOp {
+  enum class Kind { kNumber, kName, kComplement, kOr };
+  Kind kind = Kind::kNumber;
+  uint64_t number = 0;  // kNumber
+  std::string name;     // kName
+  SourceLocation loc;   // of the number or name
+};
+
 struct Atom {
   int arg = 0;  // 0..5
   CompareOp op = CompareOp::kEq;
-  uint64_t value = 0;  // the constant expression, evaluated over 64 bits
+  uint64_t value = 0;  // the constant expression over 64 bits, names as x86_64 defines them (0
+                       // for a name x86_64 lacks); the resolver evaluates `expr` per arch
+  std::vector<ValueOp> expr;  // the same expression, postfix
   SourceLocation loc;  // of the argument token
 };
 
@@ -67,19 +80,38 @@ enum class ActionKind {
 };
 
 struct RuleAction {
+  RuleAction() = default;
+  RuleAction(ActionKind k, uint16_t d) : kind(k), data(d) {}
   ActionKind kind = ActionKind::kAllow;
-  uint16_t data = 0;  // the errno of kErrno
-  friend bool operator==(const RuleAction&, const RuleAction&) = default;
+  uint16_t data = 0;  // the errno of kErrno (as x86_64 defines a named one)
+  std::string data_name;   // `return EPERM`: the name, checked per arch by the resolver
+  SourceLocation data_loc;  // of the errno, when named
+  friend bool operator==(const RuleAction& a, const RuleAction& b) {
+    return a.kind == b.kind && a.data == b.data;
+  }
 };
 
 // "allow", "kill", ..., "return 13", "return".
 std::string RuleActionText(const RuleAction& a);
+
+// The arches a statement applies to, from minijail's metadata `name[arch=x86_64,arm64]`
+// (sckit's arch names, vm/arch.h); empty: every arch.
+using ArchSet = std::vector<std::string>;
+
+inline bool AppliesTo(const ArchSet& set, std::string_view arch) {
+  if (set.empty()) return true;
+  for (const std::string& a : set) {
+    if (a == arch) return true;
+  }
+  return false;
+}
 
 struct Filter {
   std::vector<Clause> expr;  // disjunction of clauses; empty: unconditional
   RuleAction if_true;
   std::optional<RuleAction> if_false;
   SourceLocation loc;  // of the filter's first token
+  ArchSet arches;      // from the syscall name's [arch=...] metadata
 };
 
 struct SyscallRule {
@@ -92,6 +124,7 @@ struct FrequencyEntry {
   std::string name;
   uint64_t count = 0;
   SourceLocation loc;
+  ArchSet arches;  // from [arch=...] metadata
 };
 
 struct Policy {

@@ -231,7 +231,7 @@ class Codegen {
         auto it = g.frequency.find(nr);
         w = 1024 * (it == g.frequency.end() ? 1 : std::max<uint64_t>(it->second, 1));
       }
-      add(nr, TargetOf(g, p_.policy->rules[index], bodies), w);
+      add(nr, TargetOf(g, ResolvedPolicy::RuleFor(g, nr), bodies), w);
       cur = uint64_t{nr} + 1;
     }
     if (cur <= 0xffffffffu) add(cur, def, 1);

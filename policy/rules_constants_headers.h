@@ -4,8 +4,9 @@
 // see gen_rules_constants.cc) so the compiler itself evaluates each macro, ioctl request
 // encodings (_IOR/_IOW) included. The set follows the headers minijail's constant table is made
 // from (its gen_constants-inl.h), plus a few for names real policies use (FUTEX_*, TCP_*,
-// NETLINK_*, CAP_*, SECCOMP_*). Values are this build host's (x86_64 Debian 12 headers); where
-// another arch defines a name differently the table does not model it (docs/policy-language.md).
+// NETLINK_*, CAP_*, SECCOMP_*). Included a third time per arch by the probe of
+// gen_arch_constants.cc, which clang compiles for that arch over its own headers, so every arch
+// with cross headers gets its own values (docs/policy-language.md).
 #pragma once
 
 #if defined(__x86_64__) || defined(__i386__)

@@ -1,5 +1,6 @@
-// The generated constant table's interface (the table itself is written at build time by
-// gen_rules_constants.cc into rules_constants_table.cc). Not for direct use: rules_constants.h
+// The generated constant tables' interface (written at build time: the build host's by
+// gen_rules_constants.cc into rules_constants_table.cc, every arch's by gen_arch_constants.cc
+// into rules_arch_constants.cc). Not for direct use: rules_constants.h
 // is the lookup API.
 #pragma once
 
@@ -32,5 +33,17 @@ RawConstant MakeRawConstant(const char* name, const T& value) {
 
 // Every candidate macro, sorted by name (generated).
 std::span<const RawConstant> GeneratedConstants();
+
+// The per-arch tables (gen_arch_constants.cc): each arch's integer macros, evaluated by clang
+// for that arch over its own headers, sorted by name.
+struct NamedValue {
+  const char* name;
+  uint64_t value;
+};
+struct ArchTable {
+  const char* arch;  // sckit's arch name (vm/arch.h)
+  std::span<const NamedValue> values;
+};
+std::span<const ArchTable> GeneratedArchTables();
 
 }  // namespace sckit::policy::internal

@@ -51,7 +51,7 @@ uint32_t EvaluatePolicy(const ResolvedPolicy& policy, const SeccompData& data) {
   if (group == nullptr) return policy.kill_ret;
   auto it = group->rules.find(static_cast<uint32_t>(data.nr));
   if (it == group->rules.end()) return policy.default_ret;
-  const SyscallRule& rule = policy.policy->rules[it->second];
+  const SyscallRule& rule = ResolvedPolicy::RuleFor(*group, it->first);
   for (const Filter& f : rule.filters) {
     if (f.expr.empty()) return policy.Ret(f.if_true);
     if (EvaluateExpr(*group, f.expr, data)) return policy.Ret(f.if_true);

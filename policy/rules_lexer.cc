@@ -65,6 +65,9 @@ Result<bool> LexPhysical(std::string_view line, const std::string& file, int lin
     } else if (c == '|') { kind = n == '|' ? TokenKind::kOrOr : TokenKind::kPipe; len = n == '|' ? 2 : 1;
     } else if (c == '&') { kind = n == '&' ? TokenKind::kAndAnd : TokenKind::kOp; len = n == '&' ? 2 : 1;
     } else if ((c == '=' || c == '!') && n == '=') { kind = TokenKind::kOp; len = 2;
+    } else if (c == '=') { kind = TokenKind::kEqual;
+    } else if (c == '[') { kind = TokenKind::kLBracket;
+    } else if (c == ']') { kind = TokenKind::kRBracket;
     } else if (c == '<' || c == '>') { kind = TokenKind::kOp; len = n == '=' ? 2 : 1;
     } else {
       return LocatedError(loc(start), "unexpected character " + Printable(c));

@@ -32,6 +32,9 @@ enum class TokenKind {
   kAndAnd,  // &&
   kPipe,    // |
   kOp,      // == != < <= > >= &
+  kLBracket,  // [   metadata: read[arch=x86_64,arm64]: 1
+  kRBracket,  // ]
+  kEqual,     // =   (alone; == is kOp)
 };
 
 struct Token {

@@ -1,9 +1,10 @@
-// Parser of the policy language (see rules_parser.h for the grammar). One logical line is one
-// statement; a Cursor walks its tokens and every error names the token it stopped at, or the
-// end of the line when tokens ran out.
+// Parser of the policy language (see rules_parser.h for the grammar): files, directives and
+// statements; the pieces of a statement (values, expressions, actions, syscall names with
+// metadata) are rules_syntax.h. One logical line is one statement.
 #include "formats/read_file.h"
 #include "policy/rules_parser.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -14,38 +15,21 @@
 
 #include "policy/rules_constants.h"
 #include "policy/rules_lexer.h"
+#include "policy/rules_syntax.h"
 #include "policy/suggest.h"
+#include "vm/arch.h"
 
 namespace sckit::policy {
 namespace {
 
-constexpr int kMaxParenDepth = 32;
+using internal::Cursor;
+using internal::Descriptor;
+using internal::IsArgToken;
+using internal::ParseAction;
+using internal::ParseDescriptor;
+using internal::ParseExpression;
+using internal::ParseValue;
 
-class Cursor {
- public:
-  explicit Cursor(const LogicalLine& tokens) : t_(tokens) {}
-  bool AtEnd() const { return i_ >= t_.size(); }
-  const Token* Peek() const { return AtEnd() ? nullptr : &t_[i_]; }
-  bool PeekIs(TokenKind kind) const { return !AtEnd() && t_[i_].kind == kind; }
-  bool PeekIs(TokenKind kind, std::string_view text) const {
-    return PeekIs(kind) && t_[i_].text == text;
-  }
-  const Token& Next() { return t_[i_++]; }
-  // Where the next token is, or just past the last one.
-  SourceLocation Here() const {
-    if (!AtEnd()) return t_[i_].loc;
-    SourceLocation end = t_.back().loc;
-    end.col += static_cast<int>(t_.back().text.size());
-    return end;
-  }
-  // "'foo'" for the next token, "end of line" when there is none.
-  std::string Describe() const { return AtEnd() ? "end of line" : "'" + t_[i_].text + "'"; }
-  Error Fail(const std::string& what) const { return LocatedError(Here(), what); }
-
- private:
-  const LogicalLine& t_;
-  size_t i_ = 0;
-};
 
 std::string Dirname(const std::string& path) {
   const size_t slash = path.rfind('/');
@@ -87,154 +71,6 @@ Result<std::string> ReadFromDisk(const std::string& path, size_t cap) {
     return MakeError("io", why);
   }
   return std::string(bytes->begin(), bytes->end());
-}
-
-const std::map<std::string_view, ActionKind>& ActionWords() {
-  static const std::map<std::string_view, ActionKind> kWords = {
-      {"allow", ActionKind::kAllow},
-      {"kill", ActionKind::kKill},
-      {"kill-process", ActionKind::kKillProcess},
-      {"kill-thread", ActionKind::kKillThread},
-      {"trap", ActionKind::kTrap},
-      {"trace", ActionKind::kTrace},
-      {"log", ActionKind::kLog},
-      {"user-notify", ActionKind::kUserNotify},
-  };
-  return kWords;
-}
-
-bool IsArgToken(const Token& t) {
-  return t.kind == TokenKind::kIdent && t.text.size() > 3 && t.text.rfind("arg", 0) == 0 &&
-         t.text.find_first_not_of("0123456789", 3) == std::string::npos;
-}
-
-// term = [ '~' ] ( '(' value ')' | NUMBER | IDENT ); value = term { '|' term }.
-Result<uint64_t> ParseValue(Cursor& c, int depth);
-
-Result<uint64_t> ParseTerm(Cursor& c, int depth) {
-  bool complement = false;
-  if (c.PeekIs(TokenKind::kTilde)) {
-    c.Next();
-    complement = true;
-    if (c.PeekIs(TokenKind::kTilde)) return c.Fail("double complement '~~' is not allowed");
-  }
-  if (c.AtEnd()) return c.Fail("expected a constant, found end of line");
-  const Token& t = c.Next();
-  uint64_t v = 0;
-  if (t.kind == TokenKind::kLParen) {
-    if (depth >= kMaxParenDepth) return LocatedError(t.loc, "parentheses nested too deep");
-    Result<uint64_t> inner = ParseValue(c, depth + 1);
-    if (!inner.ok()) return inner;
-    if (!c.PeekIs(TokenKind::kRParen)) {
-      return c.Fail("expected ')' to close the '(' at column " + std::to_string(t.loc.col) +
-                    ", found " + c.Describe());
-    }
-    c.Next();
-    v = *inner;
-  } else if (t.kind == TokenKind::kNumber) {
-    Result<uint64_t> n = ParseNumber(t.text);
-    if (!n.ok()) return LocatedError(t.loc, n.error().message);
-    v = *n;
-  } else if (t.kind == TokenKind::kIdent) {
-    std::optional<uint64_t> k = LookupConstant(t.text);
-    if (!k) {
-      return LocatedError(t.loc, "unknown constant '" + t.text + "'" +
-                                     DidYouMean(t.text, ConstantNames()));
-    }
-    v = *k;
-  } else {
-    return LocatedError(t.loc, "expected a constant, found '" + t.text + "'");
-  }
-  return complement ? ~v : v;
-}
-
-Result<uint64_t> ParseValue(Cursor& c, int depth) {
-  uint64_t v = 0;
-  while (true) {
-    Result<uint64_t> term = ParseTerm(c, depth);
-    if (!term.ok()) return term;
-    v |= *term;
-    if (!c.PeekIs(TokenKind::kPipe)) return v;
-    c.Next();
-  }
-}
-
-Result<Atom> ParseAtom(Cursor& c) {
-  if (c.AtEnd()) return c.Fail("expected an argument (arg0..arg5), found end of line");
-  const Token& arg = c.Next();
-  if (!IsArgToken(arg)) {
-    return LocatedError(arg.loc, "expected an argument (arg0..arg5), found '" + arg.text + "'");
-  }
-  const std::string index = arg.text.substr(3);
-  if (index.size() > 1 || index[0] > '5') {
-    return LocatedError(arg.loc, "argument index " + index + " out of range (arg0..arg5)");
-  }
-  Atom atom;
-  atom.arg = index[0] - '0';
-  atom.loc = arg.loc;
-  static const std::map<std::string_view, CompareOp> kOps = {
-      {"==", CompareOp::kEq}, {"!=", CompareOp::kNe},     {"<", CompareOp::kLt},
-      {"<=", CompareOp::kLe}, {">", CompareOp::kGt},      {">=", CompareOp::kGe},
-      {"&", CompareOp::kAnySet}, {"in", CompareOp::kIn}};
-  const Token* op = c.Peek();
-  auto it = op == nullptr ? kOps.end() : kOps.find(op->text);
-  if (it == kOps.end() || (op->kind != TokenKind::kOp && op->kind != TokenKind::kIdent)) {
-    return c.Fail("expected an operator (== != < <= > >= & in) after '" + arg.text +
-                  "', found " + c.Describe());
-  }
-  c.Next();
-  atom.op = it->second;
-  Result<uint64_t> v = ParseValue(c, 0);
-  if (!v.ok()) return v.error();
-  atom.value = *v;
-  return atom;
-}
-
-Result<std::vector<Clause>> ParseExpression(Cursor& c) {
-  std::vector<Clause> clauses(1);
-  while (true) {
-    Result<Atom> atom = ParseAtom(c);
-    if (!atom.ok()) return atom.error();
-    clauses.back().push_back(*atom);
-    if (c.PeekIs(TokenKind::kAndAnd)) {
-      c.Next();
-    } else if (c.PeekIs(TokenKind::kOrOr)) {
-      c.Next();
-      clauses.emplace_back();
-    } else {
-      return clauses;
-    }
-  }
-}
-
-Result<RuleAction> ParseAction(Cursor& c) {
-  if (c.AtEnd()) return c.Fail("expected an action, found end of line");
-  const Token& t = c.Next();
-  if (t.kind == TokenKind::kNumber && t.text == "1") return RuleAction{ActionKind::kAllow, 0};
-  if (t.kind == TokenKind::kIdent) {
-    auto it = ActionWords().find(t.text);
-    if (it != ActionWords().end()) return RuleAction{it->second, 0};
-    if (t.text == "return") {
-      // minijail's C parser: a bare `return` is the filter's kill action (our default action).
-      if (c.AtEnd() || c.PeekIs(TokenKind::kComma) || c.PeekIs(TokenKind::kRBrace)) {
-        return RuleAction{ActionKind::kDefault, 0};
-      }
-      const SourceLocation at = c.Here();
-      if (!c.PeekIs(TokenKind::kNumber) && !c.PeekIs(TokenKind::kIdent)) {
-        return c.Fail("expected an errno (a number or a name such as EPERM) after 'return', "
-                      "found " + c.Describe());
-      }
-      Result<uint64_t> v = ParseTerm(c, 0);
-      if (!v.ok()) return v.error();
-      if (*v > 0xffff) {
-        return LocatedError(at, "errno " + std::to_string(*v) + " out of range (0..65535)");
-      }
-      return RuleAction{ActionKind::kErrno, static_cast<uint16_t>(*v)};
-    }
-  }
-  return LocatedError(t.loc, "expected an action (allow, 1, kill, kill-process, kill-thread, "
-                             "trap, trace, log, user-notify, return <errno>), found '" +
-                                 t.text + "'");
 }
 
 }  // namespace
@@ -336,10 +172,10 @@ class PolicyParser {
     if (!lines.ok()) return lines.error();
     for (const LogicalLine& line : *lines) {
       Cursor c(line);
-      const Token& name = c.Next();
-      if (name.kind != TokenKind::kIdent) {
-        return LocatedError(name.loc, "expected a syscall name, found '" + name.text + "'");
-      }
+      if (!c.PeekIs(TokenKind::kIdent)) return c.Fail("expected a syscall name, found " + c.Describe());
+      Result<Descriptor> d = ParseDescriptor(c);
+      if (!d.ok()) return d.error();
+      const Token& name = *d->name;
       if (!c.PeekIs(TokenKind::kColon)) return c.Fail("expected ':', found " + c.Describe());
       c.Next();
       if (!c.PeekIs(TokenKind::kNumber)) return c.Fail("expected a count, found " + c.Describe());
@@ -349,25 +185,19 @@ class PolicyParser {
         return LocatedError(n.loc, "invalid count '" + n.text + "'");
       }
       if (!c.AtEnd()) return c.Fail("unexpected " + c.Describe() + " after the count");
-      policy_.frequencies.push_back({name.text, *count, name.loc});
+      policy_.frequencies.push_back({name.text, *count, name.loc, d->arches});
     }
     return true;
   }
 
   Result<bool> ParseStatement(Cursor& c) {
-    std::vector<const Token*> names;
+    std::vector<Descriptor> names;
     const bool braced = c.PeekIs(TokenKind::kLBrace);
     if (braced) c.Next();
     while (true) {
-      const Token* t = c.Peek();
-      if (t == nullptr || (t->kind != TokenKind::kIdent && t->kind != TokenKind::kNumber)) {
-        return c.Fail("expected a syscall name, found " + c.Describe());
-      }
-      if (t->kind == TokenKind::kNumber && t->text.find_first_not_of("0123456789") !=
-                                               std::string::npos) {
-        return c.Fail("a syscall number must be a decimal number, found " + c.Describe());
-      }
-      names.push_back(&c.Next());
+      Result<Descriptor> d = ParseDescriptor(c);
+      if (!d.ok()) return d.error();
+      names.push_back(std::move(*d));
       if (!braced || !c.PeekIs(TokenKind::kComma)) break;
       c.Next();
     }
@@ -381,7 +211,7 @@ class PolicyParser {
     c.Next();
     Result<std::vector<Filter>> filters = ParseFilters(c);
     if (!filters.ok()) return filters.error();
-    for (const Token* n : names) Add(*n, *filters);
+    for (const Descriptor& n : names) Add(*n.name, *filters, n.arches);
     return true;
   }
 
@@ -436,11 +266,22 @@ class PolicyParser {
     if (a.kind != ActionKind::kErrno && !first_non_return_) first_non_return_ = at;
   }
 
-  void Add(const Token& name, const std::vector<Filter>& filters) {
+  void Add(const Token& name, const std::vector<Filter>& filters, const ArchSet& arches) {
     auto [it, inserted] = index_.emplace(name.text, policy_.rules.size());
     if (inserted) policy_.rules.push_back({name.text, name.loc, {}});
     std::vector<Filter>& to = policy_.rules[it->second].filters;
-    to.insert(to.end(), filters.begin(), filters.end());
+    for (Filter f : filters) {
+      f.arches = arches;
+      to.push_back(std::move(f));
+    }
+  }
+
+  static bool Overlap(const ArchSet& a, const ArchSet& b) {
+    if (a.empty() || b.empty()) return true;
+    for (const std::string& x : a) {
+      if (AppliesTo(b, x)) return true;
+    }
+    return false;
   }
 
   // Rules that can never apply, and @denylist's constraints.
@@ -448,8 +289,10 @@ class PolicyParser {
     for (const SyscallRule& r : policy_.rules) {
       for (size_t i = 0; i + 1 < r.filters.size(); ++i) {
         const Filter& f = r.filters[i];
-        if (f.expr.empty() || f.if_false) {
-          return LocatedError(r.filters[i + 1].loc,
+        if (!f.expr.empty() && !f.if_false) continue;
+        for (size_t j = i + 1; j < r.filters.size(); ++j) {  // on a shared arch
+          if (!Overlap(f.arches, r.filters[j].arches)) continue;
+          return LocatedError(r.filters[j].loc,
                               "'" + r.name + "' already has an unconditional action (from " +
                                   f.loc.ToString() + "); this rule would never apply");
         }
@@ -497,7 +340,7 @@ Result<uint64_t> ParseValueText(std::string_view text) {
   if (!lines.ok()) return lines.error();
   if (lines->size() != 1) return MakeError("policy", "expected one constant expression");
   Cursor c(lines->front());
-  Result<uint64_t> v = ParseValue(c, 0);
+  Result<uint64_t> v = ParseValue(c, 0, nullptr);
   if (!v.ok()) return v;
   if (!c.AtEnd()) return c.Fail("unexpected " + c.Describe());
   return v;

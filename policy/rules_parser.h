@@ -1,11 +1,15 @@
 // Parser of minijail's seccomp policy language (issue 15; grammar and semantics in
 // docs/policy-language.md). Produces a Policy (rules_ast.h) with every element located; names
 // of system calls are kept as written and resolved per arch by the compiler (rules_compile.h),
-// named constants are resolved here from the generated table (rules_constants.h).
+// named constants are checked here against the generated tables (rules_constants.h) and kept
+// as expressions, which the resolver evaluates per arch (rules_resolve.h).
 //
 //   line        = '@include' PATH | '@frequency' PATH | '@default' action | '@denylist'
 //               | syscalls ':' filters
-//   syscalls    = name | '{' name { ',' name } '}'          name = IDENT | NUMBER
+//   syscalls    = desc | '{' desc { ',' desc } '}'          desc = name [ metadata ]
+//   name        = IDENT | NUMBER                            (IDENT with '@': a group, refused)
+//   metadata    = '[' key '=' IDENT { ',' IDENT } { ';' key '=' ... } ']'   (arch=...: the
+//                 arches the statement applies to; other keys ignored, as minijail does)
 //   filters     = filter | '{' filter { ',' filter } '}'
 //   filter      = action | expr [ ';' action ]
 //   action      = 'allow' | '1' | 'kill' | 'kill-process' | 'kill-thread' | 'trap' | 'trace'

@@ -3,6 +3,7 @@
 
 #include <mutex>
 
+#include "policy/rules_constants.h"
 #include "policy/suggest.h"
 #include "vm/bpf.h"
 
@@ -28,13 +29,26 @@ std::string ArchList(const std::vector<const ArchInfo*>& arches) {
   return out;
 }
 
-// The numbers of `name` in group g (two on x86_64+x32: native and x32), or none.
-std::vector<uint32_t> NumbersIn(const ArchGroup& g, const std::string& name) {
+// Whether any of `filters` applies on arch a ([arch=...] metadata).
+bool AnyAppliesTo(const std::vector<Filter>& filters, const ArchInfo& a) {
+  for (const Filter& f : filters) {
+    if (AppliesTo(f.arches, a.name)) return true;
+  }
+  return false;
+}
+
+// The numbers of `name` in group g (two on x86_64+x32: native and x32) on the arches that
+// `applies` accepts, or none.
+template <typename Pred>
+std::vector<uint32_t> NumbersIn(const ArchGroup& g, const std::string& name, Pred applies) {
   std::vector<uint32_t> out;
-  if (std::optional<uint32_t> n = DecimalSyscall(name)) return {*n};
+  bool any = false;
   for (const ArchInfo* a : g.arches) {
+    if (!applies(*a)) continue;
+    any = true;
     if (std::optional<int32_t> nr = SyscallNumber(*a, name)) out.push_back(static_cast<uint32_t>(*nr));
   }
+  if (std::optional<uint32_t> n = DecimalSyscall(name)) return any ? std::vector<uint32_t>{*n} : out;
   return out;
 }
 
@@ -63,22 +77,123 @@ Result<std::vector<ArchGroup>> MakeGroups(const ResolveOptions& options) {
   return groups;
 }
 
-Result<bool> CheckValues(const Policy& policy, const ArchGroup& g) {
-  if (g.args64) return true;
+// The arch of syscall number `nr` in group g: x32 for numbers with its bit, when given.
+const ArchInfo& ArchOfNumber(const ArchGroup& g, uint32_t nr) {
+  for (const ArchInfo* a : g.arches) {
+    if (a->nr_bit != 0 && (nr & a->nr_bit) != 0) return *a;
+  }
+  for (const ArchInfo* a : g.arches) {
+    if (a->nr_bit == 0) return *a;
+  }
+  return *g.arches.front();
+}
+
+// A value expression with its names as `arch` defines them.
+Result<uint64_t> EvaluateValue(const std::vector<ValueOp>& ops, const ArchInfo& arch) {
+  std::vector<uint64_t> stack;
+  for (const ValueOp& op : ops) {
+    switch (op.kind) {
+      case ValueOp::Kind::kNumber: stack.push_back(op.number); break;
+      case ValueOp::Kind::kName: {
+        ArchConstant c = LookupArchConstant(arch.name, op.name);
+        if (!c.value) {
+          return LocatedError(op.loc, "constant '" + op.name + "' on " + std::string(arch.name) +
+                                          ": " + c.why_not);
+        }
+        stack.push_back(*c.value);
+        break;
+      }
+      case ValueOp::Kind::kComplement:
+        if (stack.empty()) return MakeError("internal", "bad value expression");
+        stack.back() = ~stack.back();
+        break;
+      case ValueOp::Kind::kOr: {
+        if (stack.size() < 2) return MakeError("internal", "bad value expression");
+        const uint64_t b = stack.back();
+        stack.pop_back();
+        stack.back() |= b;
+        break;
+      }
+    }
+  }
+  if (stack.size() != 1) return MakeError("internal", "bad value expression");
+  return stack.back();
+}
+
+bool HasNames(const std::vector<ValueOp>& ops) {
+  for (const ValueOp& op : ops) {
+    if (op.kind == ValueOp::Kind::kName) return true;
+  }
+  return false;
+}
+
+// An atom with its value as `arch` defines it; on a 32-bit arch it must fit the word.
+Result<Atom> AtomFor(const Atom& a, const ArchInfo& arch) {
+  Atom out = a;
+  if (HasNames(a.expr)) {
+    Result<uint64_t> v = EvaluateValue(a.expr, arch);
+    if (!v.ok()) return v.error();
+    out.value = *v;
+  }
+  const uint64_t hi = out.value >> 32;
+  if (arch.bits == 32 && hi != 0 && hi != 0xffffffffu) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(out.value));
+    return LocatedError(a.loc, std::string("constant ") + buf +
+                                   " does not fit in the 32-bit arguments of " +
+                                   std::string(arch.name));
+  }
+  return out;
+}
+
+// A named errno must mean the same number on every given arch (one filter returns one value).
+Result<bool> CheckErrno(const RuleAction& a, const std::vector<ArchGroup>& groups) {
+  if (a.kind != ActionKind::kErrno || a.data_name.empty()) return true;
+  for (const ArchGroup& g : groups) {
+    for (const ArchInfo* arch : g.arches) {
+      ArchConstant c = LookupArchConstant(arch->name, a.data_name);
+      if (!c.value) {
+        return LocatedError(a.data_loc, "errno '" + a.data_name + "' on " +
+                                            std::string(arch->name) + ": " + c.why_not);
+      }
+      if (*c.value != a.data) {
+        return LocatedError(a.data_loc, "errno '" + a.data_name + "' is " +
+                                            std::to_string(*c.value) + " on " +
+                                            std::string(arch->name) + " but " +
+                                            std::to_string(a.data) +
+                                            " on x86_64: write the number");
+      }
+    }
+  }
+  return true;
+}
+
+// The rule of every mapped number, its constants as the number's arch defines them.
+Result<bool> MakeArchRules(const Policy& policy, ResolvedPolicy* out) {
   for (const SyscallRule& r : policy.rules) {
     for (const Filter& f : r.filters) {
-      for (const Clause& c : f.expr) {
-        for (const Atom& a : c) {
-          const uint64_t hi = a.value >> 32;
-          if (hi != 0 && hi != 0xffffffffu) {
-            char buf[32];
-            std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(a.value));
-            return LocatedError(a.loc, std::string("constant ") + buf +
-                                           " does not fit in the 32-bit arguments of " +
-                                           ArchList(g.arches));
+      for (const RuleAction* a : {&f.if_true, f.if_false ? &*f.if_false : nullptr}) {
+        if (a == nullptr) continue;
+        Result<bool> ok = CheckErrno(*a, out->groups);
+        if (!ok.ok()) return ok.error();
+      }
+    }
+  }
+  for (ArchGroup& g : out->groups) {
+    for (const auto& [nr, index] : g.rules) {
+      const ArchInfo& arch = ArchOfNumber(g, nr);
+      SyscallRule rule = policy.rules[index];
+      std::erase_if(rule.filters, [&arch](const Filter& f) { return !AppliesTo(f.arches, arch.name); });
+      for (Filter& f : rule.filters) {
+        for (Clause& c : f.expr) {
+          for (Atom& a : c) {
+            Result<Atom> at = AtomFor(a, arch);
+            if (!at.ok()) return at.error();
+            a = std::move(*at);
           }
         }
       }
+      g.arch_rules.emplace(nr, std::move(rule));
     }
   }
   return true;
@@ -89,10 +204,13 @@ Result<bool> MapRules(const Policy& policy, ResolvedPolicy* out) {
   for (size_t i = 0; i < policy.rules.size(); ++i) {
     const SyscallRule& r = policy.rules[i];
     std::vector<const ArchInfo*> missing;
-    size_t found = 0;
+    size_t found = 0, applicable = 0;
+    auto applies = [&r](const ArchInfo& a) { return AnyAppliesTo(r.filters, a); };
     for (ArchGroup& g : out->groups) {
-      std::vector<uint32_t> nrs = NumbersIn(g, r.name);
+      std::vector<uint32_t> nrs = NumbersIn(g, r.name, applies);
       for (const ArchInfo* a : g.arches) {
+        if (!applies(*a)) continue;
+        ++applicable;
         if (!DecimalSyscall(r.name) && !SyscallNumber(*a, r.name)) missing.push_back(a);
       }
       found += nrs.size();
@@ -106,6 +224,7 @@ Result<bool> MapRules(const Policy& policy, ResolvedPolicy* out) {
         }
       }
     }
+    if (applicable == 0) continue;  // [arch=...] names none of the arches compiled for
     if (found == 0) {
       const ArchInfo& first = *out->groups.front().arches.front();
       const std::string where = missing.size() > 1 ? " on any of " + ArchList(missing) : "";
@@ -122,13 +241,16 @@ Result<bool> MapRules(const Policy& policy, ResolvedPolicy* out) {
 
 Result<bool> MapFrequencies(const Policy& policy, ResolvedPolicy* out) {
   for (const FrequencyEntry& f : policy.frequencies) {
-    size_t found = 0;
+    size_t found = 0, applicable = 0;
     for (ArchGroup& g : out->groups) {
-      for (uint32_t nr : NumbersIn(g, f.name)) {
+      auto applies = [&f](const ArchInfo& a) { return AppliesTo(f.arches, a.name); };
+      for (const ArchInfo* a : g.arches) applicable += applies(*a) ? 1 : 0;
+      for (uint32_t nr : NumbersIn(g, f.name, applies)) {
         g.frequency[nr] += f.count;
         ++found;
       }
     }
+    if (applicable == 0) continue;  // [arch=...] names none of the arches compiled for
     if (found == 0) {
       const ArchInfo& first = *out->groups.front().arches.front();
       return LocatedError(f.loc, "unknown syscall '" + f.name + "'" +
@@ -169,13 +291,13 @@ Result<ResolvedPolicy> ResolvePolicy(const Policy& policy, const ResolveOptions&
   if (def.kind == ActionKind::kDefault) {
     return MakeError("policy", "the default action cannot be a bare 'return' (give an errno)");
   }
+  Result<bool> def_ok = CheckErrno(def, out.groups);
+  if (!def_ok.ok()) return def_ok.error();
   out.default_ret = out.Ret(def);
-  for (const ArchGroup& g : out.groups) {
-    Result<bool> ok = CheckValues(policy, g);
-    if (!ok.ok()) return ok.error();
-  }
   Result<bool> mapped = MapRules(policy, &out);
   if (!mapped.ok()) return mapped.error();
+  Result<bool> per_arch = MakeArchRules(policy, &out);
+  if (!per_arch.ok()) return per_arch.error();
   Result<bool> freq = MapFrequencies(policy, &out);
   if (!freq.ok()) return freq.error();
   return out;

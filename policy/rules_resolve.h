@@ -31,6 +31,9 @@ struct ArchGroup {
   bool args64 = true;         // ArchInfo::bits == 64: compare high and low words
   bool little_endian = true;  // !ArchInfo::big_endian: low word first in each 64-bit argument
   std::map<uint32_t, size_t> rules;  // syscall number -> index into Policy::rules
+  // syscall number -> its rule with every named constant as the number's arch defines it
+  // (x32 numbers: x32's values); what the code generator and the evaluator read.
+  std::map<uint32_t, SyscallRule> arch_rules;
   std::map<uint32_t, uint64_t> frequency;  // from @frequency, by number (absent: 1)
 
   uint32_t LowWord(int arg) const { return 16 + 8 * arg + (little_endian ? 0 : 4); }
@@ -44,6 +47,9 @@ struct ResolvedPolicy {
   uint32_t kill_ret = 0;           // `kill`, and every foreign arch
   std::vector<std::string> warnings;  // located, e.g. a name missing on one of several arches
 
+  // The rule of syscall `nr` in group g, its constants as that arch defines them.
+  static const SyscallRule& RuleFor(const ArchGroup& g, uint32_t nr) { return g.arch_rules.at(nr); }
+
   // The SECCOMP_RET_* value of an action (kDefault: default_ret; kKill: kill_ret).
   uint32_t Ret(const RuleAction& a) const;
   // An atom's constant as this group compares it (the low 32 bits on 32-bit arches).
@@ -53,7 +59,9 @@ struct ResolvedPolicy {
 };
 
 // Errors, each at file:line:col: a syscall no given arch knows (with suggestions), two names
-// for one number, a constant that does not fit a 32-bit arch's word, a bad --default-action.
+// for one number, a constant that does not fit a 32-bit arch's word, a bad --default-action,
+// a named constant an arch does not define (or sckit has no table for: rules_constants.h), a
+// named errno whose number differs between the given arches.
 Result<ResolvedPolicy> ResolvePolicy(const Policy& policy, const ResolveOptions& options);
 
 // The syscall names libseccomp knows for `arch` (for suggestions and listings).

@@ -132,7 +132,9 @@ constexpr const char* kUsage =
     "Compiles a policy in minijail's seccomp policy language (minijail0(5); see\n"
     "docs/policy-language.md) to a classic BPF seccomp filter that `sckit verify` accepts:\n"
     "an arch check first (foreign arches get the kill action), then a balanced search over\n"
-    "syscall numbers, 64-bit argument comparisons as two 32-bit words. Errors are reported\n"
+    "syscall numbers, 64-bit argument comparisons as two 32-bit words. Named constants take\n"
+    "each arch's own value (from its headers; names on arches without a table are errors),\n"
+    "and `name[arch=...]` metadata limits a statement to those arches. Errors are reported\n"
     "as FILE:LINE:COL: message; nothing is written then. The output file is replaced\n"
     "atomically. With --json a summary goes to standard output (per syscall the possible\n"
     "actions and the instructions executed), and the filter is written only with -o.";
@@ -146,7 +148,8 @@ int CmdCompile(const std::vector<std::string>& args) {
                                             "is refused on a terminal)")(
       "arch", po::value<std::vector<std::string>>()->composing(),
       "architectures, repeatable or comma-separated (default x86_64); one filter dispatches "
-      "on each; x32 shares x86_64's AUDIT_ARCH and matches numbers with bit 30")(
+      "on each, with each arch's constant values; x32 shares x86_64's AUDIT_ARCH and matches "
+      "numbers with bit 30")(
       "default-action", po::value<std::string>(),
       "action for calls no rule decides, overriding @default: kill, kill-process, kill-thread, "
       "trap, trace, log, user-notify, allow or 'return ERRNO' (default: @default, else kill; "

@@ -3,7 +3,8 @@
 // real system call that never executes) and must give the same outcome on every record:
 // every x86_64 and i386 syscall number of the uniform workload plus out-of-table numbers, with
 // arguments that the argument-checking filters tell apart. Filters: every bundled example and
-// random jeq-chain programs. Needs root (the engine skips otherwise).
+// random jeq-chain programs (--merge: live_merge_test). Needs root (the engine skips
+// otherwise).
 #include <gtest/gtest.h>
 
 #include <random>
@@ -12,6 +13,7 @@
 #include "bench/workload.h"
 #include "formats/loader.h"
 #include "live/kernel_engine.h"
+#include "tests/optimize/live_util.h"
 #include "optimize/optimize.h"
 #include "tests/random_program.h"
 #include "verifier/verifier.h"
@@ -20,51 +22,8 @@
 namespace sckit::optimize {
 namespace {
 
-bool Unavailable(const Error& e) {
-  return e.rule == "suspend-seccomp-refused" || e.kernel_errno == EPERM ||
-         e.kernel_errno == ENOSYS;
-}
-
-std::vector<SeccompData> Records() {
-  std::vector<SeccompData> out;
-  for (const char* a : {"x86_64", "i386"}) {
-    for (SeccompData d : bench::UniformWorkload(*FindArch(a)).records) {
-      out.push_back(d);
-      d.args[0] = 1;  // socket(AF_UNIX), clone flags, personality ... take other branches
-      d.args[1] = 0x7fffffff;
-      out.push_back(d);
-    }
-  }
-  for (int32_t nr : {-1, 1000, 0x40000000, 0x40000001}) {
-    SeccompData d;
-    d.arch = kAuditArchX86_64;
-    d.nr = nr;
-    out.push_back(d);
-  }
-  return out;
-}
-
-// Installs both programs and compares the kernel's outcomes; returns false to skip.
-bool CompareInKernel(const Program& a, const Program& b, const std::vector<SeccompData>& records) {
-  Result<live::KernelEngine> ea = live::KernelEngine::Start({StackEntry{a, 0}});
-  if (!ea.ok() && Unavailable(ea.error())) return false;
-  EXPECT_TRUE(ea.ok()) << ea.error().ToString();
-  Result<live::KernelEngine> eb = live::KernelEngine::Start({StackEntry{b, 0}});
-  EXPECT_TRUE(ea.ok() && eb.ok());
-  if (!ea.ok() || !eb.ok()) return true;
-  int compared = 0;
-  for (const SeccompData& d : records) {
-    Result<live::KernelObservation> oa = ea->Run(d);
-    Result<live::KernelObservation> ob = eb->Run(d);
-    EXPECT_TRUE(oa.ok() && ob.ok());
-    if (!oa.ok() || !ob.ok()) return true;
-    if (!oa->reproducible || !ob->reproducible) continue;
-    ++compared;
-    EXPECT_EQ(oa->outcome, ob->outcome) << "nr " << d.nr << " arch " << d.arch;
-  }
-  EXPECT_GT(compared, static_cast<int>(records.size()) / 2);
-  return true;
-}
+using testing::CompareInKernel;
+using testing::Records;
 
 TEST(OptimizeLive, BundledExamplesActTheSameInTheKernel) {
   const std::vector<SeccompData> records = Records();

@@ -181,7 +181,7 @@ TEST(PolicyRulesParser, EveryErrorIsLocated) {
       {"read: arg0 == PROT_EXC\n",
        "t.policy:1:15: unknown constant 'PROT_EXC' (did you mean 'PROT_EXEC'?)"},
       {"read: arg6 == 1\n", "t.policy:1:7: argument index 6 out of range (arg0..arg5)"},
-      {"read: arg0 =< 1\n", "t.policy:1:12: unexpected character '='"},
+      {"read: arg0 =< 1\n", "t.policy:1:12: expected an operator (== != < <= > >= & in) after 'arg0', found '='"},
       {"read: arg0 1\n",
        "t.policy:1:12: expected an operator (== != < <= > >= & in) after 'arg0', found '1'"},
       {"read: arg0 ==\n", "t.policy:1:14: expected a constant, found end of line"},

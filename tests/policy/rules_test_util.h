@@ -99,7 +99,7 @@ inline std::vector<Mismatch> CompareWithReference(const ResolvedPolicy& resolved
       auto it = g.rules.find(nr);
       const int n = it == g.rules.end() ? 2 : samples;
       std::vector<std::vector<uint64_t>> pools;
-      if (it != g.rules.end()) pools = ArgPools(resolved.policy->rules[it->second]);
+      if (it != g.rules.end()) pools = ArgPools(ResolvedPolicy::RuleFor(g, nr));
       for (int i = 0; i < n; ++i) {
         for (int a = 0; a < 6; ++a) {
           if (pools.empty() || rng() % 8 == 0) {

@@ -19,6 +19,7 @@
 #include "formats/codec.h"
 #include "verifier/stack_check.h"
 #include "verifier/verifier.h"
+#include "vm/record_layout.h"
 #include "vm/seccomp_data.h"
 #include "vm/stack.h"
 
@@ -151,7 +152,11 @@ sckit_status sckit_program_prepare(const void* bytes, size_t len, sckit_engine e
 uint32_t sckit_program_run(const sckit_program* program, const struct seccomp_data* data) {
   if (program == nullptr || data == nullptr) return kFailClosed;
   try {
-    return program->run->Run(AsData(data));
+    const sckit::SeccompData& values = AsData(data);
+    if (sckit::HasBigEndianLayout(values.arch)) {  // the stack does the same (vm/record_layout.h)
+      return program->run->Run(sckit::LoadedImage(values));
+    }
+    return program->run->Run(values);
   } catch (...) {
     return kFailClosed;
   }

@@ -71,7 +71,8 @@ SCKIT_API sckit_status sckit_program_prepare(const void* bytes, size_t len, scki
                                              sckit_program** out, char* err, size_t err_len);
 
 /* The raw 32-bit value the filter returns for `data` (SECCOMP_RET_KILL_PROCESS when either
- * pointer is NULL). */
+ * pointer is NULL). `data` holds values; when its arch is a big-endian AUDIT_ARCH (s390x, ppc64,
+ * mips, ...) the filter sees the 64-bit fields' halves as on that machine (high word first). */
 SCKIT_API uint32_t sckit_program_run(const sckit_program* program,
                                      const struct seccomp_data* data);
 

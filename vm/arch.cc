@@ -44,9 +44,16 @@ constexpr std::string_view kFirst[] = {
 
 std::string Lower(std::string_view s);
 
+// The one AUDIT_ARCH value whose missing __AUDIT_ARCH_LE does not mean big-endian: Hexagon is a
+// little-endian machine (its kernel byteorder.h is the little-endian one), but <linux/audit.h>
+// defines AUDIT_ARCH_HEXAGON as plain EM_HEXAGON.
+bool BigEndian(const AuditEntry& e) {
+  return (e.value & kAuditLittleEndian) == 0 && e.audit_name != "HEXAGON";
+}
+
 ArchInfo MakeArch(const AuditEntry& e, std::string_view name, uint32_t token, uint32_t nr_bit) {
-  return ArchInfo{name, e.audit_name, e.value, token, nr_bit,
-                  (e.value & kAuditLittleEndian) == 0, (e.value & kAudit64Bit) ? 64 : 32};
+  return ArchInfo{name, e.audit_name, e.value, token, nr_bit, BigEndian(e),
+                  (e.value & kAudit64Bit) ? 64 : 32};
 }
 
 const std::vector<ArchInfo>& Table() {

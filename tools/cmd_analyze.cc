@@ -145,6 +145,7 @@ int CmdAnalyze(const std::vector<std::string>& args) {
       "json", "machine-readable output")(
       "summary", "print counts per outcome and the findings, not every syscall")(
       "format", po::value<std::string>()->default_value("auto"), "input format: auto, raw, asm, c");
+  AddByteOrderOption(&visible);
   po::options_description hidden;
   hidden.add_options()("file", po::value<std::vector<std::string>>(), "filter files");
   po::positional_options_description pos;
@@ -178,7 +179,9 @@ int CmdAnalyze(const std::vector<std::string>& args) {
   }
   int code = kExitOk;
   const auto files = vm["file"].as<std::vector<std::string>>();
-  auto stack = LoadVerifiedFiles("analyze", files, *format, &code);
+  const std::optional<ByteOrder> order = ByteOrderOption("analyze", vm);
+  if (!order) return kExitUsage;
+  auto stack = LoadVerifiedFiles("analyze", files, FilterLoadOptions(*format, *order), &code);
   if (!stack) return code;
   const analysis::Analysis a = analysis::Analyze(Pointers(*stack), options);
   if (vm.count("json")) {
@@ -197,6 +200,7 @@ int CmdDiff(const std::vector<std::string>& args) {
       "max", po::value<size_t>()->default_value(512), "list at most this many differences")(
       "json", "machine-readable output")(
       "format", po::value<std::string>()->default_value("auto"), "input format: auto, raw, asm, c");
+  AddByteOrderOption(&visible);
   po::options_description hidden;
   hidden.add_options()("file", po::value<std::vector<std::string>>(), "A and B");
   po::positional_options_description pos;
@@ -231,9 +235,11 @@ int CmdDiff(const std::vector<std::string>& args) {
     return kExitUsage;
   }
   int code = kExitOk;
-  auto a = LoadVerifiedFiles("diff", a_files, *format, &code);
+  const std::optional<ByteOrder> order = ByteOrderOption("diff", vm);
+  if (!order) return kExitUsage;
+  auto a = LoadVerifiedFiles("diff", a_files, FilterLoadOptions(*format, *order), &code);
   if (!a) return code;
-  auto b = LoadVerifiedFiles("diff", b_files, *format, &code);
+  auto b = LoadVerifiedFiles("diff", b_files, FilterLoadOptions(*format, *order), &code);
   if (!b) return code;
   analysis::DiffOptions options;
   options.max_differences = vm["max"].as<size_t>();

@@ -19,11 +19,12 @@ namespace {
 
 constexpr const char* kCommand = "optimize";
 
-Result<std::string> Render(const Program& p, const std::string& emit, const ArchInfo* arch) {
+Result<std::string> Render(const Program& p, const std::string& emit, const ArchInfo* arch,
+                           ByteOrder order) {
   DisasmOptions d;
   d.arch = arch;
   if (emit == "raw") {
-    std::vector<uint8_t> raw = EncodeRaw(p);
+    std::vector<uint8_t> raw = EncodeRaw(p, order);
     return std::string(raw.begin(), raw.end());
   }
   if (emit == "asm") return DisassembleCanonical(p, d);
@@ -146,6 +147,7 @@ int CmdOptimize(const std::vector<std::string>& args) {
       "format", po::value<std::string>()->default_value("auto"), "input format: auto, raw, asm, c")(
       "no-resynthesis", "only the generic passes")(
       "json", "print the report as JSON");
+  AddByteOrderOption(&visible);  // raw input and output (auto: output as the input)
   po::options_description hidden;
   hidden.add_options()("file", po::value<std::vector<std::string>>(), "input file");
   po::positional_options_description pos;
@@ -183,7 +185,11 @@ int CmdOptimize(const std::vector<std::string>& args) {
   std::vector<SeccompData> records;
   if (int code = ArchesAndWorkload(vm, spec, &options, &records); code != kExitOk) return code;
   int exit_code = kExitOk;
-  auto programs = LoadVerifiedFiles(kCommand, {file}, *format, &exit_code);
+  const std::optional<ByteOrder> order = ByteOrderOption(kCommand, vm);
+  if (!order) return kExitUsage;
+  std::vector<LoadInfo> infos;
+  auto programs =
+      LoadVerifiedFiles(kCommand, {file}, FilterLoadOptions(*format, *order), &exit_code, &infos);
   if (!programs) return exit_code;
   Result<optimize::OptimizeResult> r = optimize::Optimize((*programs)[0], records, options);
   if (!r.ok()) {
@@ -200,7 +206,8 @@ int CmdOptimize(const std::vector<std::string>& args) {
     return kExitFailed;
   }
   if (vm.count("output")) {
-    Result<std::string> out = Render(r->output, emit, options.arches[0]);
+    Result<std::string> out =
+        Render(r->output, emit, options.arches[0], OutputByteOrder(*order, infos));
     if (!out.ok()) {
       PrintError(kCommand, out.error());
       return kExitUsage;

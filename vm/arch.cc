@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "vm/syscall_extra.h"
+
 namespace sckit {
 namespace {
 
@@ -126,7 +128,8 @@ const ArchInfo* FindArchByAudit(uint32_t audit_arch) {
 std::optional<int32_t> SyscallNumber(const ArchInfo& arch, std::string_view name) {
   const std::string n(name);
   const int nr = seccomp_syscall_resolve_name_arch(arch.libseccomp_token, n.c_str());
-  if (nr < 0) return std::nullopt;  // __NR_SCMP_ERROR or a pseudo-syscall number
+  if (nr == __NR_SCMP_ERROR) return ExtraSyscallNumber(arch, name);  // a name newer than it
+  if (nr < 0) return std::nullopt;  // a pseudo-syscall number: no number of its own there
   return static_cast<int32_t>(static_cast<uint32_t>(nr) | arch.nr_bit);
 }
 
@@ -137,7 +140,11 @@ std::optional<std::string> SyscallName(uint32_t audit_arch, int32_t nr) {
   }
   if (nr < 0) return std::nullopt;
   char* s = seccomp_syscall_resolve_num_arch(token, nr);
-  if (s == nullptr) return std::nullopt;
+  if (s == nullptr) {  // not in libseccomp's tables: the generated ones (vm/syscall_extra.h)
+    const bool x32 = token != audit_arch;
+    const ArchInfo* arch = x32 ? FindArch("x32") : FindArchByAudit(audit_arch);
+    return arch != nullptr ? ExtraSyscallName(*arch, nr) : std::nullopt;
+  }
   std::string out(s);
   std::free(s);
   return out;

@@ -2,6 +2,7 @@
 #include "vm/record_layout.h"
 
 #include <algorithm>
+#include <bitset>
 #include <cstring>
 #include <vector>
 
@@ -10,17 +11,35 @@
 namespace sckit {
 namespace {
 
-const std::vector<uint32_t>& BigEndianArches() {
-  static const std::vector<uint32_t> table = [] {
-    std::vector<uint32_t> out;
+// The big-endian AUDIT_ARCH values: a bit per value for the common shape (ELF machine below
+// 512, only __AUDIT_ARCH_64BIT and the MIPS N32 convention bit besides), so the check is a few
+// instructions; the rest (EM_FRV is 0x5441) in a sorted list.
+struct BigEndianSet {
+  std::bitset<2048> bits;
+  std::vector<uint32_t> others;
+};
+
+constexpr uint32_t kShapeBits = 0x80000000u | 0x20000000u | 0x1FFu;
+
+size_t Key(uint32_t a) {
+  return (a & 0x1FFu) | (((a >> 31) & 1u) << 9) | (((a >> 29) & 1u) << 10);
+}
+
+const BigEndianSet& BigEndianArches() {
+  static const BigEndianSet set = [] {
+    BigEndianSet out;
     for (const ArchInfo& a : AllArches()) {
-      if (a.big_endian) out.push_back(a.audit_arch);
+      if (!a.big_endian) continue;
+      if ((a.audit_arch & ~kShapeBits) == 0) {
+        out.bits.set(Key(a.audit_arch));
+      } else {
+        out.others.push_back(a.audit_arch);
+      }
     }
-    std::sort(out.begin(), out.end());
-    out.erase(std::unique(out.begin(), out.end()), out.end());
+    std::sort(out.others.begin(), out.others.end());
     return out;
   }();
-  return table;
+  return set;
 }
 
 uint64_t SwapHalves(uint64_t v) { return (v << 32) | (v >> 32); }
@@ -53,8 +72,9 @@ void Store64(uint64_t v, bool big, unsigned char* p) {
 }  // namespace
 
 bool IsBigEndianArch(uint32_t audit_arch) noexcept {
-  const std::vector<uint32_t>& t = BigEndianArches();
-  return std::binary_search(t.begin(), t.end(), audit_arch);
+  const BigEndianSet& set = BigEndianArches();
+  if ((audit_arch & ~kShapeBits) == 0) return set.bits.test(Key(audit_arch));
+  return std::binary_search(set.others.begin(), set.others.end(), audit_arch);
 }
 
 SeccompData LoadedImage(const SeccompData& record) noexcept {

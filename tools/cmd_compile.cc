@@ -14,6 +14,7 @@
 #include "policy/rules_parser.h"
 #include "policy/rules_resolve.h"
 #include "tools/command.h"
+#include "tools/filter_files.h"
 #include "tools/options.h"
 #include "tools/output.h"
 #include "formats/carray.h"
@@ -41,11 +42,13 @@ std::string RetName(uint32_t ret) {
   return n ? *n : "UNKNOWN";
 }
 
-Result<std::string> Render(const Program& program, const std::string& emit, const ArchInfo* arch) {
+Result<std::string> Render(const Program& program, const std::string& emit, const ArchInfo* arch,
+                           ByteOrder order) {
   DisasmOptions options;
   options.arch = arch;
+  options.big_endian = order == ByteOrder::kBig;
   if (emit == "raw") {
-    std::vector<uint8_t> raw = EncodeRaw(program);
+    std::vector<uint8_t> raw = EncodeRaw(program, order);
     return std::string(raw.begin(), raw.end());
   }
   if (emit == "asm") return DisassembleCanonical(program, options);
@@ -175,6 +178,7 @@ int CmdCompile(const std::vector<std::string>& args) {
       "output form: raw (struct sock_filter array), asm (sckit assembly), c (C array), "
       "c-install (C source with sckit_install_filter()), listing")(
       "json", "print a JSON summary on standard output");
+  AddByteOrderOption(&visible);  // auto: big-endian when every --arch is, as libseccomp writes
   po::options_description hidden;
   hidden.add_options()("file", po::value<std::vector<std::string>>(), "policy");
   po::positional_options_description pos;
@@ -213,7 +217,16 @@ int CmdCompile(const std::vector<std::string>& args) {
     return kExitFailed;
   }
   const ArchInfo* first = resolved->groups.front().arches.front();
-  Result<std::string> rendered = Render(*program, emit, first);
+  std::optional<ByteOrder> order = ByteOrderOption("compile", vm);
+  if (!order) return kExitUsage;
+  if (*order == ByteOrder::kAuto) {  // the machines' order when they share one
+    bool all_big = true;
+    for (const auto& g : resolved->groups) {
+      for (const ArchInfo* a : g.arches) all_big = all_big && a->big_endian;
+    }
+    order = all_big ? ByteOrder::kBig : ByteOrder::kLittle;
+  }
+  Result<std::string> rendered = Render(*program, emit, first, *order);
   if (!rendered.ok()) {
     PrintError("compile", rendered.error());
     return kExitUsage;

@@ -72,5 +72,23 @@ check "analyze names the s390x word" grep -q "decided by args\[0\].hi" <<<"$out"
 out=$("$SCKIT" diff "$T/be.bpf" "$T/le.bpf" 2>/dev/null); rc=$?
 check "diff of the same program in two orders: equal (got $rc)" test $rc -eq 0
 
+# sckit compile writes a filter for big-endian machines in their order, as libseccomp does.
+printf 'read: arg0 == 0x100000002\nwrite: 1\n' >"$T/p.policy"
+"$SCKIT" compile "$T/p.policy" --arch s390x -o "$T/p390.bpf" 2>/dev/null
+check "compile --arch s390x: big-endian (ld [arch] first)" \
+  test "$(od -An -tx1 -N8 "$T/p390.bpf" | tr -d ' \n')" = "0020000000000004"
+"$SCKIT" compile "$T/p.policy" --arch s390x --byte-order little -o "$T/p390le.bpf" 2>/dev/null
+check "compile --byte-order little: host order" \
+  test "$(od -An -tx1 -N8 "$T/p390le.bpf" | tr -d ' \n')" = "2000000004000000"
+"$SCKIT" compile "$T/p.policy" --arch x86_64,s390x -o "$T/pmix.bpf" 2>/dev/null
+check "compile for mixed arches: host order" \
+  test "$(od -An -tx1 -N2 "$T/pmix.bpf" | tr -d ' \n')" = "2000"
+printf 'arch=s390x nr=read a0=0x100000002 => ALLOW\narch=s390x nr=read a0=0x200000001 => KILL\narch=s390x nr=write => ALLOW\n' >"$T/p.cases"
+out=$("$SCKIT" test -f "$T/p390.bpf" "$T/p.cases" 2>/dev/null); rc=$?
+check "compiled s390x filter passes its cases (got $rc)" test $rc -eq 0
+check "... all three" grep -q "3 passed, 0 failed" <<<"$out"
+"$SCKIT" compile "$T/p.policy" --arch s390x --emit asm -o "$T/p390.s" 2>/dev/null
+check "compile --emit asm names s390x words big-endian" grep -q "ld \[args\[0\].hi\]" "$T/p390.s"
+
 echo "$fails failed"
 test "$fails" -eq 0

@@ -90,5 +90,11 @@ check "... all three" grep -q "3 passed, 0 failed" <<<"$out"
 "$SCKIT" compile "$T/p.policy" --arch s390x --emit asm -o "$T/p390.s" 2>/dev/null
 check "compile --emit asm names s390x words big-endian" grep -q "ld \[args\[0\].hi\]" "$T/p390.s"
 
+# import oci for a big-endian arch: a clear refusal (libseccomp keeps one byte order per filter).
+out=$("$SCKIT" import oci examples/profiles/docker-default.json --arch s390x -o "$T/d.bpf" 2>&1); rc=$?
+check "import oci --arch s390x: exit 2 (got $rc)" test $rc -eq 2
+check "... says why and what to use" grep -q "s390x is big-endian.*sckit compile --arch s390x" <<<"$out"
+check "... writes nothing" test ! -e "$T/d.bpf"
+
 echo "$fails failed"
 test "$fails" -eq 0

@@ -110,6 +110,9 @@ class CompiledFilter {
   uint32_t body_offset() const { return body_offset_; }
   uint32_t epilogue_offset() const { return epilogue_offset_; }
   uint32_t data_offset() const { return data_offset_; }
+  // The machine code's entry point, uint32_t (*)(const SeccompData*), valid while this object
+  // lives: for callers that call the code directly (the C API's prepared handle).
+  auto entry() const noexcept { return entry_; }
 
  private:
   friend Result<CompiledFilter> Compile(const VerifiedProgram&, const JitOptions&);

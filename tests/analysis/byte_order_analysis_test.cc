@@ -47,10 +47,8 @@ TEST(ByteOrderAnalysis, DiffWitnessIsTheMachinesRecord) {
   for (const Case& c : cases) {
     const uint32_t arch = FindArch(c.arch)->audit_arch;
     const VerifiedProgram f = Word16IsOne(arch);
-    DiffOptions options;
-    options.max_differences = 3;  // one per syscall number: a few suffice
-    const DiffResult r = Diff({&f}, {&allow}, options);
-    ASSERT_EQ(r.differences.size(), 3u) << c.arch;
+    const DiffResult r = Diff({&f}, {&allow});
+    ASSERT_GE(r.differences.size(), 1u) << c.arch;  // rows of (arch, nr ranges), a witness each
     const Difference& d = r.differences[0];
     EXPECT_TRUE(r.exact) << c.arch;  // the interpreter replayed every witness the same way
     EXPECT_EQ(d.record.arch, arch) << c.arch;

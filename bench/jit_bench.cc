@@ -18,7 +18,7 @@
 // Examples: every bundled examples/*.bpf through the interpreter (prepared and plain), the JIT
 // and pcap on the hot workload; BM_Stack_*: a two-filter stack (docker-default under server) as
 // FilterStack evaluates it. Record parsing: the text and binary readers of formats/records.h and the strace
-// line parser of bench/strace.h.
+// line parser of formats/strace.h.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -31,7 +31,7 @@
 
 #include "bench/allowlist60.h"
 #include "bench/pcap_ref.h"
-#include "bench/strace.h"
+#include "formats/strace.h"
 #include "bench/workload.h"
 #include "eval/stack_builder.h"
 #include "jit/compiler.h"
@@ -538,7 +538,7 @@ void BM_StraceLine(benchmark::State& state) {
   const std::string line =
       "4242  openat(AT_FDCWD, \"/etc/ld.so.cache\", O_RDONLY|O_CLOEXEC) = 3";
   for (auto _ : state) {
-    bench::StraceLine l = bench::ParseStraceLine(line, arch);
+    StraceLine l = ParseStraceLine(line, arch);
     benchmark::DoNotOptimize(l.record.nr);
   }
   state.SetItemsProcessed(state.iterations());

@@ -1,12 +1,12 @@
 // The records `sckit bench` evaluates: a records file (formats/records.h), every syscall of an arch
 // once ("uniform"), a weighted mix of the syscalls a typical server makes most ("hot"), or an
-// `strace -f -o` trace of a real program (bench/strace.h).
+// `strace -f -o` trace of a real program (formats/strace.h).
 #pragma once
 
 #include <string>
 #include <vector>
 
-#include "bench/strace.h"
+#include "formats/strace.h"
 #include "vm/arch.h"
 #include "vm/seccomp_data.h"
 #include "vm/status.h"

@@ -61,7 +61,20 @@ std::vector<EngineCount> SessionEngines(const Session& s) {
 // kernel engine cannot answer every record (other arches, x86-64 335/336): with --engine kernel
 // such a case is skipped; with --engine all the interpreter and the JIT still decide it, and
 // only the kernel's count of unchecked cases grows.
-Result<CaseRun> RunCase(Session& s, const SeccompData& d, int line, const Expectation& expected,
+// What a case accepts: one expectation, or any of several (a replayed trace: ALLOW or LOG).
+struct Expected {
+  std::span<const Expectation> any;
+  std::string text;
+  template <typename V>
+  bool Matches(const V& v) const {
+    for (const Expectation& e : any) {
+      if (e.Matches(v)) return true;
+    }
+    return false;
+  }
+};
+
+Result<CaseRun> RunCase(Session& s, const SeccompData& d, int line, const Expected& expected,
                         std::vector<uint32_t>* rets) {
   const Outcome o = Decide(s.stack, d, s.ctx, *rets);
   CaseRun run;
@@ -156,13 +169,33 @@ Result<SuiteResult> RunCases(Session& session, std::istream& in, const std::stri
     const std::vector<SeccompData>* records = &case_line.records;
     Result<Expectation> expected = ParseExpectation(case_line.expected, line_no);
     if (!expected.ok()) return expected.error();
+    const Expected one{std::span<const Expectation>(&*expected, 1), expected->text};
     for (const SeccompData& d : *records) {
-      Result<CaseRun> run = RunCase(session, d, line_no, *expected, &rets);
+      Result<CaseRun> run = RunCase(session, d, line_no, one, &rets);
       if (!run.ok()) return run.error();
       Count(*run, &suite);
       if (options.on_case) options.on_case(run->result, run->skipped);
       if (!run->skipped && options.keep_cases) suite.cases.push_back(std::move(run->result));
     }
+  }
+  return suite;
+}
+
+Result<SuiteResult> RunCallCases(Session& session, std::span<const CallCase> calls,
+                                 const std::string& path, const CaseOptions& options) {
+  SuiteResult suite;
+  suite.file = path;
+  suite.engines = SessionEngines(session);
+  std::vector<uint32_t> rets(session.stack.size(), 0);
+  const Expectation runs[] = {*ParseExpectation("ALLOW"), *ParseExpectation("LOG")};
+  const Expected expected{runs, "ALLOW"};
+  for (const CallCase& c : calls) {
+    Result<CaseRun> run = RunCase(session, c.data, c.line, expected, &rets);
+    if (!run.ok()) return run.error();
+    if (!c.label.empty()) run->result.record = c.label + ": " + run->result.record;
+    Count(*run, &suite);
+    if (options.on_case) options.on_case(run->result, run->skipped);
+    if (!run->skipped && options.keep_cases) suite.cases.push_back(std::move(run->result));
   }
   return suite;
 }

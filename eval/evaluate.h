@@ -50,6 +50,18 @@ inline constexpr uint64_t kMaxCasesPerFile = 1u << 22;
 Result<SuiteResult> RunCases(Session& session, std::istream& in, const std::string& path,
                              const CaseOptions& options);
 
+// One call of a trace (strace, audit, a traced command) replayed as a case: it passes when the
+// call would run (ALLOW or LOG: `sckit test --strace/--audit`).
+struct CallCase {
+  int line = 0;       // where the trace has it
+  std::string label;  // how the trace wrote it (reports show it before the record)
+  SeccompData data;
+};
+
+// The calls as cases, in order. Errors: an engine failure.
+Result<SuiteResult> RunCallCases(Session& session, std::span<const CallCase> calls,
+                                 const std::string& path, const CaseOptions& options);
+
 // `RECORD => OUTCOME` lines, a cases file's body, for `records`: the outcome `stack` gives now in
 // the default kernel context (no tracer, no listener). `sckit fuzz` writes these.
 std::string CaseLines(const FilterStack& stack, std::span<const SeccompData> records);

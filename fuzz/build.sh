@@ -19,7 +19,7 @@ SRC_ROOT="${SCKIT_SRC:-$(dirname "$HERE")}"
 : "${OUT:=$PWD/fuzz-out}"
 JOBS="${JOBS:-$(nproc)}"
 
-TARGETS="asm carray raw records jit_diff stack policy_rules optimize diff_classes"
+TARGETS="asm carray raw records strace audit jit_diff stack policy_rules optimize diff_classes"
 # what the targets link
 LIB_SOURCES="vm/*.cc formats/*.cc verifier/*.cc jit/compiler.cc jit/exec_memory.cc jit/x86_assembler.cc
   eval/stack_builder.cc policy/rules_*.cc
@@ -86,7 +86,7 @@ done
 # Seed corpora and dictionaries.
 seeds_for() {
   case "$1" in
-    asm|carray|records) ls fuzz/corpus/"$1"/* ;;
+    asm|carray|records|strace|audit) ls fuzz/corpus/"$1"/* ;;
     raw) ls examples/*/*.bpf examples/*/*.cases examples/profiles/*.json ;;
     policy_rules) ls fuzz/corpus/policy_rules/* ;;
     jit_diff|stack|optimize|diff_classes) ls examples/*/*.bpf ;;

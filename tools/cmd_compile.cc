@@ -1,7 +1,7 @@
 // sckit compile: minijail's seccomp policy language to a verified filter. Parsing is
 // policy/rules_parser.h, names and actions policy/rules_resolve.h, code generation
 // policy/rules_compile.h, per-syscall costs policy/rules_cost.h; output forms are vm/'s
-// (EncodeRaw, DisassembleCanonical, EmitCArray, EmitCInstaller). This file parses options,
+// (tools/filter_render.h). This file parses options,
 // prints, and writes the output (whole or not at all, tools/output.h).
 #include <cstdio>
 #include <optional>
@@ -15,6 +15,7 @@
 #include "policy/rules_resolve.h"
 #include "tools/command.h"
 #include "tools/filter_files.h"
+#include "tools/filter_render.h"
 #include "tools/options.h"
 #include "tools/output.h"
 #include "formats/carray.h"
@@ -40,23 +41,6 @@ std::vector<std::string> SplitCommas(const std::vector<std::string>& values) {
 std::string RetName(uint32_t ret) {
   std::optional<std::string> n = ReturnValueName(ret);
   return n ? *n : "UNKNOWN";
-}
-
-Result<std::string> Render(const Program& program, const std::string& emit, const ArchInfo* arch,
-                           ByteOrder order) {
-  DisasmOptions options;
-  options.arch = arch;
-  options.big_endian = order == ByteOrder::kBig;
-  if (emit == "raw") {
-    std::vector<uint8_t> raw = EncodeRaw(program, order);
-    return std::string(raw.begin(), raw.end());
-  }
-  if (emit == "asm") return DisassembleCanonical(program, options);
-  if (emit == "listing") return DisassembleListing(program, options);
-  if (emit == "c") return EmitCArray(program, true);
-  if (emit == "c-install") return EmitCInstaller(program, true);
-  return MakeError("bad-emit", "unknown output form '" + emit +
-                                   "' (expected raw, asm, c, c-install or listing)");
 }
 
 // The --json summary: per arch and named syscall, the outcomes and instructions executed.
@@ -226,7 +210,7 @@ int CmdCompile(const std::vector<std::string>& args) {
     }
     order = all_big ? ByteOrder::kBig : ByteOrder::kLittle;
   }
-  Result<std::string> rendered = Render(*program, emit, first, *order);
+  Result<std::string> rendered = RenderFilter(*program, emit, first, *order);
   if (!rendered.ok()) {
     PrintError("compile", rendered.error());
     return kExitUsage;

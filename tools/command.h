@@ -46,5 +46,6 @@ int CmdFuzz(const std::vector<std::string>& args);
 int CmdBench(const std::vector<std::string>& args);
 int CmdOptimize(const std::vector<std::string>& args);
 int CmdKernel(const std::vector<std::string>& args);
+int CmdGenerate(const std::vector<std::string>& args);
 
 }  // namespace sckit::tools

@@ -37,6 +37,8 @@ constexpr Command kCommands[] = {
      CmdKernel},
     {"decompile", "a filter or stack back to rules, proven to compile to the same",
      CmdDecompile},
+    {"generate", "a least-privilege policy from strace logs, audit records or a traced command",
+     CmdGenerate},
 };
 
 void PrintUsage(FILE* out) {

@@ -3,6 +3,7 @@
 #include "analysis/symbolic.h"
 #include "vm/bpf.h"
 #include "vm/interpreter.h"
+#include "vm/record_layout.h"
 #include "vm/opcodes.h"
 
 namespace sckit::analysis {
@@ -31,8 +32,9 @@ CoverageCollector::CoverageCollector(std::vector<const VerifiedProgram*> stack)
 void CoverageCollector::Add(const SeccompData& record) {
   ++records_;
   RunTrace trace;
+  const SeccompData image = LoadedImage(record);
   for (size_t i = 0; i < stack_.size(); ++i) {
-    RunFilterTraced(*stack_[i], record, &trace);
+    RunFilterTraced(*stack_[i], image, &trace);
     std::vector<InsnCoverage>& c = counts_[i];
     for (size_t s = 0; s < trace.steps.size(); ++s) {
       const uint32_t pc = trace.steps[s].pc;

@@ -8,13 +8,15 @@
 #include "analysis/symbolic.h"
 #include "vm/action.h"
 #include "vm/interpreter.h"
+#include "vm/record_layout.h"
 
 namespace sckit::analysis {
 
 uint32_t ConcreteOutcome(const std::vector<const VerifiedProgram*>& stack, const SeccompData& d) {
   std::vector<uint32_t> rets;
   rets.reserve(stack.size());
-  for (const VerifiedProgram* p : stack) rets.push_back(RunFilter(*p, d));
+  const SeccompData image = LoadedImage(d);
+  for (const VerifiedProgram* p : stack) rets.push_back(RunFilter(*p, image));
   return CanonicalValue(ResolveStack(rets).ret);
 }
 

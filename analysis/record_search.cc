@@ -13,6 +13,7 @@
 #include "analysis/symbolic.h"
 #include "vm/bpf.h"
 #include "vm/interpreter.h"
+#include "vm/record_layout.h"
 #include "vm/arch.h"
 #include "vm/opcodes.h"
 
@@ -390,7 +391,7 @@ class Fuzzer {
             result->unreachable.push_back(edge);
           } else if (witness) {
             const size_t before = covered_count_;
-            Try(*witness);
+            Try(LoadedImage(*witness));  // the corpus holds images
             result->covered_by_solver += covered_count_ - before;
             if (!covered_[fe.base + local]) result->unknown.push_back(edge);  // never expected
           } else {
@@ -429,7 +430,7 @@ class Fuzzer {
         continue;
       }
       for (size_t e : corpus_edges_[c]) done[e] = 1;
-      out.push_back(corpus_[c]);
+      out.push_back(LoadedImage(corpus_[c]));  // images back to values
     }
     return out;
   }

@@ -1,5 +1,7 @@
 #include "analysis/symbolic.h"
 
+#include "vm/record_layout.h"
+
 #include <algorithm>
 #include <cstring>
 #include <string>
@@ -70,15 +72,16 @@ uint32_t EvalU32(const z3::model& model, const z3::expr& e) {
 SeccompData DataWords::FromModel(const z3::model& model) const {
   uint32_t words[16];
   for (int i = 0; i < 16; ++i) words[i] = EvalU32(model, w[i]);
-  SeccompData d;
-  std::memcpy(&d, words, sizeof d);
-  return d;
+  SeccompData image;
+  std::memcpy(&image, words, sizeof image);
+  return LoadedImage(image);  // the words are what the filter loads: the record's image
 }
 
 z3::expr DataWords::Equals(const SeccompData& data) const {
   z3::context& ctx = w[0].ctx();
   z3::expr all = ctx.bool_val(true);
-  for (uint32_t i = 0; i < 16; ++i) all = all && (w[i] == ctx.bv_val(LoadWord(data, 4 * i), 32));
+  const SeccompData image = LoadedImage(data);
+  for (uint32_t i = 0; i < 16; ++i) all = all && (w[i] == ctx.bv_val(LoadWord(image, 4 * i), 32));
   return all;
 }
 

@@ -24,13 +24,15 @@
 
 namespace sckit::analysis {
 
-// The 16 input words, named nr, arch, ip.lo, ip.hi, args[i].lo/.hi (little-endian layout).
+// The 16 input words as the filter loads them: the record's image (vm/record_layout.h), named
+// nr, arch, ip.lo, ip.hi, args[i].lo/.hi as on a little-endian machine (on a big-endian arch
+// word 4 + 2i is args[i]'s high half). Records in and out are values, converted here.
 struct DataWords {
   explicit DataWords(z3::context& ctx);
   std::array<z3::expr, 16> w;
   z3::expr nr() const { return w[0]; }
   z3::expr arch() const { return w[1]; }
-  // The concrete record a model assigns (unconstrained words are 0).
+  // The concrete record a model assigns (unconstrained words are 0), as values.
   SeccompData FromModel(const z3::model& model) const;
   // Constraints fixing every word to the record's values.
   z3::expr Equals(const SeccompData& data) const;

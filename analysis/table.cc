@@ -8,6 +8,7 @@
 #include "analysis/symbolic.h"
 #include "vm/bpf.h"
 #include "vm/interpreter.h"
+#include "vm/record_layout.h"
 
 namespace sckit::analysis {
 namespace {
@@ -48,9 +49,10 @@ class Analyzer {
   // Words (beyond nr/arch) the stack reads on this record, over every filter.
   uint16_t WordsRead(const SeccompData& d) {
     uint16_t words = 0;
+    const SeccompData image = LoadedImage(d);
     for (size_t i = 0; i < stack_.size(); ++i) {
       RunTrace trace;
-      RunFilterTraced(*stack_[i], d, &trace);
+      RunFilterTraced(*stack_[i], image, &trace);
       words |= trace.words_read;
       for (const TraceStep& s : trace.steps) hit_[i][s.pc] = true;
     }
@@ -260,12 +262,14 @@ void TwinFindings(Analysis& out, const ArchTable& t) {
 
 }  // namespace
 
-const char* WordName(int index) {
+const char* WordName(int index, bool big_endian) {
   static const char* const kNames[16] = {
       "nr",        "arch",       "ip.lo",      "ip.hi",      "args[0].lo", "args[0].hi",
       "args[1].lo", "args[1].hi", "args[2].lo", "args[2].hi", "args[3].lo", "args[3].hi",
       "args[4].lo", "args[4].hi", "args[5].lo", "args[5].hi"};
-  return index >= 0 && index < 16 ? kNames[index] : "?";
+  if (index < 0 || index >= 16) return "?";
+  // On a big-endian machine the 64-bit fields' halves sit the other way round.
+  return kNames[big_endian && index >= 2 ? index ^ 1 : index];
 }
 
 Analysis Analyze(const std::vector<const VerifiedProgram*>& stack, const AnalyzeOptions& options) {

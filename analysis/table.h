@@ -65,7 +65,8 @@ struct AnalyzeOptions {
 };
 
 // Names of the seccomp_data words: "nr", "arch", "ip.lo", ..., "args[5].hi".
-const char* WordName(int index);
+// With big_endian, the names on a big-endian arch: word 4 is "args[0].hi" there.
+const char* WordName(int index, bool big_endian = false);
 
 Analysis Analyze(const std::vector<const VerifiedProgram*>& stack, const AnalyzeOptions& options);
 

@@ -26,6 +26,7 @@
 #include "jit/compiler.h"
 #include "verifier/stack_check.h"
 #include "verifier/verifier.h"
+#include "vm/record_layout.h"
 #include "vm/seccomp_data.h"
 #include "vm/stack.h"
 
@@ -123,7 +124,12 @@ bool BindRunPath(sckit_program* p) {
 // One run, as sckit_program_run and sckit_program_run_batch both do it: whatever a run must do
 // to a record before the filter sees it belongs here, once.
 inline uint32_t RunOne(const sckit_program* p, const struct seccomp_data* data) {
-  return p->jit != nullptr ? p->jit(&AsData(data)) : p->interp->Run(AsData(data));
+  const sckit::SeccompData& values = AsData(data);
+  if (sckit::HasBigEndianLayout(values.arch)) [[unlikely]] {  // as stacks do (vm/record_layout.h)
+    const sckit::SeccompData image = sckit::LoadedImage(values);
+    return p->jit != nullptr ? p->jit(&image) : p->interp->Run(image);
+  }
+  return p->jit != nullptr ? p->jit(&values) : p->interp->Run(values);
 }
 
 }  // namespace

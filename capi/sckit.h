@@ -73,7 +73,9 @@ SCKIT_API sckit_status sckit_program_prepare(const void* bytes, size_t len, scki
 
 /* The raw 32-bit value the filter returns for `data` (SECCOMP_RET_KILL_PROCESS when either
  * pointer is NULL). A JIT program's machine code is called directly from here (no virtual
- * call, no frame of its own); the interpreter's prepared form likewise. */
+ * call, no frame of its own); the interpreter's prepared form likewise. `data` holds values;
+ * when its arch is a big-endian AUDIT_ARCH (s390x, ppc64, mips, ...) the filter sees the 64-bit
+ * fields' halves as on that machine (high word first), as sckit_stack_run does. */
 SCKIT_API uint32_t sckit_program_run(const sckit_program* program,
                                      const struct seccomp_data* data);
 
@@ -89,7 +91,8 @@ SCKIT_API sckit_status sckit_program_run_batch(const sckit_program* program,
 
 /* The JIT's machine code as a plain C function, for callers that want no call in between: it
  * runs the filter on the 64 bytes at `data` exactly as they are (the record as the filter's
- * loads see it), which is what sckit_program_run(program, data) does with them. NULL for an
+ * loads see it), which is what sckit_program_run(program, data) does with them, except for
+ * records of big-endian arches, whose 64-bit halves sckit_program_run swaps first. NULL for an
  * interpreter program or a NULL program. Valid until the program is released; `data` must not
  * be NULL. */
 typedef uint32_t (*sckit_jit_function)(const struct seccomp_data* data);

@@ -4,6 +4,7 @@
 
 #include "eval/stack_builder.h"
 #include "verifier/stack_check.h"
+#include "verifier/verifier.h"
 
 namespace sckit::eval {
 namespace {
@@ -92,8 +93,16 @@ Result<std::unique_ptr<Session>> OpenSession(const SessionOptions& options) {
   }
 
   std::vector<StackEntry> entries;
+  LoadOptions load;
+  load.format = options.format;
+  load.byte_order = options.byte_order;
+  load.verifies = [](const Program& p) { return Verify(p).ok(); };
   for (size_t i = 0; i < options.files.size(); ++i) {
-    Result<Program> program = LoadProgramFile(options.files[i], options.format);
+    LoadInfo info;
+    Result<Program> program = LoadProgramFile(options.files[i], load, &info);
+    if (const std::string note = ByteOrderNote(info); program.ok() && !note.empty()) {
+      session->notes.push_back(options.files[i] + ": note: " + note);
+    }
     if (!program.ok() && program.error().kernel_errno != 0) {  // e.g. > 4096 instructions
       return MakeError(std::string(kStackRejected),
                        options.files[i] + ": rejected: " + program.error().ToString());

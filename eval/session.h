@@ -29,6 +29,7 @@ struct SessionOptions {
   std::vector<std::string> files;  // oldest first; none in strict mode
   std::vector<uint32_t> flags;     // per file (missing ones: 0)
   Format format = Format::kAuto;
+  ByteOrder byte_order = ByteOrder::kAuto;  // raw files; kAuto: detected with the verifier
   EngineChoice engine = EngineChoice::kInterp;
   KernelContext ctx;
 };
@@ -43,6 +44,7 @@ struct Session {
   FilterStack stack;  // the interpreter's, or the JIT's for --engine jit
   FilterStack jit;    // --engine all only
   std::unique_ptr<live::KernelEngine> kernel;  // --engine kernel and all
+  std::vector<std::string> notes;  // "FILE: raw filter read big-endian (...)", for the user
 
   bool uses_kernel() const { return kernel != nullptr; }
 };

@@ -401,7 +401,8 @@ class Assembler {
     p.kind = Operand::kAbs;
     if (id == "nr" || id == "arch" || id == "ip.lo" || id == "ip.hi" || id == "ip") {
       Next();
-      p.k = id == "nr" ? 0 : id == "arch" ? 4 : id == "ip.hi" ? 12 : 8;
+      const bool second_word = id == (options_.big_endian ? "ip.lo" : "ip.hi");
+      p.k = id == "nr" ? 0 : id == "arch" ? 4 : second_word ? 12 : 8;
     } else if (id == "args") {
       Next();
       if (!Accept("[")) return Expected("'[' after args");
@@ -415,8 +416,8 @@ class Assembler {
       p.k = 16 + 8 * *i;
       if (Peek().kind == Token::Kind::kIdent) {
         const std::string half = Lower(Peek().text);
-        if (half == ".hi") p.k += 4;
-        else if (half != ".lo") return Expected("'.lo' or '.hi' after args[i]");
+        if (half != ".lo" && half != ".hi") return Expected("'.lo' or '.hi' after args[i]");
+        if (half == (options_.big_endian ? ".lo" : ".hi")) p.k += 4;
         Next();
       }
     } else {

@@ -24,6 +24,10 @@ struct AsmOptions {
   std::string_view arch = "x86_64";
   // Insert ja trampolines for conditional jumps farther than 255; false: "jump-too-far" error.
   bool relax = true;
+  // Word names as on a big-endian machine: args[i].lo is offset 20 + 8i, args[i].hi 16 + 8i,
+  // ip.lo 12, ip.hi 8 (formats/disasm.h names them the same way). Bare args[i] / ip and
+  // offsetof() stay the field's first word.
+  bool big_endian = false;
 };
 
 // Errors carry the 1-based line and one of the rules: "bad-character", "unknown-mnemonic",

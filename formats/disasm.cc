@@ -134,7 +134,7 @@ Rendered Render(const SockFilter& insn, size_t pc, size_t n, Style style, const 
       break;
     case Operand::kAbs: {
       std::optional<std::string> field;
-      if (bpf::Size(insn.code) == bpf::kW) field = SeccompFieldName(insn.k);
+      if (bpf::Size(insn.code) == bpf::kW) field = SeccompFieldName(insn.k, opt.big_endian);
       r.text = m + " [" + (field ? *field : Imm(insn.k)) + "]";
       r.exact = no_jumps;
       break;
@@ -223,14 +223,15 @@ std::string Pad(std::string s, size_t width) {
 
 }  // namespace
 
-std::optional<std::string> SeccompFieldName(uint32_t offset) {
+std::optional<std::string> SeccompFieldName(uint32_t offset, bool big_endian) {
   if (offset >= seccomp::kDataSize || offset % 4 != 0) return std::nullopt;
   if (offset == 0) return "nr";
   if (offset == 4) return "arch";
-  if (offset == 8) return "ip.lo";
-  if (offset == 12) return "ip.hi";
-  const uint32_t i = (offset - 16) / 8;
-  return "args[" + std::to_string(i) + "]" + ((offset - 16) % 8 ? ".hi" : ".lo");
+  // The second word of a 64-bit field is its high half on a little-endian machine.
+  const bool second = (offset % 8) == 4;
+  const char* half = second != big_endian ? ".hi" : ".lo";
+  if (offset < 16) return std::string("ip") + half;
+  return "args[" + std::to_string((offset - 16) / 8) + "]" + half;
 }
 
 std::optional<std::string> ReturnValueName(uint32_t value) {
@@ -301,7 +302,9 @@ std::string DisassembleCanonical(const Program& program, const DisasmOptions& op
     lines.push_back(std::move(r));
   }
   std::string out = "; sckit canonical assembly, " + std::to_string(n) + " instruction" +
-                    (n == 1 ? "" : "s") + "; `sckit asm` reproduces the exact bytes\n";
+                    (n == 1 ? "" : "s") + "; `sckit asm" +
+                    (options.big_endian ? " --byte-order big" : "") +
+                    "` reproduces the exact bytes\n";
   for (size_t pc = 0; pc <= n; ++pc) {
     if (labels.count(pc)) out += "L" + std::to_string(pc) + ":\n";
     if (pc == n) break;

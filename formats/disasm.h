@@ -24,6 +24,9 @@ struct DisasmOptions {
   const ArchInfo* arch = nullptr;
   // Comments (syscall names, errno names, notes on invalid fields).
   bool comments = true;
+  // Name loaded words as on a big-endian machine (offset 16 is args[0].hi there): for filters
+  // read big-endian (formats/codec.h); `sckit asm --byte-order big` reads the names back so.
+  bool big_endian = false;
 };
 
 std::string DisassembleListing(const Program& program, const DisasmOptions& options = {});
@@ -38,8 +41,9 @@ std::vector<std::string> DisassembleLines(const Program& program,
 std::string FormatInstruction(const SockFilter& insn, size_t pc, size_t len);
 
 // "nr", "arch", "ip.lo", "ip.hi", "args[i].lo", "args[i].hi" for word offsets into
-// struct seccomp_data (little-endian), nullopt otherwise.
-std::optional<std::string> SeccompFieldName(uint32_t offset);
+// struct seccomp_data (little-endian machines; with big_endian, the halves the other way
+// round), nullopt otherwise.
+std::optional<std::string> SeccompFieldName(uint32_t offset, bool big_endian = false);
 
 // "ALLOW", "ERRNO(13)", "KILL_THREAD", ...; nullopt for values of no known action.
 std::optional<std::string> ReturnValueName(uint32_t value);

@@ -41,7 +41,47 @@ Error TooManyRawInstructions(const std::string& path, int64_t file_size) {
                    -1, EINVAL);
 }
 
+Result<Program> DecodeRawInOrder(std::span<const uint8_t> bytes, const LoadOptions& options,
+                                 LoadInfo* info) {
+  ByteOrder order = options.byte_order;
+  if (order == ByteOrder::kAuto) {
+    Result<ByteOrder> detected = DetectByteOrder(bytes, options.verifies);
+    if (!detected.ok()) return detected.error();
+    order = *detected;
+    if (info != nullptr) info->byte_order_detected = static_cast<bool>(options.verifies);
+  }
+  if (info != nullptr) info->byte_order = order;
+  return DecodeRaw(bytes, order);
+}
+
 }  // namespace
+
+Result<ByteOrder> DetectByteOrder(std::span<const uint8_t> bytes,
+                                  const std::function<bool(const Program&)>& verifies) {
+  if (!verifies) return ByteOrder::kLittle;
+  Result<Program> little = DecodeRaw(bytes, ByteOrder::kLittle);
+  if (!little.ok()) return ByteOrder::kLittle;  // the framing error is the same either way
+  Result<Program> big = DecodeRaw(bytes, ByteOrder::kBig);
+  const bool little_ok = verifies(*little);
+  const bool big_ok = verifies(*big);
+  if (big_ok && !little_ok) return ByteOrder::kBig;
+  if (big_ok && little_ok && little->insns != big->insns) {
+    return MakeError("ambiguous-byte-order",
+                     "the file reads as a valid filter both little-endian and big-endian (" +
+                         std::to_string(little->insns.size()) +
+                         " instructions, different in each order): say which with "
+                         "--byte-order little|big");
+  }
+  return ByteOrder::kLittle;
+}
+
+std::string ByteOrderNote(const LoadInfo& info) {
+  if (info.format != Format::kRaw || info.byte_order != ByteOrder::kBig) return "";
+  return info.byte_order_detected
+             ? "raw filter read big-endian (detected: only that order gives a program the "
+               "kernel accepts)"
+             : "raw filter read big-endian (--byte-order big)";
+}
 
 Result<Format> ParseFormatName(std::string_view name) {
   if (name == "auto") return Format::kAuto;
@@ -78,11 +118,12 @@ Result<Program> ParseProgram(std::span<const uint8_t> bytes, const LoadOptions& 
   const std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
   switch (format) {
     case Format::kRaw:
-      return DecodeRaw(bytes);
+      return DecodeRawInOrder(bytes, options, info);
     case Format::kAsm: {
       AsmOptions asm_options;
       asm_options.arch = options.arch;
       asm_options.relax = options.relax;
+      asm_options.big_endian = options.byte_order == ByteOrder::kBig;
       return Assemble(text, asm_options);
     }
     case Format::kC: {

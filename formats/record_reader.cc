@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "formats/records.h"
+#include "vm/record_layout.h"
 
 namespace sckit {
 namespace {
@@ -127,7 +128,7 @@ Result<bool> RecordReader::Next(SeccompData* out) {
                        "record " + std::to_string(position_) + " has " + std::to_string(have) +
                            " of 64 bytes");
     }
-    std::memcpy(out, buf, sizeof buf);
+    *out = DecodeRecordBytes(buf);  // in the order of the machine it names (vm/record_layout.h)
     return true;
   }
   for (;;) {

@@ -27,7 +27,9 @@
 // comma-separated lists; the record set is their cross product (arch outermost, then nr, ip,
 // a0..a5), each nr name resolved for each arch. args= stays one positional list.
 //
-// Binary: raw 64-byte struct seccomp_data records in host byte order, back to back.
+// Binary: raw 64-byte struct seccomp_data records back to back, each in the byte order of the
+// machine it comes from: big-endian when its arch field read big-endian is a big-endian
+// AUDIT_ARCH (s390x, ppc64, mips, ...), else little-endian (vm/record_layout.h).
 #pragma once
 
 #include <cstdint>

@@ -80,6 +80,9 @@ LIB_SOURCES="$LIB_SOURCES $GEN/policy/rules_constants_table.cc $GEN/policy/rules
 # The AUDIT_ARCH table vm/arch.cc includes, generated as the genrule in vm/BUILD does.
 mkdir -p "$GEN/vm"
 vm/gen_arch_table.sh /usr/include/linux/audit.h "$GEN/vm/arch_table.inc"
+# The syscall tables vm/syscall_extra.cc includes, as the genrule syscall_tables does.
+vm/gen_syscall_table.sh /usr/include/asm-generic/unistd.h vm/syscalls_newer.tbl \
+  "$GEN/vm/syscall_generic.inc" "$GEN/vm/syscall_newer.inc"
 
 # The library once, in parallel (the fuzz flags apply to it too: that is what gets fuzzed).
 pids=()

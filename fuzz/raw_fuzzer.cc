@@ -2,7 +2,9 @@
 // raw instructions, the exact round trips through canonical assembly and C, then the verifier:
 // Verify() and VerifyAll() agree on acceptance (and VerifyAll names Verify's rule), an accepted
 // program keeps its original bytes, has the converted length ConvertedLength() computes, and
-// runs in the interpreter.
+// runs in the interpreter. The big-endian reading too: it round-trips in its order, and
+// byte-order detection with the verifier never accepts both readings of one file (every valid
+// code has a zero high byte) and picks one the verifier accepts when either does.
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -54,6 +56,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (raw->insns.size() <= kRoundTripMax) fuzz::CheckRoundTrips(*raw);
     fuzz::Check(EncodeRaw(*raw) == std::vector<uint8_t>(data, data + size), "raw round trip");
     CheckVerifier(*raw);
+  }
+  Result<Program> big = DecodeRaw(bytes, ByteOrder::kBig);
+  fuzz::Check(big.ok() == raw.ok(), "framing is the same in both orders");
+  if (big.ok()) {
+    fuzz::Check(EncodeRaw(*big, ByteOrder::kBig) == std::vector<uint8_t>(data, data + size),
+                "big-endian raw round trip");
+    CheckVerifier(*big);
+    const auto verifies = [](const Program& p) { return Verify(p).ok(); };
+    Result<ByteOrder> order = DetectByteOrder(bytes, verifies);
+    fuzz::Check(order.ok(), "no file is a valid filter in both orders");
+    if (order.ok() && (verifies(*raw) || verifies(*big))) {
+      fuzz::Check(verifies(*order == ByteOrder::kBig ? *big : *raw), "detection picks a valid one");
+    }
   }
   Result<Program> any = ParseProgram(bytes);
   if (any.ok()) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "fuzz/fuzz_check.h"
+#include "vm/record_layout.h"
 #include "fuzz/fuzz_input.h"
 #include "eval/stack_builder.h"
 #include "verifier/stack_check.h"
@@ -66,7 +67,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const StackDecision a = interpreted.Evaluate(d, rets);
     const StackDecision t = interpreted.EvaluateTraced(d, traced_rets, &traces);
     for (size_t i = 0; i < interpreted.size(); ++i) {
-      hand[i] = RunFilter(interpreted.filter(i).program, d);
+      hand[i] = RunFilter(interpreted.filter(i).program, LoadedImage(d));  // what stacks run on
     }
     const StackDecision h = ResolveStack(hand);
     fuzz::Check(rets == hand && traced_rets == hand, "every filter's value agrees");

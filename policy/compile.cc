@@ -369,6 +369,15 @@ Result<CompiledFilter> CompileProfile(const Profile& profile, const ImportOption
   for (const ArchChoice& a : r.arches) {
     if (a.token == host) host_chosen = true;
     const int rc = seccomp_arch_add(ctx.get(), a.token);
+    if (rc == -EDOM) {  // a big-endian arch beside this host's: libseccomp keeps one byte order
+      return MakeError("unsupported-arch",
+                       "--arch " + a.libseccomp_name + " is big-endian: libseccomp keeps one byte "
+                       "order per filter and its cross-endian export is not reliable (return "
+                       "values came out in this host's order for Docker's profile), so import "
+                       "takes this host's byte order only; use `sckit compile --arch " +
+                           a.libseccomp_name + "` or import on that machine",
+                       -1, EDOM);
+    }
     if (rc < 0 && rc != -EEXIST) return LibseccompError("seccomp_arch_add " + a.libseccomp_name, rc);
   }
   if (!host_chosen) {

@@ -24,17 +24,18 @@ std::string Outcomes(const analysis::SyscallRow& r, const char* sep) {
   return s;
 }
 
-std::string DependsOn(uint16_t words, bool json) {
+std::string DependsOn(uint16_t words, bool json, bool big_endian) {
   std::string s;
   for (int i = 2; i < 16; ++i) {
     if (!(words & (1u << i))) continue;
     if (!s.empty()) s += json ? ", " : " ";
-    s += json ? "\"" + std::string(analysis::WordName(i)) + "\"" : analysis::WordName(i);
+    s += json ? "\"" + std::string(analysis::WordName(i, big_endian)) + "\""
+              : analysis::WordName(i, big_endian);
   }
   return s;
 }
 
-std::string RowJson(const analysis::SyscallRow& r) {
+std::string RowJson(const analysis::SyscallRow& r, bool big_endian = false) {
   std::string s = "{\"nr\": " + std::to_string(r.nr) + ", \"name\": ";
   s += r.name.empty() ? "null" : "\"" + JsonEscape(r.name) + "\"";
   s += ", \"constant\": " + std::string(r.constant() ? "true" : "false");
@@ -44,16 +45,18 @@ std::string RowJson(const analysis::SyscallRow& r) {
          analysis::CanonicalText(r.outcomes[i].outcome) + "\", \"witness\": \"" +
          JsonEscape(FormatRecord(r.outcomes[i].witness)) + "\"}";
   }
-  s += "], \"depends_on\": [" + DependsOn(r.deciding_words, true) + "]";
+  s += "], \"depends_on\": [" + DependsOn(r.deciding_words, true, big_endian) + "]";
   s += ", \"cached\": " + std::string(r.cached ? "true" : "false");
   s += ", \"exact\": " + std::string(r.exact ? "true" : "false") + "}";
   return s;
 }
 
-void PrintRowText(const analysis::SyscallRow& r) {
+void PrintRowText(const analysis::SyscallRow& r, bool big_endian) {
   std::string label = r.name.empty() ? "-" : r.name;
   std::printf("  %-11d %-22s %s", r.nr, label.c_str(), Outcomes(r, " | ").c_str());
-  if (!r.constant()) std::printf("   (decided by %s)", DependsOn(r.deciding_words, false).c_str());
+  if (!r.constant()) {
+    std::printf("   (decided by %s)", DependsOn(r.deciding_words, false, big_endian).c_str());
+  }
   if (r.cached) std::printf("   [cache]");
   if (!r.exact) std::printf("   [inexact]");
   std::printf("\n");
@@ -63,11 +66,11 @@ void PrintArchJson(bool first, const analysis::ArchTable& table) {
   std::printf("%s{\"arch\": \"%s\", \"audit_arch\": \"0x%x\", \"syscalls\": [",
               first ? "" : ", ", std::string(table.arch->name).c_str(), table.arch->audit_arch);
   for (size_t i = 0; i < table.rows.size(); ++i) {
-    std::printf("%s%s", i ? ", " : "", RowJson(table.rows[i]).c_str());
+    std::printf("%s%s", i ? ", " : "", RowJson(table.rows[i], table.arch->big_endian).c_str());
   }
   std::printf("], \"special\": [");
   for (size_t i = 0; i < table.special.size(); ++i) {
-    std::printf("%s%s", i ? ", " : "", RowJson(table.special[i]).c_str());
+    std::printf("%s%s", i ? ", " : "", RowJson(table.special[i], table.arch->big_endian).c_str());
   }
   std::printf("]}");
 }
@@ -107,9 +110,9 @@ void PrintArchText(const analysis::ArchTable& table, bool summary) {
   std::printf("  %5d  let through by the kernel's constant-action cache\n", cached);
   if (!summary) {
     std::printf("\n  %-11s %-22s %s\n", "nr", "name", "outcome");
-    for (const auto& r : table.rows) PrintRowText(r);
+    for (const auto& r : table.rows) PrintRowText(r, table.arch->big_endian);
     std::printf("  numbers outside the table:\n");
-    for (const auto& r : table.special) PrintRowText(r);
+    for (const auto& r : table.special) PrintRowText(r, table.arch->big_endian);
   }
   std::printf("\n");
 }
@@ -141,6 +144,7 @@ int CmdAnalyze(const std::vector<std::string>& args) {
       "json", "machine-readable output")(
       "summary", "print counts per outcome and the findings, not every syscall")(
       "format", po::value<std::string>()->default_value("auto"), "input format: auto, raw, asm, c");
+  AddByteOrderOption(&visible);
   po::options_description hidden;
   hidden.add_options()("file", po::value<std::vector<std::string>>(), "filter files");
   po::positional_options_description pos;
@@ -174,7 +178,9 @@ int CmdAnalyze(const std::vector<std::string>& args) {
   }
   int code = kExitOk;
   const auto files = vm["file"].as<std::vector<std::string>>();
-  auto stack = LoadVerifiedFiles("analyze", files, *format, &code);
+  const std::optional<ByteOrder> order = ByteOrderOption("analyze", vm);
+  if (!order) return kExitUsage;
+  auto stack = LoadVerifiedFiles("analyze", files, FilterLoadOptions(*format, *order), &code);
   if (!stack) return code;
   const analysis::Analysis a = analysis::Analyze(Pointers(*stack), options);
   if (vm.count("json")) {

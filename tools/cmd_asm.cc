@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "tools/command.h"
+#include "tools/filter_files.h"
 #include "tools/options.h"
 #include "tools/output.h"
 #include "formats/asm.h"
@@ -33,17 +34,18 @@ Result<Emit> ParseEmit(const std::string& name) {
 }
 
 Result<std::string> Render(const Program& program, Emit emit, const ArchInfo* arch,
-                           bool comments) {
+                           bool comments, ByteOrder order) {
   DisasmOptions options;
   options.arch = arch;
   options.comments = comments;
+  options.big_endian = order == ByteOrder::kBig;  // word names as on the filter's machine
   switch (emit) {
     case Emit::kListing: return DisassembleListing(program, options);
     case Emit::kAsm: return DisassembleCanonical(program, options);
     case Emit::kC: return EmitCArray(program, comments);
     case Emit::kCInstall: return EmitCInstaller(program, comments);
     case Emit::kRaw: {
-      std::vector<uint8_t> raw = EncodeRaw(program);
+      std::vector<uint8_t> raw = EncodeRaw(program, order);
       return std::string(raw.begin(), raw.end());
     }
   }
@@ -80,6 +82,7 @@ int Run(const std::string& command, const std::vector<std::string>& args) {
       "filter does not pin one")(
       "no-relax", "reject conditional jumps farther than 255 instead of inserting ja trampolines")(
       "no-comments", "leave comments (syscall, errno names) out of the output");
+  AddByteOrderOption(&visible);  // raw input, and raw output: auto writes the input's order
   po::options_description hidden;
   hidden.add_options()("file", po::value<std::vector<std::string>>(), "input file");
   po::positional_options_description pos;
@@ -112,12 +115,13 @@ int Run(const std::string& command, const std::vector<std::string>& args) {
     PrintError(command, "unknown architecture '" + arch_name + "'");
     return kExitUsage;
   }
-  LoadOptions load;
-  load.format = *format;
+  const std::optional<ByteOrder> order = ByteOrderOption(command, vm);
+  if (!order) return kExitUsage;
+  LoadOptions load = FilterLoadOptions(*format, *order);
   load.arch = arch_name;
   load.relax = vm.count("no-relax") == 0;
   LoadInfo info;
-  Result<Program> program = LoadProgramFile(files[0], load, &info);
+  Result<Program> program = LoadFilterFile(command, files[0], load, &info);
   if (!program.ok()) {
     PrintError(command, files[0] + ": " + program.error().ToString());
     return kExitUsage;
@@ -138,7 +142,10 @@ int Run(const std::string& command, const std::vector<std::string>& args) {
                  "(use --format asm or c for text)\n",
                  command.c_str(), files[0].c_str());
   }
-  Result<std::string> out = Render(*program, *emit, arch, vm.count("no-comments") == 0);
+  // Raw output in the order asked for; with auto, in the order a raw input was read in.
+  const ByteOrder out_order = OutputByteOrder(*order, {info});
+  Result<std::string> out =
+      Render(*program, *emit, arch, vm.count("no-comments") == 0, out_order);
   if (!out.ok()) {
     PrintError(command, out.error());
     return kExitUsage;

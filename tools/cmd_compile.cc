@@ -14,6 +14,7 @@
 #include "policy/rules_parser.h"
 #include "policy/rules_resolve.h"
 #include "tools/command.h"
+#include "tools/filter_files.h"
 #include "tools/filter_render.h"
 #include "tools/options.h"
 #include "tools/output.h"
@@ -164,6 +165,7 @@ int CmdCompile(const std::vector<std::string>& args) {
       "output form: raw (struct sock_filter array), asm (sckit assembly), c (C array), "
       "c-install (C source with sckit_install_filter()), listing")(
       "json", "print a JSON summary on standard output");
+  AddByteOrderOption(&visible);  // auto: big-endian when every --arch is, as libseccomp writes
   po::options_description hidden;
   hidden.add_options()("file", po::value<std::vector<std::string>>(), "policy");
   po::positional_options_description pos;
@@ -202,7 +204,16 @@ int CmdCompile(const std::vector<std::string>& args) {
     return kExitFailed;
   }
   const ArchInfo* first = resolved->groups.front().arches.front();
-  Result<std::string> rendered = RenderFilter(*program, emit, first);
+  std::optional<ByteOrder> order = ByteOrderOption("compile", vm);
+  if (!order) return kExitUsage;
+  if (*order == ByteOrder::kAuto) {  // the machines' order when they share one
+    bool all_big = true;
+    for (const auto& g : resolved->groups) {
+      for (const ArchInfo* a : g.arches) all_big = all_big && a->big_endian;
+    }
+    order = all_big ? ByteOrder::kBig : ByteOrder::kLittle;
+  }
+  Result<std::string> rendered = RenderFilter(*program, emit, first, *order);
   if (!rendered.ok()) {
     PrintError("compile", rendered.error());
     return kExitUsage;

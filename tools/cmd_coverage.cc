@@ -102,6 +102,7 @@ int CmdCoverage(const std::vector<std::string>& args) {
       "min", po::value<double>(), "exit 1 when instruction or branch coverage of a filter is below PCT")(
       "annotate", "print every instruction with its hit and branch counts")(
       "json", "machine-readable output");
+  AddByteOrderOption(&visible);
   po::options_description hidden;
   hidden.add_options()("records", po::value<std::string>(), "cases or vectors file");
   po::positional_options_description pos;
@@ -119,7 +120,9 @@ int CmdCoverage(const std::vector<std::string>& args) {
   }
   int code = kExitOk;
   const auto files = vm["filter"].as<std::vector<std::string>>();
-  auto stack = LoadVerifiedFiles("coverage", files, Format::kAuto, &code);
+  const std::optional<ByteOrder> order = ByteOrderOption("coverage", vm);
+  if (!order) return kExitUsage;
+  auto stack = LoadVerifiedFiles("coverage", files, FilterLoadOptions(Format::kAuto, *order), &code);
   if (!stack) return code;
   size_t count = 0;
   std::optional<Error> error;
@@ -153,6 +156,7 @@ int CmdCfg(const std::vector<std::string>& args) {
       "format", po::value<std::string>()->default_value("dot"), "dot or svg (svg runs Graphviz's dot)")(
       "out,o", po::value<std::string>(), "write to this file instead of standard output")(
       "coverage", po::value<std::string>(), "overlay hit counts from a cases or vectors file");
+  AddByteOrderOption(&visible);
   po::options_description hidden;
   hidden.add_options()("file", po::value<std::string>(), "filter");
   po::positional_options_description pos;
@@ -173,7 +177,9 @@ int CmdCfg(const std::vector<std::string>& args) {
   }
   int code = kExitOk;
   const std::string file = vm["file"].as<std::string>();
-  auto stack = LoadVerifiedFiles("cfg", {file}, Format::kAuto, &code);
+  const std::optional<ByteOrder> order = ByteOrderOption("cfg", vm);
+  if (!order) return kExitUsage;
+  auto stack = LoadVerifiedFiles("cfg", {file}, FilterLoadOptions(Format::kAuto, *order), &code);
   if (!stack) return code;
   std::optional<analysis::FilterCoverage> cov;
   if (vm.count("coverage")) {

@@ -62,6 +62,7 @@ int CmdDecompile(const std::vector<std::string>& args) {
       "for)")("strict", "exit 1 unless the round trip is proven exact")(
       "no-proof", "do not compile again and prove the result")(
       "format", po::value<std::string>()->default_value("auto"), "input format: auto, raw, asm, c");
+  AddByteOrderOption(&visible);
   po::options_description hidden;
   hidden.add_options()("file", po::value<std::vector<std::string>>(), "filter files");
   po::positional_options_description pos;
@@ -82,7 +83,9 @@ int CmdDecompile(const std::vector<std::string>& args) {
   const auto files = vm["file"].as<std::vector<std::string>>();
   options.sources = files;
   int code = kExitOk;
-  auto stack = LoadVerifiedFiles("decompile", files, *format, &code);
+  const std::optional<ByteOrder> order = ByteOrderOption("decompile", vm);
+  if (!order) return kExitUsage;
+  auto stack = LoadVerifiedFiles("decompile", files, FilterLoadOptions(*format, *order), &code);
   if (!stack) return code;
   const std::vector<const VerifiedProgram*> ptrs = Pointers(*stack);
   Result<policy::Decompiled> d = policy::Decompile(ptrs, options);

@@ -148,6 +148,7 @@ int CmdDiff(const std::vector<std::string>& args) {
       "list at most this many rows, each with its witness; the summary counts the rows listed")(
       "json", "machine-readable output")(
       "format", po::value<std::string>()->default_value("auto"), "input format: auto, raw, asm, c");
+  AddByteOrderOption(&visible);
   po::options_description hidden;
   hidden.add_options()("file", po::value<std::vector<std::string>>(), "A and B");
   po::positional_options_description pos;
@@ -197,9 +198,11 @@ int CmdDiff(const std::vector<std::string>& args) {
     }
   }
   int code = kExitOk;
-  auto a = LoadVerifiedFiles("diff", a_files, *format, &code);
+  const std::optional<ByteOrder> order = ByteOrderOption("diff", vm);
+  if (!order) return kExitUsage;
+  auto a = LoadVerifiedFiles("diff", a_files, FilterLoadOptions(*format, *order), &code);
   if (!a) return code;
-  auto b = LoadVerifiedFiles("diff", b_files, *format, &code);
+  auto b = LoadVerifiedFiles("diff", b_files, FilterLoadOptions(*format, *order), &code);
   if (!b) return code;
   const analysis::DiffResult r = analysis::Diff(Pointers(*a), Pointers(*b), options);
   const policy::DiffReport report = policy::Explain(r, Pointers(*a), Pointers(*b));

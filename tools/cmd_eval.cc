@@ -25,6 +25,7 @@
 #include "formats/records.h"
 #include "live/kernel_info.h"
 #include "tools/command.h"
+#include "tools/filter_files.h"
 #include "tools/filter_flags.h"
 #include "tools/options.h"
 #include "tools/output.h"
@@ -37,6 +38,7 @@ namespace {
 
 // The options eval and test share: the stack and the kernel context.
 void AddStackOptions(po::options_description* d) {
+  AddByteOrderOption(d);
   d->add_options()("filter,f", po::value<std::vector<std::string>>(),
                    "filter file, repeat for a stack (first = oldest, installed first)")(
       "flags", po::value<std::vector<std::string>>(),
@@ -165,6 +167,9 @@ std::unique_ptr<eval::Session> Open(const char* command, const po::variables_map
   if (!ParseLogOptions(command, vm, &o.ctx.log)) return nullptr;
   o.engine = *engine;
   o.format = *format;
+  const std::optional<ByteOrder> order = ByteOrderOption(command, vm);
+  if (!order) return nullptr;
+  o.byte_order = *order;
   if (vm.count("flags")) {
     for (const std::string& given : vm["flags"].as<std::vector<std::string>>()) {
       Result<uint32_t> f = ParseFilterFlags(given);
@@ -184,6 +189,9 @@ std::unique_ptr<eval::Session> Open(const char* command, const po::variables_map
       PrintError(command, session.error().message);
     }
     return nullptr;
+  }
+  for (const std::string& note : (*session)->notes) {
+    std::fprintf(stderr, "sckit %s: %s\n", command, note.c_str());
   }
   return std::move(*session);
 }

@@ -5,6 +5,7 @@
 #include "jit/compiler.h"
 #include "jit/listing.h"
 #include "tools/command.h"
+#include "tools/filter_files.h"
 #include "tools/options.h"
 #include "verifier/verifier.h"
 #include "formats/loader.h"
@@ -65,6 +66,7 @@ int CmdJit(const std::vector<std::string>& args) {
       "dump", "print the code as hex and as a capstone disassembly with each BPF pc marked")(
       "json", "print one JSON object {file, accepted, instructions, code_bytes, pc_offsets, ...}")(
       "format", po::value<std::string>()->default_value("auto"), "input format: auto, raw, asm, c");
+  AddByteOrderOption(&visible);
   po::options_description hidden;
   hidden.add_options()("file", po::value<std::string>(), "filter file");
   po::positional_options_description pos;
@@ -87,7 +89,9 @@ int CmdJit(const std::vector<std::string>& args) {
   const bool json = vm.count("json") > 0;
   const bool dump = vm.count("dump") > 0;
 
-  Result<Program> program = LoadProgramFile(file, *format);
+  const std::optional<ByteOrder> order = ByteOrderOption("jit", vm);
+  if (!order) return kExitUsage;
+  Result<Program> program = LoadFilterFile("jit", file, FilterLoadOptions(*format, *order));
   if (!program.ok() && program.error().kernel_errno == 0) {
     PrintError("jit", file + ": " + program.error().ToString());
     return kExitUsage;

@@ -23,11 +23,12 @@ namespace {
 
 constexpr const char* kCommand = "optimize";
 
-Result<std::string> Render(const Program& p, const std::string& emit, const ArchInfo* arch) {
+Result<std::string> Render(const Program& p, const std::string& emit, const ArchInfo* arch,
+                           ByteOrder order) {
   DisasmOptions d;
   d.arch = arch;
   if (emit == "raw") {
-    std::vector<uint8_t> raw = EncodeRaw(p);
+    std::vector<uint8_t> raw = EncodeRaw(p, order);
     return std::string(raw.begin(), raw.end());
   }
   if (emit == "asm") return DisassembleCanonical(p, d);
@@ -272,6 +273,7 @@ int CmdOptimize(const std::vector<std::string>& args) {
       "--bench: repetitions per syscall and phase (at most 64)")(
       "calls", po::value<int>()->default_value(2000), "--bench: syscalls per repetition")(
       "json", "print the report as JSON");
+  AddByteOrderOption(&visible);  // raw input and output (auto: output as the input)
   po::options_description hidden;
   hidden.add_options()("file", po::value<std::vector<std::string>>(), "input file");
   po::positional_options_description pos;
@@ -324,7 +326,11 @@ int CmdOptimize(const std::vector<std::string>& args) {
   std::vector<SeccompData> records;
   if (int code = ArchesAndWorkload(vm, spec, &options, &records); code != kExitOk) return code;
   int exit_code = kExitOk;
-  auto programs = LoadVerifiedFiles(kCommand, files, *format, &exit_code);
+  const std::optional<ByteOrder> order = ByteOrderOption(kCommand, vm);
+  if (!order) return kExitUsage;
+  std::vector<LoadInfo> infos;
+  auto programs =
+      LoadVerifiedFiles(kCommand, files, FilterLoadOptions(*format, *order), &exit_code, &infos);
   if (!programs) return exit_code;
   std::optional<optimize::MergeResult> merged;
   std::optional<optimize::OptimizeResult> r =
@@ -351,7 +357,8 @@ int CmdOptimize(const std::vector<std::string>& args) {
     return kExitFailed;
   }
   if (vm.count("output")) {
-    Result<std::string> out = Render(r->output, emit, options.arches[0]);
+    Result<std::string> out =
+        Render(r->output, emit, options.arches[0], OutputByteOrder(*order, infos));
     if (!out.ok()) {
       PrintError(kCommand, out.error());
       return kExitUsage;

@@ -7,6 +7,7 @@
 
 #include "formats/loader.h"
 #include "tools/command.h"
+#include "tools/filter_files.h"
 #include "tools/filter_flags.h"
 #include "tools/options.h"
 #include "verifier/verdict.h"
@@ -19,6 +20,7 @@ struct VerifyArgs {
   std::vector<std::string> files;
   std::vector<uint32_t> flags;  // one per file
   Format format = Format::kAuto;
+  ByteOrder byte_order = ByteOrder::kAuto;
   bool all = false;
   bool json = false;
   bool stack = false;
@@ -36,6 +38,7 @@ std::optional<int> ParseVerifyArgs(const std::vector<std::string>& args, VerifyA
       "all", "list every problem of each filter, not only the first the kernel reports")(
       "json", "print a JSON array of {file, accepted, errno, pc, rule, message}")(
       "format", po::value<std::string>()->default_value("auto"), "input format: auto, raw, asm, c");
+  AddByteOrderOption(&visible);
   po::options_description hidden;
   hidden.add_options()("file", po::value<std::vector<std::string>>(), "filter files");
   po::positional_options_description pos;
@@ -56,6 +59,9 @@ std::optional<int> ParseVerifyArgs(const std::vector<std::string>& args, VerifyA
     return kExitUsage;
   }
   a->format = *format;
+  const std::optional<ByteOrder> order = ByteOrderOption("verify", vm);
+  if (!order) return kExitUsage;
+  a->byte_order = *order;
   a->flags.assign(a->files.size(), 0);
   if (vm.count("flags")) {
     const auto given = vm["flags"].as<std::vector<std::string>>();
@@ -78,9 +84,15 @@ std::optional<int> ParseVerifyArgs(const std::vector<std::string>& args, VerifyA
   return std::nullopt;
 }
 
-void PrintText(const std::string& file, const FilterVerdict& v) {
+// "big-endian" for raw files read big-endian, else "" (the host's order goes unsaid).
+std::string OrderOf(const LoadInfo& info) {
+  return info.format == Format::kRaw && info.byte_order == ByteOrder::kBig ? "big-endian" : "";
+}
+
+void PrintText(const std::string& file, const FilterVerdict& v, const LoadInfo& info) {
   if (v.accepted) {
     std::printf("%s: ok (%zu instructions", file.c_str(), v.insns);
+    if (!OrderOf(info).empty()) std::printf(", %s", OrderOf(info).c_str());
     if (v.in_stack) {
       std::printf(", %u after conversion, chain total %u of %u", v.converted_len, v.path_len,
                   seccomp::kMaxInsnsPerPath);
@@ -93,7 +105,8 @@ void PrintText(const std::string& file, const FilterVerdict& v) {
   }
 }
 
-std::string JsonVerdict(const std::string& file, const FilterVerdict& v, bool all) {
+std::string JsonVerdict(const std::string& file, const FilterVerdict& v, bool all,
+                        const LoadInfo& info) {
   std::string out = "{\"file\": \"" + JsonEscape(file) + "\", \"accepted\": ";
   out += v.accepted ? "true" : "false";
   if (v.accepted) {
@@ -102,6 +115,9 @@ std::string JsonVerdict(const std::string& file, const FilterVerdict& v, bool al
     out += ", " + ErrorJsonFields(v.errors.front());
   }
   out += ", \"instructions\": " + std::to_string(v.insns);
+  out += ", \"byte_order\": ";
+  out += info.format != Format::kRaw ? "null"
+                                     : "\"" + std::string(ByteOrderName(info.byte_order)) + "\"";
   if (v.in_stack) {
     out += ", \"converted_len\": " + std::to_string(v.converted_len);
     out += ", \"path_len\": " + std::to_string(v.path_len);
@@ -126,8 +142,10 @@ int CmdVerify(const std::vector<std::string>& args) {
   // EINVAL): such a file stands in the stack as an empty program, which the kernel rejects
   // with the same errno, and its verdict is the loader's.
   std::vector<std::optional<Error>> load_verdicts(a.files.size());
+  std::vector<LoadInfo> infos(a.files.size());
+  const LoadOptions load = FilterLoadOptions(a.format, a.byte_order);
   for (size_t i = 0; i < a.files.size(); ++i) {
-    Result<Program> program = LoadProgramFile(a.files[i], a.format);
+    Result<Program> program = LoadProgramFile(a.files[i], load, &infos[i]);
     if (!program.ok() && program.error().kernel_errno == 0) {
       PrintError("verify", a.files[i] + ": " + program.error().ToString());
       return kExitUsage;
@@ -146,9 +164,9 @@ int CmdVerify(const std::vector<std::string>& args) {
   for (size_t i = 0; i < verdicts.size(); ++i) {
     every_ok = every_ok && verdicts[i].accepted;
     if (a.json) {
-      std::printf("%s%s", i ? ",\n " : "", JsonVerdict(a.files[i], verdicts[i], a.all).c_str());
+      std::printf("%s%s", i ? ",\n " : "", JsonVerdict(a.files[i], verdicts[i], a.all, infos[i]).c_str());
     } else {
-      PrintText(a.files[i], verdicts[i]);
+      PrintText(a.files[i], verdicts[i], infos[i]);
     }
   }
   if (a.json) std::printf("]\n");

@@ -1,3 +1,4 @@
+// Filter files as every command reads them (tools/filter_files.h).
 #include "tools/filter_files.h"
 
 #include <cstdio>
@@ -8,12 +9,57 @@
 
 namespace sckit::tools {
 
+void AddByteOrderOption(po::options_description* options) {
+  options->add_options()("byte-order", po::value<std::string>()->default_value("auto"),
+                         "raw filter files: big (s390x, ppc64, mips, ... filters), little, or "
+                         "auto: the order in which the file is a filter the kernel accepts");
+}
+
+std::optional<ByteOrder> ByteOrderOption(const std::string& command, const po::variables_map& vm) {
+  if (!vm.count("byte-order")) return ByteOrder::kAuto;
+  Result<ByteOrder> order = ParseByteOrderName(vm["byte-order"].as<std::string>());
+  if (!order.ok()) {
+    PrintError(command, order.error());
+    return std::nullopt;
+  }
+  return *order;
+}
+
+LoadOptions FilterLoadOptions(Format format, ByteOrder order) {
+  LoadOptions options;
+  options.format = format;
+  options.byte_order = order;
+  options.verifies = [](const Program& p) { return Verify(p).ok(); };
+  return options;
+}
+
+Result<Program> LoadFilterFile(const std::string& command, const std::string& path,
+                               const LoadOptions& options, LoadInfo* info) {
+  LoadInfo local;
+  LoadInfo* const i = info != nullptr ? info : &local;
+  Result<Program> p = LoadProgramFile(path, options, i);
+  if (const std::string note = ByteOrderNote(*i); p.ok() && !note.empty()) {
+    std::fprintf(stderr, "sckit %s: %s: note: %s\n", command.c_str(), path.c_str(), note.c_str());
+  }
+  return p;
+}
+
 std::optional<std::vector<VerifiedProgram>> LoadVerifiedFiles(const std::string& command,
                                                               const std::vector<std::string>& files,
                                                               Format format, int* exit_code) {
+  return LoadVerifiedFiles(command, files, FilterLoadOptions(format), exit_code);
+}
+
+std::optional<std::vector<VerifiedProgram>> LoadVerifiedFiles(const std::string& command,
+                                                              const std::vector<std::string>& files,
+                                                              const LoadOptions& options,
+                                                              int* exit_code,
+                                                              std::vector<LoadInfo>* infos) {
   std::vector<VerifiedProgram> out;
   for (const std::string& f : files) {
-    Result<Program> p = LoadProgramFile(f, format);
+    LoadInfo info;
+    Result<Program> p = LoadFilterFile(command, f, options, &info);
+    if (infos != nullptr) infos->push_back(info);
     if (!p.ok() && p.error().kernel_errno == 0) {
       PrintError(command, f + ": " + p.error().ToString());
       *exit_code = kExitUsage;
@@ -29,6 +75,12 @@ std::optional<std::vector<VerifiedProgram>> LoadVerifiedFiles(const std::string&
     out.push_back(std::move(*v));
   }
   return out;
+}
+
+ByteOrder OutputByteOrder(ByteOrder asked, const std::vector<LoadInfo>& inputs) {
+  if (asked != ByteOrder::kAuto) return asked;
+  if (!inputs.empty() && inputs[0].format == Format::kRaw) return inputs[0].byte_order;
+  return ByteOrder::kLittle;
 }
 
 std::vector<const VerifiedProgram*> Pointers(const std::vector<VerifiedProgram>& programs) {

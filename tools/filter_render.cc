@@ -11,11 +11,12 @@
 namespace sckit::tools {
 
 Result<std::string> RenderFilter(const Program& program, const std::string& emit,
-                                 const ArchInfo* arch) {
+                                 const ArchInfo* arch, ByteOrder order) {
   DisasmOptions options;
+  options.big_endian = order == ByteOrder::kBig;
   options.arch = arch;
   if (emit == "raw") {
-    std::vector<uint8_t> raw = EncodeRaw(program);
+    std::vector<uint8_t> raw = EncodeRaw(program, order);
     return std::string(raw.begin(), raw.end());
   }
   if (emit == "asm") return DisassembleCanonical(program, options);

@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "vm/syscall_extra.h"
+
 namespace sckit {
 namespace {
 
@@ -44,9 +46,16 @@ constexpr std::string_view kFirst[] = {
 
 std::string Lower(std::string_view s);
 
+// The one AUDIT_ARCH value whose missing __AUDIT_ARCH_LE does not mean big-endian: Hexagon is a
+// little-endian machine (its kernel byteorder.h is the little-endian one), but <linux/audit.h>
+// defines AUDIT_ARCH_HEXAGON as plain EM_HEXAGON.
+bool BigEndian(const AuditEntry& e) {
+  return (e.value & kAuditLittleEndian) == 0 && e.audit_name != "HEXAGON";
+}
+
 ArchInfo MakeArch(const AuditEntry& e, std::string_view name, uint32_t token, uint32_t nr_bit) {
-  return ArchInfo{name, e.audit_name, e.value, token, nr_bit,
-                  (e.value & kAuditLittleEndian) == 0, (e.value & kAudit64Bit) ? 64 : 32};
+  return ArchInfo{name, e.audit_name, e.value, token, nr_bit, BigEndian(e),
+                  (e.value & kAudit64Bit) ? 64 : 32};
 }
 
 const std::vector<ArchInfo>& Table() {
@@ -119,7 +128,8 @@ const ArchInfo* FindArchByAudit(uint32_t audit_arch) {
 std::optional<int32_t> SyscallNumber(const ArchInfo& arch, std::string_view name) {
   const std::string n(name);
   const int nr = seccomp_syscall_resolve_name_arch(arch.libseccomp_token, n.c_str());
-  if (nr < 0) return std::nullopt;  // __NR_SCMP_ERROR or a pseudo-syscall number
+  if (nr == __NR_SCMP_ERROR) return ExtraSyscallNumber(arch, name);  // a name newer than it
+  if (nr < 0) return std::nullopt;  // a pseudo-syscall number: no number of its own there
   return static_cast<int32_t>(static_cast<uint32_t>(nr) | arch.nr_bit);
 }
 
@@ -130,7 +140,11 @@ std::optional<std::string> SyscallName(uint32_t audit_arch, int32_t nr) {
   }
   if (nr < 0) return std::nullopt;
   char* s = seccomp_syscall_resolve_num_arch(token, nr);
-  if (s == nullptr) return std::nullopt;
+  if (s == nullptr) {  // not in libseccomp's tables: the generated ones (vm/syscall_extra.h)
+    const bool x32 = token != audit_arch;
+    const ArchInfo* arch = x32 ? FindArch("x32") : FindArchByAudit(audit_arch);
+    return arch != nullptr ? ExtraSyscallName(*arch, nr) : std::nullopt;
+  }
   std::string out(s);
   std::free(s);
   return out;

@@ -1,7 +1,8 @@
 // Architecture and system-call names. AUDIT_ARCH values are the kernel's
 // (include/uapi/linux/audit.h); syscall numbers and names come from Debian's libseccomp
-// (seccomp_syscall_resolve_name_arch / seccomp_syscall_resolve_num_arch), not from tables of
-// our own. x32 has no AUDIT_ARCH of its own: its tasks report AUDIT_ARCH_X86_64 and their
+// (seccomp_syscall_resolve_name_arch / seccomp_syscall_resolve_num_arch), and where it has
+// none from tables generated at build time (vm/syscall_extra.h: loongarch64 from
+// <asm-generic/unistd.h>, calls newer than the installed headers from vm/syscalls_newer.tbl). x32 has no AUDIT_ARCH of its own: its tasks report AUDIT_ARCH_X86_64 and their
 // syscall numbers carry __X32_SYSCALL_BIT (0x40000000).
 #pragma once
 

@@ -1,5 +1,7 @@
 #include "vm/stack.h"
 
+#include "vm/record_layout.h"
+
 namespace sckit {
 
 void FilterStack::Push(VerifiedProgram program, uint32_t flags, std::string name) {
@@ -14,19 +16,26 @@ void FilterStack::Push(VerifiedProgram program, std::unique_ptr<FilterEngine> en
 
 StackDecision FilterStack::Evaluate(const SeccompData& data,
                                     std::span<uint32_t> rets) const noexcept {
+  if (HasBigEndianLayout(data.arch)) return EvaluateImage(LoadedImage(data), rets);
+  return EvaluateImage(data, rets);
+}
+
+StackDecision FilterStack::EvaluateImage(const SeccompData& image,
+                                         std::span<uint32_t> rets) const noexcept {
   for (size_t i = filters_.size(); i-- > 0;) {  // current->seccomp.filter, then ->prev ...
-    rets[i] = filters_[i].engine->Run(data);
+    rets[i] = filters_[i].engine->Run(image);
   }
   return ResolveStack(rets.first(filters_.size()));
 }
 
 StackDecision FilterStack::EvaluateTraced(const SeccompData& data, std::span<uint32_t> rets,
                                           std::vector<FilterTrace>* traces) const {
+  const SeccompData image = LoadedImage(data);
   traces->clear();
   for (size_t i = filters_.size(); i-- > 0;) {
     FilterTrace t;
     t.filter = static_cast<int>(i);
-    t.ret = RunFilterTraced(filters_[i].program, data, &t.run);
+    t.ret = RunFilterTraced(filters_[i].program, image, &t.run);
     rets[i] = t.ret;
     traces->push_back(std::move(t));
   }

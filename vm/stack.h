@@ -64,7 +64,8 @@ class FilterStack {
   const StackFilter& filter(size_t i) const { return filters_[i]; }
 
   // Runs every filter, newest first, writing filter i's value to rets[i] (rets.size() must be
-  // size()), and picks the winner. With no filters: ALLOW, no match (callers that model filter
+  // size()), and picks the winner. `data` is the record's values; the engines run on its
+  // image in the record's arch's word order (vm/record_layout.h), made here once. With no filters: ALLOW, no match (callers that model filter
   // mode reject an empty stack, see outcome.h).
   StackDecision Evaluate(const SeccompData& data, std::span<uint32_t> rets) const noexcept;
 
@@ -73,6 +74,8 @@ class FilterStack {
                                std::vector<FilterTrace>* traces) const;
 
  private:
+  StackDecision EvaluateImage(const SeccompData& image, std::span<uint32_t> rets) const noexcept;
+
   std::vector<StackFilter> filters_;
 };
 

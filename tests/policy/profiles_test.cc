@@ -4,6 +4,7 @@
 // every condition; then the behaviours people ask about (ptrace, personality, clone, socket),
 // and golden facts of the generated filter (size, arch checks, x32).
 #include <gtest/gtest.h>
+#include <seccomp.h>
 
 #include <algorithm>
 #include <set>
@@ -71,7 +72,10 @@ int CheckEveryName(const Filter& f, const std::string& arch_name, bool with_args
   int checked = 0;
   for (const std::string& name : names) {
     std::optional<int32_t> nr = SyscallNumber(*arch, name);
-    if (!nr) continue;  // not a syscall of this arch, or unknown to libseccomp
+    if (!nr) continue;  // not a syscall of this arch
+    // A name libseccomp 2.5.4 does not know (mseal: sckit names it from its own table) is
+    // left out of the filter by libseccomp, as runc does: the model cannot predict that.
+    if (seccomp_syscall_resolve_name_arch(arch->libseccomp_token, name.c_str()) < 0) continue;
     if (conditional.count(name) && !with_args) continue;
     std::vector<std::array<uint64_t, 6>> records = {{}};
     if (conditional.count(name)) {

@@ -76,3 +76,63 @@ TEST(Arch, SyscallNamesWhereLibseccompHasATable) {
 
 }  // namespace
 }  // namespace sckit
+
+namespace sckit {
+namespace {
+
+// Calls newer than libseccomp 2.5.4 and the 6.1 headers: numbers by hand from Linux 6.18's
+// scripts/syscall.tbl and arch/x86/entry/syscalls/syscall_64.tbl, with each arch's offset.
+TEST(ArchNewerSyscalls, NumbersAndNamesBothWays) {
+  struct Want {
+    const char* arch;
+    const char* name;
+    int32_t nr;
+  } const wants[] = {
+      {"x86_64", "mseal", 462},         {"x86_64", "uretprobe", 335},
+      {"x86_64", "uprobe", 336},        {"x86_64", "statmount", 457},
+      {"x86_64", "file_setattr", 469},  {"i386", "mseal", 462},
+      {"aarch64", "mseal", 462},        {"s390x", "listmount", 458},
+      {"ppc64", "setxattrat", 463},     {"arm", "removexattrat", 466},
+      {"riscv64", "lsm_list_modules", 461},
+      {"mips", "mseal", 4462},          {"mips64", "mseal", 5462},
+      {"mips64n32", "mseal", 6462},     {"mipsel", "statmount", 4457},
+      {"alpha", "mseal", 572},          {"m68k", "mseal", 462},
+      {"sh", "mseal", 462},             {"sheb", "getxattrat", 464},
+      {"sparc64", "open_tree_attr", 467}, {"parisc", "mseal", 462},
+      {"x32", "mseal", static_cast<int32_t>(462 | kX32SyscallBit)},
+  };
+  for (const Want& w : wants) {
+    const ArchInfo* a = FindArch(w.arch);
+    ASSERT_NE(a, nullptr) << w.arch;
+    EXPECT_EQ(SyscallNumber(*a, w.name), w.nr) << w.arch << " " << w.name;
+    EXPECT_EQ(SyscallName(a->audit_arch, w.nr), w.name) << w.arch << " " << w.nr;
+  }
+  // uretprobe and uprobe are x86_64's alone.
+  EXPECT_EQ(SyscallNumber(*FindArch("aarch64"), "uretprobe"), std::nullopt);
+  EXPECT_EQ(SyscallName(AUDIT_ARCH_AARCH64, 335), std::nullopt);
+  // ia64 left Linux before these calls.
+  EXPECT_EQ(SyscallNumber(*FindArch("ia64"), "mseal"), std::nullopt);
+  // libseccomp's answers still come first: 456 is its futex_requeue everywhere.
+  EXPECT_EQ(SyscallName(AUDIT_ARCH_X86_64, 456), "futex_requeue");
+  EXPECT_EQ(SyscallName(AUDIT_ARCH_X86_64, 470), std::nullopt);
+}
+
+// loongarch64 (unknown to libseccomp 2.5.4) from <asm-generic/unistd.h> with its switches; the
+// numbers by hand from the generic table: read 63, openat 56, clone 220, clone3 435.
+TEST(ArchNewerSyscalls, Loongarch64FromTheGenericTable) {
+  const ArchInfo& la = *FindArch("loongarch64");
+  EXPECT_EQ(SyscallNumber(la, "read"), 63);
+  EXPECT_EQ(SyscallNumber(la, "openat"), 56);
+  EXPECT_EQ(SyscallNumber(la, "clone"), 220);
+  EXPECT_EQ(SyscallNumber(la, "clone3"), 435);
+  EXPECT_EQ(SyscallNumber(la, "fcntl"), 25);  // the 64-bit name of __NR3264_fcntl
+  EXPECT_EQ(SyscallNumber(la, "mseal"), 462);
+  EXPECT_EQ(SyscallName(AUDIT_ARCH_LOONGARCH64, 63), "read");
+  EXPECT_EQ(SyscallName(AUDIT_ARCH_LOONGARCH64, 435), "clone3");
+  // Not in loongarch64's 6.1 table: open (never generic), fcntl64 (32-bit name).
+  EXPECT_EQ(SyscallNumber(la, "open"), std::nullopt);
+  EXPECT_EQ(SyscallNumber(la, "fcntl64"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace sckit

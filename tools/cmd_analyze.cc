@@ -11,6 +11,7 @@
 #include "tools/options.h"
 #include "vm/program.h"
 #include "formats/loader.h"
+#include "formats/record_text.h"
 #include "formats/records.h"
 
 namespace sckit::tools {
@@ -43,7 +44,8 @@ std::string RowJson(const analysis::SyscallRow& r) {
   for (size_t i = 0; i < r.outcomes.size(); ++i) {
     s += (i ? ", " : "") + std::string("{\"outcome\": \"") +
          analysis::CanonicalText(r.outcomes[i].outcome) + "\", \"witness\": \"" +
-         JsonEscape(FormatRecord(r.outcomes[i].witness)) + "\"}";
+         JsonEscape(FormatRecord(r.outcomes[i].witness)) + "\", \"witness_text\": " +
+         JsonString(FormatRecordText(r.outcomes[i].witness)) + "}";
   }
   s += "], \"depends_on\": [" + DependsOn(r.deciding_words, true) + "]";
   s += ", \"cached\": " + std::string(r.cached ? "true" : "false");
@@ -84,12 +86,13 @@ void PrintAnalysisJson(const analysis::Analysis& a, const std::vector<std::strin
   for (size_t i = 0; i < a.findings.size(); ++i) {
     const auto& f = a.findings[i];
     std::printf("%s{\"rule\": \"%s\", \"message\": \"%s\", \"filter\": %s, \"pc\": %s, "
-                "\"witness\": %s}",
+                "\"witness\": %s, \"witness_text\": %s}",
                 i ? ", " : "", f.rule.c_str(), JsonEscape(f.message).c_str(),
                 f.filter >= 0 ? std::to_string(f.filter).c_str() : "null",
                 f.pc >= 0 ? std::to_string(f.pc).c_str() : "null",
                 f.has_witness ? ("\"" + JsonEscape(FormatRecord(f.witness)) + "\"").c_str()
-                              : "null");
+                              : "null",
+                f.has_witness ? JsonString(FormatRecordText(f.witness)).c_str() : "null");
   }
   std::printf("]}\n");
 }
@@ -128,7 +131,7 @@ void PrintAnalysisText(const analysis::Analysis& a, bool summary) {
     std::printf("  warning: %s: ", f.rule.c_str());
     if (f.filter >= 0) std::printf("filter %d pc %d: ", f.filter, f.pc);
     std::printf("%s\n", f.message.c_str());
-    if (f.has_witness) std::printf("           e.g. %s\n", FormatRecord(f.witness).c_str());
+    if (f.has_witness) std::printf("           e.g. %s\n", FormatRecordText(f.witness).c_str());
   }
 }
 

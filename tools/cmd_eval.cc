@@ -218,18 +218,20 @@ int CmdEval(const std::vector<std::string>& args) {
   visible.add_options()("help,h", "show this help");
   AddStackOptions(&visible);
   visible.add_options()("data,d", po::value<std::vector<std::string>>(),
-                        "one record, e.g. 'arch=x86_64 nr=openat args=0xffffff9c,0x1000' "
-                        "(repeatable)")(
+                        "one record, e.g. 'arch=x86_64 nr=openat args=0xffffff9c,0x1000', or a pattern "
+                        "('nr=read,write a0=0-3', 'nr=*') (repeatable)")(
       "vectors", po::value<std::string>(), "file of records, one per line, or '-' for stdin")(
       "vectors-format", po::value<std::string>()->default_value("auto"),
       "records format: auto, text, binary (raw 64-byte seccomp_data)")(
-      "json", "JSON Lines output")("trace", "list the executed instructions (pc, A, X)");
+      "json", "JSON Lines output")("trace", "list the executed instructions (pc, A, X)")(
+      "full", "print records whole: ip and all six args, zeros too (default: names, and only "
+              "what is not zero)");
   po::options_description hidden;
   po::positional_options_description pos;
   po::variables_map vm;
   if (auto code = ParseOptions(args,
                                "sckit eval --filter F [--filter F2 ...] (--data RECORD | "
-                               "--vectors FILE|-) [--json] [--trace]",
+                               "--vectors FILE|-) [--json] [--trace] [--full]",
                                visible, hidden, pos, &vm)) {
     return *code;
   }
@@ -246,21 +248,26 @@ int CmdEval(const std::vector<std::string>& args) {
   int code = kExitUsage;
   std::unique_ptr<eval::Session> session = Open("eval", vm, &code);
   if (!session) return code;
-  const eval::EvalOptions options{vm.count("json") > 0, vm.count("trace") > 0};
+  const eval::EvalOptions options{vm.count("json") > 0, vm.count("trace") > 0,
+                                  vm.count("full") > 0};
   if (options.trace && session->uses_kernel()) {
     PrintError("eval", "--trace lists the interpreter's steps: not with --engine kernel/all");
     return kExitUsage;
   }
   if (has_data) {
-    // Parse all first: a bad record prints nothing else.
+    // Parse all first: a bad record prints nothing else. Each may be a pattern (sets, ranges).
     std::vector<SeccompData> records;
     for (const std::string& text : vm["data"].as<std::vector<std::string>>()) {
-      Result<SeccompData> r = ParseRecord(StripComment(text), 1);
+      Result<std::vector<SeccompData>> r = ParseRecordPattern(StripComment(text), 1);
+      if (r.ok() && records.size() + r->size() > eval::kMaxCasesPerFile) {
+        r = MakeError("too-many-records", "the --data records expand to more than " +
+                                              std::to_string(eval::kMaxCasesPerFile));
+      }
       if (!r.ok()) {
         PrintError("eval", "--data: " + r.error().ToString());
         return kExitUsage;
       }
-      records.push_back(*r);
+      records.insert(records.end(), r->begin(), r->end());
     }
     size_t i = 0;
     return EvalAll(*session, options, "--data: ", [&](SeccompData* d) -> Result<bool> {
@@ -284,7 +291,7 @@ int CmdEval(const std::vector<std::string>& args) {
   const int64_t size = path != "-" && stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)
                            ? static_cast<int64_t>(st.st_size)
                            : -1;
-  RecordReader reader(file, *vformat, size);
+  RecordReader reader(file, *vformat, size, eval::kMaxCasesPerFile);
   bool first = true;
   return EvalAll(*session, options, path + ": ", [&](SeccompData* d) {
     Result<bool> next = reader.Next(d);
@@ -305,14 +312,15 @@ int CmdTest(const std::vector<std::string>& args) {
   visible.add_options()("help,h", "show this help");
   AddStackOptions(&visible);
   visible.add_options()("junit", po::value<std::string>(), "also write JUnit XML to FILE")(
-      "verbose,v", "print every case, not only failures");
+      "verbose,v", "print every case, not only failures")(
+      "full", "print records whole: ip and all six args, zeros too");
   po::options_description hidden;
   hidden.add_options()("cases", po::value<std::vector<std::string>>(), "cases files");
   po::positional_options_description pos;
   pos.add("cases", -1);
   po::variables_map vm;
   if (auto code = ParseOptions(args, "sckit test --filter F [--filter F2 ...] CASES... "
-                                     "[--junit FILE]",
+                                     "[--junit FILE] [--full]",
                                visible, hidden, pos, &vm)) {
     return *code;
   }
@@ -343,12 +351,16 @@ int CmdTest(const std::vector<std::string>& args) {
     }
     eval::CaseOptions options;
     options.keep_cases = vm.count("junit") > 0;
+    options.full = vm.count("full") > 0;
     options.on_case = [&](const eval::CaseResult& c, bool skip) {
       if (skip) {
         if (verbose) std::printf("%s:%d: skipped: %s\n", path.c_str(), c.line, c.record.c_str());
       } else if (!c.passed) {
-        std::printf("%s:%d: FAIL: %s: expected %s, got %s\n", path.c_str(), c.line,
-                    c.record.c_str(), c.expected.c_str(), c.actual.c_str());
+        // The line as written, then this record of it (a pattern line has many), then the
+        // expectation against the answer.
+        std::printf("%s:%d: FAIL: %s\n  record:   %s\n  expected: %s\n  got:      %s\n",
+                    path.c_str(), c.line, c.source.c_str(), c.record.c_str(),
+                    c.expected.c_str(), c.actual.c_str());
       } else if (verbose) {
         std::printf("%s:%d: ok: %s -> %s\n", path.c_str(), c.line, c.record.c_str(),
                     c.actual.c_str());

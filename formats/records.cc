@@ -358,8 +358,10 @@ std::optional<Error> ExpandOne(const Parsed& p,
 // Expands the parsed tokens into records, calling emit(record) for each; lists, ranges and `*`
 // only when `allow_lists`. Nothing is emitted unless the whole line is valid and within
 // kMaxPatternRecords.
+// With `count`, only *count = the number of records (nothing emitted).
 template <typename Emit>
-std::optional<Error> Expand(const Parsed& p, bool allow_lists, int line, Emit emit) {
+std::optional<Error> Expand(const Parsed& p, bool allow_lists, int line, Emit emit,
+                            uint64_t* count = nullptr) {
   std::array<std::vector<std::string_view>, kSlots> values;
   for (int s = 0; s < kSlots; ++s) {
     if (!p.slots[s].present) continue;
@@ -378,7 +380,7 @@ std::optional<Error> Expand(const Parsed& p, bool allow_lists, int line, Emit em
 
   // Fixed fields: args= then the ranges of ip and a0..a5.
   SeccompData base;
-  if (!allow_lists) return ExpandOne(p, values, line, emit);
+  if (!allow_lists) return ExpandOne(p, values, line, emit);  // (never counted)
   if (p.args.present) {
     const std::vector<std::string_view> items = SplitList(p.args.value);
     if (items.size() > 6) {
@@ -431,6 +433,10 @@ std::optional<Error> Expand(const Parsed& p, bool allow_lists, int line, Emit em
                            line);
     }
   }
+  if (count != nullptr) {
+    *count = total;
+    return std::nullopt;
+  }
   for (const auto& [audit, nrs] : arches) {
     base.arch = audit;
     EmitProduct(base, nrs, slots, emit);
@@ -476,6 +482,14 @@ Result<std::vector<SeccompData>> ParseRecordPattern(std::string_view text, int l
     return *e;
   }
   return out;
+}
+
+Result<uint64_t> CountRecordPattern(std::string_view text, int line) {
+  Result<Parsed> p = Tokenize(text, line);
+  if (!p.ok()) return p.error();
+  uint64_t count = 0;
+  if (auto e = Expand(*p, true, line, [](const SeccompData&) {}, &count)) return *e;
+  return count;
 }
 
 Result<RecordFormat> ParseRecordFormatName(std::string_view name) {

@@ -69,6 +69,9 @@ Result<SeccompData> ParseRecord(std::string_view text, int line = -1);
 // documented above. Errors: ParseRecord's, "bad-range", "pattern-too-large".
 Result<std::vector<SeccompData>> ParseRecordPattern(std::string_view text, int line = -1);
 
+// How many records ParseRecordPattern would give, without expanding them (the same errors).
+Result<uint64_t> CountRecordPattern(std::string_view text, int line = -1);
+
 // The text before a '#', without surrounding whitespace.
 std::string_view StripComment(std::string_view line);
 

@@ -61,6 +61,9 @@ LIB_SOURCES="$LIB_SOURCES $GEN/policy/rules_constants_table.cc"
 # The AUDIT_ARCH table vm/arch.cc includes, generated as the genrule in vm/BUILD does.
 mkdir -p "$GEN/vm"
 vm/gen_arch_table.sh /usr/include/linux/audit.h "$GEN/vm/arch_table.inc"
+# The errno and signal names vm/names.cc includes, as the genrule in vm/BUILD makes them.
+vm/gen_names_table.sh /usr/include/asm-generic/errno-base.h /usr/include/asm-generic/errno.h \
+  /usr/include/x86_64-linux-gnu/asm/signal.h "$GEN/vm/names_table.inc"
 
 # The library once, in parallel (the fuzz flags apply to it too: that is what gets fuzzed).
 pids=()

@@ -11,7 +11,7 @@
 namespace sckit {
 namespace {
 
-// The arch to print and the syscall's name, when both round-trip through the parser.
+// The arch to print and the syscall's name (both round-trip through the parser).
 struct Named {
   const ArchInfo* arch = nullptr;  // nullptr: print the AUDIT_ARCH number
   std::optional<std::string> syscall;
@@ -28,10 +28,8 @@ Named NamesOf(const SeccompData& d) {
   if (d.arch == kAuditArchX86_64 && (static_cast<uint32_t>(d.nr) & kX32SyscallBit) != 0) {
     via = FindArch("x32");
   }
-  if (via != nullptr && SyscallNumber(*via, *name) == d.nr) {
-    n.arch = via;
-    n.syscall = std::move(name);
-  }
+  if (via != nullptr) n.arch = via;
+  n.syscall = std::move(name);  // the parser accepts name(number) when the number has the name
   return n;
 }
 
@@ -71,8 +69,7 @@ std::string SignalText(int signal) {
 
 std::string RecordJsonMembers(const SeccompData& d, bool full) {
   const Named n = NamesOf(d);
-  const std::optional<std::string> syscall =
-      n.syscall ? n.syscall : (n.arch != nullptr ? SyscallName(d.arch, d.nr) : std::nullopt);
+  const std::optional<std::string>& syscall = n.syscall;
   return "\"record\": " + JsonString(FormatRecord(d)) + ", \"text\": " +
          JsonString(FormatRecordText(d, full)) + ", \"arch_name\": " +
          (n.arch != nullptr ? JsonString(n.arch->name) : std::string("null")) +

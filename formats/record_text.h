@@ -5,8 +5,8 @@
 //   arch=x86_64 nr=ptrace(101) a0=0x10 a2=0x7f0000001000
 //
 // arch by name (an AUDIT_ARCH number when sckit knows no name for it; `x32` for an x86_64
-// record whose nr is a named x32 syscall); nr as `name(number)` when the arch names it and the
-// name gives back that number, the number alone otherwise; ip and each argument only when not
+// record whose nr is a named x32 syscall); nr as `name(number)` when the arch names the number
+// (libseccomp's tables), the number alone otherwise; ip and each argument only when not
 // zero, unless `full` (then `ip=` and all six `args=`). The text parses back to the same record
 // with ParseRecord (formats/records.h), which checks that name and number agree.
 //
@@ -34,7 +34,7 @@ std::string SignalText(int signal);
 
 // JSON members (no braces, no leading comma) naming a record: `"record": "<canonical form>",
 // "text": "<FormatRecordText>", "arch_name": "x86_64" | null, "syscall": "ptrace" | null`
-// (arch_name as the text names it: "x32" for a named x32 call; syscall: the arch's name for nr).
+// (arch_name as the text names it: "x32" for a named x32 call; syscall: the name of nr there).
 std::string RecordJsonMembers(const SeccompData& data, bool full = false);
 
 // `"errno_name": "EPERM"` when the verdict is an ERRNO whose number has a name, else

@@ -177,7 +177,8 @@ Result<uint64_t> ResolveNumber(std::string_view value, std::string_view token, i
 }
 
 // One nr value: a number (taken as given), a name resolved for the arch, or `name(number)` as
-// FormatRecordText prints it, where the two must agree.
+// FormatRecordText prints it, where the two must agree: the number is the name's, or the name
+// is the number's.
 Result<int32_t> ResolveNr(std::string_view value, std::string_view token, const ArchInfo* arch,
                           uint32_t audit, int line) {
   const char c = value[0];
@@ -199,6 +200,9 @@ Result<int32_t> ResolveNr(std::string_view value, std::string_view token, const 
     return TokenError("unknown-syscall", token,
                       "no syscall names for arch " + Hex(audit) + "; give nr as a number", line);
   }
+  // `name(number)`: the number's name must be `name` (libseccomp names i386's socket 359, but
+  // resolves "socket" to socketcall's pseudo number, so the number decides).
+  if (given && SyscallName(audit, *given) == name) return *given;
   const std::optional<int32_t> nr = SyscallNumber(*arch, name);
   if (!nr) {
     return TokenError("unknown-syscall", token,

@@ -45,6 +45,11 @@ TEST(RecordText, NamesPlusNumbersAndOnlyWhatIsNotZero) {
             "arch=x86_64 nr=ptrace(101) ip=0x7f0000001000 args=0x10,0x0,0x0,0x7,0x0,0x0");
   EXPECT_EQ(FormatRecordText(Record(kAuditArchI386, 3)), "arch=i386 nr=read(3)");
   EXPECT_EQ(FormatRecordText(Record(kAuditArchAarch64, 63)), "arch=aarch64 nr=read(63)");
+  // libseccomp names i386's 359 socket but resolves "socket" to socketcall's pseudo number:
+  // the name is still printed, and name(number) reads back by the number's name.
+  EXPECT_EQ(FormatRecordText(Record(kAuditArchI386, 359)), "arch=i386 nr=socket(359)");
+  EXPECT_EQ(Pattern("arch=i386 nr=socket(359)").at(0).nr, 359);
+  EXPECT_EQ(PatternError("arch=i386 nr=socket").rule, "unknown-syscall");
 }
 
 TEST(RecordText, TheNumberAloneWhereThereIsNoName) {

@@ -13,15 +13,25 @@
 #include "formats/loader.h"
 #include "formats/record_text.h"
 #include "formats/records.h"
+#include "vm/bpf.h"
+#include "vm/names.h"
+#include "vm/text.h"
 
 namespace sckit::tools {
 namespace {
+
+// The errno's name of an ERRNO canonical outcome ("EPERM"), else "".
+std::string_view ErrnoOf(uint32_t canonical) {
+  if ((canonical & seccomp::kRetActionFull) != seccomp::kRetErrno) return "";
+  return ErrnoNameOf(static_cast<int>(canonical & seccomp::kRetData));
+}
 
 std::string Outcomes(const analysis::SyscallRow& r, const char* sep) {
   std::string s;
   for (const auto& c : r.outcomes) {
     if (!s.empty()) s += sep;
     s += analysis::CanonicalText(c.outcome);
+    if (!ErrnoOf(c.outcome).empty()) s += " " + std::string(ErrnoOf(c.outcome));
   }
   return s;
 }
@@ -43,7 +53,10 @@ std::string RowJson(const analysis::SyscallRow& r) {
   s += ", \"outcomes\": [";
   for (size_t i = 0; i < r.outcomes.size(); ++i) {
     s += (i ? ", " : "") + std::string("{\"outcome\": \"") +
-         analysis::CanonicalText(r.outcomes[i].outcome) + "\", \"witness\": \"" +
+         analysis::CanonicalText(r.outcomes[i].outcome) + "\", \"errno_name\": " +
+         (ErrnoOf(r.outcomes[i].outcome).empty() ? std::string("null")
+                                                 : JsonString(ErrnoOf(r.outcomes[i].outcome))) +
+         ", \"witness\": \"" +
          JsonEscape(FormatRecord(r.outcomes[i].witness)) + "\", \"witness_text\": " +
          JsonString(FormatRecordText(r.outcomes[i].witness)) + "}";
   }

@@ -152,5 +152,39 @@ TEST(NamesOnBundledFilters, FuzzCasesHaveNamesAndCommentsAndPass) {
   }
 }
 
+// `sckit analyze`: outcomes with errno names in text, JSON witnesses in both forms (the
+// numbers, and the text with names that parses back to them).
+TEST(NamesOnBundledFilters, AnalyzeNamesOutcomesAndWitnesses) {
+  const CliRun text = Cli(tools::CmdAnalyze, {"examples/denylist/denylist.bpf", "--summary"});
+  ASSERT_EQ(text.code, 0) << text.err;
+  EXPECT_NE(text.out.find("  ERRNO(1) EPERM\n"), std::string::npos) << text.out;
+  const CliRun json = Cli(tools::CmdAnalyze, {"examples/denylist/denylist.bpf", "--json"});
+  ASSERT_EQ(json.code, 0) << json.err;
+  const nlohmann::json o = nlohmann::json::parse(json.out);
+  size_t witnesses = 0, eperm = 0;
+  for (const auto& arch : o["arches"]) {
+    for (const auto& row : arch["syscalls"]) {
+      for (const auto& outcome : row["outcomes"]) {
+        Result<SeccompData> back = ParseRecord(outcome["witness_text"].get<std::string>(), 1);
+        ASSERT_TRUE(back.ok()) << outcome;
+        EXPECT_EQ(FormatRecord(*back), outcome["witness"].get<std::string>());
+        EXPECT_NE(outcome["witness_text"].get<std::string>().find(
+                      "nr=" + row["name"].get<std::string>() + "("),
+                  std::string::npos)
+            << outcome;
+        ++witnesses;
+        if (outcome["outcome"] == "ERRNO(1)") {
+          EXPECT_EQ(outcome["errno_name"], "EPERM");
+          ++eperm;
+        } else {
+          EXPECT_TRUE(outcome["errno_name"].is_null()) << outcome;
+        }
+      }
+    }
+  }
+  EXPECT_GT(witnesses, 300u);
+  EXPECT_EQ(eperm, 15u + 1u);  // 15 calls always EPERM, unshare when CLONE_NEWUSER
+}
+
 }  // namespace
 }  // namespace sckit

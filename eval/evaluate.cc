@@ -22,7 +22,7 @@ Result<bool> EvaluateLive(Session& s, const SeccompData& d, const EvalOptions& o
   if (s.engine == EngineChoice::kKernel) {
     out = o.json ? "{" + RecordJsonMembers(d, o.full) + ", \"engine\": \"kernel\", " +
                        KernelJsonMembers(*k) + "}\n"
-                 : record + " -> " + k->ToString() + "\n";
+                 : record + " -> " + KernelText(*k) + "\n";
     return true;
   }
   // Like with like: the kernel engine answers for the session's configuration (tracer,
@@ -40,7 +40,7 @@ Result<bool> EvaluateLive(Session& s, const SeccompData& d, const EvalOptions& o
           "}, \"agree\": " + (agree ? "true" : "false") + "}\n";
   } else {
     out = record + " -> interp " + OutcomeText(oi) + ", jit " + OutcomeText(oj) + ", kernel " +
-          k->ToString() + (agree ? "" : "   MISMATCH") + "\n";
+          KernelText(*k) + (agree ? "" : "   MISMATCH") + "\n";
   }
   return agree;
 }
@@ -89,13 +89,13 @@ Result<CaseRun> RunCase(Session& s, const SeccompData& d, const CaseLine& line,
       c.record += ": " + k->ToString();
       return run;
     }
-    c.actual = k->ToString() + " (kernel)";
+    c.actual = KernelText(*k) + " (kernel)";
     c.passed = kernel_match;
     return run;
   }
   const Outcome oj = Decide(s.jit, d, s.ctx, *rets);
   c.actual = "interp " + OutcomeText(o) + ", jit " + OutcomeText(oj) + ", kernel " +
-             k->ToString();
+             KernelText(*k);
   c.passed = c.passed && expected.Matches(oj) && oj.verdict() == o.verdict();
   if (k->reproducible) c.passed = c.passed && kernel_match && live::ConsistentWith(*k, o);
   return run;

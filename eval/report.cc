@@ -120,6 +120,19 @@ std::string KernelJsonMembers(const live::KernelObservation& k) {
   return out;
 }
 
+std::string KernelText(const live::KernelObservation& k) {
+  std::string text = k.ToString();
+  if (!k.reproducible) return text;
+  // ToString starts with the possible outcomes joined by '|': the same list, with names.
+  std::string plain, named;
+  for (size_t i = 0; i < k.possible.size(); ++i) {
+    plain += (i ? "|" : "") + k.possible[i].Text();
+    named += (i ? "|" : "") + VerdictText(k.possible[i]);
+  }
+  if (text.rfind(plain, 0) == 0) text.replace(0, plain.size(), named);
+  return text;
+}
+
 std::string KernelJson(const live::KernelObservation& k) {
   return "{" + KernelJsonMembers(k) + "}";
 }

@@ -41,6 +41,10 @@ void AppendTraceText(const FilterStack& stack, const std::vector<FilterTrace>& t
 void AppendTraceJson(const FilterStack& stack, const std::vector<FilterTrace>& traces,
                      std::string* out);
 
+// The live kernel's observation as text (KernelObservation::ToString) with the errno names of
+// its possible outcomes: "ERRNO(13) EACCES", "ERRNO(38) ENOSYS|USER_NOTIF".
+std::string KernelText(const live::KernelObservation& k);
+
 // The live kernel's observation as a JSON object: {KernelJsonMembers}.
 std::string KernelJson(const live::KernelObservation& k);
 

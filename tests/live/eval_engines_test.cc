@@ -77,7 +77,7 @@ TEST_F(LiveEngines, EvalReportsTheKernelsAnswer) {
   EXPECT_NE(r.out.find("interp KILL_PROCESS, jit KILL_PROCESS, kernel KILL_PROCESS"),
             std::string::npos)
       << r.out;
-  EXPECT_NE(r.out.find("interp ERRNO(13) EACCES, jit ERRNO(13) EACCES, kernel ERRNO(13)"),
+  EXPECT_NE(r.out.find("interp ERRNO(13) EACCES, jit ERRNO(13) EACCES, kernel ERRNO(13) EACCES\n"),
             std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("not reproducible"), std::string::npos) << r.out;

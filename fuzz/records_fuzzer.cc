@@ -70,7 +70,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (records.ok()) {
         fuzz::Check(!records->empty(), "a pattern yields at least one record");
         fuzz::Check(records->size() == *count, "a pattern yields as many records as counted");
-        for (const SeccompData& d : *records) CheckCanonical(d);
+        // Both ends of the expansion (each check parses three times: the whole of a 4096-record
+        // line made the target crawl at a few runs a second).
+        for (size_t i = 0; i < records->size(); ++i) {
+          if (i < 8 || i + 8 >= records->size()) CheckCanonical((*records)[i]);
+        }
         // A pattern without lists is a record.
         if (record.ok()) {
           fuzz::Check(records->size() == 1 &&
@@ -110,15 +114,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Detection never throws away the choice silently: a guess is marked as one.
   const RecordFormatGuess guess = DetectRecordFormat(text.substr(0, sizeof(SeccompData)));
   fuzz::Check(!guess.reason.empty(), "detection says why");
-  // The streaming reader, auto-detected and forced to each format.
+  // The streaming reader, auto-detected and forced to each format; text (which expands
+  // patterns) only when no line can expand far.
   for (RecordFormat format : {RecordFormat::kAuto, RecordFormat::kText, RecordFormat::kBinary}) {
+    if (format != RecordFormat::kBinary && !small) continue;
     std::istringstream stream{std::string(text)};
     RecordReader reader(stream, format);
     SeccompData d;
     for (int i = 0; i < 10000; ++i) {
       Result<bool> next = reader.Next(&d);
       if (!next.ok() || !*next) break;
-      CheckCanonical(d);  // any record, text or binary, has a canonical form
+      if (i < 64) CheckCanonical(d);  // any record, text or binary, has a canonical form
     }
   }
   return 0;

@@ -255,23 +255,31 @@ int CmdEval(const std::vector<std::string>& args) {
     return kExitUsage;
   }
   if (has_data) {
-    // Parse all first: a bad record prints nothing else. Each may be a pattern (sets, ranges).
-    std::vector<SeccompData> records;
-    for (const std::string& text : vm["data"].as<std::vector<std::string>>()) {
-      Result<std::vector<SeccompData>> r = ParseRecordPattern(StripComment(text), 1);
-      if (r.ok() && records.size() + r->size() > eval::kMaxCasesPerFile) {
-        r = MakeError("too-many-records", "the --data records expand to more than " +
+    // Check all first (counted, not expanded): a bad record prints nothing else. Each may be a
+    // pattern (sets, ranges, nr=*); one at a time is expanded while evaluating.
+    const std::vector<std::string> texts = vm["data"].as<std::vector<std::string>>();
+    uint64_t total = 0;
+    for (const std::string& text : texts) {
+      Result<uint64_t> n = CountRecordPattern(StripComment(text), 1);
+      if (n.ok() && (total += *n) > eval::kMaxCasesPerFile) {
+        n = MakeError("too-many-records", "the --data records expand to more than " +
                                               std::to_string(eval::kMaxCasesPerFile));
       }
-      if (!r.ok()) {
-        PrintError("eval", "--data: " + r.error().ToString());
+      if (!n.ok()) {
+        PrintError("eval", "--data: " + n.error().ToString());
         return kExitUsage;
       }
-      records.insert(records.end(), r->begin(), r->end());
     }
-    size_t i = 0;
+    size_t next_text = 0, i = 0;
+    std::vector<SeccompData> records;
     return EvalAll(*session, options, "--data: ", [&](SeccompData* d) -> Result<bool> {
-      if (i == records.size()) return false;
+      while (i == records.size()) {
+        if (next_text == texts.size()) return false;
+        Result<std::vector<SeccompData>> r = ParseRecordPattern(StripComment(texts[next_text++]), 1);
+        if (!r.ok()) return r.error();  // not reached: counted above
+        records = std::move(*r);
+        i = 0;
+      }
       *d = records[i++];
       return true;
     });

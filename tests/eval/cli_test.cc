@@ -2,6 +2,7 @@
 // with their arguments, stdout and stderr captured.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -223,6 +224,20 @@ TEST(EvalCli, BadRecordsExit2WithLineAndToken) {
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("nr=bogus"), std::string::npos) << r.err;
   EXPECT_EQ(r.out, "");
+  // --data patterns are counted before anything runs: past the cap nothing is printed.
+  std::vector<std::string> big = {"-f", f};
+  for (int i = 0; i < 5; ++i) {
+    big.push_back("-d");
+    big.push_back("nr=0-1023 a0=0-1023");  // 2^20 each, 5 * 2^20 > 2^22
+  }
+  r = Cli("eval", big);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(r.out.empty());
+  EXPECT_NE(r.err.find("too-many-records"), std::string::npos) << r.err;
+  r = Cli("eval", {"-f", f, "-d", "nr=1-2 a0=5,6", "-d", "nr=getpid", "-d", "nr=0-1 a1=1-300"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 4 + 1 + 600) << r.err;
+  EXPECT_EQ(r.out.rfind("arch=x86_64 nr=write(1) a0=0x5 -> TRAP(7)\n", 0), 0u) << r.out;
 
   const std::string trunc = WriteFile("t.bin", std::string(70, '\0'));
   r = Cli("eval", {"-f", f, "--vectors", trunc});

@@ -211,6 +211,37 @@ int EvalAll(eval::Session& session, const eval::EvalOptions& options, const std:
   return all_agree ? kExitOk : kExitFailed;
 }
 
+// `--data` records: all checked first (counted, not expanded), so a bad one prints nothing
+// else; each may be a pattern (sets, ranges, nr=*), expanded one at a time while evaluating.
+int EvalData(eval::Session& session, const eval::EvalOptions& options,
+             const std::vector<std::string>& texts) {
+  uint64_t total = 0;
+  for (const std::string& text : texts) {
+    Result<uint64_t> n = CountRecordPattern(StripComment(text), 1);
+    if (n.ok() && (total += *n) > eval::kMaxCasesPerFile) {
+      n = MakeError("too-many-records", "the --data records expand to more than " +
+                                            std::to_string(eval::kMaxCasesPerFile));
+    }
+    if (!n.ok()) {
+      PrintError("eval", "--data: " + n.error().ToString());
+      return kExitUsage;
+    }
+  }
+  size_t next_text = 0, i = 0;
+  std::vector<SeccompData> records;
+  return EvalAll(session, options, "--data: ", [&](SeccompData* d) -> Result<bool> {
+    while (i == records.size()) {
+      if (next_text == texts.size()) return false;
+      Result<std::vector<SeccompData>> r = ParseRecordPattern(StripComment(texts[next_text++]), 1);
+      if (!r.ok()) return r.error();  // not reached: counted above
+      records = std::move(*r);
+      i = 0;
+    }
+    *d = records[i++];
+    return true;
+  });
+}
+
 }  // namespace
 
 int CmdEval(const std::vector<std::string>& args) {
@@ -255,34 +286,7 @@ int CmdEval(const std::vector<std::string>& args) {
     return kExitUsage;
   }
   if (has_data) {
-    // Check all first (counted, not expanded): a bad record prints nothing else. Each may be a
-    // pattern (sets, ranges, nr=*); one at a time is expanded while evaluating.
-    const std::vector<std::string> texts = vm["data"].as<std::vector<std::string>>();
-    uint64_t total = 0;
-    for (const std::string& text : texts) {
-      Result<uint64_t> n = CountRecordPattern(StripComment(text), 1);
-      if (n.ok() && (total += *n) > eval::kMaxCasesPerFile) {
-        n = MakeError("too-many-records", "the --data records expand to more than " +
-                                              std::to_string(eval::kMaxCasesPerFile));
-      }
-      if (!n.ok()) {
-        PrintError("eval", "--data: " + n.error().ToString());
-        return kExitUsage;
-      }
-    }
-    size_t next_text = 0, i = 0;
-    std::vector<SeccompData> records;
-    return EvalAll(*session, options, "--data: ", [&](SeccompData* d) -> Result<bool> {
-      while (i == records.size()) {
-        if (next_text == texts.size()) return false;
-        Result<std::vector<SeccompData>> r = ParseRecordPattern(StripComment(texts[next_text++]), 1);
-        if (!r.ok()) return r.error();  // not reached: counted above
-        records = std::move(*r);
-        i = 0;
-      }
-      *d = records[i++];
-      return true;
-    });
+    return EvalData(*session, options, vm["data"].as<std::vector<std::string>>());
   }
   const std::string path = vm["vectors"].as<std::string>();
   if (auto e = RefuseDirectory(path)) {  // std::ifstream would read a directory as empty

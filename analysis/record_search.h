@@ -14,9 +14,14 @@
 // with counters only on what is still uncovered: a run that reaches nothing new touches no
 // counter, and the check after it reads only the counter words that still hold an uncovered
 // slot. A run that does hit one is replayed through the interpreter's traced run
-// (RunFilterTraced), which gives its exact edge list for the corpus and the minimisation, and
-// the filter is rebuilt without the slots now covered. Without such an engine, or when it
-// fails, every run goes through the traced interpreter instead.
+// (RunFilterTraced), which gives its exact edge list for the corpus and the minimisation; the
+// slots now covered leave the check at once, and the filter is rebuilt without their counters
+// once an eighth of them are covered. Without such an engine, or when it fails, every run goes
+// through the traced interpreter instead. The engine decides only how fast the search runs:
+// the same seed and budget give the same records with either (record_search_test).
+//
+// Speed (docs/performance.md): random numbers from xoshiro256** with multiply-shift bounds,
+// and no rebuild per discovery; the rate is reported per CPU-second of the search thread.
 #pragma once
 
 #include <cstdint>
@@ -72,7 +77,8 @@ struct FuzzResult {
   std::vector<FuzzEdge> unknown;       // neither covered nor proven infeasible
   uint64_t runs = 0;                   // evaluations of the stack by the search
   double seconds = 0;                  // whole run: search, solver, minimisation
-  double search_seconds = 0;           // the search loop alone (runs / search_seconds = rate)
+  double search_seconds = 0;           // the search loop alone, wall clock
+  double search_cpu_seconds = 0;       // the same, CPU time of the thread (runs / this = rate)
   std::string engine;                  // instrumented.name or "interpreter" (what the search ran)
 };
 

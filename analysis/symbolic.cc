@@ -104,6 +104,10 @@ SymbolicProgram Encode(z3::context& ctx, const VerifiedProgram& program, const D
     }
     const z3::expr reach = in[pc].reach->simplify();
     out.reach.push_back(reach);
+    if (reach.is_false()) {  // never runs (e.g. nr and arch fixed by analysis::Diff)
+      in[pc].state.reset();
+      continue;
+    }
     State s = *in[pc].state;
     in[pc].state.reset();  // release terms no longer needed
     const SockFilter& f = insns[pc];

@@ -24,7 +24,7 @@ std::string Num(double v) { return Fmt("%.2f", v); }
 
 std::string StatsJson(const Stats& s) {
   return "{\"median\": " + Num(s.median) + ", \"min\": " + Num(s.min) + ", \"max\": " +
-         Num(s.max) + "}";
+         Num(s.max) + ", \"ci95\": [" + Num(s.ci_low) + ", " + Num(s.ci_high) + "]}";
 }
 
 std::string SyscallLabel(const SeccompData& d) {
@@ -158,21 +158,35 @@ std::string ReportText(const BenchReport& report) {
   out += "cost model: " + Num(report.insns_per_eval) + " interpreter instructions per evaluation"
          " (max " + std::to_string(report.insns_max) + "), whole stack\n\n";
   char buf[256];
-  std::snprintf(buf, sizeof buf, "%-8s %12s %12s %12s %8s\n", "engine", "median ns", "min ns",
-                "max ns", "noise*");
+  std::snprintf(buf, sizeof buf, "%-8s %10s %19s %10s %10s %8s %7s %-12s\n", "engine",
+                "median ns", "95% CI of median", "min ns", "max ns", "noise*", "kept",
+                "dropped w/m/p");
   out += buf;
+  std::string noisy;
   for (const EngineResult& e : report.engines) {
     if (!e.measured) {
       out += e.name + ": not measured: " + e.error + "\n";
       continue;
     }
-    std::snprintf(buf, sizeof buf, "%-8s %12.2f %12.2f %12.2f %7.1f%%\n", e.name.c_str(),
-                  e.ns_per_eval.median, e.ns_per_eval.min, e.ns_per_eval.max,
-                  100 * e.ns_per_eval.noise());
+    const Stats& s = e.ns_per_eval;
+    const std::string ci = Num(s.ci_low) + " - " + Num(s.ci_high);
+    const std::string dropped = std::to_string(s.discarded_warmup) + "/" +
+                                std::to_string(s.discarded_migrated) + "/" +
+                                std::to_string(s.discarded_preempted);
+    std::snprintf(buf, sizeof buf, "%-8s %10.2f %19s %10.2f %10.2f %7.1f%% %7d %-12s\n",
+                  e.name.c_str(), s.median, ci.c_str(), s.min, s.max, 100 * s.noise(), s.samples,
+                  dropped.c_str());
     out += buf;
+    if (s.too_noisy) {
+      noisy += "TOO NOISY: " + e.name + ": " + s.noisy_reason +
+               "; the machine is too busy to measure it, do not compare this number\n";
+    }
   }
-  out += "(interp/jit: ns per stack evaluation over the workload; kernel: ns the filters add to "
-         "one syscall when they run; *noise = median absolute deviation / median)\n";
+  out += "(interp/jit: ns per stack evaluation over the workload, median of the kept samples; "
+         "kernel: ns the filters add to one syscall when they run, median and interval over the "
+         "syscalls measured; *noise = median absolute "
+         "deviation / median; dropped: warm-up / moved to another CPU / switched out)\n";
+  out += noisy;
   if (report.kernel) {
     const KernelCostResult& k = *report.kernel;
     out += "\nkernel: real syscalls in a child, without and with the stack (TSC " +
@@ -222,10 +236,14 @@ std::string ReportJson(const BenchReport& report) {
       out += "\"error\": " + JsonString(e.error) + "}";
       continue;
     }
-    out += "\"ns_per_eval\": " + StatsJson(e.ns_per_eval) + ", \"noise\": " +
-           Fmt("%.4f", e.ns_per_eval.noise()) + ", \"samples\": " +
-           std::to_string(e.ns_per_eval.samples) + ", \"insns_per_eval\": " +
-           Num(e.insns_per_eval);
+    const Stats& st = e.ns_per_eval;
+    out += "\"ns_per_eval\": " + StatsJson(st) + ", \"noise\": " + Fmt("%.4f", st.noise()) +
+           ", \"samples\": " + std::to_string(st.samples) + ", \"discarded\": {\"warmup\": " +
+           std::to_string(st.discarded_warmup) + ", \"migrated\": " +
+           std::to_string(st.discarded_migrated) + ", \"preempted\": " +
+           std::to_string(st.discarded_preempted) + "}, \"too_noisy\": " +
+           (st.too_noisy ? "true" : "false") + ", \"noisy_reason\": " +
+           JsonString(st.noisy_reason) + ", \"insns_per_eval\": " + Num(e.insns_per_eval);
     if (e.name == "kernel" && report.kernel) {
       const KernelCostResult& k = *report.kernel;
       out += ", \"cached\": {\"ns_per_call\": " + StatsJson(k.cached) + ", \"syscalls\": " +
@@ -273,16 +291,59 @@ std::string ReportJson(const BenchReport& report) {
   return out;
 }
 
+namespace {
+
+// One row of the chart: a label and up to three bars (interp, jit, kernel; < 0 = no bar).
+struct SvgRow {
+  std::string label;
+  double values[3] = {-1, -1, -1};
+};
+
+// The heaviest records (with the kernel's cost where the harness measured that syscall), then
+// every syscall the kernel harness measured that those rows do not show, with its kernel bar.
+std::vector<SvgRow> SvgRows(const BenchReport& report) {
+  std::vector<SvgRow> rows;
+  for (const SyscallCost& c : report.heaviest) {
+    SvgRow r;
+    r.label = c.name + " (" + std::to_string(c.insns) + " insns)";
+    r.values[0] = c.interp_ns > 0 ? c.interp_ns : -1;
+    r.values[1] = c.jit_ns > 0 ? c.jit_ns : -1;
+    r.values[2] = c.kernel_ns.value_or(-1);
+    rows.push_back(r);
+  }
+  if (!report.kernel) return rows;
+  for (const KernelSyscallCost& k : report.kernel->syscalls) {
+    bool shown = false;
+    for (const SyscallCost& c : report.heaviest) {
+      shown |= c.kernel_ns && c.record.arch == kAuditArchX86_64 && c.record.nr == k.nr;
+    }
+    if (shown) continue;
+    SvgRow r;
+    const bool forced = report.kernel->forced_measured;
+    r.label = k.name + (forced ? " (kernel, every filter run)" : k.cached ? " (kernel, cached)"
+                                                                         : " (kernel)");
+    r.values[2] = std::max(0.0, forced ? k.forced_cost_ns : k.cost_ns);
+    rows.push_back(r);
+  }
+  return rows;
+}
+
+}  // namespace
+
 std::string ReportSvg(const BenchReport& report) {
-  // Layout: one row per syscall, three bars (interp, jit, kernel when measured) scaled to the
-  // largest value, labels on the left, values after each bar.
-  const int label_w = 170, bar_w = 520, row_h = 46, top = 64, left = 10;
-  const int rows = static_cast<int>(report.heaviest.size());
-  const int height = top + rows * row_h + 40;
+  // Layout: one row per syscall, up to three bars scaled to the largest value, labels on the
+  // left, values after each bar. The legend names exactly the engines that have a bar.
+  const std::vector<SvgRow> rows = SvgRows(report);
+  const int label_w = 230, bar_w = 520, row_h = 46, top = 64, left = 10;
+  const int height = top + static_cast<int>(rows.size()) * row_h + 40;
   const int width = left + label_w + bar_w + 150;
   double max_ns = 0;
-  for (const SyscallCost& c : report.heaviest) {
-    max_ns = std::max({max_ns, c.interp_ns, c.jit_ns, c.kernel_ns.value_or(0)});
+  bool drawn[3] = {false, false, false};
+  for (const SvgRow& r : rows) {
+    for (int i = 0; i < 3; ++i) {
+      max_ns = std::max(max_ns, r.values[i]);
+      drawn[i] |= r.values[i] >= 0;
+    }
   }
   if (max_ns <= 0) max_ns = 1;
   std::string out;
@@ -297,27 +358,28 @@ std::string ReportSvg(const BenchReport& report) {
          "; insns = interpreter instructions executed</text>\n";
   const char* colors[3] = {"#4e79a7", "#f28e2b", "#59a14f"};
   const char* names[3] = {"interp", "jit", "kernel"};
-  for (int i = 0; i < 3; ++i) {
-    const int x = left + label_w + i * 90;
-    out += "<rect x=\"" + std::to_string(x) + "\" y=\"46\" width=\"12\" height=\"10\" fill=\"" +
-           colors[i] + "\"/><text x=\"" + std::to_string(x + 16) + "\" y=\"55\">" + names[i] +
-           "</text>\n";
+  for (int i = 0, slot = 0; i < 3; ++i) {
+    if (!drawn[i]) continue;
+    const int x = left + label_w + slot++ * 90;
+    out += "<rect class=\"legend\" x=\"" + std::to_string(x) +
+           "\" y=\"46\" width=\"12\" height=\"10\" fill=\"" + colors[i] + "\"/><text x=\"" +
+           std::to_string(x + 16) + "\" y=\"55\">" + names[i] + "</text>\n";
   }
-  for (int r = 0; r < rows; ++r) {
-    const SyscallCost& c = report.heaviest[static_cast<size_t>(r)];
-    const int y = top + r * row_h;
+  for (size_t r = 0; r < rows.size(); ++r) {
+    const int y = top + static_cast<int>(r) * row_h;
     out += "<text x=\"" + std::to_string(left) + "\" y=\"" + std::to_string(y + 18) + "\">" +
-           XmlEscape(c.name) + " (" + std::to_string(c.insns) + " insns)</text>\n";
-    const double values[3] = {c.interp_ns, c.jit_ns, c.kernel_ns.value_or(-1)};
+           XmlEscape(rows[r].label) + "</text>\n";
     for (int i = 0; i < 3; ++i) {
-      if (values[i] < 0) continue;
+      const double v = rows[r].values[i];
+      if (v < 0) continue;
       const int by = y + 2 + i * 13;
-      const int w = std::max(1, static_cast<int>(values[i] / max_ns * bar_w));
-      out += "<rect x=\"" + std::to_string(left + label_w) + "\" y=\"" + std::to_string(by) +
-             "\" width=\"" + std::to_string(w) + "\" height=\"11\" fill=\"" + colors[i] +
-             "\"><title>" + names[i] + " " + Num(values[i]) + " ns</title></rect>\n";
+      const int w = std::max(1, static_cast<int>(v / max_ns * bar_w));
+      out += "<rect class=\"" + std::string(names[i]) + "\" x=\"" +
+             std::to_string(left + label_w) + "\" y=\"" + std::to_string(by) + "\" width=\"" +
+             std::to_string(w) + "\" height=\"11\" fill=\"" + colors[i] + "\"><title>" +
+             names[i] + " " + Num(v) + " ns</title></rect>\n";
       out += "<text x=\"" + std::to_string(left + label_w + w + 4) + "\" y=\"" +
-             std::to_string(by + 10) + "\" font-size=\"10\">" + Num(values[i]) + " ns</text>\n";
+             std::to_string(by + 10) + "\" font-size=\"10\">" + Num(v) + " ns</text>\n";
     }
   }
   out += "</svg>\n";

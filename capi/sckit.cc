@@ -3,9 +3,15 @@
 // No C++ exception crosses the boundary: every entry point catches everything (allocation
 // failures become SCKIT_ERR_NOMEM, anything else SCKIT_ERR_INTERNAL; run functions fail closed
 // with SECCOMP_RET_KILL_PROCESS), and NULL arguments are checked as the header documents.
+// The run path is trimmed (docs/performance.md, bench/capi_bench.cc): a prepared program keeps
+// the JIT's raw entry point, or the interpreter as its final class, so sckit_program_run is a
+// NULL check and one call into the filter, with no virtual dispatch in between; the engines
+// are noexcept, so the run functions need no handler.
 #include "capi/sckit.h"
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -17,6 +23,7 @@
 
 #include "eval/stack_builder.h"
 #include "formats/codec.h"
+#include "jit/compiler.h"
 #include "verifier/stack_check.h"
 #include "verifier/verifier.h"
 #include "vm/seccomp_data.h"
@@ -29,6 +36,10 @@ struct sckit_program {
   sckit::VerifiedProgram verified;
   sckit_engine engine;
   std::unique_ptr<sckit::FilterEngine> run;  // eval/stack_builder.h's engine of that kind
+  // Exactly one is set once prepared: the entry point of the JIT code `run` owns, or `run`
+  // itself as the interpreter's final class (so calls through it are direct, not virtual).
+  uint32_t (*jit)(const sckit::SeccompData*) = nullptr;
+  const sckit::InterpretedFilter* interp = nullptr;
 };
 
 struct sckit_stack {
@@ -95,6 +106,26 @@ std::optional<sckit::Error> CheckByteLength(size_t len) {
   return std::nullopt;
 }
 
+// Points the program's direct run path at its engine: the JIT's entry point or the
+// interpreter's final class. False if the engine is of neither type (a bug).
+bool BindRunPath(sckit_program* p) {
+  if (p->engine == SCKIT_ENGINE_JIT) {
+    const auto* jit =
+        dynamic_cast<const sckit::EngineAdapter<sckit::jit::CompiledFilter>*>(p->run.get());
+    if (jit == nullptr) return false;
+    p->jit = jit->compiled().entry();
+    return p->jit != nullptr;
+  }
+  p->interp = dynamic_cast<const sckit::InterpretedFilter*>(p->run.get());
+  return p->interp != nullptr;
+}
+
+// One run, as sckit_program_run and sckit_program_run_batch both do it: whatever a run must do
+// to a record before the filter sees it belongs here, once.
+inline uint32_t RunOne(const sckit_program* p, const struct seccomp_data* data) {
+  return p->jit != nullptr ? p->jit(&AsData(data)) : p->interp->Run(AsData(data));
+}
+
 }  // namespace
 
 extern "C" {
@@ -141,6 +172,9 @@ sckit_status sckit_program_prepare(const void* bytes, size_t len, sckit_engine e
         sckit::eval::MakeEngine(prepared->verified, KindOf(engine));
     if (!run.ok()) return Fail(SCKIT_ERR_JIT, run.error().ToString(), err, err_len);
     prepared->run = std::move(*run);
+    if (!BindRunPath(prepared.get())) {
+      return Fail(SCKIT_ERR_INTERNAL, "internal error: unexpected engine type", err, err_len);
+    }
     *out = prepared.release();
     return SCKIT_OK;
   } catch (...) {
@@ -149,12 +183,29 @@ sckit_status sckit_program_prepare(const void* bytes, size_t len, sckit_engine e
 }
 
 uint32_t sckit_program_run(const sckit_program* program, const struct seccomp_data* data) {
-  if (program == nullptr || data == nullptr) return kFailClosed;
-  try {
-    return program->run->Run(AsData(data));
-  } catch (...) {
-    return kFailClosed;
+  if (program == nullptr || data == nullptr) [[unlikely]] return kFailClosed;
+  return RunOne(program, data);  // noexcept: the engines cannot throw
+}
+
+sckit_status sckit_program_run_batch(const sckit_program* program,
+                                     const struct seccomp_data* data, size_t count,
+                                     uint32_t* out) {
+  if (count == 0) return SCKIT_OK;
+  if (count > SIZE_MAX / sizeof(struct seccomp_data)) return SCKIT_ERR_ARGUMENT;
+  if (program == nullptr || data == nullptr || out == nullptr) {
+    if (out != nullptr) std::fill(out, out + count, kFailClosed);
+    return SCKIT_ERR_ARGUMENT;
   }
+  // RunOne, the one definition of a run, record by record (its engine test is predicted).
+  for (size_t i = 0; i < count; ++i) out[i] = RunOne(program, &data[i]);
+  return SCKIT_OK;
+}
+
+sckit_jit_function sckit_program_jit_function(const sckit_program* program) {
+  if (program == nullptr) return nullptr;
+  // The code reads its argument as the 64-byte seccomp_data layout both types share
+  // (static_asserts above); the cast only renames the pointer type.
+  return reinterpret_cast<sckit_jit_function>(program->jit);
 }
 
 size_t sckit_program_length(const sckit_program* program) {

@@ -17,6 +17,7 @@
  * NULL pointers, argument by argument:
  *   - `err` may always be NULL (no message); `err_len` may be 0.
  *   - `matched` of sckit_stack_run may be NULL.
+ *   - `data` and `out` of sckit_program_run_batch may be NULL when `count` is 0.
  *   - `bytes` of sckit_program_prepare may be NULL only when `len` is 0 (which the kernel
  *     rejects: SCKIT_ERR_REJECTED, empty-program).
  *   - the release functions accept NULL and do nothing; sckit_program_length and
@@ -71,9 +72,28 @@ SCKIT_API sckit_status sckit_program_prepare(const void* bytes, size_t len, scki
                                              sckit_program** out, char* err, size_t err_len);
 
 /* The raw 32-bit value the filter returns for `data` (SECCOMP_RET_KILL_PROCESS when either
- * pointer is NULL). */
+ * pointer is NULL). A JIT program's machine code is called directly from here (no virtual
+ * call, no frame of its own); the interpreter's prepared form likewise. */
 SCKIT_API uint32_t sckit_program_run(const sckit_program* program,
                                      const struct seccomp_data* data);
+
+/* Runs the filter on `count` records: out[i] = sckit_program_run(program, &data[i]), one call
+ * for a whole batch (fuzzers, test harnesses, replaying traces). `count` may be 0 (then `data`
+ * and `out` may be NULL). Returns SCKIT_ERR_ARGUMENT, running nothing, when `program` is NULL,
+ * when `data` or `out` is NULL with count > 0, or when count * sizeof(struct seccomp_data)
+ * overflows size_t; `out`, when not NULL, then holds SECCOMP_RET_KILL_PROCESS for every record
+ * (failing closed) unless the count overflowed. `data` and `out` must not overlap. */
+SCKIT_API sckit_status sckit_program_run_batch(const sckit_program* program,
+                                               const struct seccomp_data* data, size_t count,
+                                               uint32_t* out);
+
+/* The JIT's machine code as a plain C function, for callers that want no call in between: it
+ * runs the filter on the 64 bytes at `data` exactly as they are (the record as the filter's
+ * loads see it), which is what sckit_program_run(program, data) does with them. NULL for an
+ * interpreter program or a NULL program. Valid until the program is released; `data` must not
+ * be NULL. */
+typedef uint32_t (*sckit_jit_function)(const struct seccomp_data* data);
+SCKIT_API sckit_jit_function sckit_program_jit_function(const sckit_program* program);
 
 /* Instructions in the program. */
 SCKIT_API size_t sckit_program_length(const sckit_program* program);

@@ -19,12 +19,12 @@ SRC_ROOT="${SCKIT_SRC:-$(dirname "$HERE")}"
 : "${OUT:=$PWD/fuzz-out}"
 JOBS="${JOBS:-$(nproc)}"
 
-TARGETS="asm carray raw records jit_diff stack policy_rules optimize"
+TARGETS="asm carray raw records jit_diff stack policy_rules optimize diff_classes"
 # what the targets link
 LIB_SOURCES="vm/*.cc formats/*.cc verifier/*.cc jit/compiler.cc jit/exec_memory.cc jit/x86_assembler.cc
   eval/stack_builder.cc policy/rules_*.cc
   policy/suggest.cc policy/reverse_builder.cc
-  optimize/code.cc optimize/passes.cc optimize/resynth.cc"
+  optimize/code.cc optimize/passes.cc optimize/resynth.cc analysis/diff_classes.cc"
 
 mkdir -p "$OUT"
 OBJ="${WORK:-$OUT}/sckit-obj"  # OSS-Fuzz provides $WORK for intermediates
@@ -89,7 +89,7 @@ seeds_for() {
     asm|carray|records) ls fuzz/corpus/"$1"/* ;;
     raw) ls examples/*/*.bpf examples/*/*.cases examples/profiles/*.json ;;
     policy_rules) ls fuzz/corpus/policy_rules/* ;;
-    jit_diff|stack|optimize) ls examples/*/*.bpf ;;
+    jit_diff|stack|optimize|diff_classes) ls examples/*/*.bpf ;;
   esac
 }
 for t in $TARGETS; do

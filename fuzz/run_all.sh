@@ -13,7 +13,7 @@ set -o pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 SECONDS_EACH="${1:-20}"
 shift || true
-TARGETS="${*:-asm carray raw records jit_diff stack policy_rules optimize}"
+TARGETS="${*:-asm carray raw records jit_diff stack policy_rules optimize diff_classes}"
 WORK="${FUZZ_WORK:-/tmp/sckit-fuzz}"
 OUT="$WORK/out"
 

@@ -1,3 +1,5 @@
+// The JIT's instruction selector (what it preserves and how: compiler.h) and the public
+// Generate()/Compile(); multi-way branches are jit/multiway.cc's.
 #include "jit/compiler.h"
 
 #include <algorithm>
@@ -6,6 +8,7 @@
 #include <map>
 #include <utility>
 
+#include "jit/multiway.h"
 #include "vm/jeq_chains.h"
 #include "vm/bpf.h"
 #include "vm/opcodes.h"
@@ -31,7 +34,7 @@ class Selector {
  public:
   Selector(const VerifiedProgram& program, const JitOptions& options)
       : insns_(program.insns()), r_(options.registers), cov_(options.coverage),
-        cov_mask_(options.coverage_mask) {
+        cov_mask_(options.coverage_mask), chain_form_(options.chain_form) {
     for (size_t pc = 0; pc < insns_.size(); ++pc) {
       const SockFilter& f = insns_[pc];
       const uint16_t c = f.code;
@@ -62,10 +65,15 @@ class Selector {
     }
     // Counters count per instruction, so chains stay compares when any counter is emitted;
     // with none (no coverage, or a mask that selects nothing) the code is the plain code.
-    if (!instrumented_) chains_ = FindJeqChains(program, kMinChainKeys, kChainKeyBudget);
+    if (!instrumented_) {
+      chains_ = FindJeqChains(program, kMinChainKeys, kChainKeyBudget);
+      trees_ = FindCompareTrees(program, kMinTreeCompares, kTreeWorkBudget);
+    }
   }
 
   Result<MachineCode> Run() {
+    // About 8 bytes, 1 jump and 1 label per instruction in practice: no reallocation on the way.
+    as_.Reserve(16 * insns_.size() + 64, 2 * insns_.size() + 8, 2 * insns_.size() + 8);
     pc_labels_.reserve(insns_.size());
     for (size_t i = 0; i < insns_.size(); ++i) pc_labels_.push_back(as_.NewLabel());
     exit_ = as_.NewLabel();
@@ -74,14 +82,24 @@ class Selector {
 
     Prologue();
     as_.Bind(body);
+    MultiwayEmitter multiway(as_, insns_, pc_labels_, r_.a, r_.tmp, exit_, BareEpilogue(),
+                             chain_form_);
     size_t next_chain = 0;
+    size_t next_tree = 0;
     for (size_t pc = 0; pc < insns_.size(); ++pc) {
       as_.Bind(pc_labels_[pc]);
       if (Wants(static_cast<uint32_t>(pc), CoverageKind::kInsn)) {
         Count(static_cast<uint32_t>(pc), CoverageKind::kInsn);
       }
-      if (next_chain < chains_.size() && chains_[next_chain].head == pc) {
-        LowerChain(chains_[next_chain++]);  // replaces the head's compare
+      // Each replaces the head's compare; a tree wins over a chain at the same head.
+      const bool chain = next_chain < chains_.size() && chains_[next_chain].head == pc;
+      if (chain) ++next_chain;
+      if (next_tree < trees_.size() && trees_[next_tree].head == pc &&
+          multiway.LowerTree(trees_[next_tree++])) {
+        continue;
+      }
+      if (chain) {
+        multiway.LowerChain(chains_[next_chain - 1]);
         continue;
       }
       Select(pc);
@@ -92,13 +110,10 @@ class Selector {
     }
     as_.Bind(exit_);
     Epilogue();
-    // Jump tables after the code, so a linear disassembly of the code never runs into data.
+    // Tables after the code, so a linear disassembly of the code never runs into data.
     const Label data = as_.NewLabel();
     as_.Bind(data);
-    for (const JumpTable& t : tables_) {
-      as_.Bind(t.base);
-      for (Label target : t.entries) as_.Data32LabelDelta(target, t.base);
-    }
+    multiway.EmitData();
 
     Result<std::vector<uint8_t>> bytes = as_.Finish();
     if (!bytes.ok()) return bytes.error();
@@ -157,153 +172,22 @@ class Selector {
 
   Label Target(size_t pc, uint32_t offset) const { return pc_labels_[pc + 1 + offset]; }
 
-  // Chain lowering (vm/jeq_chains.h). A chain of `jeq #k` on an unchanged A is one
-  // multi-way branch; at its head it becomes, by the shape of its cases:
-  //   - each of the (up to 3) largest groups of keys sharing a target, if it has 4 keys or
-  //     more (libseccomp's lists: most keys to ALLOW): range checks plus `bt` over windows of
-  //     64 consecutive keys, the way compilers lower a switch into bit tests (conditional
-  //     branches predict better than a table's indirect jump when the syscall mix varies);
-  //   - the keys left, if close together (FitsDenseTable): a bounds check and an indirect jump
-  //     through a table of 32-bit code offsets placed after the epilogue (position independent);
-  //   - otherwise a balanced tree of compares, ~log2(keys) deep.
-  // The chain's other compares keep their own code, for jumps that land in the middle. A, X and
-  // M[] are untouched; tmp and rdx (never mapped: div clobbers it) are scratch.
-  static constexpr size_t kMaxBitTestTargets = 3;
-
-  struct JumpTable {
-    Label base;
-    std::vector<Label> entries;  // entry i: where A == lowest key + i goes
-  };
-
-  Label PcLabel(uint32_t pc) const { return pc_labels_[pc]; }
-
-  void LowerChain(const JeqChain& chain) {
-    const Label miss = PcLabel(chain.miss);
-    // Keys by target, largest group first: the big groups get bit tests, in that order.
-    std::map<uint32_t, std::vector<uint32_t>> by_target;
-    for (const JeqChain::Case& c : chain.cases) by_target[c.target].push_back(c.key);
-    std::vector<std::pair<uint32_t, std::vector<uint32_t>>> groups(by_target.begin(),
-                                                                    by_target.end());
-    std::stable_sort(groups.begin(), groups.end(), [](const auto& a, const auto& b) {
-      return a.second.size() > b.second.size();
-    });
-    size_t bit_tested = 0;
-    while (bit_tested < groups.size() && bit_tested < kMaxBitTestTargets &&
-           groups[bit_tested].second.size() >= kMinChainKeys) {
-      ++bit_tested;
-    }
-    JeqChain rest;  // the keys of the other groups, ascending
-    for (const JeqChain::Case& c : chain.cases) {
-      const bool tested = std::any_of(groups.begin(), groups.begin() + bit_tested,
-                                      [&](const auto& g) { return g.first == c.target; });
-      if (!tested) rest.cases.push_back(c);
-    }
-    for (size_t g = 0; g < bit_tested; ++g) {
-      const bool last = g + 1 == bit_tested && rest.cases.empty();
-      const Label next = last ? miss : as_.NewLabel();
-      BitTestSet(groups[g].second, PcLabel(groups[g].first), next);
-      if (!last) as_.Bind(next);
-    }
-    if (rest.cases.empty()) return;
-    if (rest.cases.size() > 3 && FitsDenseTable(rest) &&
-        table_entries_ + KeySpan(rest) <= kDenseTableEntryBudget) {
-      table_entries_ += KeySpan(rest);
-      TableJump(rest, miss);
-    } else {
-      CompareTree(rest.cases, 0, rest.cases.size(), miss);
-    }
-  }
-
-  // Compare A with the constant k: `test A, A` for 0 (same ZF and CF as cmp A, 0).
-  void CompareA(uint32_t k) {
-    if (k == 0) {
-      as_.TestR32R32(r_.a, r_.a);
-    } else {
-      as_.CmpR32Imm32(r_.a, k);
-    }
-  }
-
-  // `keys` ascending and distinct: A in keys ? goto hit : goto miss.
-  void BitTestSet(const std::vector<uint32_t>& keys, Label hit, Label miss) {
-    for (size_t w = 0; w < keys.size();) {
-      const uint32_t base = keys[w];
-      uint64_t mask = 0;
-      size_t n = 0;
-      while (w + n < keys.size() && keys[w + n] - base < 64) {
-        mask |= uint64_t{1} << (keys[w + n] - base);
-        ++n;
-      }
-      w += n;
-      if (n == 1) {
-        CompareA(base);
-        as_.Jcc(Cond::e, hit);
-        continue;
-      }
-      // Windows ascend, so a value above this one goes on to the next window (two
-      // instructions), and one below its base is in no window at all.
-      const bool last = w == keys.size();
-      const Label next = as_.NewLabel();
-      const uint32_t top = base > 0xffffffffu - 63 ? 0xffffffffu : base + 63;
-      as_.CmpR32Imm32(r_.a, top);
-      as_.Jcc(Cond::a, last ? miss : next);           // unsigned A > base + 63
-      as_.MovR32R32(r_.tmp, r_.a);
-      if (base != 0) {
-        as_.SubR32Imm32(r_.tmp, base);                // A - base; CF: A < base
-        as_.Jcc(Cond::b, miss);
-      }
-      as_.MovR64Imm64(Reg::rdx, mask);
-      as_.BtR64R64(Reg::rdx, r_.tmp);                 // CF = bit (A - base): A is in the set
-      as_.Jcc(Cond::b, hit);
-      as_.Jmp(miss);
-      as_.Bind(next);
-    }
-    as_.Jmp(miss);
-  }
-
-  void TableJump(const JeqChain& chain, Label miss) {
-    const uint32_t lo = chain.cases.front().key;
-    const uint32_t span = static_cast<uint32_t>(KeySpan(chain));
-    JumpTable table{as_.NewLabel(), std::vector<Label>(span, miss)};
-    for (const JeqChain::Case& c : chain.cases) table.entries[c.key - lo] = PcLabel(c.target);
-    as_.MovR32R32(r_.tmp, r_.a);                      // zero-extends: a 64-bit index
-    if (lo != 0) as_.SubR32Imm32(r_.tmp, lo);
-    as_.CmpR32Imm32(r_.tmp, span - 1);
-    as_.Jcc(Cond::a, miss);                           // unsigned: also A < lo
-    as_.LeaR64Label(Reg::rdx, table.base);
-    as_.MovsxdR64MemIndex4(r_.tmp, Reg::rdx, r_.tmp); // offset of the target from the table
-    as_.AddR64R64(r_.tmp, Reg::rdx);
-    as_.JmpR64(r_.tmp);
-    tables_.push_back(std::move(table));
-  }
-
-  // cases[lo, hi) ascending: a binary search as compares, each level `je` to its key's target.
-  void CompareTree(const std::vector<JeqChain::Case>& cases, size_t lo, size_t hi, Label miss) {
-    if (hi - lo <= 3) {
-      for (size_t i = lo; i < hi; ++i) {
-        CompareA(cases[i].key);
-        as_.Jcc(Cond::e, PcLabel(cases[i].target));
-      }
-      as_.Jmp(miss);
-      return;
-    }
-    const size_t mid = lo + (hi - lo) / 2;
-    const Label below = as_.NewLabel();
-    CompareA(cases[mid].key);
-    as_.Jcc(Cond::e, PcLabel(cases[mid].target));
-    as_.Jcc(Cond::b, below);                          // unsigned A < key
-    CompareTree(cases, mid + 1, hi, miss);
-    as_.Bind(below);
-    CompareTree(cases, lo, mid, miss);
-  }
-
   // pc + 1 + offset is the next instruction: no jump needed.
   static bool FallsThrough(uint32_t offset) { return offset == 0; }
 
   void Return(size_t pc) {
     // The last instruction falls into the epilogue unless the DIV-by-zero stub sits between.
     const bool last = pc + 1 == insns_.size() && !uses_div_x_;
-    if (!last) as_.Jmp(exit_);
+    if (last) return;
+    if (BareEpilogue()) {
+      as_.Ret();  // the epilogue is only `ret`: one byte, and no taken jump on the way out
+    } else {
+      as_.Jmp(exit_);
+    }
   }
+
+  // Nothing to restore: no callee-saved register, no frame of our own.
+  bool BareEpilogue() const { return saved_.empty() && !own_frame_; }
 
   // A /= divisor, unsigned: div takes edx:eax, so A goes through eax.
   void Divide(Reg divisor) {
@@ -484,8 +368,7 @@ class Selector {
 
   std::span<const SockFilter> insns_;
   std::vector<JeqChain> chains_;    // ascending heads; empty with coverage counters
-  std::vector<JumpTable> tables_;   // emitted after the epilogue
-  uint64_t table_entries_ = 0;      // bounded by kDenseTableEntryBudget
+  std::vector<CompareTree> trees_;  // ascending heads; empty with coverage counters
   RegisterMap r_;
   X86Assembler as_;
   std::vector<Label> pc_labels_;
@@ -499,6 +382,7 @@ class Selector {
   bool uses_mem_ = false;
   bool uses_div_x_ = false;
   bool own_frame_ = false;
+  ChainForm chain_form_ = ChainForm::kRule;
 };
 
 }  // namespace

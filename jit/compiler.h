@@ -16,19 +16,31 @@
 //   ctx  = rdi  - the first argument register, so no prologue move
 //   M[]  = the 128-byte red zone below rsp (a leaf function needs no frame): M[k] = [rsp-64+4k]
 //   tmp  = esi  - the DIV K divisor
-//   edx is clobbered by div, and holds the bit mask or the table address of a lowered jeq chain
-//   (see below). Nothing callee-saved is touched, so there is no prologue at all.
+//   edx is clobbered by div, and holds the bit mask or the table address of a lowered chain or
+//   tree (see below). Nothing callee-saved is touched, so there is no prologue at all.
 // JitOptions::registers can move every BPF register elsewhere (e.g. onto r8..r15, a test hook
 // that makes the generated code exercise the REX, SIB and forced-disp8 encodings); callee-saved
 // registers are then pushed and popped, and M[] lives in a 64-byte frame addressed by `frame`.
 //
-// Chain lowering: a chain of at least 4 distinct `jeq #k` on an unchanged A (each miss lands on
-// the next compare; vm/jeq_chains.h) is one multi-way branch, emitted at its head: the
-// largest groups of keys that share a target as range checks plus `bt` over windows of 64
-// consecutive keys (the way compilers lower a switch), the other keys as a bounds check plus an
-// indirect jump through a table of 32-bit code offsets when they are close together, or as a
-// balanced tree of compares. The tables follow the epilogue (data_offset()), so the code before them
-// disassembles linearly. The chain's other compares keep their code for jumps into the middle.
+// Multi-way branches (jit/multiway.h), emitted at the head of what they replace; the replaced
+// compares keep their code for jumps into the middle:
+//   - a chain of at least 4 distinct `jeq #k` on an unchanged A (each miss lands on the next
+//     compare; vm/jeq_chains.h) whose keys span more than 64 values and fit a dense table
+//     becomes a range table (below); other chains become, for the largest groups of keys that
+//     share a target, range checks plus `bt` over windows of 64 consecutive keys (the way
+//     compilers lower a switch), and for the other keys a bounds check plus an indirect jump
+//     through a table of 32-bit code offsets when they are close together, or a balanced tree
+//     of compares. Which of the two a chain gets is the measured rule of docs/performance.md
+//     (JitOptions::chain_form pins one);
+//   - a tree of constant compares (`jgt`/`jge`/`jeq #k`, `ja`; vm/jeq_chains.h
+//     FindCompareTrees) becomes a range table, or one compare when it has one bound; a tree
+//     with no dense window keeps its compares (they already are a search);
+//   - a range table: a bounds check on A - lo, then, when every target in the window is a
+//     `ret #k`, `mov eax, [table + 4 * (A - lo)]` and the epilogue (no branch on A at all);
+//     else a byte per value naming a return value or a code target (one compare between the
+//     two, then a load or an indirect jump through 32-bit offsets); values outside the window:
+//     the first range below it, a `jae` search over the ranges above it.
+// Tables follow the epilogue (data_offset()), so the code before them disassembles linearly.
 // Not done when coverage counters are emitted, as they count per instruction (a coverage array
 // with a mask that selects nothing emits none: the code is then the plain code).
 //
@@ -82,6 +94,11 @@ std::string CheckRegisterMap(const RegisterMap& map);
 // leaves free (r11, r10, r9, r8, rsi or rdi), loaded once with `mov r64, imm64`; the array
 // must outlive the compiled code. With coverage == nullptr (the default) the generated code is
 // exactly the uninstrumented one.
+// How a lowered jeq chain is emitted. kRule: the measured rule (jit/multiway.cc UseTable,
+// docs/performance.md); the others pin one form, for tests and benchmarks (kTable falls back to
+// the other forms when the keys fit no table).
+enum class ChainForm : uint8_t { kRule, kBitTests, kTable };
+
 struct JitOptions {
   RegisterMap registers = RegisterMap::Default();
   // Counters to increment (see CoverageSlot); nullptr = no instrumentation.
@@ -89,6 +106,7 @@ struct JitOptions {
   // Optional, CoverageSize(program) bytes: instrument only the slots whose byte is nonzero (a
   // fuzzer stops counting what it has already covered). Empty = every slot.
   std::span<const uint8_t> coverage_mask;
+  ChainForm chain_form = ChainForm::kRule;
 };
 
 class CompiledFilter {
@@ -110,6 +128,9 @@ class CompiledFilter {
   uint32_t body_offset() const { return body_offset_; }
   uint32_t epilogue_offset() const { return epilogue_offset_; }
   uint32_t data_offset() const { return data_offset_; }
+  // The machine code's entry point, uint32_t (*)(const SeccompData*), valid while this object
+  // lives: for callers that call the code directly (the C API's prepared handle).
+  auto entry() const noexcept { return entry_; }
 
  private:
   friend Result<CompiledFilter> Compile(const VerifiedProgram&, const JitOptions&);

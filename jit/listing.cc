@@ -106,7 +106,10 @@ Result<std::string> Disassemble(std::span<const uint8_t> code,
     return MakeError("disasm-failed", "capstone stopped at offset " + std::to_string(decoded) +
                                           " of " + std::to_string(code.size()));
   }
-  if (!data.empty()) out += "; jump tables (offsets of the targets from each table's start)\n";
+  if (!data.empty()) {
+    out += "; tables (jump offsets from each table's start, return values, one-byte slots), as "
+           "32-bit words\n";
+  }
   for (size_t i = 0; i < data.size(); i += 4) {
     const uint32_t v = static_cast<uint32_t>(data[i]) | static_cast<uint32_t>(data[i + 1]) << 8 |
                        static_cast<uint32_t>(data[i + 2]) << 16 |

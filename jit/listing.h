@@ -21,7 +21,8 @@ std::string FormatBpf(const SockFilter& insn, size_t pc);
 
 // Capstone disassembly of `code` with "; pc N: ..." markers taken from pc_offsets (see
 // CompiledFilter::pc_offsets()); `program` is the user's program (same length as pc_offsets).
-// Bytes from data_offset on are jump tables: listed as 32-bit entries ("dd"), not decoded.
+// Bytes from data_offset on are tables (jit/multiway.h: jump offsets, return values, one-byte
+// slots padded to 4 bytes): listed as 32-bit words ("dd"), not decoded.
 // Error "disasm-failed" when capstone cannot be opened or stops before data_offset.
 Result<std::string> Disassemble(std::span<const uint8_t> code,
                                 std::span<const uint32_t> pc_offsets,

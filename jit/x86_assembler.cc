@@ -41,7 +41,9 @@ std::string_view CondName(Cond c) { return kCondNames[static_cast<uint8_t>(c)]; 
 void X86Assembler::Byte(uint8_t b) { bytes_.push_back(b); }
 
 void X86Assembler::Imm32(uint32_t v) {
-  for (int i = 0; i < 4; ++i) Byte(static_cast<uint8_t>(v >> (8 * i)));
+  const uint8_t le[4] = {static_cast<uint8_t>(v), static_cast<uint8_t>(v >> 8),
+                         static_cast<uint8_t>(v >> 16), static_cast<uint8_t>(v >> 24)};
+  bytes_.insert(bytes_.end(), le, le + 4);
 }
 
 void X86Assembler::Rex(bool w, uint8_t reg, uint8_t index, uint8_t rm) {
@@ -187,12 +189,50 @@ void X86Assembler::MovsxdR64MemIndex4(Reg dst, Reg base, Reg index) {
   }
   Rex(true, RegNumber(dst), RegNumber(index), RegNumber(base));
   Byte(0x63);
+  SibIndex(RegNumber(dst), base, index, 2);
+}
+
+// The ModRM + SIB (+ disp8 0 for rbp/r13) of [base + index * 2^scale_bits], as movsxd above.
+bool X86Assembler::SibIndex(uint8_t reg, Reg base, Reg index, uint8_t scale_bits) {
+  if (index == Reg::rsp) {
+    if (operand_error_ == nullptr) operand_error_ = "rsp as an index register";
+    return false;
+  }
   const uint8_t b = RegNumber(base) & 7;
   const uint8_t mod = b == 5 ? 1 : 0;
-  Byte(static_cast<uint8_t>((mod << 6) | ((RegNumber(dst) & 7) << 3) | 4));
-  Byte(static_cast<uint8_t>((2 << 6) | ((RegNumber(index) & 7) << 3) | b));
+  Byte(static_cast<uint8_t>((mod << 6) | ((reg & 7) << 3) | 4));
+  Byte(static_cast<uint8_t>((scale_bits << 6) | ((RegNumber(index) & 7) << 3) | b));
   if (mod == 1) Byte(0x00);
+  return true;
 }
+
+// mov r32, dword [base + index*4]: 8B /r with a SIB byte (scale 10); REX only for r8..r15.
+void X86Assembler::MovR32MemIndex4(Reg dst, Reg base, Reg index) {
+  if (index == Reg::rsp) {
+    SibIndex(0, base, index, 2);  // records the operand error
+    return;
+  }
+  Rex(false, RegNumber(dst), RegNumber(index), RegNumber(base));
+  Byte(0x8B);
+  SibIndex(RegNumber(dst), base, index, 2);
+}
+
+// movzx r32, byte [base + index]: 0F B6 /r with a SIB byte (scale 00); REX only for r8..r15
+// (the byte is memory, so no REX is needed to name it).
+void X86Assembler::MovzxR32MemIndex1(Reg dst, Reg base, Reg index) {
+  if (index == Reg::rsp) {
+    SibIndex(0, base, index, 0);  // records the operand error
+    return;
+  }
+  Rex(false, RegNumber(dst), RegNumber(index), RegNumber(base));
+  Byte(0x0F);
+  Byte(0xB6);
+  SibIndex(RegNumber(dst), base, index, 0);
+}
+
+// db / dd: data in the code stream (range tables after the epilogue).
+void X86Assembler::Data8(uint8_t value) { Byte(value); }
+void X86Assembler::Data32(uint32_t value) { Imm32(value); }
 
 // dd target - base: a 4-byte placeholder in the code stream, patched by Finish().
 void X86Assembler::Data32LabelDelta(Label target, Label base) { Patch32(target, base.id_); }
@@ -343,7 +383,15 @@ void X86Assembler::Bind(Label label) {
   LabelSite& site = labels_.at(static_cast<size_t>(label.id_));
   site.pos = bytes_.size();
   site.jumps_before = jumps_.size();
+  if (!site.bound) bound_order_.push_back(label.id_);
   site.bound = true;
+}
+
+void X86Assembler::Reserve(size_t bytes, size_t jumps, size_t labels) {
+  bytes_.reserve(bytes);
+  jumps_.reserve(jumps);
+  labels_.reserve(labels);
+  bound_order_.reserve(labels);
 }
 
 uint32_t X86Assembler::LabelOffset(Label label) const {
@@ -440,18 +488,11 @@ Result<std::vector<uint8_t>> X86Assembler::Finish() {
   std::vector<size_t> shift;
   PlanJumps(&near, &shift);
   std::vector<uint32_t> planned(labels_.size(), 0);
-  std::vector<size_t> order;  // bound labels in code order
-  for (size_t l = 0; l < labels_.size(); ++l) {
-    if (!labels_[l].bound) continue;
-    planned[l] = static_cast<uint32_t>(labels_[l].pos + shift[labels_[l].jumps_before]);
-    order.push_back(l);
+  const std::vector<int>& order = bound_order_;  // code order (see Bind)
+  for (int l : order) {
+    const LabelSite& site = labels_[static_cast<size_t>(l)];
+    planned[static_cast<size_t>(l)] = static_cast<uint32_t>(site.pos + shift[site.jumps_before]);
   }
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    if (labels_[a].jumps_before != labels_[b].jumps_before) {
-      return labels_[a].jumps_before < labels_[b].jumps_before;
-    }
-    return labels_[a].pos < labels_[b].pos;
-  });
 
   // Final pass: write the bytes, recording where each label really lands.
   std::vector<uint8_t> out;
@@ -465,9 +506,10 @@ Result<std::vector<uint8_t>> X86Assembler::Finish() {
     copied = pos;
   };
   for (size_t i = 0; i <= n; ++i) {
-    while (next_label < order.size() && labels_[order[next_label]].jumps_before == i) {
-      copy_to(labels_[order[next_label]].pos);
-      label_offsets_[order[next_label]] = static_cast<uint32_t>(out.size());
+    while (next_label < order.size() &&
+           labels_[static_cast<size_t>(order[next_label])].jumps_before == i) {
+      copy_to(labels_[static_cast<size_t>(order[next_label])].pos);
+      label_offsets_[static_cast<size_t>(order[next_label])] = static_cast<uint32_t>(out.size());
       ++next_label;
     }
     copy_to(i < n ? jumps_[i].pos : bytes_.size());

@@ -78,6 +78,8 @@ class X86Assembler {
   Label NewLabel();
   // Binds `label` at the current position. Each label is bound at most once.
   void Bind(Label label);
+  // Room for this much code, jumps and labels without reallocating (a hint; optional).
+  void Reserve(size_t bytes, size_t jumps, size_t labels);
 
   // ---- data movement -------------------------------------------------------------------
   void MovR32R32(Reg dst, Reg src);                   // mov r32, r32
@@ -98,6 +100,12 @@ class X86Assembler {
   void MovsxdR64MemIndex4(Reg dst, Reg base, Reg index);
   // 4 bytes of data in the code: the signed 32-bit offset(target) - offset(base).
   void Data32LabelDelta(Label target, Label base);    // dd target - base
+  // Range tables (jit/compiler.h): values and slot numbers read with an index register. As for
+  // movsxd, `index` must not be rsp.
+  void MovR32MemIndex4(Reg dst, Reg base, Reg index);    // mov r32, dword [base + index*4]
+  void MovzxR32MemIndex1(Reg dst, Reg base, Reg index);  // movzx r32, byte [base + index]
+  void Data8(uint8_t value);                          // db value
+  void Data32(uint32_t value);                        // dd value
 
   // ---- 32-bit arithmetic and logic (x86 32-bit ops zero the upper half) --------------------
   void AddR32R32(Reg dst, Reg src);                   // add r32, r32
@@ -161,6 +169,8 @@ class X86Assembler {
   void Shift(uint8_t ext, Reg r, uint8_t count);             // C1 /ext ib (D1 for 1)
   void ShiftCl(uint8_t ext, Reg r);                          // D3 /ext
   void JumpTo(int cond, Label target);                       // cond -1 = jmp
+  // [base + index*scale] with a SIB byte; false (and an operand error) for rsp as the index.
+  bool SibIndex(uint8_t reg, Reg base, Reg index, uint8_t scale_bits);
   void Patch32(Label target, int base);                      // 4-byte placeholder, see PatchSite
 
   struct JumpSite {
@@ -186,6 +196,9 @@ class X86Assembler {
   std::vector<JumpSite> jumps_;
   std::vector<LabelSite> labels_;
   std::vector<PatchSite> patches_;
+  // Bound labels in the order Bind() saw them, which is code order (positions and jump counts
+  // only grow), so Finish() needs no sort.
+  std::vector<int> bound_order_;
   // Finish()'s steps.
   std::optional<Error> CheckLabels() const;
   void PlanJumps(std::vector<bool>* near, std::vector<size_t>* shift) const;

@@ -1,8 +1,8 @@
 // The round trip of `sckit decompile` (decompile.h ProveRoundTrip): compile the text as
 // `sckit compile` would with the options the header names, then analysis::Diff against the
 // original stack. When they differ, every difference is found by class (a syscall, a number,
-// the x32 numbers, the foreign arches) on the same symbolic encoding, so one wide class does
-// not hide the others, and each is labelled with the reason the decompiler recorded.
+// the x32 numbers, the foreign arches) from analysis::Diff's rows (ranges of numbers, each
+// looked at per name it holds), and each is labelled with the reason the decompiler recorded.
 #include <algorithm>
 #include <cstdio>
 #include <map>
@@ -66,60 +66,67 @@ Classified Classify(z3::context& ctx, const analysis::DataWords& w, const Decomp
   return {"numbers without a name", arch_name, unnamed};
 }
 
-// Every class of records on which the stacks differ.
+// Numbers of `row` standing for every key it can hold: each number with a name (libseccomp's
+// tables end below 8192 and below x32's bit + 8192) and the first number without one. Every
+// number of a row differs (analysis::Diff: a row's numbers take one path per argument values).
+std::vector<uint32_t> Representatives(const analysis::DiffRow& row) {
+  std::vector<uint32_t> out;
+  bool unnamed = false;
+  auto scan = [&](uint32_t from) {
+    for (uint64_t nr = from; nr <= row.nr_last && nr < uint64_t{from} + 8192; ++nr) {
+      const bool named = SyscallName(row.arch_first, static_cast<int32_t>(nr)).has_value();
+      if (named || !unnamed) out.push_back(static_cast<uint32_t>(nr));
+      unnamed |= !named;
+    }
+  };
+  scan(row.nr_first);
+  if (row.nr_first < kX32SyscallBit && kX32SyscallBit <= row.nr_last) scan(kX32SyscallBit);
+  return out;
+}
+
+// Every class of records on which the stacks differ, from analysis::Diff's rows.
 std::vector<Inexpressible> Differences(const std::vector<const VerifiedProgram*>& a,
                                        const std::vector<const VerifiedProgram*>& b,
                                        const Decompiled& d, bool* exact) {
-  z3::context ctx;
-  analysis::DataWords words(ctx);
-  auto outcome = [&](const std::vector<const VerifiedProgram*>& stack) {
-    std::vector<z3::expr> rets;
-    for (const VerifiedProgram* p : stack) rets.push_back(analysis::Encode(ctx, *p, words).ret);
-    return analysis::Canonical(ctx, analysis::StackRet(ctx, rets));
-  };
-  z3::solver solver(ctx);
-  z3::params params(ctx);
-  params.set("timeout", 60000u);
-  solver.set(params);
-  solver.add(outcome(a) != outcome(b));
+  const analysis::DiffResult diff = analysis::Diff(a, b, {.max_differences = size_t{1} << 20});
+  if (!diff.exact || diff.truncated) *exact = false;
+  z3::context ctx;  // Classify's class expressions are not needed here
+  const analysis::DataWords words(ctx);
   std::map<std::string, Inexpressible> by_key;
   std::vector<std::string> order;
-  for (size_t rounds = 0; rounds < 4096; ++rounds) {
-    const z3::check_result r = solver.check();
-    if (r == z3::unknown) *exact = false;
-    if (r != z3::sat) break;
-    z3::model m = solver.get_model();
-    const SeccompData rec = words.FromModel(m);
-    Classified c = Classify(ctx, words, d, analysis::EvalU32(m, words.arch()),
-                            analysis::EvalU32(m, words.nr()));
-    solver.add(!c.exclude);
-    auto [it, fresh] = by_key.try_emplace(c.key);
-    Inexpressible& e = it->second;
-    if (fresh) {
-      order.push_back(c.key);
-      e.syscall = c.key;
-      for (const Inexpressible& known : d.inexpressible) {
-        if (known.syscall == c.key) e.reason = known.reason;
-      }
-      if (e.reason.empty()) {
-        e.reason = "differs: " + analysis::CanonicalText(analysis::ConcreteOutcome(a, rec)) +
-                   " in the filter, " +
-                   analysis::CanonicalText(analysis::ConcreteOutcome(b, rec)) +
-                   " in the compiled policy";
-        char nr[16];
-        std::snprintf(nr, sizeof nr, "0x%x", rec.nr);
-        if (c.key == kHighNumbers) {
-          e.reason += " (e.g. nr " + std::string(nr) + "; the filter checks x32's bit, as "
-                      "libseccomp does; a policy gives these numbers the default unless x32 "
-                      "is one of its arches)";
-        } else if (c.key.rfind("numbers", 0) == 0) {
-          e.reason += " (e.g. nr " + std::string(nr) + ")";
+  for (const analysis::DiffRow& row : diff.rows) {
+    for (uint32_t nr : Representatives(row)) {
+      SeccompData rec = row.witness.record;
+      rec.nr = static_cast<int32_t>(nr);
+      const Classified c = Classify(ctx, words, d, row.arch_first, nr);
+      auto [it, fresh] = by_key.try_emplace(c.key);
+      Inexpressible& e = it->second;
+      if (fresh) {
+        order.push_back(c.key);
+        e.syscall = c.key;
+        for (const Inexpressible& known : d.inexpressible) {
+          if (known.syscall == c.key) e.reason = known.reason;
+        }
+        if (e.reason.empty()) {
+          e.reason = "differs: " + analysis::CanonicalText(analysis::ConcreteOutcome(a, rec)) +
+                     " in the filter, " +
+                     analysis::CanonicalText(analysis::ConcreteOutcome(b, rec)) +
+                     " in the compiled policy";
+          char text[16];
+          std::snprintf(text, sizeof text, "0x%x", rec.nr);
+          if (c.key == kHighNumbers) {
+            e.reason += " (e.g. nr " + std::string(text) + "; the filter checks x32's bit, as "
+                        "libseccomp does; a policy gives these numbers the default unless x32 "
+                        "is one of its arches)";
+          } else if (c.key.rfind("numbers", 0) == 0) {
+            e.reason += " (e.g. nr " + std::string(text) + ")";
+          }
         }
       }
-    }
-    if (!c.arch.empty() &&
-        std::find(e.arches.begin(), e.arches.end(), c.arch) == e.arches.end()) {
-      e.arches.push_back(c.arch);
+      if (!c.arch.empty() &&
+          std::find(e.arches.begin(), e.arches.end(), c.arch) == e.arches.end()) {
+        e.arches.push_back(c.arch);
+      }
     }
   }
   std::vector<Inexpressible> out;
@@ -144,7 +151,7 @@ Result<RoundTrip> ProveRoundTrip(const std::vector<const VerifiedProgram*>& stac
   RoundTrip out;
   out.recompiled = *program;
   const std::vector<const VerifiedProgram*> b{&*verified};
-  const analysis::DiffResult diff = analysis::Diff(stack, b, analysis::DiffOptions{1, 60000});
+  const analysis::DiffResult diff = analysis::Diff(stack, b, {.max_differences = 1});
   out.exact = diff.exact;
   out.equivalent = diff.equivalent && diff.exact;
   if (!diff.equivalent) out.differences = Differences(stack, b, d, &out.exact);

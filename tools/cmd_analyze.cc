@@ -1,9 +1,8 @@
-// sckit analyze and sckit diff: what a stack does over the whole syscall space, and where two
-// stacks differ. Logic lives in analysis/.
+// sckit analyze: what a stack does over the whole syscall space (sckit diff: cmd_diff.cc).
+// Logic lives in analysis/.
 #include <cstdio>
 #include <map>
 
-#include "analysis/diff.h"
 #include "analysis/symbolic.h"
 #include "analysis/table.h"
 #include "tools/command.h"
@@ -200,79 +199,6 @@ int CmdAnalyze(const std::vector<std::string>& args) {
     PrintAnalysisText(a, vm.count("summary") > 0);
   }
   return kExitOk;
-}
-
-int CmdDiff(const std::vector<std::string>& args) {
-  po::options_description visible("options");
-  visible.add_options()("help,h", "show this help")(
-      "a", po::value<std::vector<std::string>>(), "a filter of stack A (repeat; oldest first)")(
-      "b", po::value<std::vector<std::string>>(), "a filter of stack B (repeat; oldest first)")(
-      "max", po::value<size_t>()->default_value(512), "list at most this many differences")(
-      "json", "machine-readable output")(
-      "format", po::value<std::string>()->default_value("auto"), "input format: auto, raw, asm, c");
-  po::options_description hidden;
-  hidden.add_options()("file", po::value<std::vector<std::string>>(), "A and B");
-  po::positional_options_description pos;
-  pos.add("file", 2);
-  po::variables_map vm;
-  const std::string usage =
-      "sckit diff A B | sckit diff --a F... --b F... [--json]\n\n"
-      "Exact semantic difference: every (arch, nr) on which the kernel would act differently, "
-      "each with a witness record replayed on both sides. Exit 0 when equivalent, 1 when they "
-      "differ.";
-  if (auto code = ParseOptions(args, usage, visible, hidden, pos, &vm)) return *code;
-  std::vector<std::string> a_files, b_files;
-  if (vm.count("file")) {
-    const auto f = vm["file"].as<std::vector<std::string>>();
-    if (f.size() != 2 || vm.count("a") || vm.count("b")) {
-      PrintError("diff", "give two files A B, or --a F... --b F...");
-      return kExitUsage;
-    }
-    a_files = {f[0]};
-    b_files = {f[1]};
-  } else {
-    if (!vm.count("a") || !vm.count("b")) {
-      PrintError("diff", "give two files A B, or --a F... --b F... (see --help)");
-      return kExitUsage;
-    }
-    a_files = vm["a"].as<std::vector<std::string>>();
-    b_files = vm["b"].as<std::vector<std::string>>();
-  }
-  Result<Format> format = ParseFormatName(vm["format"].as<std::string>());
-  if (!format.ok()) {
-    PrintError("diff", format.error());
-    return kExitUsage;
-  }
-  int code = kExitOk;
-  auto a = LoadVerifiedFiles("diff", a_files, *format, &code);
-  if (!a) return code;
-  auto b = LoadVerifiedFiles("diff", b_files, *format, &code);
-  if (!b) return code;
-  analysis::DiffOptions options;
-  options.max_differences = vm["max"].as<size_t>();
-  const analysis::DiffResult r = analysis::Diff(Pointers(*a), Pointers(*b), options);
-  if (vm.count("json")) {
-    std::printf("{\"equivalent\": %s, \"differences\": [", r.equivalent ? "true" : "false");
-    for (size_t i = 0; i < r.differences.size(); ++i) {
-      const auto& d = r.differences[i];
-      std::printf("%s{\"record\": \"%s\", \"a\": \"%s\", \"b\": \"%s\"}", i ? ", " : "",
-                  JsonEscape(FormatRecord(d.record)).c_str(), analysis::CanonicalText(d.a).c_str(),
-                  analysis::CanonicalText(d.b).c_str());
-    }
-    std::printf("], \"exact\": %s, \"truncated\": %s}\n", r.exact ? "true" : "false",
-                r.truncated ? "true" : "false");
-  } else if (r.equivalent) {
-    std::printf("equivalent%s\n", r.exact ? "" : " as far as the solver could tell (inexact)");
-  } else {
-    std::printf("%zu%s difference(s), one witness per (arch, nr):\n", r.differences.size(),
-                r.truncated ? "+" : "");
-    for (const auto& d : r.differences) {
-      std::printf("  %s -> A: %s, B: %s\n", FormatRecord(d.record).c_str(),
-                  analysis::CanonicalText(d.a).c_str(), analysis::CanonicalText(d.b).c_str());
-    }
-    if (!r.exact) std::printf("note: the analysis was not exact\n");
-  }
-  return r.equivalent ? kExitOk : kExitFailed;
 }
 
 }  // namespace sckit::tools

@@ -44,9 +44,11 @@ std::optional<int> ParseBenchArgs(const std::vector<std::string>& args, BenchArg
       "arch", po::value<std::string>()->default_value("x86_64"), "arch of generated workloads")(
       "engines", po::value<std::string>()->default_value("interp,jit,kernel"),
       "comma-separated engines: interp, jit, kernel")(
-      "repetitions", po::value<int>()->default_value(15), "timed repetitions per engine")(
-      "rep-ms", po::value<double>()->default_value(10.0),
-      "minimum duration of one userspace repetition, in ms")(
+      "repetitions", po::value<int>()->default_value(31),
+      "undisturbed timed samples per engine (samples during which the thread moved to another "
+      "CPU or was switched out are dropped, after 3 warm-up samples)")(
+      "rep-ms", po::value<double>()->default_value(2.0),
+      "duration of one userspace sample, in ms (short samples are less often disturbed)")(
       "kernel-reps", po::value<int>()->default_value(31),
       "kernel engine: repetitions per phase (at most 64)")(
       "calls", po::value<int>()->default_value(2000),

@@ -1,3 +1,5 @@
+// The prepared interpreter: lowering a verified program into threaded operations, and the
+// threaded loop that runs them (what each lowering does: prepared_filter.h).
 #include "vm/prepared_filter.h"
 
 #include <algorithm>
@@ -19,8 +21,9 @@ enum Kind : uint8_t {
   kOpLshK, kOpLshX, kOpRshK, kOpRshX, kOpNeg, kOpTax, kOpTxa,
   kOpJa, kOpJeqK, kOpJeqX, kOpJgtK, kOpJgtX, kOpJgeK, kOpJgeX, kOpJsetK, kOpJsetX,
   kOpRetK, kOpRetA,
-  kOpSwitchDense, kOpSwitchSparse,
+  kOpSwitchDense, kOpSwitchSparse, kOpTreeDense, kOpTreeSparse,
   kOpLoadJeqK, kOpLoadJgtK, kOpLoadJgeK, kOpLoadJsetK, kOpLoadSwitchDense, kOpLoadSwitchSparse,
+  kOpLoadTreeDense, kOpLoadTreeSparse,
   kOpKill,
   kOpCount,
 };
@@ -84,6 +87,19 @@ void PreparedFilter::AddSwitch(const JeqChain& chain) {
   s.miss = static_cast<uint16_t>(chain.miss);
   const bool dense =
       FitsDenseTable(chain) && dense_entries_ + span <= kDenseTableEntryBudget;
+  if (!dense) {
+    // Keys too spread for one table may still have a dense window (syscall numbers and a few
+    // far keys, e.g. x32 numbers): then the tree form, a table and a search above it.
+    const CompareTree tree = ChainAsTree(chain);
+    const DenseWindow w = FindDenseWindow(tree);
+    if (w.end != 0 && dense_entries_ + w.span <= kDenseTableEntryBudget) {
+      ++stats_.switches;
+      ++stats_.windowed_switches;
+      stats_.switch_keys += static_cast<uint32_t>(chain.cases.size());
+      AddRanges(tree);
+      return;
+    }
+  }
   if (dense) {
     s.lo = static_cast<uint32_t>(lo);
     s.count = static_cast<uint32_t>(span);
@@ -110,6 +126,55 @@ void PreparedFilter::AddSwitch(const JeqChain& chain) {
   stats_.switch_keys += static_cast<uint32_t>(chain.cases.size());
 }
 
+void PreparedFilter::AddTree(const CompareTree& tree) {
+  ++stats_.trees;
+  stats_.tree_compares += tree.compares;
+  if (tree.ranges.size() == 2) {  // one bound: the whole tree is `jge #first`
+    Operation& op = ops_[tree.head];
+    op.kind = kOpJgeK;
+    op.k = tree.ranges[1].first;
+    op.jt = static_cast<uint16_t>(tree.ranges[1].target);
+    op.jf = static_cast<uint16_t>(tree.ranges[0].target);
+    return;
+  }
+  if (AddRanges(tree)) ++stats_.dense_trees;
+}
+
+bool PreparedFilter::AddRanges(const CompareTree& tree) {
+  Operation& op = ops_[tree.head];
+  Switch s{};
+  s.begin = static_cast<uint32_t>(targets_.size());
+  const DenseWindow w = FindDenseWindow(tree);
+  size_t end = w.end;
+  if (end != 0 && dense_entries_ + w.span <= kDenseTableEntryBudget) {
+    s.lo = w.lo;
+    s.count = static_cast<uint32_t>(w.span);
+    s.miss = static_cast<uint16_t>(tree.ranges.front().target);
+    dense_entries_ += w.span;
+    for (size_t r = w.begin; r < end; ++r) {
+      const uint32_t stop = tree.ranges[r + 1].first;
+      for (uint32_t a = tree.ranges[r].first; a != stop; ++a) {
+        targets_.push_back(static_cast<uint16_t>(tree.ranges[r].target));
+      }
+    }
+    op.kind = kOpTreeDense;
+  } else {
+    end = 0;
+    op.kind = kOpTreeSparse;
+  }
+  // The ranges from `end` on, searched by their first values (all of them without a table).
+  keys_.resize(targets_.size());  // keys_ and targets_ share indexes for sparse lookups
+  s.outer_begin = static_cast<uint32_t>(targets_.size());
+  s.outer_count = static_cast<uint32_t>(tree.ranges.size() - end);
+  for (size_t r = end; r < tree.ranges.size(); ++r) {
+    keys_.push_back(tree.ranges[r].first);
+    targets_.push_back(static_cast<uint16_t>(tree.ranges[r].target));
+  }
+  op.k = static_cast<uint32_t>(switches_.size());
+  switches_.push_back(s);
+  return end != 0;
+}
+
 void PreparedFilter::Lower(const VerifiedProgram& program) {
   const auto insns = program.insns();
   const size_t n = insns.size();
@@ -127,6 +192,10 @@ void PreparedFilter::Lower(const VerifiedProgram& program) {
   for (const JeqChain& chain : FindJeqChains(program, kMinChainKeys, kChainKeyBudget)) {
     AddSwitch(chain);
   }
+  // After the chains: a tree whose head also starts a chain is lowered as the whole tree.
+  for (const CompareTree& tree : FindCompareTrees(program, kMinTreeCompares, kTreeWorkBudget)) {
+    AddTree(tree);
+  }
   // Fuse each seccomp_data load with the constant compare or lookup right after it. The
   // operation after the load stays as it was, for jumps that land on it.
   for (size_t pc = 0; pc + 1 < n; ++pc) {
@@ -141,6 +210,8 @@ void PreparedFilter::Lower(const VerifiedProgram& program) {
       case kOpJsetK: fused = kOpLoadJsetK; break;
       case kOpSwitchDense: fused = kOpLoadSwitchDense; break;
       case kOpSwitchSparse: fused = kOpLoadSwitchSparse; break;
+      case kOpTreeDense: fused = kOpLoadTreeDense; break;
+      case kOpTreeSparse: fused = kOpLoadTreeSparse; break;
       default: continue;
     }
     load.aux = static_cast<uint16_t>(load.k);
@@ -169,9 +240,9 @@ uint32_t PreparedFilter::Run(const SeccompData& data) const noexcept {
       &&lsh_k, &&lsh_x, &&rsh_k, &&rsh_x, &&neg, &&tax, &&txa,
       &&ja, &&jeq_k, &&jeq_x, &&jgt_k, &&jgt_x, &&jge_k, &&jge_x, &&jset_k, &&jset_x,
       &&ret_k, &&ret_a,
-      &&switch_dense, &&switch_sparse,
+      &&switch_dense, &&switch_sparse, &&tree_dense, &&tree_sparse,
       &&load_jeq_k, &&load_jgt_k, &&load_jge_k, &&load_jset_k, &&load_switch_dense,
-      &&load_switch_sparse, &&kill,
+      &&load_switch_sparse, &&load_tree_dense, &&load_tree_sparse, &&kill,
   };
   static_assert(sizeof kLabels / sizeof kLabels[0] == kOpCount);
 
@@ -259,12 +330,44 @@ switch_sparse: {
   if (op->kind == kOpRetK) return op->k;
   goto* kLabels[op->kind];
 }
+tree_dense: {
+  // Inside [lo, lo + count) the table says; below is the first range; above is searched.
+  const Switch& s = switches_[op->k];
+  const uint32_t i = A - s.lo;
+  if (i < s.count) {
+    target = targets_[s.begin + i];
+  } else if (A < s.lo) {
+    target = s.miss;
+  } else {
+    goto tree_sparse;
+  }
+  op = ops + target;
+  if (op->kind == kOpRetK) return op->k;
+  goto* kLabels[op->kind];
+}
+tree_sparse: {
+  // The range holding A: the last first value <= A. The searched ranges start at 0 (all of a
+  // tree's), or at the top of a dense table A is above.
+  const Switch& s = switches_[op->k];
+  const uint32_t* base = keys_.data() + s.outer_begin;
+  uint32_t len = s.outer_count;
+  while (len > 1) {
+    const uint32_t half = len / 2;
+    base = base[half] <= A ? base + half : base;
+    len -= half;
+  }
+  op = ops + targets_[static_cast<size_t>(base - keys_.data())];
+  if (op->kind == kOpRetK) return op->k;
+  goto* kLabels[op->kind];
+}
 load_jeq_k: SCKIT_LOAD(op->aux); A = word; SCKIT_JUMP(A == op->k);
 load_jgt_k: SCKIT_LOAD(op->aux); A = word; SCKIT_JUMP(A > op->k);
 load_jge_k: SCKIT_LOAD(op->aux); A = word; SCKIT_JUMP(A >= op->k);
 load_jset_k: SCKIT_LOAD(op->aux); A = word; SCKIT_JUMP((A & op->k) != 0);
 load_switch_dense: SCKIT_LOAD(op->aux); A = word; goto switch_dense;
 load_switch_sparse: SCKIT_LOAD(op->aux); A = word; goto switch_sparse;
+load_tree_dense: SCKIT_LOAD(op->aux); A = word; goto tree_dense;
+load_tree_sparse: SCKIT_LOAD(op->aux); A = word; goto tree_sparse;
 kill: return seccomp::kRetKillProcess;
 
 #undef SCKIT_NEXT

@@ -8,8 +8,16 @@
 //     commonest pair in seccomp filters) is one operation;
 //   - a chain of `jeq #k` where each miss goes to the next `jeq` (vm/jeq_chains.h:
 //     libseccomp's lists and "jeq/ret" pairs alike) becomes one lookup at its head: a table
-//     indexed by A - lo when the keys are dense, a branch-free binary search over the sorted
-//     keys otherwise. A chain entered in the middle runs its remaining compares one by one.
+//     indexed by A - lo when the keys are dense; when only some of them are close together
+//     (syscall numbers and a few far keys), the tree form below: a table over those, a search
+//     above; a branch-free binary search over the sorted keys otherwise. A chain entered in the
+//     middle runs its remaining compares one by one.
+//   - a tree of constant compares on A (`jgt`/`jge`/`jeq #k`, e.g. libseccomp's binary tree or
+//     a `jge` search over syscall ranges; vm/jeq_chains.h FindCompareTrees) becomes one range
+//     lookup at its head: a table indexed by A - lo over the window of ranges whose bounds are
+//     close together (vm/jeq_chains.h DenseWindowEnd), and a branch-free binary search over
+//     the first values of the ranges above it (or of all ranges, without a window); a tree of
+//     two ranges is one `jge`. A tree entered in the middle runs its compares one by one.
 //   - scratch memory is not cleared: the verifier proved no word is read before it is written.
 // Built only from a VerifiedProgram, so every guarantee the verifier gives holds here too.
 #pragma once
@@ -35,7 +43,11 @@ class PreparedFilter {
     uint32_t fused_loads = 0;     // `ld [k]` + constant compare or lookup in one operation
     uint32_t switches = 0;        // jeq chains turned into lookups
     uint32_t dense_switches = 0;  // of which indexed tables
+    uint32_t windowed_switches = 0;  // of which a table over part of the keys, a search above
     uint32_t switch_keys = 0;     // keys over all lookups
+    uint32_t trees = 0;           // compare trees turned into range lookups (or one jge)
+    uint32_t dense_trees = 0;     // of which indexed tables
+    uint32_t tree_compares = 0;   // compares those trees replace at their heads
   };
   const Stats& stats() const { return stats_; }
 
@@ -48,15 +60,22 @@ class PreparedFilter {
     uint8_t unused = 0;
     uint16_t aux;  // seccomp_data offset of a fused load
   };
+  // A chain's lookup, or a tree's: then keys_ holds the ranges' first values, and a dense
+  // table covers [lo, lo + count): below goes to `miss`, above is searched in the `outer`
+  // ranges (keys_ and targets_ from outer_begin).
   struct Switch {
     uint32_t lo;     // dense: smallest key
     uint32_t count;  // dense: table length (max - lo + 1); sparse: number of keys
     uint32_t begin;  // first entry in targets_ (and keys_ for sparse)
-    uint16_t miss;   // where no match goes
+    uint16_t miss;   // where no match goes (a dense tree: A < lo)
+    uint32_t outer_begin = 0;  // a dense tree: the ranges above the table
+    uint32_t outer_count = 0;
   };
 
   void Lower(const VerifiedProgram& program);
   void AddSwitch(const JeqChain& chain);
+  void AddTree(const CompareTree& tree);
+  bool AddRanges(const CompareTree& tree);  // true: with a dense window
 
   std::vector<Operation> ops_;
   std::vector<Switch> switches_;

@@ -126,9 +126,19 @@ TEST(Diff, ArgumentDependentDifference) {
   o.max_differences = 3;
   DiffResult r = Diff({&a}, {&b}, o);
   EXPECT_FALSE(r.equivalent);
-  EXPECT_TRUE(r.truncated);  // every (arch, nr) differs
-  ASSERT_FALSE(r.differences.empty());
+  EXPECT_FALSE(r.truncated);
+  // Neither filter looks at arch or nr: every (arch, nr) is one row, B depending on args.
+  ASSERT_EQ(r.rows.size(), 1u);
+  const DiffRow& row = r.rows[0];
+  EXPECT_EQ(row.arch_first, 0u);
+  EXPECT_EQ(row.arch_last, 0xffffffffu);
+  EXPECT_EQ(row.nr_first, 0u);
+  EXPECT_EQ(row.nr_last, 0xffffffffu);
+  EXPECT_FALSE(row.a_depends);
+  EXPECT_TRUE(row.b_depends);
+  ASSERT_EQ(r.differences.size(), 1u);
   EXPECT_EQ(r.differences[0].record.args[1] >> 32 & 1, 1u);
+  EXPECT_EQ(r.differences[0].record.args[0], 0u);  // plain apart from the deciding bit
 }
 
 TEST(Diff, StacksUseKernelPrecedence) {

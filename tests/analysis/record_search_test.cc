@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -200,6 +201,44 @@ TEST(PolicyFuzz, ADeterministicBudgetRunsExactlyItsRunCount) {
   for (size_t i = 0; i < first.records.size(); ++i) {
     EXPECT_EQ(std::memcmp(&first.records[i], &second.records[i], sizeof(SeccompData)), 0);
   }
+}
+
+bool SameRecords(const FuzzResult& a, const FuzzResult& b) {
+  if (a.records.size() != b.records.size()) return false;
+  for (size_t i = 0; i < a.records.size(); ++i) {
+    if (std::memcmp(&a.records[i], &b.records[i], sizeof(SeccompData)) != 0) return false;
+  }
+  return true;
+}
+
+// On a large filter (docker-default: ~2,900 edges, found in bursts), the JIT's code is rebuilt
+// only now and then while covered slots are masked out of the check: the records kept must
+// still be exactly those of the traced interpreter with the same seed, the same on a second
+// run, and another seed must give another search.
+TEST(PolicyFuzz, SeedAloneDecidesTheRecordsOnALargeFilter) {
+  Result<Program> docker = LoadProgramFile("examples/profiles/docker-default.bpf");
+  ASSERT_TRUE(docker.ok()) << docker.error().ToString();
+  FuzzOptions o = Budget();
+  o.solver_assist = false;
+  o.max_runs = 150'000;
+  o.stall_runs = 0;
+  const FuzzResult jit = Fuzz({*docker}, o);
+  const FuzzResult again = Fuzz({*docker}, o);
+  FuzzOptions interp_options = o;
+  interp_options.instrumented = {};
+  const FuzzResult interp = Fuzz({*docker}, interp_options);
+  o.seed = 2;
+  const FuzzResult other_seed = Fuzz({*docker}, o);
+#if defined(__x86_64__)
+  EXPECT_EQ(jit.engine, "jit");
+#endif
+  EXPECT_EQ(interp.engine, "interpreter");
+  EXPECT_GT(jit.records.size(), 100u);
+  EXPECT_TRUE(SameRecords(jit, again));
+  EXPECT_TRUE(SameRecords(jit, interp));
+  EXPECT_EQ(jit.covered_by_search, interp.covered_by_search);
+  EXPECT_FALSE(SameRecords(jit, other_seed));
+  EXPECT_GT(jit.search_cpu_seconds, 0);
 }
 
 struct Example {

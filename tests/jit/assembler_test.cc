@@ -384,6 +384,46 @@ TEST(X86Assembler, JumpTableFormsForEveryRegister) {
   }
 }
 
+TEST(X86Assembler, RangeTableFormsForEveryRegister) {
+  // mov r32, dword [base + index*4] and movzx r32, byte [base + index]: REX only for r8..r15,
+  // opcode, ModRM, SIB, disp8 for rbp/r13 as base.
+  for (int d = 0; d < kNumRegs; ++d) {
+    for (int b = 0; b < kNumRegs; ++b) {
+      for (int i = 0; i < kNumRegs; ++i) {
+        if (i == RegNumber(Reg::rsp)) continue;
+        const Reg rd = R(d), rb = R(b), ri = R(i);
+        const size_t rex = (High(rd) || High(rb) || High(ri)) ? 1 : 0;
+        const size_t disp = (b & 7) == 5 ? 1 : 0;
+        auto code = Assemble([&](X86Assembler& a) { a.MovR32MemIndex4(rd, rb, ri); });
+        EXPECT_EQ(CapstoneText(code),
+                  "mov " + N32(rd) + ", dword ptr [" + N64(rb) + " + " + N64(ri) + "*4]");
+        EXPECT_EQ(code.size(), rex + 3 + disp) << Hex(code);
+        code = Assemble([&](X86Assembler& a) { a.MovzxR32MemIndex1(rd, rb, ri); });
+        EXPECT_EQ(CapstoneText(code),
+                  "movzx " + N32(rd) + ", byte ptr [" + N64(rb) + " + " + N64(ri) + "]");
+        EXPECT_EQ(code.size(), rex + 4 + disp) << Hex(code);
+      }
+    }
+  }
+  EXPECT_EQ(Hex(Assemble([](X86Assembler& a) { a.MovR32MemIndex4(Reg::rax, Reg::rdx, Reg::rsi); })),
+            "8B04B2");
+  EXPECT_EQ(Hex(Assemble([](X86Assembler& a) { a.MovzxR32MemIndex1(Reg::rsi, Reg::rdx, Reg::rsi); })),
+            "0FB63432");
+  EXPECT_EQ(Hex(Assemble([](X86Assembler& a) {
+              a.Data8(0xAB);
+              a.Data32(0x11223344);
+            })),
+            "AB44332211");
+  for (auto emit : {+[](X86Assembler& a) { a.MovR32MemIndex4(Reg::rax, Reg::rdx, Reg::rsp); },
+                    +[](X86Assembler& a) { a.MovzxR32MemIndex1(Reg::rax, Reg::rdx, Reg::rsp); }}) {
+    X86Assembler a;
+    emit(a);
+    Result<std::vector<uint8_t>> code = a.Finish();
+    ASSERT_FALSE(code.ok()) << "rsp cannot be an index";
+    EXPECT_EQ(code.error().rule, "jit-internal");
+  }
+}
+
 TEST(X86Assembler, RspAsAnIndexIsAnError) {
   X86Assembler a;
   a.MovsxdR64MemIndex4(Reg::rax, Reg::rdx, Reg::rsp);

@@ -1,8 +1,10 @@
-// Chain lowering in the JIT (vm/jeq_chains.h): chains of `jeq #k` with one target become
-// range checks plus bit tests, others a jump table or a tree of compares. Exactness against the
-// interpreter on sets of every shape (one window, many windows, values at 0 and 0xffffffff,
-// window edges), on jumps into the middle of a chain, on random chain programs of every shape,
-// under both register maps; which form each chain gets; and the bytes of `bt`.
+// Chain lowering in the JIT (vm/jeq_chains.h, jit/multiway.h): chains of `jeq #k` with one
+// target become range checks plus bit tests, others a jump table or a tree of compares, and
+// chains whose keys span more than 64 values a range table (the measured rule; JitOptions::
+// chain_form pins either). Exactness against the interpreter on sets of every shape (one
+// window, many windows, values at 0 and 0xffffffff, window edges), on jumps into the middle of
+// a chain, on random chain programs of every shape, in every form, under both register maps;
+// which form each chain gets; and the bytes of `bt`.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -59,12 +61,14 @@ std::vector<uint32_t> Probes(const std::vector<uint32_t>& values) {
   return {s.begin(), s.end()};
 }
 
-void ExpectSame(const Program& p, const std::vector<uint32_t>& probes, bool expect_bt) {
+void ExpectSame(const Program& p, const std::vector<uint32_t>& probes, bool expect_bt,
+                ChainForm form = ChainForm::kBitTests) {
   Result<VerifiedProgram> v = Verify(p);
   ASSERT_TRUE(v.ok()) << v.error().ToString();
   for (const RegisterMap& map : {RegisterMap::Default(), RegisterMap::HighRegisters()}) {
     JitOptions o;
     o.registers = map;
+    o.chain_form = form;
     Result<CompiledFilter> c = Compile(*v, o);
     ASSERT_TRUE(c.ok()) << c.error().ToString();
     const std::string text = testing::CapstoneText(c->code());
@@ -91,6 +95,10 @@ TEST(SwitchLowering, SetsOfEveryShape) {
   };
   for (size_t i = 0; i < std::size(sets); ++i) {
     ExpectSame(AllowList(sets[i]), Probes(sets[i]), i + 2 < std::size(sets));
+    // As range tables where they fit one (no bt then), else the other forms.
+    const bool fits = i == 1 || i == 2 || i == 3 || i == 5;  // 0..3 and the top: 2 ranges
+    ExpectSame(AllowList(sets[i]), Probes(sets[i]), !fits && i + 2 < std::size(sets),
+               ChainForm::kTable);
   }
 }
 
@@ -126,6 +134,8 @@ TEST(SwitchLowering, RunsThatMustNotBeLowered) {
                        Jump(kJMP | kJEQ | kK, 201, 2, 0), Jump(kJMP | kJEQ | kK, 202, 1, 0),
                        Stmt(kRET | kK, 0), Stmt(kRET | kK, seccomp::kRetAllow)}};
   ExpectSame(into_middle, {0, 1, 2, 3, 4, 99, 100, 101, 200, 201, 202, 203}, true);
+  ExpectSame(into_middle, {0, 1, 2, 3, 4, 99, 100, 101, 200, 201, 202, 203}, false,
+             ChainForm::kTable);
   // Different true targets: a jump table, not bit tests.
   Program targets{{Stmt(kLD | kW | kABS, 0), Jump(kJMP | kJEQ | kK, 1, 4, 0),
                    Jump(kJMP | kJEQ | kK, 2, 3, 0), Jump(kJMP | kJEQ | kK, 3, 3, 0),
@@ -148,13 +158,15 @@ TEST(SwitchLowering, RunsThatMustNotBeLowered) {
 // compares.
 struct Forms {
   bool bt = false;
-  bool table = false;
+  bool table = false;   // an indirect jump
+  bool values = false;  // a return value loaded from a table
 };
 Forms FormsIn(const CompiledFilter& c) {
   Forms f;
   for (const auto& d : testing::Capstone(c.code().first(c.data_offset()))) {
     if (d.text.rfind("bt ", 0) == 0) f.bt = true;
     if (d.text.rfind("jmp r", 0) == 0) f.table = true;
+    if (d.text.rfind("mov eax, dword ptr [rdx + ", 0) == 0) f.values = true;
   }
   return f;
 }
@@ -176,8 +188,10 @@ TEST(SwitchLowering, EachChainShapeGetsItsForm) {
   Result<VerifiedProgram> d = Verify(pairs(dense));
   Result<VerifiedProgram> s = Verify(pairs(sparse));
   ASSERT_TRUE(d.ok() && s.ok());
-  Result<CompiledFilter> cd = Compile(*d);
-  Result<CompiledFilter> cs = Compile(*s);
+  JitOptions bits;
+  bits.chain_form = ChainForm::kBitTests;
+  Result<CompiledFilter> cd = Compile(*d, bits);
+  Result<CompiledFilter> cs = Compile(*s, bits);
   ASSERT_TRUE(cd.ok() && cs.ok());
   EXPECT_TRUE(FormsIn(*cd).table);
   EXPECT_FALSE(FormsIn(*cd).bt);
@@ -185,7 +199,19 @@ TEST(SwitchLowering, EachChainShapeGetsItsForm) {
   EXPECT_FALSE(FormsIn(*cs).table);
   EXPECT_FALSE(FormsIn(*cs).bt);
   EXPECT_EQ(cs->data_offset(), cs->code().size());
-  for (const auto& [v, c, keys] : {std::tuple{&*d, &*cd, dense}, std::tuple{&*s, &*cs, sparse}}) {
+  // The rule: keys spanning more than 64 values get a range table; every target returns, so
+  // it is a table of return values: no jump on A at all. The sparse keys' window covers 0..99;
+  // the keys above it are searched.
+  Result<CompiledFilter> rd = Compile(*d);
+  Result<CompiledFilter> rs = Compile(*s);
+  ASSERT_TRUE(rd.ok() && rs.ok());
+  EXPECT_TRUE(FormsIn(*rd).values);
+  EXPECT_FALSE(FormsIn(*rd).table || FormsIn(*rd).bt);
+  EXPECT_EQ(rd->code().size() - rd->data_offset(), 4u * 436) << "one value per A in 0..435";
+  EXPECT_TRUE(FormsIn(*rs).values);
+  EXPECT_EQ(rs->code().size() - rs->data_offset(), 4u * 100) << "one value per A in 0..99";
+  for (const auto& [v, c, keys] : {std::tuple{&*d, &*cd, dense}, std::tuple{&*s, &*cs, sparse},
+                                   std::tuple{&*d, &*rd, dense}, std::tuple{&*s, &*rs, sparse}}) {
     for (uint32_t a : Probes(keys)) {
       SeccompData rec;
       rec.nr = static_cast<int32_t>(a);
@@ -213,18 +239,22 @@ TEST(SwitchLowering, RandomChainProgramsMatchTheInterpreter) {
   std::mt19937 rng(7);
   int tables = 0;
   int trees_or_bits = 0;
+  int values = 0;
   for (int i = 0; i < 600; ++i) {
     std::vector<uint32_t> keys;
     Result<VerifiedProgram> v = Verify(sckit::testing::RandomChainProgram(rng, &keys));
     ASSERT_TRUE(v.ok());
+    const ChainForm forms[] = {ChainForm::kRule, ChainForm::kBitTests, ChainForm::kTable};
     for (const RegisterMap& map : {RegisterMap::Default(), RegisterMap::HighRegisters()}) {
       JitOptions o;
       o.registers = map;
+      o.chain_form = forms[(i + (map.a == Reg::rax ? 0 : 1)) % 3];
       Result<CompiledFilter> c = Compile(*v, o);
       ASSERT_TRUE(c.ok()) << c.error().ToString();
       const Forms f = FormsIn(*c);
       tables += f.table;
       trees_or_bits += !f.table;
+      values += f.values;
       for (const SeccompData& d : sckit::testing::ChainRecords(rng, keys, 8)) {
         ASSERT_EQ(c->Run(d), RunFilter(*v, d)) << "program " << i << " nr " << d.nr;
       }
@@ -232,6 +262,7 @@ TEST(SwitchLowering, RandomChainProgramsMatchTheInterpreter) {
   }
   EXPECT_GT(tables, 200);
   EXPECT_GT(trees_or_bits, 200);
+  EXPECT_GT(values, 100);
 }
 
 }  // namespace

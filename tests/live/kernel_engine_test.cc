@@ -23,6 +23,7 @@
 #include "jit/compiler.h"
 #include "tests/live/kernel_engine_test_util.h"
 #include "tests/random_program.h"
+#include "tests/random_tree.h"
 #include "verifier/verifier.h"
 #include "vm/bpf.h"
 #include "vm/outcome.h"
@@ -464,17 +465,19 @@ TEST(KernelEngine, RandomStacksAgreeWithInterpreter) {
   EXPECT_GE(records, 3000);
 }
 
-// Filters built around jeq chains, the shape the prepared interpreter and the JIT lower into
-// lookups (vm/jeq_chains.h): the kernel, the prepared interpreter (FilterStack's default
-// engine) and the JIT must agree on every key, its neighbours and random values.
-TEST(KernelEngine, ChainFiltersAgreeWithThePreparedInterpreterAndTheJit) {
-  std::mt19937 rng(1123);
+// Filters built around jeq chains and compare trees, the shapes the prepared interpreter and
+// the JIT lower into lookups and range tables (vm/jeq_chains.h): the kernel, the prepared
+// interpreter (FilterStack's default engine) and the JIT must agree on every key, its
+// neighbours and random values.
+using ShapeGenerator = Program (*)(std::mt19937&, std::vector<uint32_t>*);
+void ExpectShapesAgree(const char* what, ShapeGenerator generate, uint32_t seed) {
+  std::mt19937 rng(seed);
   const auto t0 = std::chrono::steady_clock::now();
   int programs = 0, records = 0, not_reproducible = 0;
   while ((programs < 60 || records < 3000) &&
          std::chrono::steady_clock::now() - t0 < std::chrono::seconds(30)) {
     std::vector<uint32_t> keys;
-    const std::vector<StackEntry> stack = {{testing::RandomChainProgram(rng, &keys), 0}};
+    const std::vector<StackEntry> stack = {{generate(rng, &keys), 0}};
     Result<KernelEngine> engine = KernelEngine::Start(stack);
     if (!engine.ok() && Unavailable(engine.error())) GTEST_SKIP() << engine.error().ToString();
     ASSERT_TRUE(engine.ok()) << engine.error().ToString();
@@ -490,6 +493,7 @@ TEST(KernelEngine, ChainFiltersAgreeWithThePreparedInterpreterAndTheJit) {
     for (size_t i = 0; i < keys.size() && words.size() < 40; i += 1 + rng() % 4) {
       words.push_back(keys[i]);
       words.push_back(keys[i] + 1);
+      words.push_back(keys[i] - 1);
     }
     for (int r = 0; r < 6; ++r) words.push_back(static_cast<uint32_t>(rng()));
     for (uint32_t w : words) {
@@ -508,10 +512,18 @@ TEST(KernelEngine, ChainFiltersAgreeWithThePreparedInterpreterAndTheJit) {
                                          << o->ToString() << ", engines " << m.Text();
     }
   }
-  std::printf("chain filters: %d programs, %d records, %d not reproducible\n", programs, records,
+  std::printf("%s: %d programs, %d records, %d not reproducible\n", what, programs, records,
               not_reproducible);
   EXPECT_GE(programs, 20);
   EXPECT_GE(records - not_reproducible, 1000);
+}
+
+TEST(KernelEngine, ChainFiltersAgreeWithThePreparedInterpreterAndTheJit) {
+  ExpectShapesAgree("chain filters", testing::RandomChainProgram, 1123);
+}
+
+TEST(KernelEngine, TreeFiltersAgreeWithThePreparedInterpreterAndTheJit) {
+  ExpectShapesAgree("tree filters", testing::RandomTreeProgram, 1919);
 }
 
 // Throughput without kills: one child serves every record.

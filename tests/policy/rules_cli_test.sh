@@ -57,7 +57,7 @@ check "--help exits 0" test $? -eq 0
 # are stricter (mmap, setsockopt, shutdown) or different (openat access mode 3).
 $SCKIT diff examples/server/server.bpf $R/server.bpf >$T/diff.txt 2>&1
 check "diff exits 1" test $? -eq 1
-check "diff finds 4 differences" grep -q "^4 difference(s)" $T/diff.txt
+check "diff finds 4 differing syscalls" grep -q "^differ: x86_64: 4 syscalls" $T/diff.txt
 printf 'socket: arg0 == AF_UNIX; return 1\n' >$T/ret.policy
 $SCKIT compile $T/ret.policy -o $T/man.bpf 2>/dev/null
 $SCKIT compile $T/ret.policy --return-semantics python -o $T/py.bpf 2>/dev/null

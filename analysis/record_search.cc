@@ -154,7 +154,7 @@ class Fuzzer {
     if (options_.solver_assist && covered_count_ < total_) SolveGaps(&result);
     result.edges_covered = covered_count_;
     result.runs = runs_;
-    result.records = Minimize();
+    result.records = Minimize(&result.reaches);
     result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     return result;
   }
@@ -405,7 +405,7 @@ class Fuzzer {
   // Greedy set cover over the kept records, lazily: a record's gain only shrinks as others are
   // taken, so a popped record whose recomputed gain still tops the queue is the greedy choice
   // (the same choice as rescanning every record each round, ties to the earlier record).
-  std::vector<SeccompData> Minimize() const {
+  std::vector<SeccompData> Minimize(std::vector<std::vector<FuzzEdge>>* reaches) const {
     std::vector<uint8_t> done(covered_.size(), 0);
     auto gain_of = [&](size_t c) {
       size_t gain = 0;
@@ -429,10 +429,24 @@ class Fuzzer {
         queue.emplace(gain, neg);  // stale: requeue with the current gain
         continue;
       }
-      for (size_t e : corpus_edges_[c]) done[e] = 1;
+      std::vector<FuzzEdge> first;  // what this record is the first of the set to reach
+      for (size_t e : corpus_edges_[c]) {
+        if (!done[e]) first.push_back(EdgeAt(e));
+        done[e] = 1;
+      }
       out.push_back(LoadedImage(corpus_[c]));  // images back to values
+      reaches->push_back(std::move(first));
     }
     return out;
+  }
+
+  // The edge of a global edge index.
+  FuzzEdge EdgeAt(size_t e) const {
+    size_t i = 0;
+    while (i + 1 < edges_.size() && edges_[i + 1].base <= e) ++i;
+    const size_t local = e - edges_[i].base;
+    return FuzzEdge{static_cast<int>(i), static_cast<uint32_t>(local / 3),
+                    static_cast<FuzzEdge::Kind>(local % 3)};
   }
 
   const std::vector<const VerifiedProgram*>& stack_;

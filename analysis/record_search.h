@@ -66,6 +66,9 @@ struct FuzzEdge {
 
 struct FuzzResult {
   std::vector<SeccompData> records;    // minimal set covering everything covered
+  // Per record, in its order: the edges it is the first of the set to reach (in the order its
+  // run met them), which is why it was kept.
+  std::vector<std::vector<FuzzEdge>> reaches;
   size_t edges_total = 0;              // instructions + branch directions
   size_t edges_covered = 0;
   size_t covered_by_search = 0;        // before the solver ran

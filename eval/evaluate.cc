@@ -3,6 +3,7 @@
 #include <string_view>
 #include <utility>
 
+#include "formats/record_text.h"
 #include "formats/records.h"
 #include "vm/text.h"
 
@@ -11,7 +12,7 @@ namespace {
 
 Result<bool> EvaluateLive(Session& s, const SeccompData& d, const EvalOptions& o,
                           Scratch* scratch) {
-  const std::string record = FormatRecord(d);
+  const std::string record = FormatRecordText(d, o.full);
   Result<live::KernelObservation> k = s.kernel->Run(d);
   if (!k.ok()) {
     return MakeError("kernel-engine-failed",
@@ -19,23 +20,27 @@ Result<bool> EvaluateLive(Session& s, const SeccompData& d, const EvalOptions& o
   }
   std::string& out = scratch->out;
   if (s.engine == EngineChoice::kKernel) {
-    out = o.json ? "{\"record\": " + JsonString(record) + ", \"engine\": \"kernel\", \"kernel\": " +
-                       KernelJson(*k) + "}\n"
-                 : record + " -> " + k->ToString() + "\n";
+    out = o.json ? "{" + RecordJsonMembers(d, o.full) + ", \"engine\": \"kernel\", " +
+                       KernelJsonMembers(*k) + "}\n"
+                 : record + " -> " + KernelText(*k) + "\n";
     return true;
   }
   // Like with like: the kernel engine answers for the session's configuration (tracer,
   // listener), so it is compared with the interpreter's outcome in that same configuration.
   const Outcome oi = Decide(s.stack, d, s.ctx, scratch->rets);
+  const bool filters_ran = oi.filters_ran(s.stack.size());
+  std::string interp_json;
+  if (o.json) interp_json = OutcomeJsonOpen(d, o.full, "all", oi, s.stack, scratch->rets, filters_ran);
   const Outcome oj = Decide(s.jit, d, s.ctx, scratch->rets);
   const bool agree = oi.verdict() == oj.verdict() && live::ConsistentWith(*k, oi);
   if (o.json) {
-    out = "{\"record\": " + JsonString(record) + ", \"interp\": \"" + oi.Text() +
-          "\", \"jit\": \"" + oj.Text() + "\", \"kernel\": " + KernelJson(*k) +
-          ", \"agree\": " + (agree ? "true" : "false") + "}\n";
+    // The top level is the interpreter's answer (the reference); each engine's beside it.
+    out = std::move(interp_json) + ", \"engines\": {\"interp\": {" + AnswerJsonMembers(oi) +
+          "}, \"jit\": {" + AnswerJsonMembers(oj) + "}, \"kernel\": " + KernelJson(*k) +
+          "}, \"agree\": " + (agree ? "true" : "false") + "}\n";
   } else {
-    out = record + " -> interp " + oi.Text() + ", jit " + oj.Text() + ", kernel " +
-          k->ToString() + (agree ? "" : "   MISMATCH") + "\n";
+    out = record + " -> interp " + OutcomeText(oi) + ", jit " + OutcomeText(oj) + ", kernel " +
+          KernelText(*k) + (agree ? "" : "   MISMATCH") + "\n";
   }
   return agree;
 }
@@ -74,12 +79,14 @@ struct Expected {
   }
 };
 
-Result<CaseRun> RunCase(Session& s, const SeccompData& d, int line, const Expected& expected,
-                        std::vector<uint32_t>* rets) {
+// `line` and `source`: where the case is written and how (a cases line, a trace line).
+Result<CaseRun> RunCase(Session& s, const SeccompData& d, int line, const std::string& source,
+                        const Expected& expected, bool full, std::vector<uint32_t>* rets) {
   const Outcome o = Decide(s.stack, d, s.ctx, *rets);
   CaseRun run;
   CaseResult& c = run.result;
-  c = CaseResult{line, FormatRecord(d), expected.text, o.Text(), expected.Matches(o)};
+  c = CaseResult{line, source, FormatRecordText(d, full), expected.text, OutcomeText(o),
+                 expected.Matches(o)};
   if (!s.uses_kernel()) return run;
   Result<live::KernelObservation> k = s.kernel->Run(d);
   if (!k.ok()) {
@@ -96,12 +103,13 @@ Result<CaseRun> RunCase(Session& s, const SeccompData& d, int line, const Expect
       c.record += ": " + k->ToString();
       return run;
     }
-    c.actual = k->ToString() + " (kernel)";
+    c.actual = KernelText(*k) + " (kernel)";
     c.passed = kernel_match;
     return run;
   }
   const Outcome oj = Decide(s.jit, d, s.ctx, *rets);
-  c.actual = "interp " + o.Text() + ", jit " + oj.Text() + ", kernel " + k->ToString();
+  c.actual = "interp " + OutcomeText(o) + ", jit " + OutcomeText(oj) + ", kernel " +
+             KernelText(*k);
   c.passed = c.passed && expected.Matches(oj) && oj.verdict() == o.verdict();
   if (k->reproducible) c.passed = c.passed && kernel_match && live::ConsistentWith(*k, o);
   return run;
@@ -130,17 +138,17 @@ Result<bool> EvaluateRecord(Session& session, const SeccompData& data, const Eva
                         ? DecideTraced(stack, data, session.ctx, scratch->rets, &scratch->traces)
                         : Decide(stack, data, session.ctx, scratch->rets);
   const bool filters_ran = o.filters_ran(stack.size());
-  const std::string record = FormatRecord(data);
   std::string& out = scratch->out;
   if (options.json) {
-    out = OutcomeJsonOpen(record, o, stack, scratch->rets, filters_ran);
+    out = OutcomeJsonOpen(data, options.full, EngineChoiceName(session.engine), o, stack,
+                          scratch->rets, filters_ran);
     if (options.trace) AppendTraceJson(stack, scratch->traces, &out);
     out += "}\n";
   } else {
-    out = record + " -> " + o.Text();
+    out = FormatRecordText(data, options.full) + " -> " + OutcomeText(o);
     if (!DispatchPasses(o.dispatch) && o.effect != Effect::kDispatchSignal) {
       out += " (syscall user dispatch: " + std::string(DispatchResultName(o.dispatch)) +
-             ", signal " + std::to_string(o.signal) + ")";
+             ", signal " + SignalText(o.signal) + ")";
     }
     if (o.unavailable) {
       out += " (" + std::string(LogBitName(LogBitOf(o.action))) +
@@ -165,13 +173,12 @@ Result<SuiteResult> RunCases(Session& session, std::istream& in, const std::stri
     Result<bool> more = cases.Next(&case_line);
     if (!more.ok()) return more.error();
     if (!*more) break;
-    const int line_no = case_line.line;
-    const std::vector<SeccompData>* records = &case_line.records;
-    Result<Expectation> expected = ParseExpectation(case_line.expected, line_no);
+    Result<Expectation> expected = ParseExpectation(case_line.expected, case_line.line);
     if (!expected.ok()) return expected.error();
     const Expected one{std::span<const Expectation>(&*expected, 1), expected->text};
-    for (const SeccompData& d : *records) {
-      Result<CaseRun> run = RunCase(session, d, line_no, one, &rets);
+    for (const SeccompData& d : case_line.records) {
+      Result<CaseRun> run =
+          RunCase(session, d, case_line.line, case_line.text, one, options.full, &rets);
       if (!run.ok()) return run.error();
       Count(*run, &suite);
       if (options.on_case) options.on_case(run->result, run->skipped);
@@ -190,9 +197,8 @@ Result<SuiteResult> RunCallCases(Session& session, std::span<const CallCase> cal
   const Expectation runs[] = {*ParseExpectation("ALLOW"), *ParseExpectation("LOG")};
   const Expected expected{runs, "ALLOW"};
   for (const CallCase& c : calls) {
-    Result<CaseRun> run = RunCase(session, c.data, c.line, expected, &rets);
+    Result<CaseRun> run = RunCase(session, c.data, c.line, c.label, expected, options.full, &rets);
     if (!run.ok()) return run.error();
-    if (!c.label.empty()) run->result.record = c.label + ": " + run->result.record;
     Count(*run, &suite);
     if (options.on_case) options.on_case(run->result, run->skipped);
     if (!run->skipped && options.keep_cases) suite.cases.push_back(std::move(run->result));
@@ -200,12 +206,15 @@ Result<SuiteResult> RunCallCases(Session& session, std::span<const CallCase> cal
   return suite;
 }
 
-std::string CaseLines(const FilterStack& stack, std::span<const SeccompData> records) {
+std::string CaseLines(const FilterStack& stack, std::span<const SeccompData> records,
+                      std::span<const std::string> comments, bool full) {
   std::string out;
   std::vector<uint32_t> rets(stack.size());
-  for (const SeccompData& d : records) {
-    const Outcome o = Decide(stack, d, KernelContext{}, rets);
-    out += FormatRecord(d) + " => " + o.Text() + "\n";
+  for (size_t i = 0; i < records.size(); ++i) {
+    const Outcome o = Decide(stack, records[i], KernelContext{}, rets);
+    out += FormatRecordText(records[i], full) + " => " + OutcomeText(o);
+    if (i < comments.size() && !comments[i].empty()) out += "  # " + comments[i];
+    out += "\n";
   }
   return out;
 }

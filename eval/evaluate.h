@@ -21,6 +21,7 @@ namespace sckit::eval {
 struct EvalOptions {
   bool json = false;   // JSON Lines instead of text
   bool trace = false;  // with the interpreter's steps (not with the live kernel)
+  bool full = false;   // records with ip and every argument, zeros too (formats/record_text.h)
 };
 
 // Reused across records so that evaluating millions of them allocates nothing per record.
@@ -38,6 +39,7 @@ Result<bool> EvaluateRecord(Session& session, const SeccompData& data, const Eva
 
 struct CaseOptions {
   bool keep_cases = false;  // keep every CaseResult in the suite (for JUnit)
+  bool full = false;        // records with ip and every argument (formats/record_text.h)
   // Called for each case as it is decided (skipped ones too, with `skipped` set).
   std::function<void(const CaseResult&, bool skipped)> on_case;
 };
@@ -63,7 +65,10 @@ Result<SuiteResult> RunCallCases(Session& session, std::span<const CallCase> cal
                                  const std::string& path, const CaseOptions& options);
 
 // `RECORD => OUTCOME` lines, a cases file's body, for `records`: the outcome `stack` gives now in
-// the default kernel context (no tracer, no listener). `sckit fuzz` writes these.
-std::string CaseLines(const FilterStack& stack, std::span<const SeccompData> records);
+// the default kernel context (no tracer, no listener), records and outcomes with names
+// (formats/record_text.h, `full` as there). comments[i], when given and not empty, ends line i
+// after "  # ". `sckit fuzz` writes these.
+std::string CaseLines(const FilterStack& stack, std::span<const SeccompData> records,
+                      std::span<const std::string> comments = {}, bool full = false);
 
 }  // namespace sckit::eval

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "formats/disasm.h"
+#include "formats/record_text.h"
 #include "vm/action.h"
 #include "vm/text.h"
 
@@ -27,15 +28,20 @@ std::string SiginfoJson(const Outcome& o) {
 
 }  // namespace
 
-std::string OutcomeJsonOpen(const std::string& record, const Outcome& o, const FilterStack& stack,
-                            std::span<const uint32_t> rets, bool filters_ran) {
+std::string AnswerJsonMembers(const Outcome& o) {
   // A call syscall user dispatch stopped has no seccomp action at all.
   const bool seccomp = DispatchPasses(o.dispatch);
-  const std::string ret = seccomp ? JsonString(Hex(o.ret, 8)) : std::string("null");
-  const std::string action = seccomp ? JsonString(ActionName(o.action)) : std::string("null");
-  std::string out = "{\"record\": " + JsonString(record) + ", \"ret\": " + ret +
-                    ", \"action\": " + action + ", \"data\": " + std::to_string(o.data) +
-                    ", \"outcome\": \"" + o.Text() + "\", \"matched\": " +
+  return "\"outcome\": \"" + o.Text() + "\", " + VerdictNameJson(o.verdict()) +
+         ", \"ret\": " + (seccomp ? JsonString(Hex(o.ret, 8)) : std::string("null")) +
+         ", \"action\": " + (seccomp ? JsonString(ActionName(o.action)) : std::string("null"));
+}
+
+std::string OutcomeJsonOpen(const SeccompData& record, bool full, std::string_view engine,
+                            const Outcome& o, const FilterStack& stack,
+                            std::span<const uint32_t> rets, bool filters_ran) {
+  std::string out = "{" + RecordJsonMembers(record, full) + ", \"engine\": " +
+                    JsonString(engine) + ", " + AnswerJsonMembers(o) +
+                    ", \"data\": " + std::to_string(o.data) + ", \"matched\": " +
                     (o.matched >= 0 ? std::to_string(o.matched) : "null") + ", \"filters\": ";
   if (filters_ran) {
     out += "[";
@@ -48,6 +54,8 @@ std::string OutcomeJsonOpen(const std::string& record, const Outcome& o, const F
   out += ", \"return\": " +
          (o.effect == Effect::kReturn ? std::to_string(o.return_value) : std::string("null"));
   out += ", \"signal\": " + (o.signal ? std::to_string(o.signal) : std::string("null"));
+  out += ", \"signal_name\": " +
+         (o.signal ? JsonString(SignalText(o.signal)) : std::string("null"));
   if (o.has_siginfo) out += SiginfoJson(o);
   out += ", \"passthrough\": ";
   out += o.passthrough != Passthrough::kNone ? JsonString(PassthroughName(o.passthrough))
@@ -100,14 +108,33 @@ void AppendTraceJson(const FilterStack& stack, const std::vector<FilterTrace>& t
   *out += "]";
 }
 
-std::string KernelJson(const live::KernelObservation& k) {
-  std::string out = "{\"outcome\": ";
+std::string KernelJsonMembers(const live::KernelObservation& k) {
+  std::string out = "\"outcome\": ";
   out += k.reproducible ? JsonString(k.outcome.Text()) : std::string("null");
+  out += ", " + VerdictNameJson(k.reproducible ? k.outcome : Verdict{});
+  out += ", \"ret\": null, \"action\": null";
   out += ", \"possible\": " + JsonStrings(k.possible);
   out += ", \"reproducible\": " + std::string(k.reproducible ? "true" : "false");
   out += ", \"reason\": " + (k.reason.empty() ? std::string("null") : JsonString(k.reason));
-  out += ", \"trail\": " + JsonString(k.trail) + "}";
+  out += ", \"trail\": " + JsonString(k.trail);
   return out;
+}
+
+std::string KernelText(const live::KernelObservation& k) {
+  std::string text = k.ToString();
+  if (!k.reproducible) return text;
+  // ToString starts with the possible outcomes joined by '|': the same list, with names.
+  std::string plain, named;
+  for (size_t i = 0; i < k.possible.size(); ++i) {
+    plain += (i ? "|" : "") + k.possible[i].Text();
+    named += (i ? "|" : "") + VerdictText(k.possible[i]);
+  }
+  if (text.rfind(plain, 0) == 0) text.replace(0, plain.size(), named);
+  return text;
+}
+
+std::string KernelJson(const live::KernelObservation& k) {
+  return "{" + KernelJsonMembers(k) + "}";
 }
 
 std::string JunitXml(const std::vector<SuiteResult>& suites) {

@@ -6,18 +6,33 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "live/kernel_engine.h"
 #include "vm/outcome.h"
+#include "vm/seccomp_data.h"
 #include "vm/stack.h"
 
 namespace sckit::eval {
 
-// The JSON object of one evaluation, without its closing brace (a trace may follow).
-// `filters_ran`: whether rets holds each filter's value (not in strict mode or passthrough).
-std::string OutcomeJsonOpen(const std::string& record, const Outcome& o, const FilterStack& stack,
+// The JSON object of one evaluation, without its closing brace (a trace or the other engines
+// may follow): the record's members (formats/record_text.h RecordJsonMembers), "engine", then
+// the outcome's. `filters_ran`: whether rets holds each filter's value (not in strict mode or
+// passthrough).
+std::string OutcomeJsonOpen(const SeccompData& record, bool full, std::string_view engine,
+                            const Outcome& o, const FilterStack& stack,
                             std::span<const uint32_t> rets, bool filters_ran);
+
+// `"outcome": ..., "errno_name": ..., "ret": ..., "action": ...` of one outcome: the members
+// every engine's answer has (the kernel engine's ret and action are null: it observes effects,
+// not the filters' raw values).
+std::string AnswerJsonMembers(const Outcome& o);
+
+// The live kernel's answer as JSON members: `"outcome"` (null when not reproducible),
+// `"errno_name"`, `"ret": null, "action": null`, `"possible"`, `"reproducible"`, `"reason"`,
+// `"trail"`.
+std::string KernelJsonMembers(const live::KernelObservation& k);
 
 // Each filter's value and the instructions it executed (pc, instruction, A, X), as text lines.
 void AppendTraceText(const FilterStack& stack, const std::vector<FilterTrace>& traces,
@@ -26,12 +41,17 @@ void AppendTraceText(const FilterStack& stack, const std::vector<FilterTrace>& t
 void AppendTraceJson(const FilterStack& stack, const std::vector<FilterTrace>& traces,
                      std::string* out);
 
-// The live kernel's observation as a JSON object.
+// The live kernel's observation as text (KernelObservation::ToString) with the errno names of
+// its possible outcomes: "ERRNO(13) EACCES", "ERRNO(38) ENOSYS|USER_NOTIF".
+std::string KernelText(const live::KernelObservation& k);
+
+// The live kernel's observation as a JSON object: {KernelJsonMembers}.
 std::string KernelJson(const live::KernelObservation& k);
 
 struct CaseResult {
   int line = 0;
-  std::string record;
+  std::string source;  // the cases file's line as written
+  std::string record;  // this record (formats/record_text.h), one of the line's expansion
   std::string expected;
   std::string actual;
   bool passed = false;

@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "formats/record_text.h"
+
 
 namespace sckit::eval {
 namespace {
@@ -108,6 +110,16 @@ void AppendRecord(const SeccompData& d, std::string* out) {
   out->append(buf, static_cast<size_t>(p - buf));
 }
 
+// What a line starts with for `data`: the record as EvaluateRecord prints it (text with names,
+// formats/record_text.h), or for JSON the object's opening and the record's members.
+void AppendRecordPrefix(const SeccompData& d, const EvalOptions& options, std::string* out) {
+  if (options.json) {
+    *out += "{" + RecordJsonMembers(d, options.full);
+  } else {
+    *out += FormatRecordText(d, options.full);
+  }
+}
+
 bool VectorSink::Supports(const Session& session, const EvalOptions& options) {
   return !options.trace && !session.uses_kernel();
 }
@@ -124,9 +136,9 @@ VectorSink::VectorSink(Session& session, const EvalOptions& options)
       fast_record_ = false;
       break;
     }
-    mine = options_.json ? "{\"record\": \"" : "";
-    AppendRecord(d, &mine);
-    mine += options_.json ? "\"" : " -> ";
+    mine.clear();
+    AppendRecordPrefix(d, options_, &mine);
+    mine += options_.json ? ", " : " -> ";
     if (scratch_.out.compare(0, mine.size(), mine) != 0) {
       fast_record_ = false;
       break;
@@ -171,9 +183,9 @@ Result<bool> VectorSink::Slow(const SeccompData& data, std::string* out) {
 VectorSink::Piece VectorSink::Split(const SeccompData& data, const Outcome& o,
                                     const std::string& line) const {
   Piece p;
-  std::string prefix = options_.json ? "{\"record\": \"" : "";
-  AppendRecord(data, &prefix);
-  prefix += options_.json ? "\"" : " -> ";
+  std::string prefix;
+  AppendRecordPrefix(data, options_, &prefix);
+  prefix += options_.json ? ", " : " -> ";
   if (line.compare(0, prefix.size(), prefix) != 0) return p;
   std::string_view rest(line);
   rest.remove_prefix(prefix.size());
@@ -189,10 +201,10 @@ VectorSink::Piece VectorSink::Split(const SeccompData& data, const Outcome& o,
     if (at == std::string_view::npos || rest.find(siginfo, at + 1) != std::string_view::npos) {
       return p;  // not where, or not as, expected: never reused
     }
-    p.head = "\"" + std::string(rest.substr(0, at));
+    p.head = ", " + std::string(rest.substr(0, at));
     p.tail = std::string(rest.substr(at + siginfo.size()));
   } else {
-    p.head = "\"" + std::string(rest);
+    p.head = ", " + std::string(rest);
   }
   p.reusable = true;
   return p;
@@ -212,8 +224,7 @@ Result<bool> VectorSink::Append(const SeccompData& data, std::string* out) {
   const Piece& p = it->second;
   if (!p.reusable) return Slow(data, out);
   ++fast_;
-  if (options_.json) out->append("{\"record\": \"", 12);
-  AppendRecord(data, out);
+  AppendRecordPrefix(data, options_, out);
   out->append(p.head);
   if (options_.json && o.has_siginfo) {
     AppendSiginfo(o, out);

@@ -3,10 +3,11 @@
 //
 // Where the time went (docs/performance.md): 60% of a run was snprintf and std::string
 // concatenation, re-deriving for every record text that depends only on the outcome. Here:
-//   - the record is formatted by hand with std::to_chars (the canonical form of FormatRecord),
-//     but only if EvaluateRecord's lines start with exactly that text on sample records of
-//     many arches and numbers when the sink is made; if the record format ever changes (names,
-//     say), every line is EvaluateRecord's own, slower but never different;
+//   - the record is formatted per record as EvaluateRecord prints it (formats/record_text.h:
+//     the text with names, or JSON's record members), but only if EvaluateRecord's lines start
+//     with exactly that text on sample records of many arches and numbers when the sink is
+//     made; if the record format ever changes, every line is EvaluateRecord's own, slower but
+//     never different (AppendRecord, the canonical form by hand, is what it was before names);
 //   - everything after the record is a function of the outcome and the filters' values, made
 //     once per distinct outcome by EvaluateRecord() itself and reused; only the SIGSYS siginfo
 //     of a JSON line (which names the record's nr, arch and ip) is formatted per record, and a

@@ -91,8 +91,9 @@ Result<bool> ReadBoundedLine(std::istream& in, const std::string& head, size_t* 
   }
 }
 
-RecordReader::RecordReader(std::istream& in, RecordFormat format, int64_t size)
-    : in_(in), format_(format), size_(size) {}
+RecordReader::RecordReader(std::istream& in, RecordFormat format, int64_t size,
+                           uint64_t max_expanded)
+    : in_(in), format_(format), size_(size), max_expanded_(max_expanded) {}
 
 void RecordReader::Detect() {
   pending_.resize(sizeof(SeccompData));
@@ -131,6 +132,10 @@ Result<bool> RecordReader::Next(SeccompData* out) {
     *out = DecodeRecordBytes(buf);  // in the order of the machine it names (vm/record_layout.h)
     return true;
   }
+  if (batch_pos_ < batch_.size()) {
+    *out = batch_[batch_pos_++];
+    return true;
+  }
   for (;;) {
     Result<bool> got =
         ReadBoundedLine(in_, pending_, &pending_pos_, &line_, kMaxRecordLineBytes, line_no_ + 1);
@@ -140,9 +145,27 @@ Result<bool> RecordReader::Next(SeccompData* out) {
     const std::string_view text = StripComment(line_);
     if (text.empty()) continue;
     position_ = line_no_;
-    Result<SeccompData> r = ParseRecord(text, line_no_);
+    // One record per line is the common case: parsed without a batch (nothing allocated).
+    Result<SeccompData> one = ParseRecord(text, line_no_);
+    if (one.ok() || one.error().rule != "list-not-allowed") {
+      if (!one.ok()) return one.error();
+      *out = *one;
+      return true;
+    }
+    Result<std::vector<SeccompData>> r = ParseRecordPattern(text, line_no_);
     if (!r.ok()) return r.error();
-    *out = *r;
+    if (r->size() > 1) {
+      expanded_ += r->size();
+      if (expanded_ > max_expanded_) {
+        return MakeLineError("too-many-records",
+                             "the sets and ranges of the lines so far expand to more than " +
+                                 std::to_string(max_expanded_) + " records",
+                             line_no_);
+      }
+    }
+    batch_ = std::move(*r);
+    batch_pos_ = 1;
+    *out = batch_[0];
     return true;
   }
   if (in_.bad()) return MakeError("io-error", "read error");
@@ -168,6 +191,12 @@ Result<bool> CaseReader::Next(CaseLine* out) {
       return MakeLineError("bad-case", "expected 'RECORD => EXPECTED'", line_no_);
     }
     out->line = line_no_;
+    {
+      const std::string_view raw = raw_;
+      const size_t first = raw.find_first_not_of(" \t\r\f\v");
+      const size_t last = raw.find_last_not_of(" \t\r\f\v");
+      out->text = std::string(raw.substr(first, last - first + 1));
+    }
     out->expected = arrow == std::string_view::npos
                         ? std::string()
                         : std::string(StripComment(line.substr(arrow + 2)));

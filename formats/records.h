@@ -5,8 +5,10 @@
 //   arch   a name from vm/arch.h (x86_64, i386, x32, aarch64, ...; AUDIT_ARCH_ names too) or
 //          an AUDIT_ARCH number; default x86_64. x32 sets arch to AUDIT_ARCH_X86_64: the kernel
 //          has no x32 arch value, only the x32 bit in nr.
-//   nr     required. A number (taken as given: `arch=x32 nr=0` is nr 0, not x32 read) or a
-//          syscall name resolved for the arch with libseccomp (x32 names carry 0x40000000).
+//   nr     required. A number (taken as given: `arch=x32 nr=0` is nr 0, not x32 read), a
+//          syscall name resolved for the arch with libseccomp (x32 names carry 0x40000000), or
+//          `name(number)` as formats/record_text.h prints it: the two must agree
+//          ("nr-mismatch").
 //   ip     instruction_pointer; default 0.
 //   args   up to six comma-separated values for args[0..]; the rest stay 0.
 //   a0..a5 one argument each, for arguments args= does not give (`args=1,2 a3=7`); aN for an
@@ -21,11 +23,17 @@
 //   arch=0xc000003e nr=257 ip=0x7f0000001000 args=0xffffff9c,0x1000,0x0,0x0,0x0,0x0
 // arch, ip and every arg in lowercase hex with a 0x prefix and no leading zeros (0 is 0x0);
 // nr in signed decimal (the kernel's `int nr`, so x32 read is 1073741824 and -1 stays -1); all
-// six args always present. Parsing the canonical form gives back the same record.
+// six args always present. Parsing the canonical form gives back the same record. What people
+// read is formats/record_text.h's form, which parses back too.
 //
-// Patterns (ParseRecordPattern, for `sckit test`): arch, nr, ip and a0..a5 may hold
-// comma-separated lists; the record set is their cross product (arch outermost, then nr, ip,
-// a0..a5), each nr name resolved for each arch. args= stays one positional list.
+// Patterns (ParseRecordPattern: `sckit test` cases, `sckit eval` records): arch, nr, ip and
+// a0..a5 may hold comma-separated sets of items; nr, ip and a0..a5 items may be inclusive ranges
+// `LO-HI` (`nr=0-3`, `a1=0x1-0x10`; each end a value as above, a name for nr; LO <= HI as the
+// field's unsigned value, else "bad-range"), and nr may be `*`, every syscall the arch names
+// (vm/arch.h SyscallNumbers). The record set is the cross product (arch outermost, then nr, ip,
+// a0..a5, each set in the order written, each range ascending), each nr name resolved for each
+// arch. args= stays one positional list. The size is known before anything is expanded: more
+// than kMaxPatternRecords is "pattern-too-large".
 //
 // Binary: raw 64-byte struct seccomp_data records back to back, each in the byte order of the
 // machine it comes from: big-endian when its arch field read big-endian is a big-endian
@@ -56,11 +64,15 @@ inline constexpr uint64_t kMaxPatternRecords = 1u << 20;
 // "bad-token" (no '='), "unknown-key", "duplicate-key", "conflicting-keys", "missing-value",
 // "bad-number",
 // "number-out-of-range", "too-many-args", "unknown-arch", "unknown-syscall", "missing-nr",
-// "list-not-allowed" (a comma list outside a pattern).
+// "nr-mismatch", "list-not-allowed" (a set, range or `*` outside a pattern).
 Result<SeccompData> ParseRecord(std::string_view text, int line = -1);
 
-// A text record whose fields may be lists; the cross product, in the order documented above.
+// A text record whose fields may be sets and ranges; the cross product, in the order
+// documented above. Errors: ParseRecord's, "bad-range", "pattern-too-large".
 Result<std::vector<SeccompData>> ParseRecordPattern(std::string_view text, int line = -1);
+
+// How many records ParseRecordPattern would give, without expanding them (the same errors).
+Result<uint64_t> CountRecordPattern(std::string_view text, int line = -1);
 
 // The text before a '#', without surrounding whitespace.
 std::string_view StripComment(std::string_view line);
@@ -84,17 +96,20 @@ struct RecordFormatGuess {
 };
 RecordFormatGuess DetectRecordFormat(std::string_view head, int64_t size = -1);
 
-// Streams records from `in` in constant memory: one line (text, at most kMaxRecordLineBytes)
-// or 64 bytes (binary) at a time. kAuto decides with DetectRecordFormat on the first 64 bytes.
+// Streams records from `in` in bounded memory: one line (text, at most kMaxRecordLineBytes, a
+// pattern expanded: at most kMaxPatternRecords) or 64 bytes (binary) at a time. kAuto decides
+// with DetectRecordFormat on the first 64 bytes.
 class RecordReader {
  public:
-  // `size`: the input's size when known (a regular file), for detection.
+  // `size`: the input's size when known (a regular file), for detection. `max_expanded`: the
+  // most records the pattern lines (those giving more than one record) may give in all.
   explicit RecordReader(std::istream& in, RecordFormat format = RecordFormat::kAuto,
-                        int64_t size = -1);
+                        int64_t size = -1, uint64_t max_expanded = uint64_t{1} << 24);
 
   // true: *out holds the next record; false: end of input; Error: a bad text line (with its
-  // number), a line longer than 1 MiB ("line-too-long"), a truncated binary record
-  // ("truncated-record") or a read error ("io-error").
+  // number), a line longer than 1 MiB ("line-too-long"), pattern lines past max_expanded
+  // ("too-many-records", at the line), a truncated binary record ("truncated-record") or a
+  // read error ("io-error").
   Result<bool> Next(SeccompData* out);
 
   // Text: the 1-based line of the last record returned. Binary: its 1-based record index.
@@ -116,6 +131,10 @@ class RecordReader {
   std::string line_;
   int line_no_ = 0;
   int position_ = 0;
+  uint64_t max_expanded_;
+  uint64_t expanded_ = 0;
+  std::vector<SeccompData> batch_;  // the rest of the last pattern line's records
+  size_t batch_pos_ = 0;
 };
 
 // The most records one cases file may expand to, all lines together ("too-many-cases"). The
@@ -125,6 +144,7 @@ inline constexpr uint64_t kMaxCaseFileRecords = uint64_t{1} << 24;
 // One line of a cases file (`sckit test`, `sckit coverage`): `RECORD-PATTERN => EXPECTED`.
 struct CaseLine {
   int line = 0;
+  std::string text;                  // the line as written, without surrounding blanks
   std::vector<SeccompData> records;  // the pattern, expanded
   std::string expected;              // after "=>", without comment and blanks; "" if none
 };

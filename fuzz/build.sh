@@ -83,6 +83,9 @@ vm/gen_arch_table.sh /usr/include/linux/audit.h "$GEN/vm/arch_table.inc"
 # The syscall tables vm/syscall_extra.cc includes, as the genrule syscall_tables does.
 vm/gen_syscall_table.sh /usr/include/asm-generic/unistd.h vm/syscalls_newer.tbl \
   "$GEN/vm/syscall_generic.inc" "$GEN/vm/syscall_newer.inc"
+# The errno and signal names vm/names.cc includes, as the genrule in vm/BUILD makes them.
+vm/gen_names_table.sh /usr/include/asm-generic/errno-base.h /usr/include/asm-generic/errno.h \
+  /usr/include/x86_64-linux-gnu/asm/signal.h "$GEN/vm/names_table.inc"
 
 # The library once, in parallel (the fuzz flags apply to it too: that is what gets fuzzed).
 pids=()

@@ -10,16 +10,27 @@
 #include "tools/options.h"
 #include "vm/program.h"
 #include "formats/loader.h"
+#include "formats/record_text.h"
 #include "formats/records.h"
+#include "vm/bpf.h"
+#include "vm/names.h"
+#include "vm/text.h"
 
 namespace sckit::tools {
 namespace {
+
+// The errno's name of an ERRNO canonical outcome ("EPERM"), else "".
+std::string_view ErrnoOf(uint32_t canonical) {
+  if ((canonical & seccomp::kRetActionFull) != seccomp::kRetErrno) return "";
+  return ErrnoNameOf(static_cast<int>(canonical & seccomp::kRetData));
+}
 
 std::string Outcomes(const analysis::SyscallRow& r, const char* sep) {
   std::string s;
   for (const auto& c : r.outcomes) {
     if (!s.empty()) s += sep;
     s += analysis::CanonicalText(c.outcome);
+    if (!ErrnoOf(c.outcome).empty()) s += " " + std::string(ErrnoOf(c.outcome));
   }
   return s;
 }
@@ -42,8 +53,12 @@ std::string RowJson(const analysis::SyscallRow& r, bool big_endian = false) {
   s += ", \"outcomes\": [";
   for (size_t i = 0; i < r.outcomes.size(); ++i) {
     s += (i ? ", " : "") + std::string("{\"outcome\": \"") +
-         analysis::CanonicalText(r.outcomes[i].outcome) + "\", \"witness\": \"" +
-         JsonEscape(FormatRecord(r.outcomes[i].witness)) + "\"}";
+         analysis::CanonicalText(r.outcomes[i].outcome) + "\", \"errno_name\": " +
+         (ErrnoOf(r.outcomes[i].outcome).empty() ? std::string("null")
+                                                 : JsonString(ErrnoOf(r.outcomes[i].outcome))) +
+         ", \"witness\": \"" +
+         JsonEscape(FormatRecord(r.outcomes[i].witness)) + "\", \"witness_text\": " +
+         JsonString(FormatRecordText(r.outcomes[i].witness)) + "}";
   }
   s += "], \"depends_on\": [" + DependsOn(r.deciding_words, true, big_endian) + "]";
   s += ", \"cached\": " + std::string(r.cached ? "true" : "false");
@@ -86,12 +101,13 @@ void PrintAnalysisJson(const analysis::Analysis& a, const std::vector<std::strin
   for (size_t i = 0; i < a.findings.size(); ++i) {
     const auto& f = a.findings[i];
     std::printf("%s{\"rule\": \"%s\", \"message\": \"%s\", \"filter\": %s, \"pc\": %s, "
-                "\"witness\": %s}",
+                "\"witness\": %s, \"witness_text\": %s}",
                 i ? ", " : "", f.rule.c_str(), JsonEscape(f.message).c_str(),
                 f.filter >= 0 ? std::to_string(f.filter).c_str() : "null",
                 f.pc >= 0 ? std::to_string(f.pc).c_str() : "null",
                 f.has_witness ? ("\"" + JsonEscape(FormatRecord(f.witness)) + "\"").c_str()
-                              : "null");
+                              : "null",
+                f.has_witness ? JsonString(FormatRecordText(f.witness)).c_str() : "null");
   }
   std::printf("]}\n");
 }
@@ -130,7 +146,7 @@ void PrintAnalysisText(const analysis::Analysis& a, bool summary) {
     std::printf("  warning: %s: ", f.rule.c_str());
     if (f.filter >= 0) std::printf("filter %d pc %d: ", f.filter, f.pc);
     std::printf("%s\n", f.message.c_str());
-    if (f.has_witness) std::printf("           e.g. %s\n", FormatRecord(f.witness).c_str());
+    if (f.has_witness) std::printf("           e.g. %s\n", FormatRecordText(f.witness).c_str());
   }
 }
 

@@ -268,6 +268,37 @@ int EvalAll(eval::Session& session, const eval::EvalOptions& options, const std:
   return all_agree ? kExitOk : kExitFailed;
 }
 
+// `--data` records: all checked first (counted, not expanded), so a bad one prints nothing
+// else; each may be a pattern (sets, ranges, nr=*), expanded one at a time while evaluating.
+int EvalData(eval::Session& session, const eval::EvalOptions& options,
+             const std::vector<std::string>& texts) {
+  uint64_t total = 0;
+  for (const std::string& text : texts) {
+    Result<uint64_t> n = CountRecordPattern(StripComment(text), 1);
+    if (n.ok() && (total += *n) > eval::kMaxCasesPerFile) {
+      n = MakeError("too-many-records", "the --data records expand to more than " +
+                                            std::to_string(eval::kMaxCasesPerFile));
+    }
+    if (!n.ok()) {
+      PrintError("eval", "--data: " + n.error().ToString());
+      return kExitUsage;
+    }
+  }
+  size_t next_text = 0, i = 0;
+  std::vector<SeccompData> records;
+  return EvalAll(session, options, "--data: ", [&](SeccompData* d) -> Result<bool> {
+    while (i == records.size()) {
+      if (next_text == texts.size()) return false;
+      Result<std::vector<SeccompData>> r = ParseRecordPattern(StripComment(texts[next_text++]), 1);
+      if (!r.ok()) return r.error();  // not reached: counted above
+      records = std::move(*r);
+      i = 0;
+    }
+    *d = records[i++];
+    return true;
+  });
+}
+
 }  // namespace
 
 int CmdEval(const std::vector<std::string>& args) {
@@ -275,18 +306,20 @@ int CmdEval(const std::vector<std::string>& args) {
   visible.add_options()("help,h", "show this help");
   AddStackOptions(&visible);
   visible.add_options()("data,d", po::value<std::vector<std::string>>(),
-                        "one record, e.g. 'arch=x86_64 nr=openat args=0xffffff9c,0x1000' "
-                        "(repeatable)")(
+                        "one record, e.g. 'arch=x86_64 nr=openat args=0xffffff9c,0x1000', or a pattern "
+                        "('nr=read,write a0=0-3', 'nr=*') (repeatable)")(
       "vectors", po::value<std::string>(), "file of records, one per line, or '-' for stdin")(
       "vectors-format", po::value<std::string>()->default_value("auto"),
       "records format: auto, text, binary (raw 64-byte seccomp_data)")(
-      "json", "JSON Lines output")("trace", "list the executed instructions (pc, A, X)");
+      "json", "JSON Lines output")("trace", "list the executed instructions (pc, A, X)")(
+      "full", "print records whole: ip and all six args, zeros too (default: names, and only "
+              "what is not zero)");
   po::options_description hidden;
   po::positional_options_description pos;
   po::variables_map vm;
   if (auto code = ParseOptions(args,
                                "sckit eval --filter F [--filter F2 ...] (--data RECORD | "
-                               "--vectors FILE|-) [--json] [--trace]",
+                               "--vectors FILE|-) [--json] [--trace] [--full]",
                                visible, hidden, pos, &vm)) {
     return *code;
   }
@@ -303,28 +336,14 @@ int CmdEval(const std::vector<std::string>& args) {
   int code = kExitUsage;
   std::unique_ptr<eval::Session> session = Open("eval", vm, &code);
   if (!session) return code;
-  const eval::EvalOptions options{vm.count("json") > 0, vm.count("trace") > 0};
+  const eval::EvalOptions options{vm.count("json") > 0, vm.count("trace") > 0,
+                                  vm.count("full") > 0};
   if (options.trace && session->uses_kernel()) {
     PrintError("eval", "--trace lists the interpreter's steps: not with --engine kernel/all");
     return kExitUsage;
   }
   if (has_data) {
-    // Parse all first: a bad record prints nothing else.
-    std::vector<SeccompData> records;
-    for (const std::string& text : vm["data"].as<std::vector<std::string>>()) {
-      Result<SeccompData> r = ParseRecord(StripComment(text), 1);
-      if (!r.ok()) {
-        PrintError("eval", "--data: " + r.error().ToString());
-        return kExitUsage;
-      }
-      records.push_back(*r);
-    }
-    size_t i = 0;
-    return EvalAll(*session, options, "--data: ", [&](SeccompData* d) -> Result<bool> {
-      if (i == records.size()) return false;
-      *d = records[i++];
-      return true;
-    });
+    return EvalData(*session, options, vm["data"].as<std::vector<std::string>>());
   }
   const std::string path = vm["vectors"].as<std::string>();
   if (auto e = RefuseDirectory(path)) {  // std::ifstream would read a directory as empty
@@ -341,7 +360,7 @@ int CmdEval(const std::vector<std::string>& args) {
   const int64_t size = path != "-" && stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)
                            ? static_cast<int64_t>(st.st_size)
                            : -1;
-  RecordReader reader(file, *vformat, size);
+  RecordReader reader(file, *vformat, size, eval::kMaxCasesPerFile);
   bool first = true;
   return EvalAll(*session, options, path + ": ", [&](SeccompData* d) {
     Result<bool> next = reader.Next(d);
@@ -362,8 +381,11 @@ void PrintCase(const std::string& path, const eval::CaseResult& c, bool skip, bo
   if (skip) {
     if (verbose) std::printf("%s:%d: skipped: %s\n", path.c_str(), c.line, c.record.c_str());
   } else if (!c.passed) {
-    std::printf("%s:%d: FAIL: %s: expected %s, got %s\n", path.c_str(), c.line,
-                c.record.c_str(), c.expected.c_str(), c.actual.c_str());
+    // The line as written (a cases line, a trace line), then this record of it (a pattern line
+    // has many), then the expectation against the answer.
+    std::printf("%s:%d: FAIL: %s\n  record:   %s\n  expected: %s\n  got:      %s\n",
+                path.c_str(), c.line, c.source.c_str(), c.record.c_str(), c.expected.c_str(),
+                c.actual.c_str());
   } else if (verbose) {
     std::printf("%s:%d: ok: %s -> %s\n", path.c_str(), c.line, c.record.c_str(),
                 c.actual.c_str());
@@ -400,6 +422,7 @@ std::optional<int> RunTraces(
       }
       eval::CaseOptions options;
       options.keep_cases = vm.count("junit") > 0;
+      options.full = vm.count("full") > 0;
       options.on_case = [&](const eval::CaseResult& c, bool skip) { print_case(path, c, skip); };
       Result<eval::SuiteResult> suite = eval::RunCallCases(session, cases, path, options);
       if (!suite.ok()) {
@@ -424,14 +447,15 @@ int CmdTest(const std::vector<std::string>& args) {
       "audit", po::value<std::vector<std::string>>()->composing(),
       "replay every seccomp audit record (audit.log, kernel log): each must be allowed")(
       "trace-arch", po::value<std::string>()->default_value("x86_64"),
-      "the arch of the --strace logs' calls (strace's 32-bit mode notes change it)");
+      "the arch of the --strace logs' calls (strace's 32-bit mode notes change it)")(
+      "full", "print records whole: ip and all six args, zeros too");
   po::options_description hidden;
   hidden.add_options()("cases", po::value<std::vector<std::string>>(), "cases files");
   po::positional_options_description pos;
   pos.add("cases", -1);
   po::variables_map vm;
-  if (auto code = ParseOptions(args, "sckit test --filter F [--filter F2 ...] CASES... "
-                                     "[--junit FILE]",
+  if (auto code = ParseOptions(args, "sckit test --filter F [--filter F2 ...] (CASES... | --strace FILE | --audit FILE) "
+                                     "[--junit FILE] [--full]",
                                visible, hidden, pos, &vm)) {
     return *code;
   }
@@ -467,6 +491,7 @@ int CmdTest(const std::vector<std::string>& args) {
     }
     eval::CaseOptions options;
     options.keep_cases = vm.count("junit") > 0;
+    options.full = vm.count("full") > 0;
     options.on_case = [&](const eval::CaseResult& c, bool skip) { print_case(path, c, skip); };
     Result<eval::SuiteResult> suite = eval::RunCases(*session, *in, path, options);
     if (!suite.ok()) {

@@ -12,6 +12,7 @@
 #include "analysis/record_search.h"
 #include "eval/evaluate.h"
 #include "eval/stack_builder.h"
+#include "formats/disasm.h"
 #include "formats/loader.h"
 #include "tools/command.h"
 #include "tools/filter_files.h"
@@ -26,6 +27,7 @@ struct FuzzArgs {
   analysis::FuzzOptions options;
   std::string out;  // empty: standard output
   bool json = false;
+  bool full = false;  // records whole in the cases (ip, all six args)
 };
 
 // Fills *a from the command line; an exit code when the command ends here.
@@ -43,17 +45,20 @@ std::optional<int> ParseFuzzArgs(const std::vector<std::string>& args, FuzzArgs*
       "no-solver", "search only: do not close the gaps with the solver")(
       "no-jit", "run the search through the traced interpreter instead of instrumented JIT code")(
       "out,o", po::value<std::string>(), "write the cases file here (default or '-': standard output)")(
-      "json", "print the report as JSON on standard error's place (stdout); cases go to --out");
+      "json", "print the report as JSON on standard error's place (stdout); cases go to --out")(
+      "full", "write records whole: ip and all six args, zeros too");
   po::options_description hidden;
   po::positional_options_description pos;
   po::variables_map vm;
   const std::string usage =
-      "sckit fuzz --filter F... [--time S | --runs N] [--stall N] [--seed N] [--no-jit] [--out FILE]\n\n"
+      "sckit fuzz --filter F... [--time S | --runs N] [--stall N] [--seed N] [--no-jit] [--out FILE] "
+      "[--full]\n\n"
       "Searches seccomp_data for records that reach every reachable instruction, branch "
       "direction and outcome of the stack, using the constants the filters compare against; "
       "then settles what the search missed exactly with the solver (a witness, or a proof that "
       "the branch can never be taken). Writes a minimal covering set as a `sckit test` cases "
-      "file with the outcomes observed now, to bootstrap regression tests.";
+      "file with the outcomes observed now, to bootstrap regression tests: records and outcomes "
+      "with names, each case with a comment saying which branch it is the first to reach.";
   if (auto code = ParseOptions(args, usage, visible, hidden, pos, &vm)) return code;
   if (!vm.count("filter")) {
     PrintError("fuzz", "no --filter given (see --help)");
@@ -72,6 +77,7 @@ std::optional<int> ParseFuzzArgs(const std::vector<std::string>& args, FuzzArgs*
   if (vm.count("no-jit") == 0) a->options.instrumented = eval::JitCoverageEngines();
   if (vm.count("out")) a->out = vm["out"].as<std::string>();
   a->json = vm.count("json") > 0;
+  a->full = vm.count("full") > 0;
   return std::nullopt;
 }
 
@@ -113,17 +119,49 @@ void PrintTextReport(FILE* report, const analysis::FuzzResult& r) {
   }
 }
 
-// The cases file: a header naming the stack, then one `RECORD => OUTCOME` line per record.
+// Why record i is in the set: the deepest branch direction it is the first to take (the last
+// one its run met), else the last instruction it is the first to reach, as "filter F pc P:
+// INSN (true|false)", with how many other edges it also reaches first.
+std::string ReachComment(const std::vector<analysis::FuzzEdge>& first,
+                         const std::vector<std::vector<std::string>>& listings) {
+  if (first.empty()) return "";
+  const analysis::FuzzEdge* pick = &first.back();
+  for (const analysis::FuzzEdge& e : first) {
+    if (e.kind != analysis::FuzzEdge::Kind::kInsn) pick = &e;
+  }
+  std::string out = "reaches ";
+  if (listings.size() > 1) out += "filter " + std::to_string(pick->filter) + " ";
+  std::string insn = listings[static_cast<size_t>(pick->filter)][pick->pc];
+  if (const size_t semi = insn.find(" ; "); semi != std::string::npos) {  // the listing's note
+    const size_t start = insn.find_first_not_of(' ', semi + 3);
+    const size_t end = insn.find_last_not_of(' ', semi);
+    insn = insn.substr(0, end + 1) + " (" + insn.substr(start) + ")";
+  }
+  out += "pc " + std::to_string(pick->pc) + ": " + insn;
+  if (pick->kind == analysis::FuzzEdge::Kind::kTaken) out += " -> true";
+  if (pick->kind == analysis::FuzzEdge::Kind::kNotTaken) out += " -> false";
+  if (first.size() > 1) out += " (+" + std::to_string(first.size() - 1) + " more edges first)";
+  return out;
+}
+
+// The cases file: a header naming the stack, then one `RECORD => OUTCOME  # reaches ...` line
+// per record.
 std::string CasesFile(const analysis::FuzzResult& r, const std::vector<VerifiedProgram>& stack,
-                      const std::vector<std::string>& files) {
+                      const std::vector<std::string>& files, bool full) {
   std::string cases = "# sckit fuzz: " + std::to_string(r.records.size()) +
                       " records covering " + std::to_string(r.edges_covered) + " of " +
                       std::to_string(r.edges_total) + " instructions and branch directions\n# stack:";
   for (const std::string& f : files) cases += " " + f;
   cases += "\n";
+  std::vector<std::vector<std::string>> listings;
+  for (const VerifiedProgram& p : stack) listings.push_back(DisassembleLines(p.original()));
+  std::vector<std::string> comments;
+  for (const std::vector<analysis::FuzzEdge>& first : r.reaches) {
+    comments.push_back(ReachComment(first, listings));
+  }
   // The interpreter never fails to build.
   const Result<FilterStack> filters = eval::BuildStack(stack, eval::EngineKind::kInterp, files);
-  return cases + eval::CaseLines(*filters, r.records);
+  return cases + eval::CaseLines(*filters, r.records, comments, full);
 }
 
 }  // namespace
@@ -149,7 +187,7 @@ int CmdFuzz(const std::vector<std::string>& args) {
   // prints only the report.
   const bool cases_to_stdout = a.out.empty() || a.out == "-";
   if (!a.out.empty() || !a.json) {
-    if (WriteOutput("fuzz", a.out, CasesFile(r, *stack, a.files)) != kExitOk) return kExitUsage;
+    if (WriteOutput("fuzz", a.out, CasesFile(r, *stack, a.files, a.full)) != kExitOk) return kExitUsage;
   }
   if (a.json) {
     PrintJsonReport(r);

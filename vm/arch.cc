@@ -7,6 +7,8 @@
 #include <array>
 #include <cctype>
 #include <cstdlib>
+#include <map>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -148,6 +150,21 @@ std::optional<std::string> SyscallName(uint32_t audit_arch, int32_t nr) {
   std::string out(s);
   std::free(s);
   return out;
+}
+
+const std::vector<int32_t>& SyscallNumbers(const ArchInfo& arch) {
+  constexpr int32_t kScanLimit = 6600;
+  static std::mutex mu;
+  static auto* cache = new std::map<std::string_view, std::vector<int32_t>>;  // never freed
+  std::lock_guard<std::mutex> lock(mu);
+  auto [it, fresh] = cache->try_emplace(arch.name);
+  if (fresh) {
+    for (int32_t nr = 0; nr < kScanLimit; ++nr) {
+      const int32_t full = static_cast<int32_t>(static_cast<uint32_t>(nr) | arch.nr_bit);
+      if (SyscallName(arch.audit_arch, full)) it->second.push_back(full);
+    }
+  }
+  return it->second;
 }
 
 }  // namespace sckit

@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sckit {
 
@@ -50,5 +51,10 @@ std::optional<int32_t> SyscallNumber(const ArchInfo& arch, std::string_view name
 // The name of syscall `nr` on the arch with AUDIT_ARCH value `audit_arch`; x32 numbers (bit 30
 // set on x86_64) resolve through the x32 table. nullopt when unknown.
 std::optional<std::string> SyscallName(uint32_t audit_arch, int32_t nr);
+
+// Every syscall number libseccomp names on `arch`, ascending, with the arch's nr bit (x32's
+// 0x40000000): the numbers below 6600 (every table's range, mips's 4000/5000/6000 bases
+// included; ARM's private 0xf0000 calls are not). Computed once per arch.
+const std::vector<int32_t>& SyscallNumbers(const ArchInfo& arch);
 
 }  // namespace sckit

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "vm/arch.h"
+#include "vm/names.h"
 
 namespace sckit {
 namespace {
@@ -46,15 +47,6 @@ std::optional<uint32_t> ParseU32(std::string_view s) {
     if (v > 0xffffffffu) return std::nullopt;
   }
   return static_cast<uint32_t>(v);
-}
-
-// EPERM -> 1 via glibc's strerrorname_np (Debian 12's glibc 2.36 has it).
-std::optional<uint32_t> ErrnoByName(std::string_view name) {
-  for (int e = 1; e < 4096; ++e) {
-    const char* n = strerrorname_np(e);
-    if (n != nullptr && name == n) return static_cast<uint32_t>(e);
-  }
-  return std::nullopt;
 }
 
 SigsysInfo Siginfo(const SeccompData& data, uint16_t reason) {
@@ -396,16 +388,28 @@ Result<Expectation> ParseExpectation(std::string_view text, int line) {
   const size_t paren = s.find('(');
   std::string name = s.substr(0, paren);
   if (paren != std::string::npos) {
-    if (s.back() != ')') return bad("missing ')'");
-    const std::string arg = s.substr(paren + 1, s.size() - paren - 2);
+    // `ERRNO(1) EPERM`, as sckit prints it: the name after ')' must be the number's.
+    const size_t close = s.find(')', paren);
+    if (close == std::string::npos) return bad("missing ')'");
+    const std::string tail = s.substr(close + 1);
+    const std::string arg = s.substr(paren + 1, close - paren - 1);
     if (name != "ERRNO" && name != "TRAP" && name != "TRACE") {
       return bad(name + " takes no value");
     }
     std::optional<uint32_t> v = ParseU32(arg);
-    if (!v && name == "ERRNO") v = ErrnoByName(arg);
+    if (!v && name == "ERRNO") {
+      if (std::optional<int> n = ErrnoByName(arg)) v = static_cast<uint32_t>(*n);
+    }
     if (!v || *v > 0xffff) return bad("'" + arg + "' is not a value 0..65535 or an errno name");
     if (name == "ERRNO" && *v > seccomp::kMaxErrno) {
       return bad("the kernel caps ERRNO at 4095; expect ERRNO(4095)");
+    }
+    if (!tail.empty()) {
+      const std::string_view known = name == "ERRNO" ? ErrnoNameOf(static_cast<int>(*v)) : "";
+      if (known.empty()) return bad("unexpected '" + tail + "' after ')'");
+      if (tail != known) {
+        return bad("errno " + std::to_string(*v) + " is " + std::string(known) + ", not " + tail);
+      }
     }
     e.has_value = true;
     e.value = *v;

@@ -2,6 +2,7 @@
 // with their arguments, stdout and stderr captured.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -75,9 +76,9 @@ TEST(EvalCli, OneLinePerRecordInOrder) {
                              "--data", "nr=1 ip=0x401000 a0=-1"});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out,
-            "arch=0xc000003e nr=39 ip=0x0 args=0x0,0x0,0x0,0x0,0x0,0x0 -> ERRNO(1)\n"
-            "arch=0xc000003e nr=0 ip=0x0 args=0x0,0x0,0x0,0x0,0x0,0x0 -> ALLOW\n"
-            "arch=0xc000003e nr=1 ip=0x401000 args=0xffffffffffffffff,0x0,0x0,0x0,0x0,0x0 "
+            "arch=x86_64 nr=getpid(39) -> ERRNO(1) EPERM\n"
+            "arch=x86_64 nr=read(0) -> ALLOW\n"
+            "arch=x86_64 nr=write(1) ip=0x401000 a0=0xffffffffffffffff "
             "-> TRAP(7)\n");
 }
 
@@ -88,13 +89,13 @@ TEST(EvalCli, EveryOutcomeSpelling) {
   };
   const Case cases[] = {
       {0x80000000, "KILL_PROCESS"}, {0x00000000, "KILL_THREAD"}, {0x00030002, "TRAP(2)"},
-      {0x00051388, "ERRNO(4095)"},  {0x7fc00000, "ERRNO(38)"},   {0x7ff00005, "ERRNO(38)"},
+      {0x00051388, "ERRNO(4095)"},  {0x7fc00000, "ERRNO(38) ENOSYS"},
+      {0x7ff00005, "ERRNO(38) ENOSYS"},
       {0x7ffc0000, "LOG"},          {0x7fff0000, "ALLOW"},       {0x10000000, "KILL_PROCESS"},
   };
   for (const Case& c : cases) {
     const CliRun r = Cli("eval", {"-f", Constant("c.bpf", c.ret), "-d", "nr=0"});
-    EXPECT_EQ(r.out, std::string("arch=0xc000003e nr=0 ip=0x0 args=0x0,0x0,0x0,0x0,0x0,0x0 -> ") +
-                         c.outcome + "\n")
+    EXPECT_EQ(r.out, std::string("arch=x86_64 nr=read(0) -> ") + c.outcome + "\n")
         << std::hex << c.ret;
   }
   // Context options.
@@ -121,20 +122,25 @@ TEST(EvalCli, JsonLines) {
   const std::string first = r.out.substr(0, nl);
   // ERRNO tie: the newest filter (index 1) wins with its data.
   EXPECT_EQ(first.rfind("{\"record\": \"arch=0xc000003e nr=39 ip=0x0 "
-                        "args=0x0,0x0,0x0,0x0,0x0,0x0\", \"ret\": \"0x00050001\", \"action\": "
-                        "\"ERRNO\", \"data\": 1, \"outcome\": \"ERRNO(1)\", \"matched\": 1, "
-                        "\"filters\": [\"0x00050002\", \"0x00050001\"]",
+                        "args=0x0,0x0,0x0,0x0,0x0,0x0\", \"text\": \"arch=x86_64 nr=getpid(39)\", "
+                        "\"arch_name\": \"x86_64\", \"syscall\": \"getpid\", \"engine\": "
+                        "\"interp\", \"outcome\": \"ERRNO(1)\", \"errno_name\": \"EPERM\", "
+                        "\"ret\": \"0x00050001\", \"action\": \"ERRNO\", \"data\": 1, "
+                        "\"matched\": 1, \"filters\": [\"0x00050002\", \"0x00050001\"]",
                         0),
             0u)
       << first;
   const std::string second = r.out.substr(nl + 1);
-  EXPECT_NE(second.find("\"outcome\": \"ERRNO(2)\", \"matched\": 0"), std::string::npos) << second;
+  EXPECT_NE(second.find("\"outcome\": \"ERRNO(2)\", \"errno_name\": \"ENOENT\""),
+            std::string::npos)
+      << second;
+  EXPECT_NE(second.find("\"data\": 2, \"matched\": 0"), std::string::npos) << second;
 
   // Allowed: the kernel has no match.
   const CliRun allowed = Cli("eval", {"-f", newer, "-d", "nr=read", "--json"});
-  EXPECT_NE(allowed.out.find("\"ret\": \"0x7fff0000\", \"action\": \"ALLOW\", \"data\": 0, "
-                             "\"outcome\": \"ALLOW\", \"matched\": null, \"filters\": "
-                             "[\"0x7fff0000\"]"),
+  EXPECT_NE(allowed.out.find("\"outcome\": \"ALLOW\", \"errno_name\": null, \"ret\": "
+                             "\"0x7fff0000\", \"action\": \"ALLOW\", \"data\": 0, "
+                             "\"matched\": null, \"filters\": [\"0x7fff0000\"]"),
             std::string::npos)
       << allowed.out;
   // Passthrough: no filter ran.
@@ -148,12 +154,14 @@ TEST(EvalCli, JsonLines) {
                           "\"si_call_addr\": \"0x401002\"}"),
             std::string::npos)
       << trap.out;
+  EXPECT_NE(trap.out.find("\"signal\": 31, \"signal_name\": \"SIGSYS\""), std::string::npos)
+      << trap.out;
 }
 
 TEST(EvalCli, TraceListsExecutedInstructions) {
   const CliRun r = Cli("eval", {"-f", GetpidErrno(), "-d", "nr=getpid", "--trace"});
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_NE(r.out.find("-> ERRNO(1)\n"), std::string::npos);
+  EXPECT_NE(r.out.find("-> ERRNO(1) EPERM\n"), std::string::npos);
   EXPECT_NE(r.out.find("-> 0x00050001 ERRNO"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("   0  ld [nr]"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("A=0x00000027 X=0x00000000"), std::string::npos) << r.out;
@@ -179,9 +187,7 @@ TEST(EvalCli, VectorsTextAndBinaryStream) {
   const std::string text = WriteFile("v.txt", "# calls\nnr=getpid\n\nnr=read # comment\n");
   CliRun r = Cli("eval", {"-f", f, "--vectors", text});
   EXPECT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(r.out,
-            "arch=0xc000003e nr=39 ip=0x0 args=0x0,0x0,0x0,0x0,0x0,0x0 -> ERRNO(1)\n"
-            "arch=0xc000003e nr=0 ip=0x0 args=0x0,0x0,0x0,0x0,0x0,0x0 -> ALLOW\n");
+  EXPECT_EQ(r.out, "arch=x86_64 nr=getpid(39) -> ERRNO(1) EPERM\narch=x86_64 nr=read(0) -> ALLOW\n");
 
   SeccompData recs[3];
   for (int i = 0; i < 3; ++i) {
@@ -194,10 +200,13 @@ TEST(EvalCli, VectorsTextAndBinaryStream) {
   r = Cli("eval", {"-f", f, "--vectors", bin});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out,
-            "arch=0xc000003e nr=0 ip=0x0 args=0x0,0x0,0x1122334455667788,0x0,0x0,0x0 -> ALLOW\n"
-            "arch=0xc000003e nr=39 ip=0x0 args=0x0,0x0,0x1122334455667788,0x0,0x0,0x0 -> "
-            "ERRNO(1)\n"
-            "arch=0xc000003e nr=0 ip=0x0 args=0x0,0x0,0x1122334455667788,0x0,0x0,0x0 -> ALLOW\n");
+            "arch=x86_64 nr=read(0) a2=0x1122334455667788 -> ALLOW\n"
+            "arch=x86_64 nr=getpid(39) a2=0x1122334455667788 -> ERRNO(1) EPERM\n"
+            "arch=x86_64 nr=read(0) a2=0x1122334455667788 -> ALLOW\n");
+  // --full: the canonical fields, zeros included.
+  r = Cli("eval", {"-f", f, "--vectors", bin, "--full"});
+  EXPECT_EQ(r.out.substr(0, r.out.find('\n')),
+            "arch=x86_64 nr=read(0) ip=0x0 args=0x0,0x0,0x1122334455667788,0x0,0x0,0x0 -> ALLOW");
 }
 
 TEST(EvalCli, BadRecordsExit2WithLineAndToken) {
@@ -208,13 +217,27 @@ TEST(EvalCli, BadRecordsExit2WithLineAndToken) {
   EXPECT_NE(r.err.find("line 3"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("frob=3"), std::string::npos) << r.err;
   // Records before the bad line were already printed (streaming), none after it.
-  EXPECT_NE(r.out.find("nr=1 "), std::string::npos);
-  EXPECT_EQ(r.out.find("nr=4 "), std::string::npos);
+  EXPECT_NE(r.out.find("nr=write(1) "), std::string::npos);
+  EXPECT_EQ(r.out.find("nr=stat(4) "), std::string::npos);
 
   r = Cli("eval", {"-f", f, "--data", "nr=bogus"});
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("nr=bogus"), std::string::npos) << r.err;
   EXPECT_EQ(r.out, "");
+  // --data patterns are counted before anything runs: past the cap nothing is printed.
+  std::vector<std::string> big = {"-f", f};
+  for (int i = 0; i < 5; ++i) {
+    big.push_back("-d");
+    big.push_back("nr=0-1023 a0=0-1023");  // 2^20 each, 5 * 2^20 > 2^22
+  }
+  r = Cli("eval", big);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(r.out.empty());
+  EXPECT_NE(r.err.find("too-many-records"), std::string::npos) << r.err;
+  r = Cli("eval", {"-f", f, "-d", "nr=1-2 a0=5,6", "-d", "nr=getpid", "-d", "nr=0-1 a1=1-300"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 4 + 1 + 600) << r.err;
+  EXPECT_EQ(r.out.rfind("arch=x86_64 nr=write(1) a0=0x5 -> TRAP(7)\n", 0), 0u) << r.out;
 
   const std::string trunc = WriteFile("t.bin", std::string(70, '\0'));
   r = Cli("eval", {"-f", f, "--vectors", trunc});
@@ -268,8 +291,7 @@ TEST(EvalCli, KernelVersionAndStrictMode) {
             std::string::npos);
   const CliRun strict = Cli("eval", {"--strict", "-d", "nr=read", "-d", "nr=exit_group"});
   EXPECT_EQ(strict.out,
-            "arch=0xc000003e nr=0 ip=0x0 args=0x0,0x0,0x0,0x0,0x0,0x0 -> ALLOW\n"
-            "arch=0xc000003e nr=231 ip=0x0 args=0x0,0x0,0x0,0x0,0x0,0x0 -> KILL_THREAD\n");
+            "arch=x86_64 nr=read(0) -> ALLOW\narch=x86_64 nr=exit_group(231) -> KILL_THREAD\n");
 }
 
 TEST(TestCli, PassesFailuresAndSummary) {
@@ -286,12 +308,19 @@ TEST(TestCli, PassesFailuresAndSummary) {
       "nr=write => KILL   # fails: it is TRAP(7)\n");
   const CliRun r = Cli("test", {"-f", f, cases});
   EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.out.find(cases + ":5: FAIL: arch=0xc000003e nr=39 ip=0x0 "
-                               "args=0x0,0x0,0x0,0x0,0x0,0x0: expected ALLOW, got ERRNO(1)"),
+  // The line as written, the record of it that failed, what was expected and what came.
+  EXPECT_NE(r.out.find(cases + ":5: FAIL: arch=x86_64 nr=getpid => ALLOW\n"
+                               "  record:   arch=x86_64 nr=getpid(39)\n"
+                               "  expected: ALLOW\n"
+                               "  got:      ERRNO(1) EPERM\n"),
             std::string::npos)
       << r.out;
-  EXPECT_NE(r.out.find(cases + ":8: FAIL:"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("expected KILL, got TRAP(7)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(cases + ":8: FAIL: nr=write => KILL   # fails: it is TRAP(7)\n"
+                               "  record:   arch=x86_64 nr=write(1)\n"
+                               "  expected: KILL\n"
+                               "  got:      TRAP(7)\n"),
+            std::string::npos)
+      << r.out;
   EXPECT_TRUE(r.out.size() > 20 &&
               r.out.substr(r.out.size() - 20) == "\n6 passed, 2 failed\n")
       << r.out;
@@ -309,12 +338,13 @@ TEST(TestCli, AllPassingExitsZeroAndWritesJunit) {
   EXPECT_NE(xml.find("<testsuites name=\"sckit test\" tests=\"5\" failures=\"0\">"),
             std::string::npos)
       << xml;
-  EXPECT_NE(xml.find("name=\"line 2: arch=0xc000003e nr=39"), std::string::npos) << xml;
+  EXPECT_NE(xml.find("name=\"line 2: arch=x86_64 nr=getpid(39) =&gt; ERRNO\""), std::string::npos)
+      << xml;
 
   const std::string failing = WriteFile("bad.cases", "nr=39 => ALLOW\n");
   const CliRun f2 = Cli("test", {"-f", f, failing, "--junit", junit});
   EXPECT_EQ(f2.code, 1);
-  EXPECT_NE(ReadFile(junit).find("<failure message=\"expected ALLOW, got ERRNO(1)\"/>"),
+  EXPECT_NE(ReadFile(junit).find("<failure message=\"expected ALLOW, got ERRNO(1) EPERM\"/>"),
             std::string::npos);
 }
 
@@ -345,8 +375,8 @@ TEST(EvalCli, SyscallUserDispatchDecidesBeforeTheFilters) {
                  with({"-d", "nr=getpid ip=0x7f0000000800", "-d", "nr=getpid ip=0x401000"}));
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out,
-            "arch=0xc000003e nr=39 ip=0x7f0000000800 args=0x0,0x0,0x0,0x0,0x0,0x0 -> ERRNO(1)\n"
-            "arch=0xc000003e nr=39 ip=0x401000 args=0x0,0x0,0x0,0x0,0x0,0x0 -> DISPATCH_SIGSYS\n");
+            "arch=x86_64 nr=getpid(39) ip=0x7f0000000800 -> ERRNO(1) EPERM\n"
+            "arch=x86_64 nr=getpid(39) ip=0x401000 -> DISPATCH_SIGSYS\n");
   r = Cli("eval", with({"--json", "-d", "nr=1 ip=0x401000"}));
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("\"outcome\": \"DISPATCH_SIGSYS\""), std::string::npos) << r.out;
@@ -358,7 +388,7 @@ TEST(EvalCli, SyscallUserDispatchDecidesBeforeTheFilters) {
   r = Cli("eval", with({"--dispatch-selector", "allow", "-d", "nr=getpid ip=0x401000"}));
   EXPECT_NE(r.out.find("-> ERRNO(1)"), std::string::npos) << r.out;
   r = Cli("eval", with({"--dispatch-selector", "2", "-d", "nr=getpid ip=0x401000"}));
-  EXPECT_NE(r.out.find("-> KILL_PROCESS (syscall user dispatch: invalid-selector, signal 31)"),
+  EXPECT_NE(r.out.find("-> KILL_PROCESS (syscall user dispatch: invalid-selector, signal SIGSYS)"),
             std::string::npos) << r.out;
 }
 
@@ -400,7 +430,7 @@ TEST(TestCli, CasesExpectDispatchSigsys) {
                                 "0x7f0000000000,0x1000", cases});
   EXPECT_EQ(r.code, 1) << r.err;
   EXPECT_NE(r.out.find(":4: FAIL: "), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("got DISPATCH_SIGSYS"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("got:      DISPATCH_SIGSYS"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("3 passed, 1 failed"), std::string::npos) << r.out;
 }
 
@@ -459,7 +489,14 @@ TEST(EvalCli, JitEngineAgreesWithTheInterpreter) {
   const CliRun b = Cli("eval", jit);
   ASSERT_EQ(a.code, 0) << a.err;
   ASSERT_EQ(b.code, 0) << b.err;
-  EXPECT_EQ(a.out, b.out);
+  // The same shape and answers; only "engine" says which ran.
+  std::string jit_as_interp = b.out;
+  const std::string jit_engine = "\"engine\": \"jit\"";
+  for (size_t at; (at = jit_as_interp.find(jit_engine)) != std::string::npos;) {
+    jit_as_interp.replace(at, jit_engine.size(), "\"engine\": \"interp\"");
+  }
+  EXPECT_NE(jit_as_interp, b.out);
+  EXPECT_EQ(a.out, jit_as_interp);
   EXPECT_NE(b.out.find("\"outcome\": \"ERRNO(1)\""), std::string::npos);
 }
 

@@ -77,10 +77,46 @@ TEST_F(LiveEngines, EvalReportsTheKernelsAnswer) {
   EXPECT_NE(r.out.find("interp KILL_PROCESS, jit KILL_PROCESS, kernel KILL_PROCESS"),
             std::string::npos)
       << r.out;
-  EXPECT_NE(r.out.find("interp ERRNO(13), jit ERRNO(13), kernel ERRNO(13)"), std::string::npos)
+  EXPECT_NE(r.out.find("interp ERRNO(13) EACCES, jit ERRNO(13) EACCES, kernel ERRNO(13) EACCES\n"),
+            std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("not reproducible"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("MISMATCH"), std::string::npos) << r.out;
+}
+
+// One JSON shape for every engine: the top-level "outcome", "ret" and "action" are the selected
+// engine's answer (the kernel observes effects, not raw values: its ret and action are null);
+// --engine all puts each engine's answer in "engines" beside the interpreter's at the top.
+TEST_F(LiveEngines, JsonHasTheSameTopLevelAnswerForEveryEngine) {
+  const std::string record = "-d 'nr=openat args=0xffffff9c,0x7ffc0000,0x241' --json";
+  const std::string head =
+      "{\"record\": \"arch=0xc000003e nr=257 ip=0x0 args=0xffffff9c,0x7ffc0000,0x241,0x0,0x0,"
+      "0x0\", \"text\": \"arch=x86_64 nr=openat(257) a0=0xffffff9c a1=0x7ffc0000 a2=0x241\", "
+      "\"arch_name\": \"x86_64\", \"syscall\": \"openat\", \"engine\": ";
+  const std::string answer = "\"outcome\": \"ERRNO(13)\", \"errno_name\": \"EACCES\", ";
+  for (const char* engine : {"interp", "jit", "kernel", "all"}) {
+    const CmdRun r =
+        Sckit("eval -f examples/server/server.bpf --engine " + std::string(engine) + " " + record);
+    ASSERT_EQ(r.code, 0) << engine << "\n" << r.out;
+    EXPECT_EQ(r.out.rfind(head + "\"" + engine + "\", " + answer, 0), 0u) << r.out;
+    const bool raw = std::string(engine) != "kernel";
+    EXPECT_NE(r.out.find(answer + (raw ? "\"ret\": \"0x0005000d\", \"action\": \"ERRNO\""
+                                       : "\"ret\": null, \"action\": null")),
+              std::string::npos)
+        << r.out;
+    EXPECT_EQ(r.out.find("\"kernel\": {\"outcome\"") != std::string::npos,
+              std::string(engine) == "all")
+        << r.out;
+  }
+  const CmdRun all = Sckit("eval -f examples/server/server.bpf --engine all " + record);
+  EXPECT_NE(all.out.find("\"engines\": {\"interp\": {" + answer +
+                         "\"ret\": \"0x0005000d\", \"action\": \"ERRNO\"}, \"jit\": {" +
+                         answer + "\"ret\": \"0x0005000d\", \"action\": \"ERRNO\"}, "
+                                  "\"kernel\": {" + answer + "\"ret\": null, \"action\": null, "
+                                  "\"possible\": [\"ERRNO(13)\"]"),
+            std::string::npos)
+      << all.out;
+  EXPECT_NE(all.out.find("\"agree\": true}\n"), std::string::npos) << all.out;
 }
 
 std::string WriteCases(const std::string& name, const std::string& text) {

@@ -8,6 +8,7 @@
 #include "analysis/diff.h"
 #include "analysis/symbolic.h"
 #include "formats/loader.h"
+#include "formats/record_text.h"
 #include "policy/diff_report.h"
 #include "tools/command.h"
 #include "tools/filter_files.h"
@@ -17,22 +18,6 @@
 
 namespace sckit::tools {
 namespace {
-
-// A witness as a record line sckit reads back (`eval --data`), with names. The one place diff
-// spells a record: it can call a shared record printer once there is one.
-std::string RecordText(const SeccompData& d) {
-  const ArchInfo* arch = FindArchByAudit(d.arch);
-  std::string s = "arch=" + (arch ? std::string(arch->name) : Hex(d.arch));
-  const uint32_t nr = static_cast<uint32_t>(d.nr);
-  const bool x32 = d.arch == kAuditArchX86_64 && (nr & kX32SyscallBit);
-  const std::optional<std::string> name = x32 ? std::nullopt : SyscallName(d.arch, d.nr);
-  s += " nr=" + (name ? *name : nr < 0x10000 ? std::to_string(nr) : Hex(nr));
-  if (d.instruction_pointer) s += " ip=" + Hex(d.instruction_pointer);
-  int used = 6;
-  while (used > 0 && d.args[used - 1] == 0) --used;
-  for (int i = 0; i < used; ++i) s += (i ? "," : " args=") + Hex(d.args[i]);
-  return s;
-}
 
 std::string PairText(const policy::PairCount& p, bool counts) {
   std::string s = p.a + " -> " + p.b;
@@ -80,7 +65,7 @@ void PrintText(const policy::DiffReport& r) {
         continue;
       }
       std::printf("  %s%s:\n    A: %s\n    B: %s\n    e.g. %s -> A %s, B %s\n", row.label.c_str(),
-                  n.c_str(), row.a.c_str(), row.b.c_str(), RecordText(row.witness.record).c_str(),
+                  n.c_str(), row.a.c_str(), row.b.c_str(), FormatRecordText(row.witness.record).c_str(),
                   analysis::CanonicalText(row.witness.a).c_str(),
                   analysis::CanonicalText(row.witness.b).c_str());
     }
@@ -108,7 +93,7 @@ std::string RowJson(const policy::ReportRow& row) {
          ", \"syscalls\": " + std::to_string(row.syscalls) + ", \"a\": " + JsonString(row.a) +
          ", \"b\": " + JsonString(row.b) + ", \"a_depends\": " + Bool(row.a_depends) +
          ", \"b_depends\": " + Bool(row.b_depends) + ", \"witness\": {\"record\": " +
-         JsonString(RecordText(row.witness.record)) + ", \"a\": " +
+         JsonString(FormatRecordText(row.witness.record)) + ", \"a\": " +
          JsonString(analysis::CanonicalText(row.witness.a)) + ", \"b\": " +
          JsonString(analysis::CanonicalText(row.witness.b)) + "}}";
 }

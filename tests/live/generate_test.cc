@@ -191,7 +191,7 @@ TEST(GenerateEndToEnd, TestStraceReplaysATrace) {
   EXPECT_EQ(ExitCode(fail), 1) << fail.output;
   EXPECT_NE(fail.output.find(": FAIL: "), std::string::npos) << fail.output;
   EXPECT_NE(fail.output.find("getgroups("), std::string::npos) << fail.output;
-  EXPECT_NE(fail.output.find("got KILL_PROCESS"), std::string::npos) << fail.output;
+  EXPECT_NE(fail.output.find("got:      KILL_PROCESS"), std::string::npos) << fail.output;
 }
 
 // A filter returning `action` for getppid and ALLOW for everything else.
@@ -258,7 +258,7 @@ TEST(GenerateEndToEnd, AuditRecordsFromTheKernelLog) {
   RunResult fail = Sckit("test --filter " + GetppidFilter("deny.bpf", seccomp::kRetErrno | 1) +
                          " --audit " + log);
   EXPECT_EQ(ExitCode(fail), 1) << fail.output;
-  EXPECT_NE(fail.output.find("got ERRNO(1)"), std::string::npos) << fail.output;
+  EXPECT_NE(fail.output.find("got:      ERRNO(1)"), std::string::npos) << fail.output;
 }
 
 }  // namespace

@@ -27,7 +27,9 @@ check "its own trace passes" grep -qE "^[0-9]+ passed, 0 failed$" $T/out
 printf '9 getgroups(0, NULL) = 0\n9 getpid() = 9\n' >$T/extra.strace
 $SCKIT test --filter $T/p.bpf --strace $T/extra.strace --junit $T/j.xml >$T/out
 check "a denied call fails the test" test $? -eq 1
-check "the failure names line and call" grep -q "^$T/extra.strace:1: FAIL: 9 getgroups(0, NULL) = 0: arch=.* nr=115 .*: expected ALLOW, got KILL_PROCESS$" $T/out
+check "the failure names line and call" grep -qx "$T/extra.strace:1: FAIL: 9 getgroups(0, NULL) = 0" $T/out
+check "... the record with its name" grep -A1 -x "$T/extra.strace:1: FAIL: .*" $T/out | grep -qx "  record:   arch=x86_64 nr=getgroups(115)"
+check "... expected and got" grep -A3 -x "$T/extra.strace:1: FAIL: .*" $T/out | tr '\n' '|' | grep -q "expected: ALLOW|  got:      KILL_PROCESS|"
 check "1 passed, 1 failed" grep -qx "1 passed, 1 failed" $T/out
 check "JUnit has the failure" grep -q "<failure" $T/j.xml
 
@@ -52,7 +54,8 @@ check "audit: its own records pass" grep -qx "4 passed, 0 failed" $T/out
 printf 'socket: 1\n' >$T/sock.policy
 $SCKIT compile $T/sock.policy --arch x86_64 --arch i386 --kill-process -o $T/sock.bpf 2>/dev/null
 $SCKIT test --filter $T/sock.bpf --audit $C/audit/mixed.log >$T/out
-check "audit: a failure names the call" grep -q "^$C/audit/mixed.log:4: FAIL: getpid: pid=9 comm=\"sh\" exe=\"/usr/bin/dash\" .*got KILL_PROCESS$" $T/out
+check "audit: a failure names the call" grep -q "^$C/audit/mixed.log:4: FAIL: getpid: pid=9 comm=\"sh\" exe=\"/usr/bin/dash\"" $T/out
+check "... and the outcome" grep -A3 "^$C/audit/mixed.log:4: FAIL: " $T/out | grep -qx "  got:      KILL_PROCESS"
 
 # Bad input: exit 2, the file and line; nothing written.
 echo keep >$T/keep.policy

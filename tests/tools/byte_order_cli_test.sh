@@ -45,9 +45,9 @@ check "canonical asm names the high word" grep -q "ld \[args\[0\].hi\]" "$T/be.s
 check "asm --byte-order big reproduces the bytes" cmp -s "$T/be2.bpf" "$T/be.bpf"
 
 out=$("$SCKIT" eval -f "$T/be.bpf" --data 'arch=s390x nr=1 a0=0x100000002' 2>/dev/null)
-check "eval big-endian filter, s390x record: high word" grep -q -- "-> ERRNO(1)$" <<<"$out"
+check "eval big-endian filter, s390x record: high word" grep -qE -- "-> ERRNO\(1\)( EPERM)?$" <<<"$out"
 out=$("$SCKIT" eval -f "$T/le.bpf" --data 'arch=x86_64 nr=1 a0=0x100000002' 2>/dev/null)
-check "eval x86_64 record: low word" grep -q -- "-> ERRNO(2)$" <<<"$out"
+check "eval x86_64 record: low word" grep -qE -- "-> ERRNO\(2\)( ENOENT)?$" <<<"$out"
 
 # Binary records as each machine writes them: s390x big-endian, x86_64 little-endian.
 {
@@ -62,9 +62,9 @@ check "eval x86_64 record: low word" grep -q -- "-> ERRNO(2)$" <<<"$out"
 } >"$T/records.bin"
 out=$("$SCKIT" eval -f "$T/be.bpf" --vectors "$T/records.bin" --vectors-format binary 2>/dev/null)
 check "binary s390x record decoded big-endian" \
-  grep -q "arch=0x80000016 nr=1 .*args=0x100000002,.* -> ERRNO(1)" <<<"$out"
+  grep -q "arch=s390x nr=exit(1) a0=0x100000002 -> ERRNO(1)" <<<"$out"
 check "binary x86_64 record decoded little-endian" \
-  grep -q "arch=0xc000003e nr=1 .*args=0x100000002,.* -> ERRNO(2)" <<<"$out"
+  grep -q "arch=x86_64 nr=write(1) a0=0x100000002 -> ERRNO(2)" <<<"$out"
 
 out=$("$SCKIT" analyze "$T/be.bpf" --arch s390x 2>/dev/null); rc=$?
 check "analyze a big-endian file: exit 0 (got $rc)" test $rc -eq 0

@@ -80,7 +80,7 @@ TEST(DiffCli, SummaryFirstThenArgumentConditionsWithNamesAndAWitness) {
   const size_t mmap = r.out.find("  mmap(9):\n    A: ALLOW always\n    B: ALLOW when arg2 in ");
   ASSERT_NE(mmap, std::string::npos) << r.out;
   EXPECT_NE(r.out.find("PROT_READ", mmap), std::string::npos);
-  EXPECT_NE(r.out.find("    e.g. arch=x86_64 nr=mmap ", mmap), std::string::npos);
+  EXPECT_NE(r.out.find("    e.g. arch=x86_64 nr=mmap(9) ", mmap), std::string::npos);
   EXPECT_NE(r.out.find("  openat(257):"), std::string::npos);
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "vm/bpf.h"
+#include "vm/names.h"
 
 namespace sckit::analysis {
 namespace {
@@ -233,13 +234,16 @@ uint32_t CanonicalValue(uint32_t ret) {
   }
 }
 
-std::string CanonicalText(uint32_t canonical) {
+std::string CanonicalText(uint32_t canonical, bool errno_name) {
   using namespace seccomp;  // NOLINT
   const uint32_t data = canonical & kRetData;
   switch (canonical & kRetActionFull) {
     case kRetKillThread: return "KILL_THREAD";
     case kRetTrap: return "TRAP(" + std::to_string(data) + ")";
-    case kRetErrno: return "ERRNO(" + std::to_string(data) + ")";
+    case kRetErrno: {
+      const std::string_view name = errno_name ? ErrnoNameOf(static_cast<int>(data)) : "";
+      return "ERRNO(" + std::to_string(data) + ")" + (name.empty() ? "" : " " + std::string(name));
+    }
     case kRetUserNotif: return "USER_NOTIF";
     case kRetTrace: return "TRACE(" + std::to_string(data) + ")";
     case kRetLog: return "LOG";

@@ -58,8 +58,9 @@ z3::expr StackRet(z3::context& ctx, const std::vector<z3::expr>& rets);
 z3::expr Canonical(z3::context& ctx, const z3::expr& ret);
 uint32_t CanonicalValue(uint32_t ret);  // the same on a concrete value
 
-// "ALLOW", "ERRNO(1)", "KILL_PROCESS", ... of a canonical value.
-std::string CanonicalText(uint32_t canonical);
+// "ALLOW", "ERRNO(1)", "KILL_PROCESS", ... of a canonical value; with `errno_name`, errno
+// values with their names where they have one ("ERRNO(1) EPERM"), as text output shows them.
+std::string CanonicalText(uint32_t canonical, bool errno_name = false);
 
 // The value of a 32-bit expression in a model.
 uint32_t EvalU32(const z3::model& model, const z3::expr& e);

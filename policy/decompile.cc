@@ -85,7 +85,7 @@ Row MakeRow(const std::vector<const VerifiedProgram*>& stack, const ArchRows& ar
   for (const DataPath& p : paths.paths) by[p.outcome].push_back(&p);
   for (const auto& [outcome, list] : by) {
     if (!ActionWord(outcome)) {
-      row.reason = "returns " + analysis::CanonicalText(outcome) +
+      row.reason = "returns " + analysis::CanonicalText(outcome, true) +
                    ", which the rules language cannot state";
       return row;
     }
@@ -323,10 +323,10 @@ std::string RenderPolicy(const MergedRows& m, uint32_t def, const std::string& d
   std::string text = "# Decompiled by sckit decompile";
   for (const std::string& s : options.sources) text += " " + s;
   text += "\n# Compile with: sckit compile POLICY " + d.compile_flags + "\n";
-  text += "# Default (calls not listed): " + analysis::CanonicalText(def) + "\n";
+  text += "# Default (calls not listed): " + analysis::CanonicalText(def, true) + "\n";
   text += directive;
   for (auto it = uncond.rbegin(); it != uncond.rend(); ++it) {
-    text += "\n# " + analysis::CanonicalText(static_cast<uint32_t>(it->first)) + "\n";
+    text += "\n# " + analysis::CanonicalText(static_cast<uint32_t>(it->first), true) + "\n";
     for (const std::string& l : it->second) text += l + "\n";
   }
   if (!cond.empty()) {
@@ -355,7 +355,7 @@ void ForeignArches(const std::vector<const VerifiedProgram*>& stack, Decompiled*
   } else if (!one || o != seccomp::kRetKillThread) {
     d->inexpressible.push_back(
         {"foreign arches", {},
-         one ? "the stack gives them " + analysis::CanonicalText(o) +
+         one ? "the stack gives them " + analysis::CanonicalText(o, true) +
                    "; a compiled policy kills them"
              : "the stack decides them by more than the arch; a compiled policy kills them"});
   }

@@ -59,8 +59,10 @@ std::string ArchName(uint32_t first, uint32_t last) {
 }
 
 void Count(ReportArch* arch, const ReportRow& row, const analysis::DiffRow& d) {
-  const std::string a = d.a_depends ? "depends on arguments" : analysis::CanonicalText(d.a);
-  const std::string b = d.b_depends ? "depends on arguments" : analysis::CanonicalText(d.b);
+  const std::string a =
+      d.a_depends ? "depends on arguments" : analysis::CanonicalText(d.a, /*errno_name=*/true);
+  const std::string b =
+      d.b_depends ? "depends on arguments" : analysis::CanonicalText(d.b, /*errno_name=*/true);
   PairCount* pair = nullptr;
   for (PairCount& p : arch->pairs) {
     if (p.a == a && p.b == b) pair = &p;
@@ -90,7 +92,7 @@ std::string DescribeSyscall(const Stack& stack, uint32_t arch, uint32_t nr) {
   }
   std::map<uint32_t, std::vector<const DataPath*>> by;
   for (const DataPath& p : paths.paths) by[p.outcome].push_back(&p);
-  if (by.size() == 1) return analysis::CanonicalText(by.begin()->first) + " always";
+  if (by.size() == 1) return analysis::CanonicalText(by.begin()->first, true) + " always";
   const ArchInfo* info = FindArchByAudit(arch);
   const ArgLayout layout{info ? info->bits == 64 : true, info ? !info->big_endian : true};
   const std::string name = SyscallName(arch, static_cast<int32_t>(nr)).value_or("");
@@ -118,9 +120,9 @@ std::string DescribeSyscall(const Stack& stack, uint32_t arch, uint32_t nr) {
   std::string out;
   for (const auto& [outcome, cond] : said) {
     if (outcome == last) continue;
-    out += (out.empty() ? "" : "; ") + analysis::CanonicalText(outcome) + " when " + cond;
+    out += (out.empty() ? "" : "; ") + analysis::CanonicalText(outcome, true) + " when " + cond;
   }
-  return out + ", else " + analysis::CanonicalText(last);
+  return out + ", else " + analysis::CanonicalText(last, true);
 }
 
 DiffReport Explain(const analysis::DiffResult& diff, const Stack& a, const Stack& b) {
@@ -142,9 +144,9 @@ DiffReport Explain(const analysis::DiffResult& diff, const Stack& a, const Stack
     row.b_depends = d.b_depends;
     const std::string always = d.a_depends || d.b_depends ? " always" : "";
     row.a = d.a_depends ? DescribeSyscall(a, d.arch_first, d.nr_first)
-                        : analysis::CanonicalText(d.a) + always;
+                        : analysis::CanonicalText(d.a, true) + always;
     row.b = d.b_depends ? DescribeSyscall(b, d.arch_first, d.nr_first)
-                        : analysis::CanonicalText(d.b) + always;
+                        : analysis::CanonicalText(d.b, true) + always;
     row.witness = d.witness;
     if (d.every_nr && !Named(d.arch_first, d.arch_last)) {  // folded: one row per pair
       if (!others) others = ReportArch{"every other arch", {}, 0, 0, {}, {}};

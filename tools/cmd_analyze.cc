@@ -29,8 +29,7 @@ std::string Outcomes(const analysis::SyscallRow& r, const char* sep) {
   std::string s;
   for (const auto& c : r.outcomes) {
     if (!s.empty()) s += sep;
-    s += analysis::CanonicalText(c.outcome);
-    if (!ErrnoOf(c.outcome).empty()) s += " " + std::string(ErrnoOf(c.outcome));
+    s += analysis::CanonicalText(c.outcome, /*errno_name=*/true);
   }
   return s;
 }

@@ -66,8 +66,8 @@ void PrintText(const policy::DiffReport& r) {
       }
       std::printf("  %s%s:\n    A: %s\n    B: %s\n    e.g. %s -> A %s, B %s\n", row.label.c_str(),
                   n.c_str(), row.a.c_str(), row.b.c_str(), FormatRecordText(row.witness.record).c_str(),
-                  analysis::CanonicalText(row.witness.a).c_str(),
-                  analysis::CanonicalText(row.witness.b).c_str());
+                  analysis::CanonicalText(row.witness.a, true).c_str(),
+                  analysis::CanonicalText(row.witness.b, true).c_str());
     }
   }
   if (r.truncated) std::printf("\nmore rows differ than --max lists\n");

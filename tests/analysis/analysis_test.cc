@@ -51,6 +51,9 @@ TEST(Symbolic, CanonicalMatchesTheKernelsTreatment) {
   EXPECT_EQ(CanonicalValue(0x10000000), 0x80000000u);  // unknown -> KILL_PROCESS
   EXPECT_EQ(CanonicalValue(0x00030007), 0x00030007u);  // TRAP keeps data
   EXPECT_EQ(CanonicalText(0x00050fff), "ERRNO(4095)");
+  EXPECT_EQ(CanonicalText(0x00050001, /*errno_name=*/true), "ERRNO(1) EPERM");
+  EXPECT_EQ(CanonicalText(0x00050fff, /*errno_name=*/true), "ERRNO(4095)");  // no name
+  EXPECT_EQ(CanonicalText(0x00050001), "ERRNO(1)");  // JSON fields keep the bare form
   z3::context ctx;
   for (uint32_t v : {0x00051388u, 0x7fff0001u, 0x10000000u, 0x7ff00005u, 0x7fc00009u,
                      0x7ffc0001u, 0x00000007u, 0x80000001u, 0x00050000u}) {

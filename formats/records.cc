@@ -181,6 +181,7 @@ Result<uint64_t> ResolveNumber(std::string_view value, std::string_view token, i
 // is the number's.
 Result<int32_t> ResolveNr(std::string_view value, std::string_view token, const ArchInfo* arch,
                           uint32_t audit, int line) {
+  if (value.empty()) return TokenError("bad-number", token, "an empty syscall", line);
   const char c = value[0];
   if (c == '-' || c == '+' || (c >= '0' && c <= '9')) {
     Result<uint64_t> v = ResolveNumber(value, token, 32, line);
@@ -248,6 +249,11 @@ std::optional<Error> SlotRanges(const std::vector<std::string_view>& items, std:
       continue;
     }
     const size_t dash = RangeDash(item);
+    if (item.empty() || dash == 0 || (dash != std::string_view::npos && dash + 1 == item.size())) {
+      return TokenError("bad-range", token,
+                        "'" + std::string(item) + "': a value or range LO-HI needs both ends",
+                        line);
+    }
     Result<uint64_t> lo = parse(item.substr(0, dash));
     if (!lo.ok()) return lo.error();
     Range r{*lo, *lo};

@@ -179,7 +179,11 @@ TEST(RecordPatterns, BadRangesAndTheCapAreLocatedErrors) {
   EXPECT_NE(e.message.find("nr=5-3"), std::string::npos);
   EXPECT_EQ(PatternError("nr=1 a0=*").rule, "bad-range");
   EXPECT_EQ(PatternError("arch=0x1234 nr=*").rule, "unknown-syscall");
-  EXPECT_EQ(PatternError("nr=1 a0=1-").rule, "bad-number");
+  EXPECT_EQ(PatternError("nr=1 a0=1-").rule, "bad-range");
+  // A range without its end, for nr too (the fuzzer found `nr=1-` read past the value).
+  EXPECT_EQ(PatternError("arch=x32,i386 nr=1-").rule, "bad-range");
+  EXPECT_EQ(PatternError("nr=read,").rule.empty(), false);
+  EXPECT_EQ(PatternError("nr=-1-").rule, "bad-range");
   // The size is computed before expanding: the whole 64-bit range, and products of ranges.
   e = PatternError("nr=1 a1=0-0xffffffffffffffff");
   EXPECT_EQ(e.rule, "pattern-too-large");

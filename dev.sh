@@ -15,7 +15,10 @@ PACKAGES=(bazel-bootstrap g++ libgtest-dev libgmock-dev libbenchmark-dev
           # each arch's own headers, for sckit compile's per-arch constants (policy/BUILD)
           libc6-dev-i386-cross libc6-dev-x32-cross libc6-dev-arm64-cross libc6-dev-armhf-cross
           libc6-dev-riscv64-cross libc6-dev-ppc64el-cross libc6-dev-s390x-cross
-          libc6-dev-mipsel-cross libc6-dev-mips64el-cross)
+          libc6-dev-mipsel-cross libc6-dev-mips64el-cross
+          # the kernel headers of the arches that number errnos and signals their own way
+          # (vm/gen_names_table.sh; mips and powerpc come with the C libraries above)
+          linux-libc-dev-alpha-cross linux-libc-dev-hppa-cross linux-libc-dev-sparc64-cross)
 
 BAZEL_FLAGS=()
 if [ "${CI:-}" = "true" ] || [ ! -t 1 ]; then

@@ -89,16 +89,24 @@ std::optional<int> SignalByName(std::string_view name, Numbering numbering) {
   return ValueOf(Kind::kSignal, numbering, name);
 }
 
+// The value of `name` in every numbering (the generic one's where a numbering lacks it).
+static std::array<int, kNumberings> PerNumbering(Kind kind, std::string_view name) {
+  std::array<int, kNumberings> out{};
+  const int generic = ValueOf(kind, Numbering::kGeneric, name).value_or(0);
+  for (size_t i = 0; i < kNumberings; ++i) {
+    out[i] = ValueOf(kind, static_cast<Numbering>(i), name).value_or(generic);
+  }
+  return out;
+}
+
 int SigsysOf(uint32_t audit_arch) {
-  static const std::array<int, kNumberings> kSigsys = [] {
-    std::array<int, kNumberings> out{};
-    const int generic = ValueOf(Kind::kSignal, Numbering::kGeneric, "SIGSYS").value_or(0);
-    for (size_t i = 0; i < kNumberings; ++i) {
-      out[i] = ValueOf(Kind::kSignal, static_cast<Numbering>(i), "SIGSYS").value_or(generic);
-    }
-    return out;
-  }();
+  static const std::array<int, kNumberings> kSigsys = PerNumbering(Kind::kSignal, "SIGSYS");
   return kSigsys[static_cast<size_t>(NumberingOf(audit_arch))];
+}
+
+int EnosysOf(uint32_t audit_arch) {
+  static const std::array<int, kNumberings> kEnosys = PerNumbering(Kind::kErrno, "ENOSYS");
+  return kEnosys[static_cast<size_t>(NumberingOf(audit_arch))];
 }
 
 }  // namespace sckit

@@ -70,5 +70,8 @@ inline std::optional<int> SignalByName(std::string_view name) {
 // kernel sends for TRAP, KILL_PROCESS and syscall user dispatch there. The generic 31 for an
 // unknown arch (the kernel runs no filter for one). No allocation.
 int SigsysOf(uint32_t audit_arch);
+// The number of ENOSYS on the arch (38 generic, 89 on mips, 90 on sparc): what a skipped TRACE
+// or USER_NOTIF returns there. The generic 38 for an unknown arch. No allocation.
+int EnosysOf(uint32_t audit_arch);
 
 }  // namespace sckit

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "formats/record_text.h"
+#include "vm/names.h"
 
 
 namespace sckit::eval {
@@ -214,6 +215,7 @@ Result<bool> VectorSink::Append(const SeccompData& data, std::string* out) {
   if (!fast_record_) return Slow(data, out);
   const Outcome o = Decide(session_.stack, data, session_.ctx, rets_);
   OutcomeKey(o, &key_);
+  AppendBytes(NumberingOf(data.arch), &key_);  // errno and signal names are the arch's
   auto it = pieces_.find(key_);
   if (it == pieces_.end()) {
     Result<bool> r = Slow(data, out);

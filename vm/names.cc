@@ -48,9 +48,9 @@ constexpr size_t kNumberings = static_cast<size_t>(Numbering::kUnknown) + 1;
 
 }  // namespace
 
-Numbering NumberingOf(uint32_t audit_arch) {
-  if (FindArchByAudit(audit_arch) == nullptr) return Numbering::kUnknown;
-  switch (audit_arch & 0xffffu) {  // the ELF machine (<linux/audit.h>: EM_* | flags)
+// The family by the ELF machine alone (<linux/audit.h>: AUDIT_ARCH = EM_* | flags).
+static Numbering FamilyOf(uint32_t audit_arch) {
+  switch (audit_arch & 0xffffu) {
     case EM_PPC:
     case EM_PPC64: return Numbering::kPowerpc;
     case EM_MIPS: return Numbering::kMips;
@@ -61,6 +61,11 @@ Numbering NumberingOf(uint32_t audit_arch) {
     case EM_ALPHA: return Numbering::kAlpha;
     default: return Numbering::kGeneric;
   }
+}
+
+Numbering NumberingOf(uint32_t audit_arch) {
+  if (FindArchByAudit(audit_arch) == nullptr) return Numbering::kUnknown;
+  return FamilyOf(audit_arch);
 }
 
 std::string_view NumberingName(Numbering numbering) {
@@ -101,12 +106,12 @@ static std::array<int, kNumberings> PerNumbering(Kind kind, std::string_view nam
 
 int SigsysOf(uint32_t audit_arch) {
   static const std::array<int, kNumberings> kSigsys = PerNumbering(Kind::kSignal, "SIGSYS");
-  return kSigsys[static_cast<size_t>(NumberingOf(audit_arch))];
+  return kSigsys[static_cast<size_t>(FamilyOf(audit_arch))];
 }
 
 int EnosysOf(uint32_t audit_arch) {
   static const std::array<int, kNumberings> kEnosys = PerNumbering(Kind::kErrno, "ENOSYS");
-  return kEnosys[static_cast<size_t>(NumberingOf(audit_arch))];
+  return kEnosys[static_cast<size_t>(FamilyOf(audit_arch))];
 }
 
 }  // namespace sckit

@@ -67,11 +67,12 @@ inline std::optional<int> SignalByName(std::string_view name) {
 }
 
 // The number of SIGSYS on the arch (31 generic, 12 on mips, sparc and alpha): the signal the
-// kernel sends for TRAP, KILL_PROCESS and syscall user dispatch there. The generic 31 for an
-// unknown arch (the kernel runs no filter for one). No allocation.
+// kernel sends for TRAP, KILL_PROCESS and syscall user dispatch there; by the AUDIT_ARCH's
+// ELF machine alone (an arch <linux/audit.h> lacks gets its machine's family, generic when the
+// machine is none of the five). No allocation, no search: the kernel model calls it.
 int SigsysOf(uint32_t audit_arch);
 // The number of ENOSYS on the arch (38 generic, 89 on mips, 90 on sparc): what a skipped TRACE
-// or USER_NOTIF returns there. The generic 38 for an unknown arch. No allocation.
+// or USER_NOTIF returns there; by the ELF machine, as SigsysOf. No allocation.
 int EnosysOf(uint32_t audit_arch);
 
 }  // namespace sckit

@@ -135,9 +135,9 @@ TEST(DiffCli, RangesOfTheBundledProfilesAreRightAtBothEnds) {
         d.arch = value;
         d.nr = static_cast<int32_t>(nr);
         d.args[0] = 0x12345;
-        EXPECT_EQ(analysis::CanonicalText(analysis::ConcreteOutcome({&docker}, d), true), row["a"])
+        EXPECT_EQ(analysis::CanonicalText(analysis::ConcreteOutcome({&docker}, d), NumberingOf(value)), row["a"])
             << row["range"];
-        EXPECT_EQ(analysis::CanonicalText(analysis::ConcreteOutcome({&podman}, d), true), row["b"])
+        EXPECT_EQ(analysis::CanonicalText(analysis::ConcreteOutcome({&podman}, d), NumberingOf(value)), row["b"])
             << row["range"];
       }
     }

@@ -84,8 +84,7 @@ vm/gen_arch_table.sh /usr/include/linux/audit.h "$GEN/vm/arch_table.inc"
 vm/gen_syscall_table.sh /usr/include/asm-generic/unistd.h vm/syscalls_newer.tbl \
   "$GEN/vm/syscall_generic.inc" "$GEN/vm/syscall_newer.inc"
 # The errno and signal names vm/names.cc includes, as the genrule in vm/BUILD makes them.
-vm/gen_names_table.sh /usr/include/asm-generic/errno-base.h /usr/include/asm-generic/errno.h \
-  /usr/include/x86_64-linux-gnu/asm/signal.h "$GEN/vm/names_table.inc"
+vm/gen_names_table.sh "$CC" "$GEN/vm/names_table.inc"
 
 # The library once, in parallel (the fuzz flags apply to it too: that is what gets fuzzed).
 pids=()

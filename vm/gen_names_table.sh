@@ -15,12 +15,24 @@
 # SIGRTMIN, SIGRTMAX and the stack sizes are not signals. Nothing is typed here: the values
 # are the headers', at build time.
 #
-# Usage: gen_names_table.sh CC OUT FAMILY=INCDIR[,INCDIR...] ...
-#   FAMILY is the Numbering enumerator (kGeneric, kMips, ...) the rows are written for.
+# Usage: gen_names_table.sh CC OUT [FAMILY=INCDIR[,INCDIR...] ...]
+#   FAMILY is the Numbering enumerator (kGeneric, kMips, ...) the rows are written for; without
+#   any, the families and headers below (the one list: vm/BUILD and fuzz/build.sh use it). The
+#   cross headers are read from /usr/<triple>/include, outside Bazel's view: a changed cross
+#   package needs `bazel clean`. mips's headers are one file for every mips ABI, powerpc's for
+#   every powerpc.
 set -euo pipefail
 cc=$1
 out=$2
 shift 2
+if [ $# -eq 0 ]; then
+  set -- kGeneric=/usr/include/x86_64-linux-gnu,/usr/include \
+         kPowerpc=/usr/powerpc64le-linux-gnu/include \
+         kMips=/usr/mipsel-linux-gnu/include \
+         kParisc=/usr/hppa-linux-gnu/include \
+         kSparc=/usr/sparc64-linux-gnu/include \
+         kAlpha=/usr/alpha-linux-gnu/include
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 printf '#include <asm/errno.h>\n#include <asm/signal.h>\n' > "$work/probe.c"

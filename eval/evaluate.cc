@@ -36,8 +36,9 @@ Result<bool> EvaluateLive(Session& s, const SeccompData& d, const EvalOptions& o
   const bool agree = oi.verdict() == oj.verdict() && live::ConsistentWith(*k, oi);
   if (o.json) {
     // The top level is the interpreter's answer (the reference); each engine's beside it.
-    out = std::move(interp_json) + ", \"engines\": {\"interp\": {" + AnswerJsonMembers(oi, d.arch) +
-          "}, \"jit\": {" + AnswerJsonMembers(oj, d.arch) + "}, \"kernel\": " + KernelJson(*k, d.arch) +
+    out = std::move(interp_json) + ", \"engines\": {\"interp\": {" +
+          AnswerJsonMembers(oi, d.arch) + "}, \"jit\": {" + AnswerJsonMembers(oj, d.arch) +
+          "}, \"kernel\": " + KernelJson(*k, d.arch) +
           "}, \"agree\": " + (agree ? "true" : "false") + "}\n";
   } else {
     out = record + " -> interp " + OutcomeText(oi, d.arch) + ", jit " + OutcomeText(oj, d.arch) +

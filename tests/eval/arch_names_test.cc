@@ -71,8 +71,8 @@ TEST(ArchNames, CasesReadErrnoNamesInEachRecordsArch) {
     lines += 2;
     if (enosys != *ErrnoByName("ENOSYS")) {
       // The generic ENOSYS is not ENOSYS here.
-      cases += "arch=" + std::string(name) + " nr=3 a0=" + A0ForErrno(*arch, *ErrnoByName("ENOSYS")) +
-               " => !ERRNO(ENOSYS)\n";
+      cases += "arch=" + std::string(name) + " nr=3 a0=" +
+               A0ForErrno(*arch, *ErrnoByName("ENOSYS")) + " => !ERRNO(ENOSYS)\n";
       ++lines;
     }
   }

@@ -113,19 +113,40 @@ std::vector<SeccompData> SampleRecords() {
   return out;
 }
 
-// The canonical record (FormatRecord) at p; at most 172 bytes (and PutHex's 7 past the end).
-// Returns the end.
-char* PutRecord(const SeccompData& d, char* p) {
+// A record's ip and args as "0x..." text, formatted once and copied wherever a line shows
+// them (a JSON line shows them twice: the canonical record and the named text).
+struct Hexes {
+  char text[7][24];  // ip, args[0..5]; PutHex writes at most 18 bytes
+  uint8_t len[7];
+
+  explicit Hexes(const SeccompData& d) {
+    for (int i = 0; i < 7; ++i) {
+      const uint64_t v = i == 0 ? d.instruction_pointer : d.args[i - 1];
+      len[i] = static_cast<uint8_t>(PutHex(v, text[i]) - text[i]);
+    }
+  }
+  // Copies value i to p (24 bytes: up to 22 past the returned end, which the buffer must have).
+  char* Put(int i, char* p) const {
+    std::memcpy(p, text[i], 24);
+    return p + len[i];
+  }
+};
+
+// The slack every line buffer keeps past its text for the fixed-size copies above.
+constexpr size_t kSlack = 24;
+
+// The canonical record (FormatRecord) at p; at most 172 bytes. Returns the end.
+char* PutRecord(const SeccompData& d, const Hexes& h, char* p) {
   p = Put(p, "arch=");
   p = PutHex(d.arch, p);
   p = Put(p, " nr=");
   p = std::to_chars(p, p + 11, d.nr).ptr;
   p = Put(p, " ip=");
-  p = PutHex(d.instruction_pointer, p);
+  p = h.Put(0, p);
   p = Put(p, " args=");
   for (int i = 0; i < 6; ++i) {
     if (i) *p++ = ',';
-    p = PutHex(d.args[i], p);
+    p = h.Put(i + 1, p);
   }
   return p;
 }
@@ -133,27 +154,27 @@ char* PutRecord(const SeccompData& d, char* p) {
 // What FormatRecordText prints after the names (formats/record_text.h): ` ip=` and ` args=`
 // with every value when `full`, else ` ip=` and ` aN=` for the values that are not zero; at
 // most 154 bytes. Returns the end.
-char* PutTextTail(const SeccompData& d, bool full, char* p) {
+char* PutTextTail(const SeccompData& d, const Hexes& h, bool full, char* p) {
   if (full) {
     p = Put(p, " ip=");
-    p = PutHex(d.instruction_pointer, p);
+    p = h.Put(0, p);
     p = Put(p, " args=");
     for (int i = 0; i < 6; ++i) {
       if (i) *p++ = ',';
-      p = PutHex(d.args[i], p);
+      p = h.Put(i + 1, p);
     }
     return p;
   }
   if (d.instruction_pointer != 0) {
     p = Put(p, " ip=");
-    p = PutHex(d.instruction_pointer, p);
+    p = h.Put(0, p);
   }
   for (int i = 0; i < 6; ++i) {
     if (d.args[i] == 0) continue;
     p = Put(p, " a");
     *p++ = static_cast<char>('0' + i);
     *p++ = '=';
-    p = PutHex(d.args[i], p);
+    p = h.Put(i + 1, p);
   }
   return p;
 }
@@ -161,8 +182,8 @@ char* PutTextTail(const SeccompData& d, bool full, char* p) {
 }  // namespace
 
 void AppendRecord(const SeccompData& d, std::string* out) {
-  char buf[172 + 16];
-  out->append(buf, static_cast<size_t>(PutRecord(d, buf) - buf));
+  char buf[172 + kSlack];
+  out->append(buf, static_cast<size_t>(PutRecord(d, Hexes(d), buf) - buf));
 }
 
 // What a line starts with for `data`: the record as EvaluateRecord prints it (text with names,
@@ -231,23 +252,23 @@ const VectorSink::Names& VectorSink::NamesFor(const SeccompData& data) {
 }
 
 // The line's start for `data` (AppendRecordPrefix's text), in one stack buffer: at most 30 bytes
-// of keys, 172 of canonical record, 2 x kMaxNamesText of names, 154 of values (and PutHex's
-// 7 bytes past the end).
+// of keys, 172 of canonical record, 2 x kMaxNamesText of names, 154 of values, and kSlack.
 void VectorSink::AppendPrefix(const SeccompData& data, std::string* out) {
   const Names& n = NamesFor(data);
   if (!n.usable) {
     AppendRecordPrefix(data, options_, out);
     return;
   }
-  char buf[30 + 172 + 2 * kMaxNamesText + 154 + 44];
+  char buf[30 + 172 + 2 * kMaxNamesText + 154 + kSlack];
   char* p = buf;
+  const Hexes hexes(data);
   if (options_.json) {
     p = Put(p, "{\"record\": \"");
-    p = PutRecord(data, p);
+    p = PutRecord(data, hexes, p);
     p = Put(p, "\", \"text\": \"");
   }
   p = Put(p, n.text_head);
-  p = PutTextTail(data, options_.full, p);
+  p = PutTextTail(data, hexes, options_.full, p);
   if (options_.json) {
     *p++ = '"';
     p = Put(p, n.json_names);

@@ -29,22 +29,19 @@ constexpr size_t kMaxPieces = 4096;
 }
 
 // "0x" and the lowercase hex digits of v, no leading zeros (printf's "0x%llx"), at p; returns
-// the end. The digits are shifted into place in registers and stored 8 bytes at a time (a
-// store and a reload at another offset would stall), so up to 7 bytes past the end are
-// written too: the buffer must have them (they are overwritten by what follows or never read).
+// the end. Branch-free (a record's values are a random mix of widths): the two halves' digits
+// are shifted into place in registers and stored 8 bytes at a time, the high half's first
+// (garbage when v < 2^32, then overwritten by the low half's), so up to 7 bytes past the end
+// are written too: the buffer must have them (overwritten by what follows or never read).
 [[gnu::always_inline]] inline char* PutHex(uint64_t v, char* p) {
-  const int n = v == 0 ? 1 : (64 - __builtin_clzll(v) + 3) / 4;
+  const int n = (64 - __builtin_clzll(v | 1) + 3) / 4;  // digits, 1 for 0
+  const int in_high = n > 8 ? n - 8 : 0;
+  const uint64_t high = HexDigits8(static_cast<uint32_t>(v >> 32)) >> ((8 * (8 - in_high)) & 63);
+  const uint64_t low = HexDigits8(static_cast<uint32_t>(v)) >> (8 * (8 - n + in_high));
   *p++ = '0';
   *p++ = 'x';
-  const uint64_t low = HexDigits8(static_cast<uint32_t>(v));
-  if (n <= 8) {
-    const uint64_t digits = low >> (8 * (8 - n));  // memory byte 0 = the first digit to print
-    std::memcpy(p, &digits, 8);
-  } else {
-    const uint64_t high = HexDigits8(static_cast<uint32_t>(v >> 32)) >> (8 * (16 - n));
-    std::memcpy(p, &high, 8);
-    std::memcpy(p + (n - 8), &low, 8);
-  }
+  std::memcpy(p, &high, 8);
+  std::memcpy(p + in_high, &low, 8);
   return p + n;
 }
 
@@ -84,11 +81,6 @@ void AppendSiginfo(const Outcome& o, std::string* out) {
   *out += "\", \"si_call_addr\": \"";
   AppendHex(o.sigsys.call_addr, out);
   *out += "\"}";
-}
-
-template <typename T>
-void AppendBytes(const T& v, std::string* key) {
-  key->append(reinterpret_cast<const char*>(&v), sizeof v);
 }
 
 // Records with common and odd arches, numbers and values: what a line's record text could
@@ -281,22 +273,29 @@ void VectorSink::AppendPrefix(const SeccompData& data, std::string* out) {
 void VectorSink::OutcomeKey(const Outcome& o, std::string* key) const {
   static_assert(sizeof(Outcome) == 72 && sizeof(SigsysInfo) == 32,
                 "Outcome changed: add its new fields to VectorSink::OutcomeKey");
-  key->clear();
-  AppendBytes(o.ret, key);
-  AppendBytes(o.action, key);
-  AppendBytes(o.data, key);
-  AppendBytes(o.matched, key);
-  AppendBytes(o.dispatch, key);
-  AppendBytes(o.passthrough, key);
-  AppendBytes(o.strict, key);
-  AppendBytes(o.effect, key);
-  AppendBytes(o.return_value, key);
-  AppendBytes(o.signal, key);
-  AppendBytes(o.has_siginfo, key);
-  AppendBytes(o.logged, key);
-  AppendBytes(o.unavailable, key);
+  char buf[64];  // the fields' bytes, at most 4+4+2+4+4+4+1+4+8+4+1+1+1+1 (the enums are ints)
+  char* p = buf;
+  auto put = [&p](const auto& v) {
+    static_assert(sizeof v <= 8);
+    std::memcpy(p, &v, sizeof v);
+    p += sizeof v;
+  };
+  put(o.ret);
+  put(o.action);
+  put(o.data);
+  put(o.matched);
+  put(o.dispatch);
+  put(o.passthrough);
+  put(o.strict);
+  put(o.effect);
+  put(o.return_value);
+  put(o.signal);
+  put(o.has_siginfo);
+  put(o.logged);
+  put(o.unavailable);
   const bool ran = o.filters_ran(session_.stack.size());
-  AppendBytes(ran, key);
+  put(ran);
+  key->assign(buf, static_cast<size_t>(p - buf));
   if (ran) key->append(reinterpret_cast<const char*>(rets_.data()), 4 * rets_.size());
 }
 

@@ -158,16 +158,24 @@ inline bool RunsAsGiven(const sckit_program* p, const struct seccomp_data* data)
   return ((data->arch | p->native_always) & p->native_bit) != 0;
 }
 
-// Every other run: the interpreter, and JIT runs of records whose image differs from their
-// values (big-endian arches; arches sckit does not know run as given, as stacks do). Out of
-// line, so the direct path has no frame of its own. Whatever a run must do to a record before
-// the filter sees it belongs here, once.
+// A run of a record without __AUDIT_ARCH_LE in its arch: on its image when the arch is a known
+// big-endian one (vm/record_layout.h), else as given. Out of line, so that RunSlow needs no
+// frame (for the 64-byte copy or the call).
+[[gnu::noinline]] uint32_t RunNotLittleEndian(const sckit_program* p,
+                                              const sckit::SeccompData& values) {
+  if (!sckit::IsBigEndianArch(values.arch)) {
+    return p->jit != nullptr ? p->jit(&values) : p->interp->Run(values);
+  }
+  const sckit::SeccompData image = sckit::LoadedImage(values);
+  return p->jit != nullptr ? p->jit(&image) : p->interp->Run(image);
+}
+
+// Every other run: the interpreter, and JIT runs of records whose image may differ from their
+// values. Out of line, so the direct path has no frame of its own. Whatever a run must do to a
+// record before the filter sees it belongs here, once (as stacks do: vm/record_layout.h).
 [[gnu::noinline]] uint32_t RunSlow(const sckit_program* p, const struct seccomp_data* data) {
   const sckit::SeccompData& values = AsData(data);
-  if (sckit::HasBigEndianLayout(values.arch)) {  // as stacks do (vm/record_layout.h)
-    const sckit::SeccompData image = sckit::LoadedImage(values);
-    return p->jit != nullptr ? p->jit(&image) : p->interp->Run(image);
-  }
+  if ((values.arch & kArchLittleEndian) == 0) [[unlikely]] return RunNotLittleEndian(p, values);
   return p->jit != nullptr ? p->jit(&values) : p->interp->Run(values);
 }
 

@@ -208,8 +208,14 @@ sckit_status sckit_program_prepare(const void* bytes, size_t len, sckit_engine e
   if (out == nullptr) return Fail(SCKIT_ERR_ARGUMENT, "NULL out", err, err_len);
   *out = nullptr;
   if (bytes == nullptr && len > 0) return Fail(SCKIT_ERR_ARGUMENT, "NULL bytes", err, err_len);
-  if (engine != SCKIT_ENGINE_INTERP && engine != SCKIT_ENGINE_JIT) {
-    return Fail(SCKIT_ERR_ARGUMENT, "unknown engine " + std::to_string(engine), err, err_len);
+  // A C caller may pass any int; C++ may not even load an sckit_engine outside 0..1 (UBSan's
+  // enum check), so its bits are read as an integer first.
+  static_assert(sizeof(sckit_engine) == sizeof(uint32_t));
+  uint32_t engine_bits;
+  std::memcpy(&engine_bits, &engine, sizeof engine_bits);
+  if (engine_bits != SCKIT_ENGINE_INTERP && engine_bits != SCKIT_ENGINE_JIT) {
+    return Fail(SCKIT_ERR_ARGUMENT, "unknown engine " + std::to_string(engine_bits), err,
+                err_len);
   }
   try {
     if (std::optional<sckit::Error> bad = CheckByteLength(len)) {

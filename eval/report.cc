@@ -5,6 +5,7 @@
 #include "formats/disasm.h"
 #include "formats/record_text.h"
 #include "vm/action.h"
+#include "vm/names.h"
 #include "vm/text.h"
 
 namespace sckit::eval {
@@ -55,7 +56,9 @@ std::string OutcomeJsonOpen(const SeccompData& record, bool full, std::string_vi
          (o.effect == Effect::kReturn ? std::to_string(o.return_value) : std::string("null"));
   out += ", \"signal\": " + (o.signal ? std::to_string(o.signal) : std::string("null"));
   out += ", \"signal_name\": " +
-         (o.signal ? JsonString(SignalText(o.signal, record.arch)) : std::string("null"));
+         (SignalNameOf(o.signal, record.arch).empty()  // none on an arch sckit does not know
+              ? std::string("null")
+              : JsonString(SignalNameOf(o.signal, record.arch)));
   if (o.has_siginfo) out += SiginfoJson(o);
   out += ", \"passthrough\": ";
   out += o.passthrough != Passthrough::kNone ? JsonString(PassthroughName(o.passthrough))

@@ -344,7 +344,8 @@ Result<bool> VectorSink::Append(const SeccompData& data, std::string* out) {
   if (!fast_record_) return Slow(data, out);
   const Outcome o = Decide(session_.stack, data, session_.ctx, rets_);
   OutcomeKey(o, &key_);
-  AppendBytes(NumberingOf(data.arch), &key_);  // errno and signal names are the arch's
+  const Numbering names = NumberingOf(data.arch);  // errno and signal names are the arch's
+  key_.append(reinterpret_cast<const char*>(&names), sizeof names);
   auto it = pieces_.find(key_);
   if (it == pieces_.end()) {
     Result<bool> r = Slow(data, out);

@@ -380,14 +380,18 @@ std::optional<std::string> ActionWord(uint32_t canonical, const std::vector<std:
     case kRetTrap: return data ? std::nullopt : std::optional<std::string>("trap");
     case kRetTrace: return data ? std::nullopt : std::optional<std::string>("trace");
     case kRetErrno: {
-      // The name the errno has on every arch (vm/names.h), and on x86_64, where the rules
-      // parser reads it before the compiler checks it on each arch (rules_resolve CheckErrno).
-      std::string_view name = ErrnoNameOf(static_cast<int>(data), kAuditArchX86_64);
-      for (const std::string& a : arches) {
-        const ArchInfo* arch = FindArch(a);
-        if (arch == nullptr || ErrnoNameOf(static_cast<int>(data), arch->audit_arch) != name) {
+      // The name the errno has on every arch of the policy (vm/names.h), which the compiler
+      // turns back into each arch's own number (rules_resolve ErrnoOn); else the number.
+      std::string_view name;
+      for (size_t i = 0; i < arches.size(); ++i) {
+        const ArchInfo* arch = FindArch(arches[i]);
+        const std::string_view here =
+            arch ? ErrnoNameOf(static_cast<int>(data), arch->audit_arch) : std::string_view();
+        if (here.empty() || (i > 0 && here != name)) {
           name = {};
+          break;
         }
+        name = here;
       }
       return "return " + (name.empty() ? std::to_string(data) : std::string(name));
     }

@@ -83,7 +83,7 @@ struct RuleAction {
   RuleAction() = default;
   RuleAction(ActionKind k, uint16_t d) : kind(k), data(d) {}
   ActionKind kind = ActionKind::kAllow;
-  uint16_t data = 0;  // the errno of kErrno (as x86_64 defines a named one)
+  uint16_t data = 0;  // the errno of kErrno (a named one: x86_64's; the resolver sets each arch's)
   std::string data_name;   // `return EPERM`: the name, checked per arch by the resolver
   SourceLocation data_loc;  // of the errno, when named
   friend bool operator==(const RuleAction& a, const RuleAction& b) {

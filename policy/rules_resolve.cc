@@ -147,24 +147,38 @@ Result<Atom> AtomFor(const Atom& a, const ArchInfo& arch) {
   return out;
 }
 
-// A named errno must mean the same number on every given arch (one filter returns one value).
-Result<bool> CheckErrno(const RuleAction& a, const std::vector<ArchGroup>& groups) {
-  if (a.kind != ActionKind::kErrno || a.data_name.empty()) return true;
+// A named errno's number on `arch` (vm/names.h: ENOSYS is 89 on mips, 38 on x86_64); a
+// numbered errno is taken as written.
+Result<bool> ErrnoOn(RuleAction* a, const ArchInfo& arch) {
+  if (a->kind != ActionKind::kErrno || a->data_name.empty()) return true;
+  const std::optional<int> value = ErrnoByName(a->data_name, arch.audit_arch);
+  if (!value) {
+    return LocatedError(a->data_loc, "errno '" + a->data_name + "' is not an errno of " +
+                                         std::string(arch.name) + ": write the number");
+  }
+  a->data = static_cast<uint32_t>(*value);
+  return true;
+}
+
+// The default action is one value for every arch: a named errno must mean the same number on
+// each given arch (a rule's errno takes each arch's own number: MakeArchRules).
+Result<bool> CheckDefaultErrno(RuleAction* a, const std::vector<ArchGroup>& groups) {
+  const ArchInfo* first = nullptr;
+  uint32_t agreed = 0;
   for (const ArchGroup& g : groups) {
     for (const ArchInfo* arch : g.arches) {
-      // The arch's own errno numbering (vm/names.h: ENOSYS is 89 on mips).
-      const std::optional<int> value = ErrnoByName(a.data_name, arch->audit_arch);
-      if (!value) {
-        return LocatedError(a.data_loc, "errno '" + a.data_name + "' is not an errno of " +
-                                            std::string(arch->name) + ": write the number");
+      Result<bool> ok = ErrnoOn(a, *arch);
+      if (!ok.ok()) return ok;
+      if (first != nullptr && a->data != agreed) {
+        return LocatedError(a->data_loc, "errno '" + a->data_name + "' is " +
+                                             std::to_string(a->data) + " on " +
+                                             std::string(arch->name) + " but " +
+                                             std::to_string(agreed) + " on " +
+                                             std::string(first->name) +
+                                             ": the default action is one value, write the number");
       }
-      if (static_cast<uint32_t>(*value) != a.data) {
-        return LocatedError(a.data_loc, "errno '" + a.data_name + "' is " +
-                                            std::to_string(*value) + " on " +
-                                            std::string(arch->name) + " but " +
-                                            std::to_string(a.data) +
-                                            " on x86_64: write the number");
-      }
+      if (first == nullptr) first = arch;
+      agreed = a->data;
     }
   }
   return true;
@@ -172,21 +186,16 @@ Result<bool> CheckErrno(const RuleAction& a, const std::vector<ArchGroup>& group
 
 // The rule of every mapped number, its constants as the number's arch defines them.
 Result<bool> MakeArchRules(const Policy& policy, ResolvedPolicy* out) {
-  for (const SyscallRule& r : policy.rules) {
-    for (const Filter& f : r.filters) {
-      for (const RuleAction* a : {&f.if_true, f.if_false ? &*f.if_false : nullptr}) {
-        if (a == nullptr) continue;
-        Result<bool> ok = CheckErrno(*a, out->groups);
-        if (!ok.ok()) return ok.error();
-      }
-    }
-  }
   for (ArchGroup& g : out->groups) {
     for (const auto& [nr, index] : g.rules) {
       const ArchInfo& arch = ArchOfNumber(g, nr);
       SyscallRule rule = policy.rules[index];
       std::erase_if(rule.filters, [&arch](const Filter& f) { return !AppliesTo(f.arches, arch.name); });
       for (Filter& f : rule.filters) {
+        for (RuleAction* a : {&f.if_true, f.if_false ? &*f.if_false : nullptr}) {
+          Result<bool> ok = a ? ErrnoOn(a, arch) : Result<bool>(true);
+          if (!ok.ok()) return ok.error();
+        }
         for (Clause& c : f.expr) {
           for (Atom& a : c) {
             Result<Atom> at = AtomFor(a, arch);
@@ -293,7 +302,7 @@ Result<ResolvedPolicy> ResolvePolicy(const Policy& policy, const ResolveOptions&
   if (def.kind == ActionKind::kDefault) {
     return MakeError("policy", "the default action cannot be a bare 'return' (give an errno)");
   }
-  Result<bool> def_ok = CheckErrno(def, out.groups);
+  Result<bool> def_ok = CheckDefaultErrno(&def, out.groups);
   if (!def_ok.ok()) return def_ok.error();
   out.default_ret = out.Ret(def);
   Result<bool> mapped = MapRules(policy, &out);

@@ -61,7 +61,8 @@ struct ResolvedPolicy {
 // Errors, each at file:line:col: a syscall no given arch knows (with suggestions), two names
 // for one number, a constant that does not fit a 32-bit arch's word, a bad --default-action,
 // a named constant an arch does not define (or sckit has no table for: rules_constants.h), a
-// named errno whose number differs between the given arches.
+// named errno an arch does not define, a named default errno whose number differs between the
+// given arches (a rule's named errno takes each arch's own number).
 Result<ResolvedPolicy> ResolvePolicy(const Policy& policy, const ResolveOptions& options);
 
 // The syscall names libseccomp knows for `arch` (for suggestions and listings).

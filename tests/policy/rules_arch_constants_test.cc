@@ -4,7 +4,7 @@
 // named beside each (and glibc 2.36 where glibc, not the kernel, defines the name); the tables
 // under test are generated from Debian's cross headers, so these are an independent check.
 // Also: a name on an arch sckit has no table for is refused at file:line:col; a named errno
-// whose number differs between the arches is refused; the clang-evaluated x86_64 table agrees
+// takes each arch's own number (a default one must agree between the arches); the clang-evaluated x86_64 table agrees
 // with the host compiler's; syscalls newer than libseccomp 2.5.4 resolve through vm/arch.
 #include <gtest/gtest.h>
 
@@ -14,6 +14,8 @@
 #include "policy/decompile.h"
 #include "policy/rules_compile.h"
 #include "policy/rules_constants.h"
+#include "policy/rules_eval.h"
+#include "policy/rules_parser.h"
 #include "tests/policy/rules_test_util.h"
 #include "vm/arch.h"
 #include "vm/bpf.h"
@@ -154,30 +156,57 @@ TEST(RulesArchConstants, NameMissingOnOneArchIsLocated) {
                                "is not an integer constant of the aarch64 headers");
 }
 
-TEST(RulesArchConstants, NamedErrnoMustBeOneNumberOnEveryArch) {
-  // ENOSYS: include/uapi/asm-generic/errno.h 38, arch/mips/include/uapi/asm/errno.h 89.
+// The filter's answer to `syscall` on `arch` (compiled for `arches`), and the policy
+// evaluator's, which must agree.
+uint32_t RetOn(const Policy& p, std::initializer_list<const char*> arches, const std::string& arch,
+               const std::string& syscall) {
+  Result<ResolvedPolicy> r = ResolvePolicy(p, ResolveOptions{Arches(arches), std::nullopt, false});
+  EXPECT_TRUE(r.ok()) << r.error().message;
+  if (!r.ok()) return 0;
+  Result<Program> prog = GenerateFilter(*r);
+  EXPECT_TRUE(prog.ok());
+  Result<VerifiedProgram> v = Verify(*prog);
+  EXPECT_TRUE(v.ok());
+  if (!v.ok()) return 0;
+  const ArchInfo* a = FindArch(arch);
+  SeccompData d;
+  d.arch = a->audit_arch;
+  d.nr = *SyscallNumber(*a, syscall);
+  EXPECT_EQ(RunFilter(*v, d), EvaluatePolicy(*r, d));
+  return RunFilter(*v, d);
+}
+
+TEST(RulesArchConstants, NamedErrnoTakesEachArchsNumber) {
+  // ENOSYS: include/uapi/asm-generic/errno.h 38, arch/mips/include/uapi/asm/errno.h 89, as the
+  // policy compiled on each machine (minijail reads the build machine's errno.h) would return.
   Policy p = MustParse("read: return ENOSYS\n");
-  Result<ResolvedPolicy> r =
-      ResolvePolicy(p, ResolveOptions{Arches({"x86_64", "mipsel"}), std::nullopt, false});
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().message,
-            "t.policy:1:14: errno 'ENOSYS' is 89 on mipsel but 38 on x86_64: write the number");
-  EXPECT_TRUE(ResolvePolicy(p, ResolveOptions{Arches({"x86_64", "aarch64", "arm"}), std::nullopt,
-                                              false}).ok());
+  EXPECT_EQ(RetOn(p, {"x86_64", "mipsel"}, "x86_64", "read"), seccomp::kRetErrno | 38u);
+  EXPECT_EQ(RetOn(p, {"x86_64", "mipsel"}, "mipsel", "read"), seccomp::kRetErrno | 89u);
+  EXPECT_EQ(RetOn(p, {"mipsel"}, "mipsel", "read"), seccomp::kRetErrno | 89u);
+  EXPECT_EQ(RetOn(p, {"aarch64", "arm"}, "arm", "read"), seccomp::kRetErrno | 38u);
+  // parisc has no constant table but its own errno numbering (vm/names.h).
+  EXPECT_EQ(RetOn(p, {"parisc"}, "parisc", "read"),
+            seccomp::kRetErrno |
+                static_cast<uint32_t>(*ErrnoByName("ENOSYS", FindArch("parisc")->audit_arch)));
   Policy n = MustParse("read: return 89\n");
-  EXPECT_TRUE(ResolvePolicy(n, ResolveOptions{Arches({"mipsel"}), std::nullopt, false}).ok());
-  // The arches with no constant table have their errno numbering too (vm/names.h, the table
-  // the printers use): parisc's ENOSYS is its own; EPERM is 1 on every arch.
-  Result<ResolvedPolicy> pa =
-      ResolvePolicy(p, ResolveOptions{Arches({"parisc"}), std::nullopt, false});
-  ASSERT_FALSE(pa.ok());
-  EXPECT_EQ(pa.error().message,
-            "t.policy:1:14: errno 'ENOSYS' is " +
-                std::to_string(*ErrnoByName("ENOSYS", FindArch("parisc")->audit_arch)) +
-                " on parisc but 38 on x86_64: write the number");
-  Policy eperm = MustParse("read: return EPERM\n");
-  EXPECT_TRUE(ResolvePolicy(eperm, ResolveOptions{Arches({"parisc", "sparc64", "alpha", "mipsel"}),
-                                                  std::nullopt, false}).ok());
+  EXPECT_EQ(RetOn(n, {"x86_64", "mipsel"}, "x86_64", "read"), seccomp::kRetErrno | 89u);
+  // The default action is one value for every arch: a name that differs is refused, located.
+  Policy one = MustParse("read: 1\n");
+  Result<RuleAction> enosys = ParseActionText("return ENOSYS");
+  ASSERT_TRUE(enosys.ok());
+  Result<ResolvedPolicy> r =
+      ResolvePolicy(one, ResolveOptions{Arches({"x86_64", "mipsel"}), *enosys, false});
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("errno 'ENOSYS' is 89 on mipsel but 38 on x86_64"),
+            std::string::npos)
+      << r.error().message;
+  Result<ResolvedPolicy> mips = ResolvePolicy(one, ResolveOptions{Arches({"mipsel"}), *enosys, false});
+  ASSERT_TRUE(mips.ok());
+  EXPECT_EQ(mips->default_ret, seccomp::kRetErrno | 89u);
+  Result<RuleAction> eperm = ParseActionText("return EPERM");
+  ASSERT_TRUE(eperm.ok());
+  EXPECT_TRUE(ResolvePolicy(one, ResolveOptions{Arches({"parisc", "sparc64", "alpha", "mipsel"}),
+                                                *eperm, false}).ok());
 }
 
 // The per-arch tables come from clang (gen_arch_constants.cc), the host table from the build's

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <utility>
 
@@ -337,13 +338,8 @@ Result<SyscallEntry> ReadEntry(const json& v, const std::string& path) {
   return e;
 }
 
-// The seccomp object itself, at `path` ("" for a bare profile, "linux.seccomp" in a config).
-Result<Profile> ReadSeccomp(const json& v, const std::string& path) {
-  if (!v.is_object()) {
-    return PathError("bad-profile", path.empty() ? "(top level)" : path,
-                     "expected an object, found " + TypeName(v));
-  }
-  Profile p;
+// defaultAction and defaultErrnoRet.
+std::optional<Error> ReadDefault(const json& v, const std::string& path, Profile* p) {
   const json* def = Reader::Member(v, "defaultAction");
   if (def == nullptr) return Reader::Missing(Child(path, "defaultAction"));
   Result<ProfileAction> a = ReadAction(*def, Child(path, "defaultAction"));
@@ -353,13 +349,40 @@ Result<Profile> ReadSeccomp(const json& v, const std::string& path) {
                      "SCMP_ACT_NOTIFY cannot be the default action (runc and libseccomp refuse "
                      "it)");
   }
-  p.default_action = *a;
+  p->default_action = *a;
   Result<std::optional<uint32_t>> der =
       ReadErrnoRet(Reader::Member(v, "defaultErrnoRet"), Child(path, "defaultErrnoRet"),
-                   p.default_action, Child(path, "defaultAction"));
+                   p->default_action, Child(path, "defaultAction"));
   if (!der.ok()) return der.error();
-  p.default_errno_ret = *der;
+  p->default_errno_ret = *der;
+  return std::nullopt;
+}
 
+// One archMap entry at `mp`: {architecture, subArchitectures}.
+Result<ArchMapEntry> ReadArchMapEntry(const json& m, const std::string& mp) {
+  if (!m.is_object()) {
+    return PathError("bad-profile", mp, "expected an object, found " + TypeName(m));
+  }
+  ArchMapEntry entry;
+  const json* arch = Reader::Member(m, "architecture");
+  if (arch == nullptr) return Reader::Missing(Child(mp, "architecture"));
+  Result<std::string> an = ReadArch(*arch, Child(mp, "architecture"));
+  if (!an.ok()) return an.error();
+  entry.arch = *an;
+  const std::string sub_path = Child(mp, "subArchitectures");
+  Result<std::vector<std::string>> subs =
+      Reader::Strings(Reader::Member(m, "subArchitectures"), sub_path);
+  if (!subs.ok()) return subs.error();
+  for (size_t j = 0; j < subs->size(); ++j) {
+    Result<std::string> ok = ReadArch(json((*subs)[j]), Index(sub_path, j));
+    if (!ok.ok()) return ok.error();
+  }
+  entry.sub_arches = std::move(*subs);
+  return entry;
+}
+
+// architectures, or archMap (not both).
+std::optional<Error> ReadArchitectures(const json& v, const std::string& path, Profile* p) {
   const std::string arch_path = Child(path, "architectures");
   Result<std::vector<std::string>> arches =
       Reader::Strings(Reader::Member(v, "architectures"), arch_path);
@@ -368,43 +391,28 @@ Result<Profile> ReadSeccomp(const json& v, const std::string& path) {
     Result<std::string> ok = ReadArch(json((*arches)[i]), Index(arch_path, i));
     if (!ok.ok()) return ok.error();
   }
-  p.architectures = std::move(*arches);
-
-  if (const json* map = Reader::Member(v, "archMap")) {
-    const std::string map_path = Child(path, "archMap");
-    if (!map->is_array()) {
-      return PathError("bad-profile", map_path, "expected an array, found " + TypeName(*map));
-    }
-    if (!p.architectures.empty() && !map->empty()) {
-      return PathError("bad-profile", map_path,
-                       "both \"architectures\" and \"archMap\" given (use either, as Docker "
-                       "requires)");
-    }
-    for (size_t i = 0; i < map->size(); ++i) {
-      const json& m = (*map)[i];
-      const std::string mp = Index(map_path, i);
-      if (!m.is_object()) {
-        return PathError("bad-profile", mp, "expected an object, found " + TypeName(m));
-      }
-      ArchMapEntry entry;
-      const json* arch = Reader::Member(m, "architecture");
-      if (arch == nullptr) return Reader::Missing(Child(mp, "architecture"));
-      Result<std::string> an = ReadArch(*arch, Child(mp, "architecture"));
-      if (!an.ok()) return an.error();
-      entry.arch = *an;
-      const std::string sub_path = Child(mp, "subArchitectures");
-      Result<std::vector<std::string>> subs =
-          Reader::Strings(Reader::Member(m, "subArchitectures"), sub_path);
-      if (!subs.ok()) return subs.error();
-      for (size_t j = 0; j < subs->size(); ++j) {
-        Result<std::string> ok = ReadArch(json((*subs)[j]), Index(sub_path, j));
-        if (!ok.ok()) return ok.error();
-      }
-      entry.sub_arches = std::move(*subs);
-      p.arch_map.push_back(std::move(entry));
-    }
+  p->architectures = std::move(*arches);
+  const json* map = Reader::Member(v, "archMap");
+  if (map == nullptr) return std::nullopt;
+  const std::string map_path = Child(path, "archMap");
+  if (!map->is_array()) {
+    return PathError("bad-profile", map_path, "expected an array, found " + TypeName(*map));
   }
+  if (!p->architectures.empty() && !map->empty()) {
+    return PathError("bad-profile", map_path,
+                     "both \"architectures\" and \"archMap\" given (use either, as Docker "
+                     "requires)");
+  }
+  for (size_t i = 0; i < map->size(); ++i) {
+    Result<ArchMapEntry> entry = ReadArchMapEntry((*map)[i], Index(map_path, i));
+    if (!entry.ok()) return entry.error();
+    p->arch_map.push_back(std::move(*entry));
+  }
+  return std::nullopt;
+}
 
+// flags, listenerPath, listenerMetadata.
+std::optional<Error> ReadFlagsAndListener(const json& v, const std::string& path, Profile* p) {
   const std::string flags_path = Child(path, "flags");
   Result<std::vector<std::string>> flags = Reader::Strings(Reader::Member(v, "flags"), flags_path);
   if (!flags.ok()) return flags.error();
@@ -417,19 +425,30 @@ Result<Profile> ReadSeccomp(const json& v, const std::string& path) {
                            "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)");
     }
   }
-  p.flags = std::move(*flags);
-
+  p->flags = std::move(*flags);
   if (const json* lp = Reader::Member(v, "listenerPath")) {
     Result<std::string> s = Reader::String(*lp, Child(path, "listenerPath"));
     if (!s.ok()) return s.error();
-    p.listener_path = std::move(*s);
+    p->listener_path = std::move(*s);
   }
   if (const json* lm = Reader::Member(v, "listenerMetadata")) {
     Result<std::string> s = Reader::String(*lm, Child(path, "listenerMetadata"));
     if (!s.ok()) return s.error();
-    p.listener_metadata = std::move(*s);
+    p->listener_metadata = std::move(*s);
   }
+  return std::nullopt;
+}
 
+// The seccomp object itself, at `path` ("" for a bare profile, "linux.seccomp" in a config).
+Result<Profile> ReadSeccomp(const json& v, const std::string& path) {
+  if (!v.is_object()) {
+    return PathError("bad-profile", path.empty() ? "(top level)" : path,
+                     "expected an object, found " + TypeName(v));
+  }
+  Profile p;
+  if (std::optional<Error> e = ReadDefault(v, path, &p)) return *e;
+  if (std::optional<Error> e = ReadArchitectures(v, path, &p)) return *e;
+  if (std::optional<Error> e = ReadFlagsAndListener(v, path, &p)) return *e;
   if (const json* calls = Reader::Member(v, "syscalls")) {
     const std::string calls_path = Child(path, "syscalls");
     if (!calls->is_array()) {

@@ -1,3 +1,4 @@
+// `sckit analyze`'s decision tables per arch and its findings (analysis/table.h).
 #include "analysis/table.h"
 
 #include <algorithm>

@@ -1,3 +1,5 @@
+// `sckit bench`: the stack timed per engine on one workload, and the report's text, JSON and
+// SVG (bench/bench.h).
 #include "bench/bench.h"
 
 #include <algorithm>

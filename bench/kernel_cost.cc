@@ -1,3 +1,5 @@
+// The in-kernel cost of a stack, measured with real syscalls in forked children
+// (bench/kernel_cost.h).
 #include "bench/kernel_cost.h"
 
 #include <linux/filter.h>

@@ -1,3 +1,4 @@
+// The C-array text format, read and written (formats/carray.h).
 #include "formats/carray.h"
 
 #include <cerrno>

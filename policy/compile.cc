@@ -1,3 +1,4 @@
+// A container seccomp profile resolved and compiled as the runtimes do (policy/compile.h).
 #include "policy/compile.h"
 
 #include <seccomp.h>

@@ -1,3 +1,5 @@
+// Reading OCI / Docker / Podman seccomp profiles into typed data, with the JSON path of every
+// error (policy/oci.h).
 #include "policy/oci.h"
 
 #include <array>

@@ -236,14 +236,18 @@ uint32_t CanonicalValue(uint32_t ret) {
   }
 }
 
-std::string CanonicalText(uint32_t canonical, bool errno_name) {
+std::string CanonicalText(uint32_t canonical) {
+  return CanonicalText(canonical, Numbering::kUnknown);  // kUnknown: no names
+}
+
+std::string CanonicalText(uint32_t canonical, Numbering names) {
   using namespace seccomp;  // NOLINT
   const uint32_t data = canonical & kRetData;
   switch (canonical & kRetActionFull) {
     case kRetKillThread: return "KILL_THREAD";
     case kRetTrap: return "TRAP(" + std::to_string(data) + ")";
     case kRetErrno: {
-      const std::string_view name = errno_name ? ErrnoNameOf(static_cast<int>(data)) : "";
+      const std::string_view name = ErrnoNameOf(static_cast<int>(data), names);
       return "ERRNO(" + std::to_string(data) + ")" + (name.empty() ? "" : " " + std::string(name));
     }
     case kRetUserNotif: return "USER_NOTIF";

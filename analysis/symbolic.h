@@ -19,6 +19,7 @@
 #include <optional>
 #include <vector>
 
+#include "vm/names.h"
 #include "vm/program.h"
 #include "vm/seccomp_data.h"
 
@@ -58,9 +59,12 @@ z3::expr StackRet(z3::context& ctx, const std::vector<z3::expr>& rets);
 z3::expr Canonical(z3::context& ctx, const z3::expr& ret);
 uint32_t CanonicalValue(uint32_t ret);  // the same on a concrete value
 
-// "ALLOW", "ERRNO(1)", "KILL_PROCESS", ... of a canonical value; with `errno_name`, errno
-// values with their names where they have one ("ERRNO(1) EPERM"), as text output shows them.
-std::string CanonicalText(uint32_t canonical, bool errno_name = false);
+// "ALLOW", "ERRNO(1)", "KILL_PROCESS", ... of a canonical value (JSON's bare form).
+std::string CanonicalText(uint32_t canonical);
+// The same with the errno's name where it has one in `names` ("ERRNO(1) EPERM"), as text output
+// shows them: the numbering of the arch the outcome belongs to (NumberingOf(audit_arch),
+// vm/names.h); Numbering::kGeneric where no arch is known.
+std::string CanonicalText(uint32_t canonical, Numbering names);
 
 // The value of a 32-bit expression in a model.
 uint32_t EvalU32(const z3::model& model, const z3::expr& e);

@@ -1,6 +1,7 @@
 // `sckit eval` and `sckit test`: records and cases through a Session (eval/evaluate.h).
 #include "eval/evaluate.h"
 
+#include <optional>
 #include <string_view>
 #include <utility>
 
@@ -22,8 +23,8 @@ Result<bool> EvaluateLive(Session& s, const SeccompData& d, const EvalOptions& o
   std::string& out = scratch->out;
   if (s.engine == EngineChoice::kKernel) {
     out = o.json ? "{" + RecordJsonMembers(d, o.full) + ", \"engine\": \"kernel\", " +
-                       KernelJsonMembers(*k) + "}\n"
-                 : record + " -> " + KernelText(*k) + "\n";
+                       KernelJsonMembers(*k, d.arch) + "}\n"
+                 : record + " -> " + KernelText(*k, d.arch) + "\n";
     return true;
   }
   // Like with like: the kernel engine answers for the session's configuration (tracer,
@@ -36,12 +37,13 @@ Result<bool> EvaluateLive(Session& s, const SeccompData& d, const EvalOptions& o
   const bool agree = oi.verdict() == oj.verdict() && live::ConsistentWith(*k, oi);
   if (o.json) {
     // The top level is the interpreter's answer (the reference); each engine's beside it.
-    out = std::move(interp_json) + ", \"engines\": {\"interp\": {" + AnswerJsonMembers(oi) +
-          "}, \"jit\": {" + AnswerJsonMembers(oj) + "}, \"kernel\": " + KernelJson(*k) +
+    out = std::move(interp_json) + ", \"engines\": {\"interp\": {" +
+          AnswerJsonMembers(oi, d.arch) + "}, \"jit\": {" + AnswerJsonMembers(oj, d.arch) +
+          "}, \"kernel\": " + KernelJson(*k, d.arch) +
           "}, \"agree\": " + (agree ? "true" : "false") + "}\n";
   } else {
-    out = record + " -> interp " + OutcomeText(oi) + ", jit " + OutcomeText(oj) + ", kernel " +
-          KernelText(*k) + (agree ? "" : "   MISMATCH") + "\n";
+    out = record + " -> interp " + OutcomeText(oi, d.arch) + ", jit " + OutcomeText(oj, d.arch) +
+          ", kernel " + KernelText(*k, d.arch) + (agree ? "" : "   MISMATCH") + "\n";
   }
   return agree;
 }
@@ -86,7 +88,7 @@ Result<CaseRun> RunCase(Session& s, const SeccompData& d, int line, const std::s
   const Outcome o = Decide(s.stack, d, s.ctx, *rets);
   CaseRun run;
   CaseResult& c = run.result;
-  c = CaseResult{line, source, FormatRecordText(d, full), expected.text, OutcomeText(o),
+  c = CaseResult{line, source, FormatRecordText(d, full), expected.text, OutcomeText(o, d.arch),
                  expected.Matches(o)};
   if (!s.uses_kernel()) return run;
   Result<live::KernelObservation> k = s.kernel->Run(d);
@@ -104,13 +106,13 @@ Result<CaseRun> RunCase(Session& s, const SeccompData& d, int line, const std::s
       c.record += ": " + k->ToString();
       return run;
     }
-    c.actual = KernelText(*k) + " (kernel)";
+    c.actual = KernelText(*k, d.arch) + " (kernel)";
     c.passed = kernel_match;
     return run;
   }
   const Outcome oj = Decide(s.jit, d, s.ctx, *rets);
-  c.actual = "interp " + OutcomeText(o) + ", jit " + OutcomeText(oj) + ", kernel " +
-             KernelText(*k);
+  c.actual = "interp " + OutcomeText(o, d.arch) + ", jit " + OutcomeText(oj, d.arch) +
+             ", kernel " + KernelText(*k, d.arch);
   c.passed = c.passed && expected.Matches(oj) && oj.verdict() == o.verdict();
   if (k->reproducible) c.passed = c.passed && kernel_match && live::ConsistentWith(*k, o);
   return run;
@@ -146,10 +148,10 @@ Result<bool> EvaluateRecord(Session& session, const SeccompData& data, const Eva
     if (options.trace) AppendTraceJson(stack, scratch->traces, &out);
     out += "}\n";
   } else {
-    out = FormatRecordText(data, options.full) + " -> " + OutcomeText(o);
+    out = FormatRecordText(data, options.full) + " -> " + OutcomeText(o, data.arch);
     if (!DispatchPasses(o.dispatch) && o.effect != Effect::kDispatchSignal) {
       out += " (syscall user dispatch: " + std::string(DispatchResultName(o.dispatch)) +
-             ", signal " + SignalText(o.signal) + ")";
+             ", signal " + SignalText(o.signal, data.arch) + ")";
     }
     if (o.unavailable) {
       out += " (" + std::string(LogBitName(LogBitOf(o.action))) +
@@ -174,10 +176,18 @@ Result<SuiteResult> RunCases(Session& session, std::istream& in, const std::stri
     Result<bool> more = cases.Next(&case_line);
     if (!more.ok()) return more.error();
     if (!*more) break;
+    // An errno name means the number of each record's arch (ERRNO(ENOSYS) is 89 on mips):
+    // parsed again whenever the arch changes.
     Result<Expectation> expected = ParseExpectation(case_line.expected, case_line.line);
-    if (!expected.ok()) return expected.error();
-    const Expected one{std::span<const Expectation>(&*expected, 1), expected->text};
+    if (case_line.records.empty() && !expected.ok()) return expected.error();
+    std::optional<uint32_t> parsed_for;
     for (const SeccompData& d : case_line.records) {
+      if (parsed_for != d.arch) {
+        expected = ParseExpectation(case_line.expected, case_line.line, d.arch);
+        parsed_for = d.arch;
+      }
+      if (!expected.ok()) return expected.error();
+      const Expected one{std::span<const Expectation>(&*expected, 1), expected->text};
       Result<CaseRun> run =
           RunCase(session, d, case_line.line, case_line.text, one, options.full, &rets);
       if (!run.ok()) return run.error();
@@ -213,7 +223,7 @@ std::string CaseLines(const FilterStack& stack, std::span<const SeccompData> rec
   std::vector<uint32_t> rets(stack.size());
   for (size_t i = 0; i < records.size(); ++i) {
     const Outcome o = Decide(stack, records[i], KernelContext{}, rets);
-    out += FormatRecordText(records[i], full) + " => " + OutcomeText(o);
+    out += FormatRecordText(records[i], full) + " => " + OutcomeText(o, records[i].arch);
     if (i < comments.size() && !comments[i].empty()) out += "  # " + comments[i];
     out += "\n";
   }

@@ -7,6 +7,7 @@
 #include "formats/disasm.h"
 #include "formats/record_text.h"
 #include "vm/action.h"
+#include "vm/names.h"
 #include "vm/text.h"
 
 namespace sckit::eval {
@@ -30,10 +31,10 @@ std::string SiginfoJson(const Outcome& o) {
 
 }  // namespace
 
-std::string AnswerJsonMembers(const Outcome& o) {
+std::string AnswerJsonMembers(const Outcome& o, uint32_t audit_arch) {
   // A call syscall user dispatch stopped has no seccomp action at all.
   const bool seccomp = DispatchPasses(o.dispatch);
-  return "\"outcome\": \"" + o.Text() + "\", " + VerdictNameJson(o.verdict()) +
+  return "\"outcome\": \"" + o.Text() + "\", " + VerdictNameJson(o.verdict(), audit_arch) +
          ", \"ret\": " + (seccomp ? JsonString(Hex(o.ret, 8)) : std::string("null")) +
          ", \"action\": " + (seccomp ? JsonString(ActionName(o.action)) : std::string("null"));
 }
@@ -42,7 +43,7 @@ std::string OutcomeJsonOpen(const SeccompData& record, bool full, std::string_vi
                             const Outcome& o, const FilterStack& stack,
                             std::span<const uint32_t> rets, bool filters_ran) {
   std::string out = "{" + RecordJsonMembers(record, full) + ", \"engine\": " +
-                    JsonString(engine) + ", " + AnswerJsonMembers(o) +
+                    JsonString(engine) + ", " + AnswerJsonMembers(o, record.arch) +
                     ", \"data\": " + std::to_string(o.data) + ", \"matched\": " +
                     (o.matched >= 0 ? std::to_string(o.matched) : "null") + ", \"filters\": ";
   if (filters_ran) {
@@ -57,7 +58,9 @@ std::string OutcomeJsonOpen(const SeccompData& record, bool full, std::string_vi
          (o.effect == Effect::kReturn ? std::to_string(o.return_value) : std::string("null"));
   out += ", \"signal\": " + (o.signal ? std::to_string(o.signal) : std::string("null"));
   out += ", \"signal_name\": " +
-         (o.signal ? JsonString(SignalText(o.signal)) : std::string("null"));
+         (SignalNameOf(o.signal, record.arch).empty()  // none on an arch sckit does not know
+              ? std::string("null")
+              : JsonString(SignalNameOf(o.signal, record.arch)));
   if (o.has_siginfo) out += SiginfoJson(o);
   out += ", \"passthrough\": ";
   out += o.passthrough != Passthrough::kNone ? JsonString(PassthroughName(o.passthrough))
@@ -110,10 +113,10 @@ void AppendTraceJson(const FilterStack& stack, const std::vector<FilterTrace>& t
   *out += "]";
 }
 
-std::string KernelJsonMembers(const live::KernelObservation& k) {
+std::string KernelJsonMembers(const live::KernelObservation& k, uint32_t audit_arch) {
   std::string out = "\"outcome\": ";
   out += k.reproducible ? JsonString(k.outcome.Text()) : std::string("null");
-  out += ", " + VerdictNameJson(k.reproducible ? k.outcome : Verdict{});
+  out += ", " + VerdictNameJson(k.reproducible ? k.outcome : Verdict{}, audit_arch);
   out += ", \"ret\": null, \"action\": null";
   out += ", \"possible\": " + JsonStrings(k.possible);
   out += ", \"reproducible\": " + std::string(k.reproducible ? "true" : "false");
@@ -122,21 +125,21 @@ std::string KernelJsonMembers(const live::KernelObservation& k) {
   return out;
 }
 
-std::string KernelText(const live::KernelObservation& k) {
+std::string KernelText(const live::KernelObservation& k, uint32_t audit_arch) {
   std::string text = k.ToString();
   if (!k.reproducible) return text;
   // ToString starts with the possible outcomes joined by '|': the same list, with names.
   std::string plain, named;
   for (size_t i = 0; i < k.possible.size(); ++i) {
     plain += (i ? "|" : "") + k.possible[i].Text();
-    named += (i ? "|" : "") + VerdictText(k.possible[i]);
+    named += (i ? "|" : "") + VerdictText(k.possible[i], audit_arch);
   }
   if (text.rfind(plain, 0) == 0) text.replace(0, plain.size(), named);
   return text;
 }
 
-std::string KernelJson(const live::KernelObservation& k) {
-  return "{" + KernelJsonMembers(k) + "}";
+std::string KernelJson(const live::KernelObservation& k, uint32_t audit_arch) {
+  return "{" + KernelJsonMembers(k, audit_arch) + "}";
 }
 
 std::string JunitXml(const std::vector<SuiteResult>& suites) {

@@ -26,13 +26,13 @@ std::string OutcomeJsonOpen(const SeccompData& record, bool full, std::string_vi
 
 // `"outcome": ..., "errno_name": ..., "ret": ..., "action": ...` of one outcome: the members
 // every engine's answer has (the kernel engine's ret and action are null: it observes effects,
-// not the filters' raw values).
-std::string AnswerJsonMembers(const Outcome& o);
+// not the filters' raw values). Errno names in the numbering of the record's `audit_arch`.
+std::string AnswerJsonMembers(const Outcome& o, uint32_t audit_arch);
 
 // The live kernel's answer as JSON members: `"outcome"` (null when not reproducible),
 // `"errno_name"`, `"ret": null, "action": null`, `"possible"`, `"reproducible"`, `"reason"`,
-// `"trail"`.
-std::string KernelJsonMembers(const live::KernelObservation& k);
+// `"trail"`. Errno names in the numbering of the record's `audit_arch`.
+std::string KernelJsonMembers(const live::KernelObservation& k, uint32_t audit_arch);
 
 // Each filter's value and the instructions it executed (pc, instruction, A, X), as text lines.
 void AppendTraceText(const FilterStack& stack, const std::vector<FilterTrace>& traces,
@@ -42,11 +42,12 @@ void AppendTraceJson(const FilterStack& stack, const std::vector<FilterTrace>& t
                      std::string* out);
 
 // The live kernel's observation as text (KernelObservation::ToString) with the errno names of
-// its possible outcomes: "ERRNO(13) EACCES", "ERRNO(38) ENOSYS|USER_NOTIF".
-std::string KernelText(const live::KernelObservation& k);
+// its possible outcomes on the record's `audit_arch`: "ERRNO(13) EACCES",
+// "ERRNO(38) ENOSYS|USER_NOTIF".
+std::string KernelText(const live::KernelObservation& k, uint32_t audit_arch);
 
 // The live kernel's observation as a JSON object: {KernelJsonMembers}.
-std::string KernelJson(const live::KernelObservation& k);
+std::string KernelJson(const live::KernelObservation& k, uint32_t audit_arch);
 
 struct CaseResult {
   int line = 0;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "formats/record_text.h"
+#include "vm/names.h"
 
 
 namespace sckit::eval {
@@ -343,6 +344,8 @@ Result<bool> VectorSink::Append(const SeccompData& data, std::string* out) {
   if (!fast_record_) return Slow(data, out);
   const Outcome o = Decide(session_.stack, data, session_.ctx, rets_);
   OutcomeKey(o, &key_);
+  const Numbering names = NumberingOf(data.arch);  // errno and signal names are the arch's
+  key_.append(reinterpret_cast<const char*>(&names), sizeof names);
   auto it = pieces_.find(key_);
   if (it == pieces_.end()) {
     Result<bool> r = Slow(data, out);

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "vm/bpf.h"
+#include "vm/names.h"
 
 namespace sckit::text {
 namespace {
@@ -54,18 +55,6 @@ constexpr NamedValue kFixedSymbols[] = {
     {"SECCOMP_RET_ACTION", seccomp::kRetAction},
     {"SECCOMP_RET_DATA", seccomp::kRetData},
 };
-
-const std::map<std::string, uint32_t, std::less<>>& ErrnoTable() {
-  static const auto* table = [] {
-    auto* t = new std::map<std::string, uint32_t, std::less<>>;
-    for (int e = 1; e < 256; ++e) {
-      const char* name = strerrorname_np(e);
-      if (name != nullptr && t->find(name) == t->end()) t->emplace(name, e);
-    }
-    return t;
-  }();
-  return *table;
-}
 
 class ExprParser {
  public:
@@ -400,17 +389,12 @@ std::optional<int64_t> LookupSymbol(const SymbolContext& ctx, std::string_view n
     return std::nullopt;
   }
   if (!name.empty() && name[0] == 'E') {
-    const auto& table = ErrnoTable();
-    auto it = table.find(name);
-    if (it != table.end()) return it->second;
+    // The errno numbering of the context's arch (vm/names.h: ENOSYS is 89 on mips).
+    const std::optional<int> e =
+        ErrnoByName(name, ctx.arch ? ctx.arch->audit_arch : kAuditArchX86_64);
+    if (e) return *e;
   }
   return std::nullopt;
-}
-
-std::string ErrnoNameOf(uint32_t value) {
-  if (value == 0 || value > 4095) return "";
-  const char* name = strerrorname_np(static_cast<int>(value));
-  return name ? name : "";
 }
 
 Result<int64_t> ParseExpr(const std::vector<Token>& tokens, size_t* pos,

@@ -62,9 +62,6 @@ struct SymbolContext {
 // The value of a plain symbol (no offsetof), or nullopt.
 std::optional<int64_t> LookupSymbol(const SymbolContext& ctx, std::string_view name);
 
-// The errno name of a value ("EPERM"), or empty.
-std::string ErrnoNameOf(uint32_t value);
-
 // Parses one expression starting at tokens[*pos]; stops before the first token that cannot
 // continue it (',', ')', ']', '}' or end). Errors carry the token's line.
 Result<int64_t> ParseExpr(const std::vector<Token>& tokens, size_t* pos, const SymbolContext& ctx);

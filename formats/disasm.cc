@@ -8,6 +8,7 @@
 #include "vm/action.h"
 #include "formats/asm_expr.h"
 #include "vm/bpf.h"
+#include "vm/names.h"
 #include "vm/opcodes.h"
 #include "vm/text.h"
 
@@ -119,7 +120,13 @@ Rendered Render(const SockFilter& insn, size_t pc, size_t n, Style style, const 
       if (bpf::Class(insn.code) == bpf::kRET) {
         if (std::optional<std::string> name = ReturnValueName(insn.k)) {
           r.text = "ret " + *name;
-          if (ActionOf(insn.k) == Action::kErrno) AddComment(&r, text::ErrnoNameOf(insn.k & 0xffff));
+          if (ActionOf(insn.k) == Action::kErrno) {
+            // The errno's name on the arch the path pinned, else the one asked, else generic.
+            const uint32_t audit = st.arch >= 0 ? static_cast<uint32_t>(st.arch)
+                                   : opt.arch   ? opt.arch->audit_arch
+                                                : kAuditArchX86_64;
+            AddComment(&r, std::string(ErrnoNameOf(static_cast<int>(insn.k & 0xffff), audit)));
+          }
         } else {
           r.text = "ret #" + Hex(insn.k);
           AddComment(&r, "unknown action: the kernel kills the process");

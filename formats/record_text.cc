@@ -67,17 +67,17 @@ std::string TextOf(const SeccompData& d, const Named& n, bool full) {
 
 std::string FormatRecordText(const SeccompData& d, bool full) { return TextOf(d, NamesOf(d), full); }
 
-std::string VerdictText(const Verdict& v) {
+std::string VerdictText(const Verdict& v, uint32_t audit_arch) {
   std::string out = v.Text();
   if (v.kind == Verdict::Kind::kErrno) {
-    const std::string_view name = ErrnoNameOf(static_cast<int>(v.n));
+    const std::string_view name = ErrnoNameOf(static_cast<int>(v.n), audit_arch);
     if (!name.empty()) out += " " + std::string(name);
   }
   return out;
 }
 
-std::string SignalText(int signal) {
-  const std::string_view name = SignalNameOf(signal);
+std::string SignalText(int signal, uint32_t audit_arch) {
+  const std::string_view name = SignalNameOf(signal, audit_arch);
   return name.empty() ? std::to_string(signal) : std::string(name);
 }
 
@@ -89,9 +89,10 @@ std::string RecordJsonMembers(const SeccompData& d, bool full) {
          ", \"syscall\": " + (syscall ? JsonString(*syscall) : std::string("null"));
 }
 
-std::string VerdictNameJson(const Verdict& v) {
-  const std::string_view name =
-      v.kind == Verdict::Kind::kErrno ? ErrnoNameOf(static_cast<int>(v.n)) : std::string_view();
+std::string VerdictNameJson(const Verdict& v, uint32_t audit_arch) {
+  const std::string_view name = v.kind == Verdict::Kind::kErrno
+                                    ? ErrnoNameOf(static_cast<int>(v.n), audit_arch)
+                                    : std::string_view();
   return "\"errno_name\": " + (name.empty() ? std::string("null") : JsonString(name));
 }
 

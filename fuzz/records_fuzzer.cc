@@ -61,6 +61,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Result<SeccompData> record = ParseRecord(line, line_no);
     if (record.ok()) {
       CheckCanonical(*record);
+      // Errno names in the record's arch's numbering (none for an unknown arch).
+      Result<Expectation> on_arch = ParseExpectation(line, line_no, record->arch);
+      fuzz::Check(on_arch.ok() || !on_arch.error().rule.empty(), "expectation errors carry a rule");
     } else {
       fuzz::Check(!record.error().rule.empty(), "errors carry a rule");
     }

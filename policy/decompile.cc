@@ -10,6 +10,7 @@
 #include "policy/decompile_conditions.h"
 #include "policy/decompile_paths.h"
 #include "vm/bpf.h"
+#include "vm/names.h"
 
 namespace sckit::policy {
 namespace {
@@ -85,7 +86,7 @@ Row MakeRow(const std::vector<const VerifiedProgram*>& stack, const ArchRows& ar
   for (const DataPath& p : paths.paths) by[p.outcome].push_back(&p);
   for (const auto& [outcome, list] : by) {
     if (!ActionWord(outcome)) {
-      row.reason = "returns " + analysis::CanonicalText(outcome, true) +
+      row.reason = "returns " + analysis::CanonicalText(outcome, NumberingOf(ar.arch->audit_arch)) +
                    ", which the rules language cannot state";
       return row;
     }
@@ -240,6 +241,17 @@ void CheckNumberKeys(const std::vector<const VerifiedProgram*>& stack,
   }
 }
 
+// The errno numbering every arch of the policy shares (vm/names.h); kUnknown (numbers alone)
+// when they differ.
+Numbering CommonNumbering(const std::vector<const ArchInfo*>& arches) {
+  if (arches.empty()) return Numbering::kUnknown;
+  const Numbering first = NumberingOf(arches[0]->audit_arch);
+  for (const ArchInfo* a : arches) {
+    if (NumberingOf(a->audit_arch) != first) return Numbering::kUnknown;
+  }
+  return first;
+}
+
 std::string ArchNames(const std::vector<const ArchInfo*>& arches) {
   std::string s;
   for (const ArchInfo* a : arches) s += (s.empty() ? "" : ",") + std::string(a->name);
@@ -320,13 +332,14 @@ std::string RenderPolicy(const MergedRows& m, uint32_t def, const std::string& d
     if (l.conditional) cond.insert(cond.end(), l.lines.begin(), l.lines.end());
     else uncond[static_cast<int32_t>(l.unconditional)].push_back(l.lines[0]);
   }
+  const Numbering errno_names = CommonNumbering(d.resolve.arches);
   std::string text = "# Decompiled by sckit decompile";
   for (const std::string& s : options.sources) text += " " + s;
   text += "\n# Compile with: sckit compile POLICY " + d.compile_flags + "\n";
-  text += "# Default (calls not listed): " + analysis::CanonicalText(def, true) + "\n";
+  text += "# Default (calls not listed): " + analysis::CanonicalText(def, errno_names) + "\n";
   text += directive;
   for (auto it = uncond.rbegin(); it != uncond.rend(); ++it) {
-    text += "\n# " + analysis::CanonicalText(static_cast<uint32_t>(it->first), true) + "\n";
+    text += "\n# " + analysis::CanonicalText(static_cast<uint32_t>(it->first), errno_names) + "\n";
     for (const std::string& l : it->second) text += l + "\n";
   }
   if (!cond.empty()) {
@@ -355,7 +368,8 @@ void ForeignArches(const std::vector<const VerifiedProgram*>& stack, Decompiled*
   } else if (!one || o != seccomp::kRetKillThread) {
     d->inexpressible.push_back(
         {"foreign arches", {},
-         one ? "the stack gives them " + analysis::CanonicalText(o, true) +
+         // many arches, no one numbering: the number alone
+         one ? "the stack gives them " + analysis::CanonicalText(o) +
                    "; a compiled policy kills them"
              : "the stack decides them by more than the arch; a compiled policy kills them"});
   }

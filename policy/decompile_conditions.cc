@@ -8,7 +8,9 @@
 #include <mutex>
 
 #include "policy/rules_constants.h"
+#include "vm/arch.h"
 #include "vm/bpf.h"
+#include "vm/names.h"
 
 namespace sckit::policy {
 namespace {
@@ -378,12 +380,16 @@ std::optional<std::string> ActionWord(uint32_t canonical, const std::vector<std:
     case kRetTrap: return data ? std::nullopt : std::optional<std::string>("trap");
     case kRetTrace: return data ? std::nullopt : std::optional<std::string>("trace");
     case kRetErrno: {
-      const auto& names = NamesWithPrefix("E", arches);
-      auto it = names.find(data);
-      const bool errno_name = it != names.end() && data > 0 &&
-                              it->second.find('_') == std::string::npos &&
-                              it->second.rfind("EPOLL", 0) != 0;
-      return "return " + (errno_name ? it->second : std::to_string(data));
+      // The name the errno has on every arch (vm/names.h), and on x86_64, where the rules
+      // parser reads it before the compiler checks it on each arch (rules_resolve CheckErrno).
+      std::string_view name = ErrnoNameOf(static_cast<int>(data), kAuditArchX86_64);
+      for (const std::string& a : arches) {
+        const ArchInfo* arch = FindArch(a);
+        if (arch == nullptr || ErrnoNameOf(static_cast<int>(data), arch->audit_arch) != name) {
+          name = {};
+        }
+      }
+      return "return " + (name.empty() ? std::to_string(data) : std::string(name));
     }
   }
   return std::nullopt;

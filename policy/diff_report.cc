@@ -58,11 +58,17 @@ std::string ArchName(uint32_t first, uint32_t last) {
   return first == last ? "arch " + Hex(first) : "arch " + Hex(first) + ".." + Hex(last);
 }
 
+// Errno names of a row in its arch's numbering; a row over a range of arches (every other
+// arch) has none: its arches need not share one.
+Numbering RowNames(const analysis::DiffRow& d) {
+  return d.arch_first == d.arch_last ? NumberingOf(d.arch_first) : Numbering::kUnknown;
+}
+
 void Count(ReportArch* arch, const ReportRow& row, const analysis::DiffRow& d) {
   const std::string a =
-      d.a_depends ? "depends on arguments" : analysis::CanonicalText(d.a, /*errno_name=*/true);
+      d.a_depends ? "depends on arguments" : analysis::CanonicalText(d.a, RowNames(d));
   const std::string b =
-      d.b_depends ? "depends on arguments" : analysis::CanonicalText(d.b, /*errno_name=*/true);
+      d.b_depends ? "depends on arguments" : analysis::CanonicalText(d.b, RowNames(d));
   PairCount* pair = nullptr;
   for (PairCount& p : arch->pairs) {
     if (p.a == a && p.b == b) pair = &p;
@@ -92,7 +98,8 @@ std::string DescribeSyscall(const Stack& stack, uint32_t arch, uint32_t nr) {
   }
   std::map<uint32_t, std::vector<const DataPath*>> by;
   for (const DataPath& p : paths.paths) by[p.outcome].push_back(&p);
-  if (by.size() == 1) return analysis::CanonicalText(by.begin()->first, true) + " always";
+  const Numbering names = NumberingOf(arch);
+  if (by.size() == 1) return analysis::CanonicalText(by.begin()->first, names) + " always";
   const ArchInfo* info = FindArchByAudit(arch);
   const ArgLayout layout{info ? info->bits == 64 : true, info ? !info->big_endian : true};
   const std::string name = SyscallName(arch, static_cast<int32_t>(nr)).value_or("");
@@ -120,9 +127,9 @@ std::string DescribeSyscall(const Stack& stack, uint32_t arch, uint32_t nr) {
   std::string out;
   for (const auto& [outcome, cond] : said) {
     if (outcome == last) continue;
-    out += (out.empty() ? "" : "; ") + analysis::CanonicalText(outcome, true) + " when " + cond;
+    out += (out.empty() ? "" : "; ") + analysis::CanonicalText(outcome, names) + " when " + cond;
   }
-  return out + ", else " + analysis::CanonicalText(last, true);
+  return out + ", else " + analysis::CanonicalText(last, names);
 }
 
 DiffReport Explain(const analysis::DiffResult& diff, const Stack& a, const Stack& b) {
@@ -144,9 +151,9 @@ DiffReport Explain(const analysis::DiffResult& diff, const Stack& a, const Stack
     row.b_depends = d.b_depends;
     const std::string always = d.a_depends || d.b_depends ? " always" : "";
     row.a = d.a_depends ? DescribeSyscall(a, d.arch_first, d.nr_first)
-                        : analysis::CanonicalText(d.a, true) + always;
+                        : analysis::CanonicalText(d.a, RowNames(d)) + always;
     row.b = d.b_depends ? DescribeSyscall(b, d.arch_first, d.nr_first)
-                        : analysis::CanonicalText(d.b, true) + always;
+                        : analysis::CanonicalText(d.b, RowNames(d)) + always;
     row.witness = d.witness;
     if (d.every_nr && !Named(d.arch_first, d.arch_last)) {  // folded: one row per pair
       if (!others) others = ReportArch{"every other arch", {}, 0, 0, {}, {}};

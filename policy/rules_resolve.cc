@@ -6,6 +6,7 @@
 #include "policy/rules_constants.h"
 #include "policy/suggest.h"
 #include "vm/bpf.h"
+#include "vm/names.h"
 
 namespace sckit::policy {
 namespace {
@@ -151,14 +152,15 @@ Result<bool> CheckErrno(const RuleAction& a, const std::vector<ArchGroup>& group
   if (a.kind != ActionKind::kErrno || a.data_name.empty()) return true;
   for (const ArchGroup& g : groups) {
     for (const ArchInfo* arch : g.arches) {
-      ArchConstant c = LookupArchConstant(arch->name, a.data_name);
-      if (!c.value) {
-        return LocatedError(a.data_loc, "errno '" + a.data_name + "' on " +
-                                            std::string(arch->name) + ": " + c.why_not);
+      // The arch's own errno numbering (vm/names.h: ENOSYS is 89 on mips).
+      const std::optional<int> value = ErrnoByName(a.data_name, arch->audit_arch);
+      if (!value) {
+        return LocatedError(a.data_loc, "errno '" + a.data_name + "' is not an errno of " +
+                                            std::string(arch->name) + ": write the number");
       }
-      if (*c.value != a.data) {
+      if (static_cast<uint32_t>(*value) != a.data) {
         return LocatedError(a.data_loc, "errno '" + a.data_name + "' is " +
-                                            std::to_string(*c.value) + " on " +
+                                            std::to_string(*value) + " on " +
                                             std::string(arch->name) + " but " +
                                             std::to_string(a.data) +
                                             " on x86_64: write the number");

@@ -19,17 +19,18 @@
 namespace sckit::tools {
 namespace {
 
-// The errno's name of an ERRNO canonical outcome ("EPERM"), else "".
-std::string_view ErrnoOf(uint32_t canonical) {
-  if ((canonical & seccomp::kRetActionFull) != seccomp::kRetErrno) return "";
-  return ErrnoNameOf(static_cast<int>(canonical & seccomp::kRetData));
+// The errno's name of an ERRNO outcome ("EPERM") in the numbering of its witness's arch (none
+// for the foreign arches), else "".
+std::string_view ErrnoOf(const analysis::OutcomeCase& c) {
+  if ((c.outcome & seccomp::kRetActionFull) != seccomp::kRetErrno) return "";
+  return ErrnoNameOf(static_cast<int>(c.outcome & seccomp::kRetData), c.witness.arch);
 }
 
 std::string Outcomes(const analysis::SyscallRow& r, const char* sep) {
   std::string s;
   for (const auto& c : r.outcomes) {
     if (!s.empty()) s += sep;
-    s += analysis::CanonicalText(c.outcome, /*errno_name=*/true);
+    s += analysis::CanonicalText(c.outcome, NumberingOf(c.witness.arch));
   }
   return s;
 }
@@ -53,8 +54,8 @@ std::string RowJson(const analysis::SyscallRow& r, bool big_endian = false) {
   for (size_t i = 0; i < r.outcomes.size(); ++i) {
     s += (i ? ", " : "") + std::string("{\"outcome\": \"") +
          analysis::CanonicalText(r.outcomes[i].outcome) + "\", \"errno_name\": " +
-         (ErrnoOf(r.outcomes[i].outcome).empty() ? std::string("null")
-                                                 : JsonString(ErrnoOf(r.outcomes[i].outcome))) +
+         (ErrnoOf(r.outcomes[i]).empty() ? std::string("null")
+                                         : JsonString(ErrnoOf(r.outcomes[i]))) +
          ", \"witness\": \"" +
          JsonEscape(FormatRecord(r.outcomes[i].witness)) + "\", \"witness_text\": " +
          JsonString(FormatRecordText(r.outcomes[i].witness)) + "}";

@@ -64,10 +64,11 @@ void PrintText(const policy::DiffReport& r) {
                     row.b.c_str());
         continue;
       }
+      const Numbering names = NumberingOf(row.witness.record.arch);  // the witness's arch
       std::printf("  %s%s:\n    A: %s\n    B: %s\n    e.g. %s -> A %s, B %s\n", row.label.c_str(),
                   n.c_str(), row.a.c_str(), row.b.c_str(), FormatRecordText(row.witness.record).c_str(),
-                  analysis::CanonicalText(row.witness.a, true).c_str(),
-                  analysis::CanonicalText(row.witness.b, true).c_str());
+                  analysis::CanonicalText(row.witness.a, names).c_str(),
+                  analysis::CanonicalText(row.witness.b, names).c_str());
     }
   }
   if (r.truncated) std::printf("\nmore rows differ than --max lists\n");

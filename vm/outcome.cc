@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <optional>
 
@@ -14,9 +15,10 @@
 namespace sckit {
 namespace {
 
+// SIGKILL and SIGSEGV have one number on every arch; SIGSYS and ENOSYS are the record's arch's
+// (vm/names.h: SIGSYS is 12 and ENOSYS 89 on mips).
 constexpr int kSigKill = 9;
 constexpr int kSigSegv = 11;
-constexpr int kSigSys = 31;
 
 constexpr int32_t kNrUretprobe = 335;  // x86-64 __NR_uretprobe
 constexpr int32_t kNrUprobe = 336;     // x86-64 __NR_uprobe
@@ -53,6 +55,7 @@ std::optional<uint32_t> ParseU32(std::string_view s) {
 
 SigsysInfo Siginfo(const SeccompData& data, uint16_t reason) {
   SigsysInfo s;
+  s.signo = SigsysOf(data.arch);
   s.error = reason;
   s.syscall_nr = data.nr;
   s.arch = data.arch;
@@ -81,7 +84,7 @@ Outcome DispatchOutcome(DispatchResult r, const SeccompData& data) {
   if (r == DispatchResult::kDispatched) {
     // syscall_rollback, then trigger_sigsys(): a catchable SIGSYS, no seccomp log.
     o.effect = Effect::kDispatchSignal;
-    o.signal = kSigSys;
+    o.signal = SigsysOf(data.arch);
     o.has_siginfo = true;
     o.sigsys = Siginfo(data, 0);
     o.sigsys.code = kSysUserDispatch;
@@ -90,7 +93,7 @@ Outcome DispatchOutcome(DispatchResult r, const SeccompData& data) {
   // force_exit_sig(): the signal's default action (core dump) ends the whole thread group; no
   // handler runs (SA_IMMUTABLE), so there is no siginfo to see.
   o.effect = Effect::kKillProcess;
-  o.signal = r == DispatchResult::kSelectorFault ? kSigSegv : kSigSys;
+  o.signal = r == DispatchResult::kSelectorFault ? kSigSegv : SigsysOf(data.arch);
   return o;
 }
 
@@ -110,7 +113,7 @@ Outcome EmptyChainOutcome(const SeccompData& data, const KernelContext& ctx) {
   o.ret = d.ret;
   o.action = Action::kKillProcess;
   o.effect = Effect::kKillProcess;
-  o.signal = kSigSys;
+  o.signal = SigsysOf(data.arch);
   o.has_siginfo = true;
   o.sigsys = Siginfo(data, 0);
   o.logged = SeccompLogs(ctx.log, Action::kKillProcess, true);
@@ -262,7 +265,7 @@ Outcome ApplyAction(uint32_t ret, int matched, uint32_t match_flags, const Secco
       break;
     case Action::kTrap:
       o.effect = Effect::kSignal;
-      o.signal = kSigSys;
+      o.signal = SigsysOf(data.arch);
       o.has_siginfo = true;
       o.sigsys = Siginfo(data, o.data);
       o.logged = SeccompLogs(ctx.log, applied, match_log);
@@ -272,7 +275,7 @@ Outcome ApplyAction(uint32_t ret, int matched, uint32_t match_flags, const Secco
         o.effect = Effect::kNotify;
       } else {
         o.effect = Effect::kReturn;
-        o.return_value = -ENOSYS;
+        o.return_value = -EnosysOf(data.arch);
         o.logged = SeccompLogs(ctx.log, applied, match_log);
       }
       break;
@@ -281,7 +284,7 @@ Outcome ApplyAction(uint32_t ret, int matched, uint32_t match_flags, const Secco
         o.effect = Effect::kTraceStop;
       } else {
         o.effect = Effect::kReturn;
-        o.return_value = -ENOSYS;
+        o.return_value = -EnosysOf(data.arch);
         o.logged = SeccompLogs(ctx.log, applied, match_log);
       }
       break;
@@ -294,13 +297,13 @@ Outcome ApplyAction(uint32_t ret, int matched, uint32_t match_flags, const Secco
       break;
     case Action::kKillThread:
       o.effect = Effect::kKillThread;
-      o.signal = kSigSys;
+      o.signal = SigsysOf(data.arch);
       o.logged = SeccompLogs(ctx.log, applied, true);
       break;
     case Action::kKillProcess:
     case Action::kUnknown:
       o.effect = Effect::kKillProcess;
-      o.signal = kSigSys;
+      o.signal = SigsysOf(data.arch);
       o.has_siginfo = true;
       o.sigsys = Siginfo(data, o.data);
       o.logged = SeccompLogs(ctx.log, applied, true);
@@ -373,7 +376,11 @@ bool Expectation::Matches(const Verdict& actual) const {
   return match != negate;
 }
 
-Result<Expectation> ParseExpectation(std::string_view text, int line) {
+namespace {
+
+// `where`: " on mips" when the names are an arch's, "" for the generic numbering.
+Result<Expectation> ParseIn(std::string_view text, int line, Numbering numbering,
+                            const std::string& where) {
   Expectation e;
   e.text = std::string(text);
   std::string s = Upper(text);
@@ -400,17 +407,21 @@ Result<Expectation> ParseExpectation(std::string_view text, int line) {
     }
     std::optional<uint32_t> v = ParseU32(arg);
     if (!v && name == "ERRNO") {
-      if (std::optional<int> n = ErrnoByName(arg)) v = static_cast<uint32_t>(*n);
+      if (std::optional<int> n = ErrnoByName(arg, numbering)) v = static_cast<uint32_t>(*n);
     }
-    if (!v || *v > 0xffff) return bad("'" + arg + "' is not a value 0..65535 or an errno name");
+    if (!v || *v > 0xffff) {
+      return bad("'" + arg + "' is not a value 0..65535 or an errno name" + where);
+    }
     if (name == "ERRNO" && *v > seccomp::kMaxErrno) {
       return bad("the kernel caps ERRNO at 4095; expect ERRNO(4095)");
     }
     if (!tail.empty()) {
-      const std::string_view known = name == "ERRNO" ? ErrnoNameOf(static_cast<int>(*v)) : "";
-      if (known.empty()) return bad("unexpected '" + tail + "' after ')'");
+      const std::string_view known =
+          name == "ERRNO" ? ErrnoNameOf(static_cast<int>(*v), numbering) : "";
+      if (known.empty()) return bad("unexpected '" + tail + "' after ')'" + where);
       if (tail != known) {
-        return bad("errno " + std::to_string(*v) + " is " + std::string(known) + ", not " + tail);
+        return bad("errno " + std::to_string(*v) + " is " + std::string(known) + where +
+                   ", not " + tail);
       }
     }
     e.has_value = true;
@@ -427,6 +438,20 @@ Result<Expectation> ParseExpectation(std::string_view text, int line) {
   }
   e.name = std::move(name);
   return e;
+}
+
+}  // namespace
+
+Result<Expectation> ParseExpectation(std::string_view text, int line) {
+  return ParseIn(text, line, Numbering::kGeneric, "");
+}
+
+Result<Expectation> ParseExpectation(std::string_view text, int line, uint32_t audit_arch) {
+  const ArchInfo* arch = FindArchByAudit(audit_arch);
+  char hex[16];
+  std::snprintf(hex, sizeof hex, "0x%x", audit_arch);
+  return ParseIn(text, line, NumberingOf(audit_arch),
+                 " on " + (arch ? std::string(arch->name) : std::string(hex)));
 }
 
 }  // namespace sckit

@@ -100,7 +100,7 @@ std::string_view EffectName(Effect e);  // "run", "return", "signal", "trace_sto
 inline constexpr int32_t kSysSeccomp = 1;       // si_code SYS_SECCOMP
 inline constexpr int32_t kSysUserDispatch = 2;  // si_code SYS_USER_DISPATCH
 struct SigsysInfo {
-  int32_t signo = 31;  // si_signo: SIGSYS
+  int32_t signo = 31;  // si_signo: SIGSYS of the record's arch (31; 12 on mips, sparc, alpha)
   int32_t code = kSysSeccomp;
   int32_t error = 0;   // si_errno: the action's data (0 for dispatch)
   int32_t syscall_nr = 0;
@@ -133,7 +133,8 @@ struct Outcome {
   bool strict = false;                // decided by strict mode
   Effect effect = Effect::kRun;
   int64_t return_value = 0;           // for kReturn: -errno, or 0 for ERRNO(0)
-  int signal = 0;                     // the signal that kills or traps: 31 SIGSYS, 9 SIGKILL
+  int signal = 0;                     // the signal that kills or traps: SIGSYS (31; the arch's:
+                                      // 12 on mips), 9 SIGKILL
   bool has_siginfo = false;           // sigsys below is meaningful (TRAP, KILL_PROCESS/unknown)
   SigsysInfo sigsys;
   bool logged = false;                // seccomp_log() writes an audit record, for the context's
@@ -143,7 +144,7 @@ struct Outcome {
                                       // kernel treats it as unknown and kills the process
 
   // The one-word outcome: KILL_PROCESS, KILL_THREAD, TRAP(n), ERRNO(n) (n after the cap;
-  // TRACE without a tracer and USER_NOTIF without a listener are ERRNO(38)), USER_NOTIF,
+  // TRACE without a tracer and USER_NOTIF without a listener are ERRNO(ENOSYS): 38, the arch's), USER_NOTIF,
   // TRACE(n), LOG, ALLOW, DISPATCH_SIGSYS.
   Verdict verdict() const;
   // Whether the filters ran (rets hold their values): not in strict mode, for a passthrough
@@ -176,7 +177,8 @@ Outcome DecideTraced(const FilterStack& stack, const SeccompData& data, const Ke
 // An expected outcome in a test case. Forms (case-insensitive), optionally prefixed by '!':
 //   exact:  KILL_PROCESS KILL_THREAD USER_NOTIF LOG ALLOW DISPATCH_SIGSYS TRAP(n) ERRNO(n)
 //           TRACE(n), where n is
-//           decimal, 0x hex, or for ERRNO an errno name (ERRNO(EPERM))
+//           decimal, 0x hex, or for ERRNO an errno name (ERRNO(EPERM)); sckit's printed form
+//           `ERRNO(1) EPERM` too, when the name is the number's
 //   class:  KILL (either kill), ERRNO (any errno), TRAP (any), TRACE (any)
 struct Expectation {
   bool negate = false;
@@ -187,6 +189,9 @@ struct Expectation {
   bool Matches(const Verdict& verdict) const;
   bool Matches(const Outcome& outcome) const { return Matches(outcome.verdict()); }
 };
+// Errno names are the numbering of the record's arch `audit_arch` (vm/names.h: ERRNO(ENOSYS) is
+// ERRNO(89) on mips; an arch with no known numbering has no names); without an arch, generic.
 Result<Expectation> ParseExpectation(std::string_view text, int line = -1);
+Result<Expectation> ParseExpectation(std::string_view text, int line, uint32_t audit_arch);
 
 }  // namespace sckit

@@ -51,8 +51,15 @@ TEST(Symbolic, CanonicalMatchesTheKernelsTreatment) {
   EXPECT_EQ(CanonicalValue(0x10000000), 0x80000000u);  // unknown -> KILL_PROCESS
   EXPECT_EQ(CanonicalValue(0x00030007), 0x00030007u);  // TRAP keeps data
   EXPECT_EQ(CanonicalText(0x00050fff), "ERRNO(4095)");
-  EXPECT_EQ(CanonicalText(0x00050001, /*errno_name=*/true), "ERRNO(1) EPERM");
-  EXPECT_EQ(CanonicalText(0x00050fff, /*errno_name=*/true), "ERRNO(4095)");  // no name
+  EXPECT_EQ(CanonicalText(0x00050001, Numbering::kGeneric), "ERRNO(1) EPERM");
+  EXPECT_EQ(CanonicalText(0x00050fff, Numbering::kGeneric), "ERRNO(4095)");  // no name
+  // In the numbering of the outcome's arch: mips's ENOSYS is 89; no names without one.
+  const uint32_t mips_enosys =
+      0x00050000u | static_cast<uint32_t>(*ErrnoByName("ENOSYS", Numbering::kMips));
+  EXPECT_EQ(CanonicalText(mips_enosys, Numbering::kMips), "ERRNO(89) ENOSYS");
+  EXPECT_EQ(CanonicalText(mips_enosys, Numbering::kGeneric).find("ENOSYS"), std::string::npos);
+  EXPECT_EQ(CanonicalText(0x00050001, Numbering::kUnknown), "ERRNO(1)");
+  EXPECT_EQ(CanonicalText(0x00050001), "ERRNO(1)");
   EXPECT_EQ(CanonicalText(0x00050001), "ERRNO(1)");  // JSON fields keep the bare form
   z3::context ctx;
   for (uint32_t v : {0x00051388u, 0x7fff0001u, 0x10000000u, 0x7ff00005u, 0x7fc00009u,

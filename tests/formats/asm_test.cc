@@ -11,6 +11,7 @@
 #include "vm/bpf.h"
 #include "formats/disasm.h"
 #include "vm/arch.h"
+#include "vm/names.h"
 #include "vm/opcodes.h"
 
 namespace sckit {
@@ -591,6 +592,41 @@ TEST(Robustness, MutatedAssemblyNeverCrashes) {
       EXPECT_GE(p.error().line, 0);
     }
   }
+}
+
+}  // namespace
+}  // namespace sckit
+
+// Errno names in the numbering of the arch (vm/names.h): the assembler reads `ERRNO(ENOSYS)` on
+// the `.arch` / --arch arch; the listing names `ret ERRNO(n)` on the arch the path pinned with
+// `jeq #AUDIT_ARCH_..`, else --arch, else the generic numbering.
+namespace sckit {
+namespace {
+
+TEST(ArchErrnoNames, AssemblerAndListingUseTheArchsNumbering) {
+  const int mips_enosys = *ErrnoByName("ENOSYS", FindArch("mipsel")->audit_arch);
+  AsmOptions mips;
+  mips.arch = "mipsel";
+  Result<Program> m = Assemble("ret ERRNO(ENOSYS)\n", mips);
+  ASSERT_TRUE(m.ok()) << m.error().ToString();
+  EXPECT_EQ(m->insns[0].k, seccomp::kRetErrno | static_cast<uint32_t>(mips_enosys));
+  Result<Program> x = Assemble("ret ERRNO(ENOSYS)\n");
+  ASSERT_TRUE(x.ok());
+  EXPECT_EQ(x->insns[0].k, seccomp::kRetErrno | static_cast<uint32_t>(*ErrnoByName("ENOSYS")));
+
+  const std::string n = std::to_string(mips_enosys);
+  Result<Program> p = Assemble("ld [arch]\njeq #AUDIT_ARCH_MIPSEL, mips, other\nmips:\nret ERRNO(" +
+                               n + ")\nother:\nret ERRNO(" + n + ")\n");
+  ASSERT_TRUE(p.ok()) << p.error().ToString();
+  const std::vector<std::string> lines = DisassembleLines(*p);
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_NE(lines[2].find("; ENOSYS"), std::string::npos) << lines[2];  // pinned: mipsel
+  EXPECT_EQ(lines[3].find("ENOSYS"), std::string::npos) << lines[3];    // not pinned: generic
+  EXPECT_NE(lines[3].find("; " + std::string(ErrnoNameOf(mips_enosys))), std::string::npos)
+      << lines[3];
+  DisasmOptions on_mips;
+  on_mips.arch = FindArch("mipsel");
+  EXPECT_NE(DisassembleLines(*p, on_mips)[3].find("; ENOSYS"), std::string::npos);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "formats/record_text.h"
 #include "formats/records.h"
 #include "vm/arch.h"
+#include "vm/names.h"
 
 namespace sckit {
 namespace {
@@ -101,17 +102,17 @@ TEST(RecordText, NameAndNumberMustAgree) {
 }
 
 TEST(RecordText, ErrnoAndSignalNames) {
-  EXPECT_EQ(VerdictText(Verdict::Of(Verdict::Kind::kErrno, 1)), "ERRNO(1) EPERM");
-  EXPECT_EQ(VerdictText(Verdict::Of(Verdict::Kind::kErrno, 38)), "ERRNO(38) ENOSYS");
-  EXPECT_EQ(VerdictText(Verdict::Of(Verdict::Kind::kErrno, 0)), "ERRNO(0)");
-  EXPECT_EQ(VerdictText(Verdict::Of(Verdict::Kind::kErrno, 4095)), "ERRNO(4095)");
-  EXPECT_EQ(VerdictText(Verdict::Of(Verdict::Kind::kTrap, 1)), "TRAP(1)");
-  EXPECT_EQ(VerdictText(Verdict::Of(Verdict::Kind::kKillProcess)), "KILL_PROCESS");
-  EXPECT_EQ(SignalText(31), "SIGSYS");
-  EXPECT_EQ(SignalText(9), "SIGKILL");
-  EXPECT_EQ(SignalText(200), "200");
-  EXPECT_EQ(VerdictNameJson(Verdict::Of(Verdict::Kind::kErrno, 13)), "\"errno_name\": \"EACCES\"");
-  EXPECT_EQ(VerdictNameJson(Verdict::Of(Verdict::Kind::kAllow)), "\"errno_name\": null");
+  EXPECT_EQ(VerdictText(Verdict::Of(Verdict::Kind::kErrno, 1), kAuditArchX86_64), "ERRNO(1) EPERM");
+  EXPECT_EQ(VerdictText(Verdict::Of(Verdict::Kind::kErrno, 38), kAuditArchX86_64), "ERRNO(38) ENOSYS");
+  EXPECT_EQ(VerdictText(Verdict::Of(Verdict::Kind::kErrno, 0), kAuditArchX86_64), "ERRNO(0)");
+  EXPECT_EQ(VerdictText(Verdict::Of(Verdict::Kind::kErrno, 4095), kAuditArchX86_64), "ERRNO(4095)");
+  EXPECT_EQ(VerdictText(Verdict::Of(Verdict::Kind::kTrap, 1), kAuditArchX86_64), "TRAP(1)");
+  EXPECT_EQ(VerdictText(Verdict::Of(Verdict::Kind::kKillProcess), kAuditArchX86_64), "KILL_PROCESS");
+  EXPECT_EQ(SignalText(31, kAuditArchX86_64), "SIGSYS");
+  EXPECT_EQ(SignalText(9, kAuditArchX86_64), "SIGKILL");
+  EXPECT_EQ(SignalText(200, kAuditArchX86_64), "200");
+  EXPECT_EQ(VerdictNameJson(Verdict::Of(Verdict::Kind::kErrno, 13), kAuditArchX86_64), "\"errno_name\": \"EACCES\"");
+  EXPECT_EQ(VerdictNameJson(Verdict::Of(Verdict::Kind::kAllow), kAuditArchX86_64), "\"errno_name\": null");
   // What is printed reads back as an expectation, and a wrong name is refused.
   Result<Expectation> e = ParseExpectation("ERRNO(1) EPERM", 3);
   ASSERT_TRUE(e.ok()) << e.error().ToString();
@@ -123,6 +124,71 @@ TEST(RecordText, ErrnoAndSignalNames) {
   EXPECT_EQ(wrong.error().line, 3);
   EXPECT_FALSE(ParseExpectation("TRAP(1) EPERM").ok());
   EXPECT_FALSE(ParseExpectation("ERRNO(0) EPERM").ok());
+}
+
+// Errnos and signals in the numbering of the record's arch (vm/names.h): mips's ENOSYS is
+// printed as ENOSYS only for a mips record, and what is printed reads back for that arch.
+TEST(RecordText, NamesInTheRecordsArch) {
+  const uint32_t mips = FindArch("mipsel")->audit_arch;
+  const uint32_t x86 = kAuditArchX86_64;
+  const int mips_enosys = *ErrnoByName("ENOSYS", mips);
+  EXPECT_EQ(mips_enosys, 89);
+  EXPECT_EQ(VerdictText(Verdict::Of(Verdict::Kind::kErrno, 89), mips), "ERRNO(89) ENOSYS");
+  EXPECT_EQ(VerdictText(Verdict::Of(Verdict::Kind::kErrno, 89), x86).find("ENOSYS"),
+            std::string::npos);
+  EXPECT_EQ(VerdictText(Verdict::Of(Verdict::Kind::kErrno, 38), mips).find("ENOSYS"),
+            std::string::npos);
+  EXPECT_EQ(VerdictNameJson(Verdict::Of(Verdict::Kind::kErrno, 89), mips),
+            "\"errno_name\": \"ENOSYS\"");
+  EXPECT_EQ(SignalText(*SignalByName("SIGSYS", mips), mips), "SIGSYS");
+  EXPECT_NE(SignalText(31, mips), "SIGSYS");
+  // An arch with no known numbering: numbers alone, never a generic name that may be wrong.
+  EXPECT_EQ(VerdictText(Verdict::Of(Verdict::Kind::kErrno, 1), 0x12345678u), "ERRNO(1)");
+  EXPECT_EQ(SignalText(31, 0x12345678u), "31");
+  // Read back: by name for the record's arch, and the printed `ERRNO(n) NAME` checked there.
+  Result<Expectation> by_name = ParseExpectation("ERRNO(ENOSYS)", 4, mips);
+  ASSERT_TRUE(by_name.ok()) << by_name.error().ToString();
+  EXPECT_TRUE(by_name->Matches(Verdict::Of(Verdict::Kind::kErrno, 89)));
+  EXPECT_FALSE(by_name->Matches(Verdict::Of(Verdict::Kind::kErrno, 38)));
+  EXPECT_TRUE(ParseExpectation("ERRNO(89) ENOSYS", 4, mips).ok());
+  Result<Expectation> x86_89 = ParseExpectation("ERRNO(89) ENOSYS", 4, x86);
+  ASSERT_FALSE(x86_89.ok());
+  EXPECT_NE(x86_89.error().message.find("on x86_64, not ENOSYS"), std::string::npos)
+      << x86_89.error().message;
+  Result<Expectation> unknown = ParseExpectation("ERRNO(EPERM)", 4, 0x12345678u);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.error().message.find("errno name on 0x12345678"), std::string::npos)
+      << unknown.error().message;
+}
+
+// Every record and outcome of every arch, printed with names, parses back to the same record
+// and an expectation the outcome meets (and no other errno does).
+TEST(RecordText, NamedOutcomesRoundTripOnEveryArch) {
+  int named = 0;
+  for (const ArchInfo& arch : AllArches()) {
+    const std::vector<int32_t>& nrs = SyscallNumbers(arch);
+    SeccompData d = Record(arch.audit_arch, nrs.empty() ? 0 : nrs.front());
+    if (arch.nr_bit != 0) continue;  // x32 shares x86_64's AUDIT_ARCH
+    Result<SeccompData> back = ParseRecord(FormatRecordText(d), 1);
+    ASSERT_TRUE(back.ok()) << arch.name << ": " << back.error().ToString();
+    EXPECT_EQ(back->arch, d.arch);
+    for (uint32_t e = 1; e < 1200; ++e) {
+      const Verdict v = Verdict::Of(Verdict::Kind::kErrno, e);
+      const std::string text = VerdictText(v, d.arch);
+      if (text == v.Text()) continue;  // no name here
+      ++named;
+      Result<Expectation> x = ParseExpectation(text, 1, d.arch);
+      ASSERT_TRUE(x.ok()) << arch.name << " " << text << ": " << x.error().ToString();
+      EXPECT_TRUE(x->Matches(v)) << arch.name << " " << text;
+      EXPECT_FALSE(x->Matches(Verdict::Of(Verdict::Kind::kErrno, e + 1))) << arch.name;
+      // By name alone too.
+      Result<Expectation> n = ParseExpectation("ERRNO(" + text.substr(text.find(' ') + 1) + ")",
+                                               1, d.arch);
+      ASSERT_TRUE(n.ok()) << arch.name << " " << text;
+      EXPECT_TRUE(n->Matches(v)) << arch.name << " " << text;
+    }
+  }
+  EXPECT_GT(named, 1000);
 }
 
 TEST(RecordText, JsonKeepsTheNumbersAndAddsNames) {

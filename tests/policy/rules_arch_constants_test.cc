@@ -15,7 +15,9 @@
 #include "policy/rules_compile.h"
 #include "policy/rules_constants.h"
 #include "tests/policy/rules_test_util.h"
+#include "vm/arch.h"
 #include "vm/bpf.h"
+#include "vm/names.h"
 
 namespace sckit::policy {
 namespace {
@@ -164,6 +166,18 @@ TEST(RulesArchConstants, NamedErrnoMustBeOneNumberOnEveryArch) {
                                               false}).ok());
   Policy n = MustParse("read: return 89\n");
   EXPECT_TRUE(ResolvePolicy(n, ResolveOptions{Arches({"mipsel"}), std::nullopt, false}).ok());
+  // The arches with no constant table have their errno numbering too (vm/names.h, the table
+  // the printers use): parisc's ENOSYS is its own; EPERM is 1 on every arch.
+  Result<ResolvedPolicy> pa =
+      ResolvePolicy(p, ResolveOptions{Arches({"parisc"}), std::nullopt, false});
+  ASSERT_FALSE(pa.ok());
+  EXPECT_EQ(pa.error().message,
+            "t.policy:1:14: errno 'ENOSYS' is " +
+                std::to_string(*ErrnoByName("ENOSYS", FindArch("parisc")->audit_arch)) +
+                " on parisc but 38 on x86_64: write the number");
+  Policy eperm = MustParse("read: return EPERM\n");
+  EXPECT_TRUE(ResolvePolicy(eperm, ResolveOptions{Arches({"parisc", "sparc64", "alpha", "mipsel"}),
+                                                  std::nullopt, false}).ok());
 }
 
 // The per-arch tables come from clang (gen_arch_constants.cc), the host table from the build's

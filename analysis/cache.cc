@@ -1,3 +1,4 @@
+// The kernel's constant-action cache emulated per filter and per stack (analysis/cache.h).
 #include "analysis/cache.h"
 
 #include "vm/bpf.h"

@@ -1,3 +1,4 @@
+// A filter's control-flow graph as Graphviz dot, with optional coverage counts (analysis/cfg.h).
 #include "analysis/cfg.h"
 
 #include <unistd.h>

@@ -1,3 +1,5 @@
+// Instruction and branch coverage of records, against what the solver finds reachable
+// (analysis/coverage.h).
 #include "analysis/coverage.h"
 
 #include "analysis/symbolic.h"

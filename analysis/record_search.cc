@@ -1,3 +1,5 @@
+// `sckit fuzz`'s search for a small covering record set: mutation first, then the solver
+// (analysis/record_search.h).
 #include "analysis/record_search.h"
 
 #include <time.h>

@@ -1,3 +1,5 @@
+// Verified programs and stacks encoded as Z3 bit-vector formulas over seccomp_data
+// (analysis/symbolic.h).
 #include "analysis/symbolic.h"
 
 #include "vm/record_layout.h"

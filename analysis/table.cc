@@ -1,3 +1,4 @@
+// `sckit analyze`'s decision tables per arch and its findings (analysis/table.h).
 #include "analysis/table.h"
 
 #include <algorithm>
@@ -260,30 +261,19 @@ void TwinFindings(Analysis& out, const ArchTable& t) {
   }
 }
 
-}  // namespace
-
-const char* WordName(int index, bool big_endian) {
-  static const char* const kNames[16] = {
-      "nr",        "arch",       "ip.lo",      "ip.hi",      "args[0].lo", "args[0].hi",
-      "args[1].lo", "args[1].hi", "args[2].lo", "args[2].hi", "args[3].lo", "args[3].hi",
-      "args[4].lo", "args[4].hi", "args[5].lo", "args[5].hi"};
-  if (index < 0 || index >= 16) return "?";
-  // On a big-endian machine the 64-bit fields' halves sit the other way round.
-  return kNames[big_endian && index >= 2 ? index ^ 1 : index];
+// The stack's outcome lets the call through (ALLOW or LOG).
+z3::expr Allowed(Analyzer& an) {
+  z3::context& ctx = an.ctx();
+  return an.outcome() == ctx.bv_val(seccomp::kRetAllow, 32) ||
+         an.outcome() == ctx.bv_val(seccomp::kRetLog, 32);
 }
 
-Analysis Analyze(const std::vector<const VerifiedProgram*>& stack, const AnalyzeOptions& options) {
-  AnalyzeOptions o = options;
-  if (o.arches.empty()) o.arches.push_back(FindArch("x86_64"));
-  Analyzer an(stack, o);
-  Analysis out;
-  for (const ArchInfo* arch : o.arches) out.tables.push_back(an.Table(*arch));
-  out.foreign_arch = an.ForeignArch();
-
+// Arch values that get through: one no architecture uses, known arches not tabulated, and
+// x32 numbers under X86_64.
+void ArchFindings(Analyzer& an, const AnalyzeOptions& o, Analysis& out) {
   z3::context& ctx = an.ctx();
   const DataWords& w = an.words();
-  const z3::expr allowed = an.outcome() == ctx.bv_val(seccomp::kRetAllow, 32) ||
-                           an.outcome() == ctx.bv_val(seccomp::kRetLog, 32);
+  const z3::expr allowed = Allowed(an);
   // An arch value no architecture uses that still gets through.
   {
     z3::expr foreign = ctx.bool_val(true);
@@ -308,18 +298,13 @@ Analysis Analyze(const std::vector<const VerifiedProgram*>& stack, const Analyze
                  wit);
     }
   }
-  // Does any filter read the arch at all?
-  bool reads_arch = false;
-  for (const VerifiedProgram* p : stack) {
-    for (const SockFilter& f : p->insns()) {
-      if (f.code == kSeccompLoadData && f.k == 4) reads_arch = true;
-    }
-  }
-  if (!reads_arch) {
-    AddFinding(out, "no-arch-check",
-               "no filter loads seccomp_data.arch: syscall numbers mean different calls on "
-               "different architectures (i386 via int 0x80 on x86-64)");
-  }
+}
+
+// x86_64 tabulated: numbers with the x32 bit that can be allowed.
+void X32Findings(Analyzer& an, const AnalyzeOptions& o, Analysis& out) {
+  z3::context& ctx = an.ctx();
+  const DataWords& w = an.words();
+  const z3::expr allowed = Allowed(an);
   for (const ArchInfo* a : o.arches) {
     if (a->audit_arch == kAuditArchX86_64 && a->nr_bit == 0) {
       const z3::expr x32 = w.arch() == ctx.bv_val(kAuditArchX86_64, 32) &&
@@ -332,6 +317,25 @@ Analysis Analyze(const std::vector<const VerifiedProgram*>& stack, const Analyze
       }
     }
   }
+}
+
+// No filter loads seccomp_data.arch at all.
+void ArchCheckFinding(const std::vector<const VerifiedProgram*>& stack, Analysis& out) {
+  bool reads_arch = false;
+  for (const VerifiedProgram* p : stack) {
+    for (const SockFilter& f : p->insns()) {
+      if (f.code == kSeccompLoadData && f.k == 4) reads_arch = true;
+    }
+  }
+  if (!reads_arch) {
+    AddFinding(out, "no-arch-check",
+               "no filter loads seccomp_data.arch: syscall numbers mean different calls on "
+               "different architectures (i386 via int 0x80 on x86-64)");
+  }
+}
+
+// Per table: an unnamed number past the table allowed (a deny-list), and allowed twins.
+void TableFindings(Analysis& out) {
   for (const ArchTable& t : out.tables) {
     for (const SyscallRow& r : t.special) {
       if (r.name.empty() && r.nr >= 0 && (static_cast<uint32_t>(r.nr) & kX32SyscallBit) == 0 &&
@@ -346,8 +350,12 @@ Analysis Analyze(const std::vector<const VerifiedProgram*>& stack, const Analyze
     }
     TwinFindings(out, t);
   }
-  // Unreachable instructions and returns, per filter.
-  z3::solver s(ctx);
+}
+
+// Unreachable instructions and returns, per filter.
+void UnreachableFindings(Analyzer& an, const std::vector<const VerifiedProgram*>& stack,
+                         Analysis& out) {
+  z3::solver s(an.ctx());
   for (size_t i = 0; i < stack.size(); ++i) {
     const auto insns = stack[i]->insns();
     const SymbolicProgram& sp = an.programs()[i];
@@ -367,6 +375,32 @@ Analysis Analyze(const std::vector<const VerifiedProgram*>& stack, const Analyze
       }
     }
   }
+}
+
+}  // namespace
+
+const char* WordName(int index, bool big_endian) {
+  static const char* const kNames[16] = {
+      "nr",        "arch",       "ip.lo",      "ip.hi",      "args[0].lo", "args[0].hi",
+      "args[1].lo", "args[1].hi", "args[2].lo", "args[2].hi", "args[3].lo", "args[3].hi",
+      "args[4].lo", "args[4].hi", "args[5].lo", "args[5].hi"};
+  if (index < 0 || index >= 16) return "?";
+  // On a big-endian machine the 64-bit fields' halves sit the other way round.
+  return kNames[big_endian && index >= 2 ? index ^ 1 : index];
+}
+
+Analysis Analyze(const std::vector<const VerifiedProgram*>& stack, const AnalyzeOptions& options) {
+  AnalyzeOptions o = options;
+  if (o.arches.empty()) o.arches.push_back(FindArch("x86_64"));
+  Analyzer an(stack, o);
+  Analysis out;
+  for (const ArchInfo* arch : o.arches) out.tables.push_back(an.Table(*arch));
+  out.foreign_arch = an.ForeignArch();
+  ArchFindings(an, o, out);
+  ArchCheckFinding(stack, out);
+  X32Findings(an, o, out);
+  TableFindings(out);
+  UnreachableFindings(an, stack, out);
   return out;
 }
 

@@ -1,8 +1,12 @@
+// `sckit bench`: the stack timed per engine on one workload, and the report's text, JSON and
+// SVG (bench/bench.h).
 #include "bench/bench.h"
 
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <optional>
+#include <span>
 #include <utility>
 
 #include "eval/stack_builder.h"
@@ -32,14 +36,9 @@ std::string SyscallLabel(const SeccompData& d) {
   return "nr " + std::to_string(d.nr);
 }
 
-}  // namespace
-
-Result<BenchReport> RunBench(const BenchRequest& request) {
-  BenchReport report;
-  report.filters = request.filter_files;
-  if (request.filter_files.empty()) return MakeError("no-filter", "no --filter given");
-  std::vector<Program> programs;
-  std::vector<VerifiedProgram> verified;
+// Loads and verifies every --filter file, oldest first.
+std::optional<Error> LoadStack(const BenchRequest& request, std::vector<Program>* programs,
+                               std::vector<VerifiedProgram>* verified) {
   for (const std::string& f : request.filter_files) {
     Result<Program> p = LoadProgramFile(f, request.format);
     if (!p.ok()) {
@@ -53,9 +52,112 @@ Result<BenchReport> RunBench(const BenchRequest& request) {
       e.message = f + ": rejected: " + e.message;
       return e;
     }
-    programs.push_back(std::move(*p));
-    verified.push_back(std::move(*v));
+    programs->push_back(std::move(*p));
+    verified->push_back(std::move(*v));
   }
+  return std::nullopt;
+}
+
+// Groups the records by (arch, nr), keeps the most expensive record of each (insns[i] is
+// record i's cost), most expensive first, at most `top`.
+std::vector<SyscallCost> Heaviest(std::span<const SeccompData> records,
+                                  const std::vector<uint32_t>& insns, int top) {
+  std::vector<SyscallCost> heaviest;
+  std::map<std::pair<uint32_t, int32_t>, size_t> by_syscall;
+  for (size_t i = 0; i < records.size(); ++i) {
+    const auto key = std::make_pair(records[i].arch, records[i].nr);
+    auto [it, inserted] = by_syscall.emplace(key, heaviest.size());
+    if (inserted) {
+      SyscallCost c;
+      c.name = SyscallLabel(records[i]);
+      c.record = records[i];
+      heaviest.push_back(c);
+    }
+    SyscallCost& c = heaviest[it->second];
+    ++c.count;
+    if (inserted || insns[i] > c.insns) {
+      c.insns = insns[i];
+      c.record = records[i];
+    }
+  }
+  std::stable_sort(heaviest.begin(), heaviest.end(),
+                   [](const SyscallCost& a, const SyscallCost& b) { return a.insns > b.insns; });
+  if (static_cast<int>(heaviest.size()) > top) {
+    heaviest.resize(static_cast<size_t>(std::max(0, top)));
+  }
+  return heaviest;
+}
+
+// The cost model, from the interpreter's traced runs: instructions per evaluation, the
+// maximum, and the heaviest syscalls.
+std::optional<Error> CostModel(const BenchRequest& request,
+                               const std::vector<VerifiedProgram>& verified,
+                               std::span<const SeccompData> records, BenchReport* report) {
+  Result<FilterStack> interp =
+      eval::BuildStack(verified, eval::EngineKind::kInterp, request.filter_files);
+  if (!interp.ok()) return interp.error();
+  const std::vector<uint32_t> insns = InsnsPerRecord(*interp, records);
+  double total = 0;
+  for (uint32_t n : insns) {
+    total += n;
+    report->insns_max = std::max(report->insns_max, n);
+  }
+  report->insns_per_eval = total / static_cast<double>(records.size());
+  report->heaviest = Heaviest(records, insns, request.top);
+  return std::nullopt;
+}
+
+// Times the interpreter or the JIT on every record and on each heaviest syscall's record.
+void TimeUserEngine(const std::string& name, const BenchRequest& request,
+                    const std::vector<VerifiedProgram>& verified,
+                    std::span<const SeccompData> records, BenchReport* report, EngineResult* r) {
+  TimingOptions per_record = request.timing;
+  per_record.repetitions = std::max(3, request.timing.repetitions / 3);
+  per_record.min_rep_seconds = request.timing.min_rep_seconds / 4;
+  Result<FilterStack> stack =
+      name == "interp" ? eval::BuildStack(verified, eval::EngineKind::kInterp, request.filter_files)
+                       : eval::BuildStack(verified, eval::EngineKind::kJit, request.filter_files);
+  if (!stack.ok()) {
+    r->error = stack.error().ToString();
+    return;
+  }
+  r->ns_per_eval = TimeStack(*stack, records, request.timing);
+  r->measured = true;
+  for (SyscallCost& c : report->heaviest) {
+    const double ns = TimeStack(*stack, {&c.record, 1}, per_record).median;
+    (name == "interp" ? c.interp_ns : c.jit_ns) = ns;
+  }
+}
+
+// The running kernel's cost of the stack (x86_64 syscalls only), per heaviest syscall too.
+void TimeKernel(const BenchRequest& request, const std::vector<Program>& programs,
+                BenchReport* report, EngineResult* r) {
+  Result<KernelCostResult> k = MeasureKernelCost(programs, request.kernel);
+  if (!k.ok()) {
+    r->error = k.error().ToString();
+    return;
+  }
+  r->measured = true;
+  r->ns_per_eval = k->filtered;
+  for (const KernelSyscallCost& s : k->syscalls) {
+    for (SyscallCost& c : report->heaviest) {
+      if (c.record.arch == kAuditArchX86_64 && c.record.nr == s.nr) {
+        c.kernel_ns = s.forced_cost_ns != 0 ? s.forced_cost_ns : s.cost_ns;
+      }
+    }
+  }
+  report->kernel = std::move(*k);
+}
+
+}  // namespace
+
+Result<BenchReport> RunBench(const BenchRequest& request) {
+  BenchReport report;
+  report.filters = request.filter_files;
+  if (request.filter_files.empty()) return MakeError("no-filter", "no --filter given");
+  std::vector<Program> programs;
+  std::vector<VerifiedProgram> verified;
+  if (std::optional<Error> e = LoadStack(request, &programs, &verified)) return *e;
   const ArchInfo* arch = FindArch(request.arch);
   if (arch == nullptr) return MakeError("unknown-arch", "unknown arch '" + request.arch + "'");
   Result<Workload> workload = request.vectors.empty() ? LoadWorkload(request.workload, *arch)
@@ -66,79 +168,16 @@ Result<BenchReport> RunBench(const BenchRequest& request) {
   const std::vector<SeccompData>& records = workload->records;
 
   if (request.cpu != -2) report.cpu = PinToCpu(request.cpu, &report.pin_note);
+  if (std::optional<Error> e = CostModel(request, verified, records, &report)) return *e;
 
-  // The cost model, from the interpreter's traced runs.
-  Result<FilterStack> interp = eval::BuildStack(verified, eval::EngineKind::kInterp, request.filter_files);
-  if (!interp.ok()) return interp.error();
-  const std::vector<uint32_t> insns = InsnsPerRecord(*interp, records);
-  double total = 0;
-  for (uint32_t n : insns) {
-    total += n;
-    report.insns_max = std::max(report.insns_max, n);
-  }
-  report.insns_per_eval = total / static_cast<double>(records.size());
-
-  // Group by (arch, nr); keep the most expensive record of each.
-  std::map<std::pair<uint32_t, int32_t>, size_t> by_syscall;
-  for (size_t i = 0; i < records.size(); ++i) {
-    const auto key = std::make_pair(records[i].arch, records[i].nr);
-    auto [it, inserted] = by_syscall.emplace(key, report.heaviest.size());
-    if (inserted) {
-      SyscallCost c;
-      c.name = SyscallLabel(records[i]);
-      c.record = records[i];
-      report.heaviest.push_back(c);
-    }
-    SyscallCost& c = report.heaviest[it->second];
-    ++c.count;
-    if (inserted || insns[i] > c.insns) {
-      c.insns = insns[i];
-      c.record = records[i];
-    }
-  }
-  std::stable_sort(report.heaviest.begin(), report.heaviest.end(),
-                   [](const SyscallCost& a, const SyscallCost& b) { return a.insns > b.insns; });
-  if (static_cast<int>(report.heaviest.size()) > request.top) {
-    report.heaviest.resize(static_cast<size_t>(std::max(0, request.top)));
-  }
-
-  TimingOptions per_record = request.timing;
-  per_record.repetitions = std::max(3, request.timing.repetitions / 3);
-  per_record.min_rep_seconds = request.timing.min_rep_seconds / 4;
   for (const std::string& name : request.engines) {
     EngineResult r;
     r.name = name;
     r.insns_per_eval = report.insns_per_eval;
     if (name == "interp" || name == "jit") {
-      Result<FilterStack> stack =
-          name == "interp" ? eval::BuildStack(verified, eval::EngineKind::kInterp, request.filter_files)
-                           : eval::BuildStack(verified, eval::EngineKind::kJit, request.filter_files);
-      if (!stack.ok()) {
-        r.error = stack.error().ToString();
-      } else {
-        r.ns_per_eval = TimeStack(*stack, records, request.timing);
-        r.measured = true;
-        for (SyscallCost& c : report.heaviest) {
-          const double ns = TimeStack(*stack, {&c.record, 1}, per_record).median;
-          (name == "interp" ? c.interp_ns : c.jit_ns) = ns;
-        }
-      }
+      TimeUserEngine(name, request, verified, records, &report, &r);
     } else if (name == "kernel") {
-      Result<KernelCostResult> k = MeasureKernelCost(programs, request.kernel);
-      if (!k.ok()) {
-        r.error = k.error().ToString();
-      } else {
-        r.measured = true;
-        r.ns_per_eval = k->filtered;
-        for (const KernelSyscallCost& s : k->syscalls) {
-          for (SyscallCost& c : report.heaviest) {
-            if (c.record.arch == kAuditArchX86_64 && c.record.nr == s.nr) {
-              c.kernel_ns = s.forced_cost_ns != 0 ? s.forced_cost_ns : s.cost_ns;
-            }
-          }
-        }
-        report.kernel = std::move(*k);
-      }
+      TimeKernel(request, programs, &report, &r);
     } else {
       return MakeError("unknown-engine",
                        "unknown engine '" + name + "' (expected interp, jit or kernel)");

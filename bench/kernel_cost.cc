@@ -1,3 +1,5 @@
+// The in-kernel cost of a stack, measured with real syscalls in forked children
+// (bench/kernel_cost.h).
 #include "bench/kernel_cost.h"
 
 #include <linux/filter.h>
@@ -10,6 +12,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 
 #include "analysis/cache.h"
 #include "live/child_process.h"
@@ -134,28 +137,17 @@ Stats PhaseStats(const Shared& s, Phase phase, int syscall, int reps, int calls,
   return Summarize(std::move(samples));
 }
 
-}  // namespace
-
-Result<KernelCostResult> MeasureKernelCost(const std::vector<Program>& programs,
-                                           const KernelCostOptions& options) {
-  KernelCostResult result;
-  if (programs.empty()) return MakeError("empty-stack", "no filter to install");
-  if (static_cast<int>(programs.size()) > kMaxFilters) {
-    return MakeError("too-many-filters", "at most " + std::to_string(kMaxFilters) + " filters");
-  }
+// The harmless syscalls the stack allows on x86_64, into plan->nrs and *chosen; the others
+// are listed in result->skipped. An error when no filter verifies or none is allowed.
+std::optional<Error> ChooseSyscalls(const std::vector<Program>& programs, ChildPlan* plan,
+                                    std::vector<Candidate>* chosen, KernelCostResult* result) {
   FilterStack stack;
-  std::vector<const Program*> originals;
   for (const Program& p : programs) {
     Result<VerifiedProgram> v = Verify(p);
     if (!v.ok()) return v.error();
     stack.Push(std::move(*v));
-    originals.push_back(&p);
   }
   std::vector<uint32_t> rets(stack.size());
-  ChildPlan plan{};
-  plan.reps = std::clamp(options.repetitions, 1, kMaxReps);
-  plan.calls = std::max(1, options.calls_per_rep);
-  std::vector<Candidate> chosen;
   for (const Candidate& c : kCandidates) {
     SeccompData d;
     d.arch = kAuditArchX86_64;
@@ -164,35 +156,30 @@ Result<KernelCostResult> MeasureKernelCost(const std::vector<Program>& programs,
     if (ret != seccomp::kRetAllow) {
       char buf[64];
       std::snprintf(buf, sizeof buf, "%s: the stack returns 0x%08x, not ALLOW", c.name, ret);
-      result.skipped.push_back(buf);
+      result->skipped.push_back(buf);
       continue;
     }
-    plan.nrs[plan.n_syscalls++] = c.nr;
-    chosen.push_back(c);
+    plan->nrs[plan->n_syscalls++] = c.nr;
+    chosen->push_back(c);
   }
-  if (chosen.empty()) {
+  if (chosen->empty()) {
     return MakeError("nothing-to-measure",
                      "the stack allows none of the harmless syscalls the kernel harness uses "
                      "(getpid, getppid, gettid, getuid, geteuid, getgid, getegid, getpgrp)");
   }
-  std::vector<sock_fprog> fprogs;
-  for (const Program& p : programs) fprogs.push_back(ToFprog(p));
+  return std::nullopt;
+}
 
-  // The probe: ld [16] (args[0], low word: the cache emulator gives up); ret ALLOW.
-  Program probe;
-  probe.insns = {Stmt(bpf::kLD | bpf::kW | bpf::kABS, 16),
-                 Stmt(bpf::kRET | bpf::kK, seccomp::kRetAllow)};
-  const sock_fprog probe_fprog = ToFprog(probe);
-  result.tsc_ghz = TscGhz();
-
-  // Child 1, natural: no filters, then the stack (cached syscalls skip it).
+// Child 1, natural: no filters, then the stack (cached syscalls skip it). An error unless the
+// child installed every filter and measured the stack.
+Result<live::SharedRegion> RunNatural(ChildPlan plan, const std::vector<sock_fprog>& fprogs) {
   plan.first = fprogs.data();
   plan.n_first = static_cast<int>(fprogs.size());
   plan.second = nullptr;
   plan.n_second = 0;
-  Result<live::SharedRegion> natural_region = RunChild(plan);
-  if (!natural_region.ok()) return natural_region.error();
-  const Shared& s = *natural_region->as<Shared>();
+  Result<live::SharedRegion> region = RunChild(plan);
+  if (!region.ok()) return region.error();
+  const Shared& s = *region->as<Shared>();
   if (!s.prepared) return MakeError("prctl-failed", "PR_SET_NO_NEW_PRIVS failed in the child");
   for (int i = 0; i < plan.n_first; ++i) {
     if (s.install_ret[i] < 0) {
@@ -204,28 +191,38 @@ Result<KernelCostResult> MeasureKernelCost(const std::vector<Program>& programs,
   if (!(s.phases_done.load() & (1u << kFirst))) {
     return MakeError("child-died", "the measuring child ended before measuring the stack");
   }
+  return region;
+}
 
-  // Child 2, forced: the probe alone, then the stack on top of it. The newest filter's cache
-  // bitmap starts as a copy of the probe's, which has no bit set, so every filter runs for
-  // every syscall; forced cost = phase 2 - phase 1, both in this child.
+// Child 2, forced: the probe alone, then the stack on top of it. The newest filter's cache
+// bitmap starts as a copy of the probe's, which has no bit set, so every filter runs for
+// every syscall; forced cost = phase 2 - phase 1, both in this child.
+Result<live::SharedRegion> RunForced(ChildPlan plan, const std::vector<sock_fprog>& fprogs) {
+  // The probe: ld [16] (args[0], low word: the cache emulator gives up); ret ALLOW.
+  Program probe;
+  probe.insns = {Stmt(bpf::kLD | bpf::kW | bpf::kABS, 16),
+                 Stmt(bpf::kRET | bpf::kK, seccomp::kRetAllow)};
+  const sock_fprog probe_fprog = ToFprog(probe);
   plan.first = &probe_fprog;
   plan.n_first = 1;
   plan.second = fprogs.data();
   plan.n_second = static_cast<int>(fprogs.size());
-  Result<live::SharedRegion> forced_region = RunChild(plan);
-  if (!forced_region.ok()) return forced_region.error();
-  const Shared& f = *forced_region->as<Shared>();
-  result.forced_measured = (f.phases_done.load() & (1u << kSecond)) != 0;
-  if (!result.forced_measured) {
-    result.note = "the forced phase (stack on top of a non-cacheable probe) was not measured";
-  }
+  return RunChild(plan);
+}
+
+// Per chosen syscall: natural and forced cost from the two children's samples; the medians
+// over the syscalls the filters ran for (`filtered`) and over those the cache let through.
+void FillCosts(const Shared& s, const Shared& f, const ChildPlan& plan,
+               const std::vector<Candidate>& chosen, const std::vector<const Program*>& originals,
+               KernelCostResult* result) {
+  const double ghz = result->tsc_ghz;
   std::vector<double> probe_costs;
-  for (size_t i = 0; result.forced_measured && i < chosen.size(); ++i) {
+  for (size_t i = 0; result->forced_measured && i < chosen.size(); ++i) {
     const int si = static_cast<int>(i);
-    probe_costs.push_back(PhaseStats(f, kFirst, si, plan.reps, plan.calls, result.tsc_ghz).median -
-                          PhaseStats(f, kBase, si, plan.reps, plan.calls, result.tsc_ghz).median);
+    probe_costs.push_back(PhaseStats(f, kFirst, si, plan.reps, plan.calls, ghz).median -
+                          PhaseStats(f, kBase, si, plan.reps, plan.calls, ghz).median);
   }
-  result.probe_cost_ns = Summarize(probe_costs).median;
+  result->probe_cost_ns = Summarize(probe_costs).median;
 
   std::vector<double> filtered, cached;
   for (size_t i = 0; i < chosen.size(); ++i) {
@@ -234,22 +231,55 @@ Result<KernelCostResult> MeasureKernelCost(const std::vector<Program>& programs,
     c.name = chosen[i].name;
     c.nr = chosen[i].nr;
     c.cached = analysis::StackCachedAllow(originals, kAuditArchX86_64, c.nr);
-    c.base_ns = PhaseStats(s, kBase, si, plan.reps, plan.calls, result.tsc_ghz);
-    c.stack_ns = PhaseStats(s, kFirst, si, plan.reps, plan.calls, result.tsc_ghz);
+    c.base_ns = PhaseStats(s, kBase, si, plan.reps, plan.calls, ghz);
+    c.stack_ns = PhaseStats(s, kFirst, si, plan.reps, plan.calls, ghz);
     c.cost_ns = c.stack_ns.median - c.base_ns.median;
-    if (result.forced_measured) {
-      c.forced_ns = PhaseStats(f, kSecond, si, plan.reps, plan.calls, result.tsc_ghz);
+    if (result->forced_measured) {
+      c.forced_ns = PhaseStats(f, kSecond, si, plan.reps, plan.calls, ghz);
       c.forced_cost_ns =
-          c.forced_ns.median - PhaseStats(f, kFirst, si, plan.reps, plan.calls, result.tsc_ghz).median;
+          c.forced_ns.median - PhaseStats(f, kFirst, si, plan.reps, plan.calls, ghz).median;
       filtered.push_back(c.forced_cost_ns);
     } else if (!c.cached) {
       filtered.push_back(c.cost_ns);
     }
     if (c.cached) cached.push_back(c.cost_ns);
-    result.syscalls.push_back(c);
+    result->syscalls.push_back(c);
   }
-  result.filtered = Summarize(std::move(filtered));
-  result.cached = Summarize(std::move(cached));
+  result->filtered = Summarize(std::move(filtered));
+  result->cached = Summarize(std::move(cached));
+}
+
+}  // namespace
+
+Result<KernelCostResult> MeasureKernelCost(const std::vector<Program>& programs,
+                                           const KernelCostOptions& options) {
+  KernelCostResult result;
+  if (programs.empty()) return MakeError("empty-stack", "no filter to install");
+  if (static_cast<int>(programs.size()) > kMaxFilters) {
+    return MakeError("too-many-filters", "at most " + std::to_string(kMaxFilters) + " filters");
+  }
+  ChildPlan plan{};
+  plan.reps = std::clamp(options.repetitions, 1, kMaxReps);
+  plan.calls = std::max(1, options.calls_per_rep);
+  std::vector<Candidate> chosen;
+  if (std::optional<Error> e = ChooseSyscalls(programs, &plan, &chosen, &result)) return *e;
+  std::vector<const Program*> originals;
+  std::vector<sock_fprog> fprogs;
+  for (const Program& p : programs) {
+    originals.push_back(&p);
+    fprogs.push_back(ToFprog(p));
+  }
+  result.tsc_ghz = TscGhz();
+  Result<live::SharedRegion> natural_region = RunNatural(plan, fprogs);
+  if (!natural_region.ok()) return natural_region.error();
+  Result<live::SharedRegion> forced_region = RunForced(plan, fprogs);
+  if (!forced_region.ok()) return forced_region.error();
+  const Shared& f = *forced_region->as<Shared>();
+  result.forced_measured = (f.phases_done.load() & (1u << kSecond)) != 0;
+  if (!result.forced_measured) {
+    result.note = "the forced phase (stack on top of a non-cacheable probe) was not measured";
+  }
+  FillCosts(*natural_region->as<Shared>(), f, plan, chosen, originals, &result);
   return result;
 }
 

@@ -1,3 +1,4 @@
+// Timing engines in userspace and the interpreter-instruction cost model (bench/measure.h).
 #include "bench/measure.h"
 
 #include <sched.h>

@@ -1,3 +1,5 @@
+// libpcap's bpf_filter() on a seccomp filter, the benchmarks' reference point
+// (bench/pcap_ref.h).
 #include "bench/pcap_ref.h"
 
 #include <sys/types.h>  // u_int, u_char: pcap/bpf.h expects them

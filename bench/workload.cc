@@ -1,3 +1,5 @@
+// The records `sckit bench` evaluates: uniform, hot, a records file or an strace trace
+// (bench/workload.h).
 #include "bench/workload.h"
 
 #include <fcntl.h>

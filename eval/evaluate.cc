@@ -1,3 +1,4 @@
+// `sckit eval` and `sckit test`: records and cases through a Session (eval/evaluate.h).
 #include "eval/evaluate.h"
 
 #include <optional>

@@ -1,3 +1,5 @@
+// Rendering evaluations: eval's text and JSON Lines, the live kernel's observation, JUnit XML
+// (eval/report.h).
 #include "eval/report.h"
 
 #include <cstdio>

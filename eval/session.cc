@@ -1,3 +1,5 @@
+// A Session: filter files loaded and checked once, the stack per engine and the kernel context
+// (eval/session.h).
 #include "eval/session.h"
 
 #include <utility>

@@ -1,3 +1,5 @@
+// The one place engines and stacks are built: prepared interpreter or JIT
+// (eval/stack_builder.h).
 #include "eval/stack_builder.h"
 
 #include <utility>

@@ -1,3 +1,5 @@
+// The lexer and constant-expression evaluator the assembly and C-array formats share
+// (formats/asm_expr.h).
 #include "formats/asm_expr.h"
 
 #include <cstring>

@@ -1,3 +1,4 @@
+// The disassembler's two styles, listing and canonical assembly (formats/disasm.h).
 #include "formats/disasm.h"
 
 #include <cstdio>

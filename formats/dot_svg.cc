@@ -1,3 +1,5 @@
+// Graphviz dot text to SVG through `dot -Tsvg` in a child with a deadline
+// (formats/dot_svg.h).
 #include "formats/dot_svg.h"
 
 #include <fcntl.h>

@@ -21,7 +21,7 @@ JOBS="${JOBS:-$(nproc)}"
 
 TARGETS="asm carray raw records strace audit jit_diff stack policy_rules optimize merge diff_classes oci"
 # what the targets link
-LIB_SOURCES="vm/*.cc formats/*.cc verifier/*.cc jit/compiler.cc jit/exec_memory.cc jit/multiway.cc jit/x86_assembler.cc
+LIB_SOURCES="vm/*.cc formats/*.cc verifier/*.cc jit/compiler.cc jit/exec_memory.cc jit/multiway.cc jit/x86_assembler.cc jit/x86_layout.cc
   eval/stack_builder.cc policy/rules_*.cc
   policy/suggest.cc policy/reverse_builder.cc policy/oci.cc policy/oci_text.cc policy/compile.cc
   policy/caps.cc

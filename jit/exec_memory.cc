@@ -1,3 +1,4 @@
+// W^X executable memory for JIT code, the only mmap in sckit (jit/exec_memory.h).
 #include "jit/exec_memory.h"
 
 #include <sys/mman.h>

@@ -1,3 +1,4 @@
+// `sckit jit --dump`: hex dump and capstone disassembly with BPF pcs marked (jit/listing.h).
 #include "jit/listing.h"
 
 #include <capstone/capstone.h>

@@ -1,7 +1,9 @@
 // A small x86-64 assembler that knows nothing of BPF: typed registers, condition codes, labels
 // with forward (and backward) fix-ups, and one method per instruction form, named mnemonic +
-// operand shape (MovR32Imm32 = "mov r32, imm32"). This file pair is the only place in sckit that
-// writes machine-code bytes; the BPF instruction selector (jit/compiler.h) only calls methods.
+// operand shape (MovR32Imm32 = "mov r32, imm32"). This header with x86_assembler.cc (encoding of
+// the instruction forms) and x86_layout.cc (labels, jump sizing, patches, Finish) is the only
+// place in sckit that writes machine-code bytes; the BPF instruction selector (jit/compiler.h)
+// only calls methods.
 //
 // Encoding rules it follows (Intel SDM vol. 2, ch. 2):
 //   - REX (0x40 | W R X B) only when needed: a 64-bit operand size (W) or a register r8..r15 in

@@ -1,3 +1,5 @@
+// Throwaway child processes for everything that changes seccomp state
+// (live/child_process.h).
 #include "live/child_process.h"
 
 #include <poll.h>

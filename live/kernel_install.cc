@@ -1,3 +1,5 @@
+// Filters installed for real in forked children, with the kernel's answer per call
+// (live/kernel_install.h).
 #include "live/kernel_install.h"
 
 #include <linux/filter.h>

@@ -1,3 +1,4 @@
+// The bare x86-64 `syscall` instruction, no libc wrapper (live/raw_syscall.h).
 #include "live/raw_syscall.h"
 
 #if !defined(__x86_64__)

@@ -1,3 +1,5 @@
+// `sckit run`: install the filters on this process, then execve() the command
+// (live/run_command.h).
 #include "live/run_command.h"
 
 #include <linux/filter.h>

@@ -1,3 +1,5 @@
+// Whether seccomp filter mode is usable here, probed as the kernel allows
+// (live/seccomp_probe.h).
 #include "live/seccomp_probe.h"
 
 #include <linux/seccomp.h>

@@ -1,3 +1,4 @@
+// A container seccomp profile resolved and compiled as the runtimes do (policy/compile.h).
 #include "policy/compile.h"
 
 #include <seccomp.h>
@@ -264,11 +265,12 @@ std::optional<std::array<unsigned, 3>> ParseKernelVersion(std::string_view text)
   return v;
 }
 
-Result<ResolvedProfile> ResolveProfile(const Profile& profile, const ImportOptions& options) {
-  ResolvedProfile r;
-  r.default_ret = ActionRet(profile.default_action, profile.default_errno_ret);
+namespace {
 
-  // The native arch, then the profile's, then the other --arch values.
+// The native arch, then the profile's (architectures, or the archMap entry of the native arch
+// with its subArchitectures, as moby does), then the other --arch values; no duplicates.
+std::optional<Error> ChooseArches(const Profile& profile, const ImportOptions& options,
+                                  ResolvedProfile* r) {
   std::vector<ArchChoice> arches;
   auto add = [&arches](const ArchChoice& a) {
     for (const ArchChoice& have : arches) {
@@ -280,7 +282,7 @@ Result<ResolvedProfile> ResolveProfile(const Profile& profile, const ImportOptio
       options.arches.empty() ? NativeArchName() : options.arches.front(), "--arch");
   if (!native.ok()) return native.error();
   add(*native);
-  r.docker_arch = DockerArchToken(native->libseccomp_name);
+  r->docker_arch = DockerArchToken(native->libseccomp_name);
   for (const std::string& a : profile.architectures) {
     Result<ArchChoice> c = ResolveArchName(a, "architectures");
     if (!c.ok()) return c.error();
@@ -303,34 +305,52 @@ Result<ResolvedProfile> ResolveProfile(const Profile& profile, const ImportOptio
     if (!c.ok()) return c.error();
     add(*c);
   }
-  r.arches = std::move(arches);
+  r->arches = std::move(arches);
+  return std::nullopt;
+}
 
+// The capabilities (--caps, else the profile's bounding set, else Docker's default set) and
+// the kernel version (--kernel-version, else this machine's), which decide the includes and
+// excludes.
+Result<std::array<unsigned, 3>> ChooseCapsAndKernel(const Profile& profile,
+                                                   const ImportOptions& options,
+                                                   ResolvedProfile* r) {
   if (options.caps) {
     for (const std::string& c : *options.caps) {
       if (!IsLinuxCapability(c)) {
         return MakeError("unknown-capability", "--caps: " + UnknownCapabilityMessage(c));
       }
     }
-    r.caps = *options.caps;
+    r->caps = *options.caps;
   } else if (profile.bounding_caps) {
-    r.caps = *profile.bounding_caps;
+    r->caps = *profile.bounding_caps;
   } else {
-    for (std::string_view c : kDockerDefaultCaps) r.caps.emplace_back(c);
+    for (std::string_view c : kDockerDefaultCaps) r->caps.emplace_back(c);
   }
-  WarnUnknownCaps(profile, options.caps.has_value(), &r.warnings);
+  WarnUnknownCaps(profile, options.caps.has_value(), &r->warnings);
 
   if (options.kernel_version.empty()) {
     utsname u{};
-    if (uname(&u) == 0) r.kernel_version = u.release;
+    if (uname(&u) == 0) r->kernel_version = u.release;
   } else {
-    r.kernel_version = options.kernel_version;
+    r->kernel_version = options.kernel_version;
   }
-  std::optional<std::array<unsigned, 3>> kernel = ParseKernelVersion(r.kernel_version);
+  std::optional<std::array<unsigned, 3>> kernel = ParseKernelVersion(r->kernel_version);
   if (!kernel) {
-    return MakeError("bad-kernel-version", "kernel version \"" + r.kernel_version +
+    return MakeError("bad-kernel-version", "kernel version \"" + r->kernel_version +
                                                "\" is not of the form X.Y or X.Y.Z");
   }
+  return *kernel;
+}
 
+}  // namespace
+
+Result<ResolvedProfile> ResolveProfile(const Profile& profile, const ImportOptions& options) {
+  ResolvedProfile r;
+  r.default_ret = ActionRet(profile.default_action, profile.default_errno_ret);
+  if (std::optional<Error> e = ChooseArches(profile, options, &r)) return *e;
+  Result<std::array<unsigned, 3>> kernel = ChooseCapsAndKernel(profile, options, &r);
+  if (!kernel.ok()) return kernel.error();
   for (const SyscallEntry& e : profile.syscalls) {
     const std::string why = DropReason(e, r.docker_arch, r.caps, *kernel);
     if (why.empty()) {
@@ -346,13 +366,11 @@ Result<ResolvedProfile> ResolveProfile(const Profile& profile, const ImportOptio
   return r;
 }
 
-Result<CompiledFilter> CompileProfile(const Profile& profile, const ImportOptions& options) {
-  Result<ResolvedProfile> resolved = ResolveProfile(profile, options);
-  if (!resolved.ok()) return resolved.error();
-  CompiledFilter out;
-  out.resolved = std::move(*resolved);
-  const ResolvedProfile& r = out.resolved;
+namespace {
 
+// A libseccomp context with the default action, the chosen arches in order (this host's
+// removed when not chosen), no NO_NEW_PRIVS attribute, and the binary tree when asked.
+Result<Ctx> NewContext(const ResolvedProfile& r, const ImportOptions& options) {
   Ctx ctx(seccomp_init(r.default_ret));
   if (!ctx) {
     return MakeError("libseccomp", "seccomp_init refused the default action 0x" +
@@ -392,7 +410,61 @@ Result<CompiledFilter> CompileProfile(const Profile& profile, const ImportOption
       return LibseccompError("seccomp_attr_set CTL_OPTIMIZE", rc);
     }
   }
+  return ctx;
+}
 
+// One entry's rules: per known name, its argument conditions as one rule (one rule per
+// condition when two compare the same argument, which libseccomp refuses in one rule).
+// Unknown names are warned about once each (in *warned) and skipped.
+std::optional<Error> AddEntryRules(void* ctx, const SyscallEntry& e, uint32_t action,
+                                   std::set<std::string>* warned, CompiledFilter* out) {
+  std::vector<scmp_arg_cmp> cmps;
+  bool same_index = false;
+  unsigned seen = 0;
+  for (const ArgCondition& c : e.args) {
+    if (seen & (1u << c.index)) same_index = true;
+    seen |= 1u << c.index;
+    cmps.push_back(scmp_arg_cmp{c.index, ToScmp(c.op), c.value, c.value_two});
+  }
+  for (size_t j = 0; j < e.names.size(); ++j) {
+    const std::string& name = e.names[j];
+    const int nr = seccomp_syscall_resolve_name(name.c_str());
+    if (nr == __NR_SCMP_ERROR) {
+      if (warned->insert(name).second) {
+        out->warnings.push_back(e.path + ".names[" + std::to_string(j) +
+                                "]: unknown system call \"" + name + "\" ignored");
+      }
+      continue;
+    }
+    auto add_rule = [&](unsigned count, const scmp_arg_cmp* array) -> std::optional<Error> {
+      const int rc = seccomp_rule_add_array(ctx, action, nr, count, array);
+      if (rc < 0) {
+        return LibseccompError(e.path + ": seccomp_rule_add(" + name + ")", rc);
+      }
+      ++out->rules_added;
+      return std::nullopt;
+    };
+    if (same_index) {
+      for (const scmp_arg_cmp& c : cmps) {
+        if (auto err = add_rule(1, &c)) return *err;
+      }
+    } else if (auto err = add_rule(static_cast<unsigned>(cmps.size()), cmps.data())) {
+      return *err;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<CompiledFilter> CompileProfile(const Profile& profile, const ImportOptions& options) {
+  Result<ResolvedProfile> resolved = ResolveProfile(profile, options);
+  if (!resolved.ok()) return resolved.error();
+  CompiledFilter out;
+  out.resolved = std::move(*resolved);
+  const ResolvedProfile& r = out.resolved;
+  Result<Ctx> ctx = NewContext(r, options);
+  if (!ctx.ok()) return ctx.error();
   std::set<std::string> warned;
   for (const SyscallEntry& e : r.entries) {
     const uint32_t action = ActionRet(e.action, e.errno_ret);
@@ -400,43 +472,11 @@ Result<CompiledFilter> CompileProfile(const Profile& profile, const ImportOption
       out.names_redundant += e.names.size();
       continue;
     }
-    std::vector<scmp_arg_cmp> cmps;
-    bool same_index = false;
-    unsigned seen = 0;
-    for (const ArgCondition& c : e.args) {
-      if (seen & (1u << c.index)) same_index = true;
-      seen |= 1u << c.index;
-      cmps.push_back(scmp_arg_cmp{c.index, ToScmp(c.op), c.value, c.value_two});
-    }
-    for (size_t j = 0; j < e.names.size(); ++j) {
-      const std::string& name = e.names[j];
-      const int nr = seccomp_syscall_resolve_name(name.c_str());
-      if (nr == __NR_SCMP_ERROR) {
-        if (warned.insert(name).second) {
-          out.warnings.push_back(e.path + ".names[" + std::to_string(j) +
-                                 "]: unknown system call \"" + name + "\" ignored");
-        }
-        continue;
-      }
-      auto add_rule = [&](unsigned count, const scmp_arg_cmp* array) -> std::optional<Error> {
-        const int rc = seccomp_rule_add_array(ctx.get(), action, nr, count, array);
-        if (rc < 0) {
-          return LibseccompError(e.path + ": seccomp_rule_add(" + name + ")", rc);
-        }
-        ++out.rules_added;
-        return std::nullopt;
-      };
-      if (same_index) {
-        for (const scmp_arg_cmp& c : cmps) {
-          if (auto err = add_rule(1, &c)) return *err;
-        }
-      } else if (auto err = add_rule(static_cast<unsigned>(cmps.size()), cmps.data())) {
-        return *err;
-      }
+    if (std::optional<Error> err = AddEntryRules(ctx->get(), e, action, &warned, &out)) {
+      return *err;
     }
   }
-
-  Result<Program> program = ExportBpf(ctx.get());
+  Result<Program> program = ExportBpf(ctx->get());
   if (!program.ok()) return program.error();
   out.program = std::move(*program);
   return out;

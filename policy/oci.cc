@@ -1,9 +1,11 @@
+// Reading OCI / Docker / Podman seccomp profiles into typed data, with the JSON path of every
+// error (policy/oci.h).
 #include "policy/oci.h"
 
-#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <utility>
 
@@ -13,77 +15,6 @@ namespace sckit::policy {
 namespace {
 
 using nlohmann::json;
-
-struct NamedAction {
-  std::string_view name;
-  ProfileAction action;
-};
-constexpr std::array kActions = {
-    NamedAction{"SCMP_ACT_KILL", ProfileAction::kKill},
-    NamedAction{"SCMP_ACT_KILL_PROCESS", ProfileAction::kKillProcess},
-    NamedAction{"SCMP_ACT_KILL_THREAD", ProfileAction::kKillThread},
-    NamedAction{"SCMP_ACT_TRAP", ProfileAction::kTrap},
-    NamedAction{"SCMP_ACT_ERRNO", ProfileAction::kErrno},
-    NamedAction{"SCMP_ACT_TRACE", ProfileAction::kTrace},
-    NamedAction{"SCMP_ACT_ALLOW", ProfileAction::kAllow},
-    NamedAction{"SCMP_ACT_LOG", ProfileAction::kLog},
-    NamedAction{"SCMP_ACT_NOTIFY", ProfileAction::kNotify},
-};
-
-struct NamedOp {
-  std::string_view name;
-  CmpOp op;
-};
-constexpr std::array kOps = {
-    NamedOp{"SCMP_CMP_NE", CmpOp::kNe},         NamedOp{"SCMP_CMP_LT", CmpOp::kLt},
-    NamedOp{"SCMP_CMP_LE", CmpOp::kLe},         NamedOp{"SCMP_CMP_EQ", CmpOp::kEq},
-    NamedOp{"SCMP_CMP_GE", CmpOp::kGe},         NamedOp{"SCMP_CMP_GT", CmpOp::kGt},
-    NamedOp{"SCMP_CMP_MASKED_EQ", CmpOp::kMaskedEq},
-};
-
-// The runtime-spec's SCMP_ARCH_* names and libseccomp's names for them.
-struct NamedArch {
-  std::string_view scmp;
-  std::string_view libseccomp;
-};
-constexpr std::array kArchNames = {
-    NamedArch{"SCMP_ARCH_X86", "x86"},
-    NamedArch{"SCMP_ARCH_X86_64", "x86_64"},
-    NamedArch{"SCMP_ARCH_X32", "x32"},
-    NamedArch{"SCMP_ARCH_ARM", "arm"},
-    NamedArch{"SCMP_ARCH_AARCH64", "aarch64"},
-    NamedArch{"SCMP_ARCH_MIPS", "mips"},
-    NamedArch{"SCMP_ARCH_MIPS64", "mips64"},
-    NamedArch{"SCMP_ARCH_MIPS64N32", "mips64n32"},
-    NamedArch{"SCMP_ARCH_MIPSEL", "mipsel"},
-    NamedArch{"SCMP_ARCH_MIPSEL64", "mipsel64"},
-    NamedArch{"SCMP_ARCH_MIPSEL64N32", "mipsel64n32"},
-    NamedArch{"SCMP_ARCH_PPC", "ppc"},
-    NamedArch{"SCMP_ARCH_PPC64", "ppc64"},
-    NamedArch{"SCMP_ARCH_PPC64LE", "ppc64le"},
-    NamedArch{"SCMP_ARCH_S390", "s390"},
-    NamedArch{"SCMP_ARCH_S390X", "s390x"},
-    NamedArch{"SCMP_ARCH_PARISC", "parisc"},
-    NamedArch{"SCMP_ARCH_PARISC64", "parisc64"},
-    NamedArch{"SCMP_ARCH_RISCV64", "riscv64"},
-    // Named by the runtime-spec or Docker's profile but newer than libseccomp 2.5.4: accepted
-    // here, refused by policy/compile only when the filter would need them.
-    NamedArch{"SCMP_ARCH_LOONGARCH64", "loongarch64"},
-    NamedArch{"SCMP_ARCH_M68K", "m68k"},
-    NamedArch{"SCMP_ARCH_SH", "sh"},
-    NamedArch{"SCMP_ARCH_SHEB", "sheb"},
-};
-
-struct NamedFlag {
-  std::string_view name;
-  uint32_t bit;
-};
-constexpr std::array kFlags = {
-    NamedFlag{"SECCOMP_FILTER_FLAG_TSYNC", 1u << 0},
-    NamedFlag{"SECCOMP_FILTER_FLAG_LOG", 1u << 1},
-    NamedFlag{"SECCOMP_FILTER_FLAG_SPEC_ALLOW", 1u << 2},
-    NamedFlag{"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", 1u << 5},
-};
 
 std::string Quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
@@ -337,13 +268,8 @@ Result<SyscallEntry> ReadEntry(const json& v, const std::string& path) {
   return e;
 }
 
-// The seccomp object itself, at `path` ("" for a bare profile, "linux.seccomp" in a config).
-Result<Profile> ReadSeccomp(const json& v, const std::string& path) {
-  if (!v.is_object()) {
-    return PathError("bad-profile", path.empty() ? "(top level)" : path,
-                     "expected an object, found " + TypeName(v));
-  }
-  Profile p;
+// defaultAction and defaultErrnoRet.
+std::optional<Error> ReadDefault(const json& v, const std::string& path, Profile* p) {
   const json* def = Reader::Member(v, "defaultAction");
   if (def == nullptr) return Reader::Missing(Child(path, "defaultAction"));
   Result<ProfileAction> a = ReadAction(*def, Child(path, "defaultAction"));
@@ -353,13 +279,40 @@ Result<Profile> ReadSeccomp(const json& v, const std::string& path) {
                      "SCMP_ACT_NOTIFY cannot be the default action (runc and libseccomp refuse "
                      "it)");
   }
-  p.default_action = *a;
+  p->default_action = *a;
   Result<std::optional<uint32_t>> der =
       ReadErrnoRet(Reader::Member(v, "defaultErrnoRet"), Child(path, "defaultErrnoRet"),
-                   p.default_action, Child(path, "defaultAction"));
+                   p->default_action, Child(path, "defaultAction"));
   if (!der.ok()) return der.error();
-  p.default_errno_ret = *der;
+  p->default_errno_ret = *der;
+  return std::nullopt;
+}
 
+// One archMap entry at `mp`: {architecture, subArchitectures}.
+Result<ArchMapEntry> ReadArchMapEntry(const json& m, const std::string& mp) {
+  if (!m.is_object()) {
+    return PathError("bad-profile", mp, "expected an object, found " + TypeName(m));
+  }
+  ArchMapEntry entry;
+  const json* arch = Reader::Member(m, "architecture");
+  if (arch == nullptr) return Reader::Missing(Child(mp, "architecture"));
+  Result<std::string> an = ReadArch(*arch, Child(mp, "architecture"));
+  if (!an.ok()) return an.error();
+  entry.arch = *an;
+  const std::string sub_path = Child(mp, "subArchitectures");
+  Result<std::vector<std::string>> subs =
+      Reader::Strings(Reader::Member(m, "subArchitectures"), sub_path);
+  if (!subs.ok()) return subs.error();
+  for (size_t j = 0; j < subs->size(); ++j) {
+    Result<std::string> ok = ReadArch(json((*subs)[j]), Index(sub_path, j));
+    if (!ok.ok()) return ok.error();
+  }
+  entry.sub_arches = std::move(*subs);
+  return entry;
+}
+
+// architectures, or archMap (not both).
+std::optional<Error> ReadArchitectures(const json& v, const std::string& path, Profile* p) {
   const std::string arch_path = Child(path, "architectures");
   Result<std::vector<std::string>> arches =
       Reader::Strings(Reader::Member(v, "architectures"), arch_path);
@@ -368,43 +321,28 @@ Result<Profile> ReadSeccomp(const json& v, const std::string& path) {
     Result<std::string> ok = ReadArch(json((*arches)[i]), Index(arch_path, i));
     if (!ok.ok()) return ok.error();
   }
-  p.architectures = std::move(*arches);
-
-  if (const json* map = Reader::Member(v, "archMap")) {
-    const std::string map_path = Child(path, "archMap");
-    if (!map->is_array()) {
-      return PathError("bad-profile", map_path, "expected an array, found " + TypeName(*map));
-    }
-    if (!p.architectures.empty() && !map->empty()) {
-      return PathError("bad-profile", map_path,
-                       "both \"architectures\" and \"archMap\" given (use either, as Docker "
-                       "requires)");
-    }
-    for (size_t i = 0; i < map->size(); ++i) {
-      const json& m = (*map)[i];
-      const std::string mp = Index(map_path, i);
-      if (!m.is_object()) {
-        return PathError("bad-profile", mp, "expected an object, found " + TypeName(m));
-      }
-      ArchMapEntry entry;
-      const json* arch = Reader::Member(m, "architecture");
-      if (arch == nullptr) return Reader::Missing(Child(mp, "architecture"));
-      Result<std::string> an = ReadArch(*arch, Child(mp, "architecture"));
-      if (!an.ok()) return an.error();
-      entry.arch = *an;
-      const std::string sub_path = Child(mp, "subArchitectures");
-      Result<std::vector<std::string>> subs =
-          Reader::Strings(Reader::Member(m, "subArchitectures"), sub_path);
-      if (!subs.ok()) return subs.error();
-      for (size_t j = 0; j < subs->size(); ++j) {
-        Result<std::string> ok = ReadArch(json((*subs)[j]), Index(sub_path, j));
-        if (!ok.ok()) return ok.error();
-      }
-      entry.sub_arches = std::move(*subs);
-      p.arch_map.push_back(std::move(entry));
-    }
+  p->architectures = std::move(*arches);
+  const json* map = Reader::Member(v, "archMap");
+  if (map == nullptr) return std::nullopt;
+  const std::string map_path = Child(path, "archMap");
+  if (!map->is_array()) {
+    return PathError("bad-profile", map_path, "expected an array, found " + TypeName(*map));
   }
+  if (!p->architectures.empty() && !map->empty()) {
+    return PathError("bad-profile", map_path,
+                     "both \"architectures\" and \"archMap\" given (use either, as Docker "
+                     "requires)");
+  }
+  for (size_t i = 0; i < map->size(); ++i) {
+    Result<ArchMapEntry> entry = ReadArchMapEntry((*map)[i], Index(map_path, i));
+    if (!entry.ok()) return entry.error();
+    p->arch_map.push_back(std::move(*entry));
+  }
+  return std::nullopt;
+}
 
+// flags, listenerPath, listenerMetadata.
+std::optional<Error> ReadFlagsAndListener(const json& v, const std::string& path, Profile* p) {
   const std::string flags_path = Child(path, "flags");
   Result<std::vector<std::string>> flags = Reader::Strings(Reader::Member(v, "flags"), flags_path);
   if (!flags.ok()) return flags.error();
@@ -417,19 +355,30 @@ Result<Profile> ReadSeccomp(const json& v, const std::string& path) {
                            "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)");
     }
   }
-  p.flags = std::move(*flags);
-
+  p->flags = std::move(*flags);
   if (const json* lp = Reader::Member(v, "listenerPath")) {
     Result<std::string> s = Reader::String(*lp, Child(path, "listenerPath"));
     if (!s.ok()) return s.error();
-    p.listener_path = std::move(*s);
+    p->listener_path = std::move(*s);
   }
   if (const json* lm = Reader::Member(v, "listenerMetadata")) {
     Result<std::string> s = Reader::String(*lm, Child(path, "listenerMetadata"));
     if (!s.ok()) return s.error();
-    p.listener_metadata = std::move(*s);
+    p->listener_metadata = std::move(*s);
   }
+  return std::nullopt;
+}
 
+// The seccomp object itself, at `path` ("" for a bare profile, "linux.seccomp" in a config).
+Result<Profile> ReadSeccomp(const json& v, const std::string& path) {
+  if (!v.is_object()) {
+    return PathError("bad-profile", path.empty() ? "(top level)" : path,
+                     "expected an object, found " + TypeName(v));
+  }
+  Profile p;
+  if (std::optional<Error> e = ReadDefault(v, path, &p)) return *e;
+  if (std::optional<Error> e = ReadArchitectures(v, path, &p)) return *e;
+  if (std::optional<Error> e = ReadFlagsAndListener(v, path, &p)) return *e;
   if (const json* calls = Reader::Member(v, "syscalls")) {
     const std::string calls_path = Child(path, "syscalls");
     if (!calls->is_array()) {
@@ -445,52 +394,6 @@ Result<Profile> ReadSeccomp(const json& v, const std::string& path) {
 }
 
 }  // namespace
-
-std::string_view ProfileActionName(ProfileAction action) {
-  for (const NamedAction& n : kActions) {
-    if (n.action == action) return n.name;
-  }
-  return "SCMP_ACT_?";
-}
-
-std::optional<ProfileAction> ParseProfileAction(std::string_view name) {
-  for (const NamedAction& n : kActions) {
-    if (n.name == name) return n.action;
-  }
-  return std::nullopt;
-}
-
-bool ActionTakesErrno(ProfileAction action) {
-  return action == ProfileAction::kErrno || action == ProfileAction::kTrace;
-}
-
-std::string_view CmpOpName(CmpOp op) {
-  for (const NamedOp& n : kOps) {
-    if (n.op == op) return n.name;
-  }
-  return "SCMP_CMP_?";
-}
-
-std::optional<CmpOp> ParseCmpOp(std::string_view name) {
-  for (const NamedOp& n : kOps) {
-    if (n.name == name) return n.op;
-  }
-  return std::nullopt;
-}
-
-std::optional<std::string> LibseccompArchName(std::string_view scmp_arch) {
-  for (const NamedArch& n : kArchNames) {
-    if (n.scmp == scmp_arch) return std::string(n.libseccomp);
-  }
-  return std::nullopt;
-}
-
-std::optional<uint32_t> FilterFlagBit(std::string_view name) {
-  for (const NamedFlag& n : kFlags) {
-    if (n.name == name) return n.bit;
-  }
-  return std::nullopt;
-}
 
 Result<Profile> ParseProfile(std::string_view json_text) {
   if (std::optional<Error> deep = CheckNesting(json_text)) return *deep;

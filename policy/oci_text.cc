@@ -1,3 +1,4 @@
+// An OCI profile's bytes before JSON parsing: bounded reads and nesting (policy/oci_text.h).
 #include "policy/oci_text.h"
 
 #include <fcntl.h>

@@ -242,11 +242,12 @@ inline Program ManyChainsProgram() {
   return p;
 }
 
-// Records for a chain program: each key, its neighbours and `random` other values, each as the
-// syscall number and as args[0].lo (the two words RandomChainProgram compares), the rest random.
-inline std::vector<SeccompData> ChainRecords(std::mt19937& rng, const std::vector<uint32_t>& keys,
-                                             int random) {
-  std::vector<uint32_t> words;
+// Records for a program of constant compares (RandomChainProgram, RandomTreeProgram): the
+// `extra` words, each key and its neighbours, and `random` other values, each as the syscall
+// number and as args[0].lo (the two words those programs compare), the rest random.
+inline std::vector<SeccompData> KeyRecords(std::mt19937& rng, const std::vector<uint32_t>& keys,
+                                           int random, const std::vector<uint32_t>& extra = {}) {
+  std::vector<uint32_t> words = extra;
   for (uint32_t k : keys) words.insert(words.end(), {k, k + 1, k - 1});
   for (int i = 0; i < random; ++i) words.push_back(static_cast<uint32_t>(rng()));
   std::vector<SeccompData> out;

@@ -3,7 +3,8 @@
 // forward DAG (binary searches, shared subtrees, matches that go on to further compares), left
 // through `ret #k`, `ret A` or a `jset` (a jump that is no tree node), with keys dense
 // (syscall-like), near the top of the word, at 0 and 0xffffffff, or anywhere; sometimes a
-// `jset` first that enters the tree in the middle. TreeRecords() gives every bound +-1.
+// `jset` first that enters the tree in the middle. KeyRecords(rng, keys, n, kWordEnds)
+// (tests/random_program.h) gives every bound +-1.
 #pragma once
 
 #include <cstdint>
@@ -95,21 +96,8 @@ inline Program RandomTreeProgram(std::mt19937& rng, std::vector<uint32_t>* keys)
   }
 }
 
-// Every key and its neighbours (the bounds of the ranges), 0 and 0xffffffff, and `random` other
-// values, each as the syscall number and as args[0].lo (the two words RandomTreeProgram loads).
-inline std::vector<SeccompData> TreeRecords(std::mt19937& rng, const std::vector<uint32_t>& keys,
-                                            int random) {
-  std::vector<uint32_t> words = {0, 1, 0xffffffffu, 0xfffffffeu};
-  for (uint32_t k : keys) words.insert(words.end(), {k, k + 1, k - 1});
-  for (int i = 0; i < random; ++i) words.push_back(static_cast<uint32_t>(rng()));
-  std::vector<SeccompData> out;
-  for (uint32_t w : words) {
-    SeccompData d = RandomRecord(rng);
-    d.nr = static_cast<int32_t>(w);
-    d.args[0] = (d.args[0] & ~uint64_t{0xffffffff}) | w;
-    out.push_back(d);
-  }
-  return out;
-}
+// The ends of a word, for KeyRecords' `extra`: with every key and its neighbours they are the
+// bounds of every range a tree compares.
+inline const std::vector<uint32_t> kWordEnds = {0, 1, 0xffffffffu, 0xfffffffeu};
 
 }  // namespace sckit::testing

@@ -172,15 +172,8 @@ int CmdAnalyze(const std::vector<std::string>& args) {
       "possible outcomes and the fields that decide; numbers outside the table; foreign "
       "arches; which calls the kernel's constant-action cache lets through; findings.";
   if (auto code = ParseOptions(args, usage, visible, hidden, pos, &vm)) return *code;
-  if (!vm.count("file")) {
-    PrintError("analyze", "no filter file given (see --help)");
-    return kExitUsage;
-  }
-  Result<Format> format = ParseFormatName(vm["format"].as<std::string>());
-  if (!format.ok()) {
-    PrintError("analyze", format.error());
-    return kExitUsage;
-  }
+  const std::optional<FilterArgs> input = ParseFilterArgs("analyze", vm);
+  if (!input) return kExitUsage;
   analysis::AnalyzeOptions options;
   if (vm.count("arch")) {
     for (const std::string& a : vm["arch"].as<std::vector<std::string>>()) {
@@ -193,14 +186,11 @@ int CmdAnalyze(const std::vector<std::string>& args) {
     }
   }
   int code = kExitOk;
-  const auto files = vm["file"].as<std::vector<std::string>>();
-  const std::optional<ByteOrder> order = ByteOrderOption("analyze", vm);
-  if (!order) return kExitUsage;
-  auto stack = LoadVerifiedFiles("analyze", files, FilterLoadOptions(*format, *order), &code);
+  auto stack = ReadFilterStack("analyze", *input, vm, &code);
   if (!stack) return code;
   const analysis::Analysis a = analysis::Analyze(Pointers(*stack), options);
   if (vm.count("json")) {
-    PrintAnalysisJson(a, files);
+    PrintAnalysisJson(a, input->files);
   } else {
     PrintAnalysisText(a, vm.count("summary") > 0);
   }

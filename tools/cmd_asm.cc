@@ -3,6 +3,7 @@
 // options, reads the input, and writes the output.
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -62,10 +63,8 @@ int WriteFilter(const std::string& command, const std::string& path, const std::
   return WriteOutput(command, path, data);
 }
 
-int Run(const std::string& command, const std::vector<std::string>& args) {
-  const bool disasm = command == "disasm";
-  po::options_description visible("options");
-  visible.add_options()("help,h", "show this help")(
+void DescribeOptions(bool disasm, po::options_description* visible) {
+  visible->add_options()("help,h", "show this help")(
       "format,f", po::value<std::string>()->default_value("auto"),
       "input format: auto, raw, asm, c (auto: raw when not text; c when it has `{ 0x..` "
       "entries or BPF_STMT/BPF_JUMP; otherwise asm)")(
@@ -82,14 +81,21 @@ int Run(const std::string& command, const std::vector<std::string>& args) {
       "filter does not pin one")(
       "no-relax", "reject conditional jumps farther than 255 instead of inserting ja trampolines")(
       "no-comments", "leave comments (syscall, errno names) out of the output");
-  AddByteOrderOption(&visible);  // raw input, and raw output: auto writes the input's order
-  po::options_description hidden;
-  hidden.add_options()("file", po::value<std::vector<std::string>>(), "input file");
-  po::positional_options_description pos;
-  pos.add("file", -1);
-  po::variables_map vm;
-  const std::string usage = "sckit " + command + " [options] FILE   (FILE '-' = standard input)";
-  if (auto code = ParseOptions(args, usage, visible, hidden, pos, &vm)) return *code;
+  AddByteOrderOption(visible);  // raw input, and raw output: auto writes the input's order
+}
+
+// What the command line asks for, checked.
+struct AsmArgs {
+  std::string file;
+  Emit emit = Emit::kRaw;
+  const ArchInfo* arch = nullptr;
+  ByteOrder order = ByteOrder::kAuto;
+  LoadOptions load;
+};
+
+// Fills *a from the options; an exit code when the command ends here (the error printed).
+std::optional<int> CheckArgs(const std::string& command, const po::variables_map& vm,
+                             AsmArgs* a) {
   if (!vm.count("file")) {
     PrintError(command, "no input file given (see --help)");
     return kExitUsage;
@@ -99,6 +105,7 @@ int Run(const std::string& command, const std::vector<std::string>& args) {
     PrintError(command, "exactly one input file expected, got " + std::to_string(files.size()));
     return kExitUsage;
   }
+  a->file = files[0];
   Result<Format> format = ParseFormatName(vm["format"].as<std::string>());
   if (!format.ok()) {
     PrintError(command, format.error());
@@ -109,49 +116,70 @@ int Run(const std::string& command, const std::vector<std::string>& args) {
     PrintError(command, emit.error());
     return kExitUsage;
   }
+  a->emit = *emit;
   const std::string arch_name = vm["arch"].as<std::string>();
-  const ArchInfo* arch = FindArch(arch_name);
-  if (arch == nullptr) {
+  a->arch = FindArch(arch_name);
+  if (a->arch == nullptr) {
     PrintError(command, "unknown architecture '" + arch_name + "'");
     return kExitUsage;
   }
   const std::optional<ByteOrder> order = ByteOrderOption(command, vm);
   if (!order) return kExitUsage;
-  LoadOptions load = FilterLoadOptions(*format, *order);
-  load.arch = arch_name;
-  load.relax = vm.count("no-relax") == 0;
+  a->order = *order;
+  a->load = FilterLoadOptions(*format, *order);
+  a->load.arch = arch_name;
+  a->load.relax = vm.count("no-relax") == 0;
+  return std::nullopt;
+}
+
+// Reads the input, renders it as asked and writes it; the exit code.
+int Convert(const std::string& command, const po::variables_map& vm, const AsmArgs& a) {
   LoadInfo info;
-  Result<Program> program = LoadFilterFile(command, files[0], load, &info);
+  Result<Program> program = LoadFilterFile(command, a.file, a.load, &info);
   if (!program.ok()) {
-    PrintError(command, files[0] + ": " + program.error().ToString());
+    PrintError(command, a.file + ": " + program.error().ToString());
     return kExitUsage;
   }
   // An installer only for a program the kernel accepts: anything else would fail at install
   // time at best, or (a length past 65535 wrapping) install a different program at worst.
-  if (*emit == Emit::kCInstall) {
+  if (a.emit == Emit::kCInstall) {
     if (Result<VerifiedProgram> v = Verify(*program); !v.ok()) {
-      PrintError(command, files[0] + ": rejected: " + v.error().ToString() +
+      PrintError(command, a.file + ": rejected: " + v.error().ToString() +
                               "; --emit c-install writes only filters the kernel accepts");
       return kExitFailed;
     }
   }
-  const bool text_as_raw = info.text_as_raw;
-  if (text_as_raw) {
+  if (info.text_as_raw) {
     std::fprintf(stderr,
                  "sckit %s: warning: %s looks like text but is read as raw instructions "
                  "(use --format asm or c for text)\n",
-                 command.c_str(), files[0].c_str());
+                 command.c_str(), a.file.c_str());
   }
   // Raw output in the order asked for; with auto, in the order a raw input was read in.
-  const ByteOrder out_order = OutputByteOrder(*order, {info});
+  const ByteOrder out_order = OutputByteOrder(a.order, {info});
   Result<std::string> out =
-      Render(*program, *emit, arch, vm.count("no-comments") == 0, out_order);
+      Render(*program, a.emit, a.arch, vm.count("no-comments") == 0, out_order);
   if (!out.ok()) {
     PrintError(command, out.error());
     return kExitUsage;
   }
   return WriteFilter(command, vm.count("output") ? vm["output"].as<std::string>() : "", *out,
-                     *emit == Emit::kRaw);
+                     a.emit == Emit::kRaw);
+}
+
+int Run(const std::string& command, const std::vector<std::string>& args) {
+  po::options_description visible("options");
+  DescribeOptions(command == "disasm", &visible);
+  po::options_description hidden;
+  hidden.add_options()("file", po::value<std::vector<std::string>>(), "input file");
+  po::positional_options_description pos;
+  pos.add("file", -1);
+  po::variables_map vm;
+  const std::string usage = "sckit " + command + " [options] FILE   (FILE '-' = standard input)";
+  if (auto code = ParseOptions(args, usage, visible, hidden, pos, &vm)) return *code;
+  AsmArgs a;
+  if (auto code = CheckArgs(command, vm, &a)) return *code;
+  return Convert(command, vm, a);
 }
 
 }  // namespace

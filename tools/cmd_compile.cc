@@ -140,11 +140,8 @@ constexpr const char* kUsage =
     "atomically. With --json a summary goes to standard output (per syscall the possible\n"
     "actions and the instructions executed), and the filter is written only with -o.";
 
-}  // namespace
-
-int CmdCompile(const std::vector<std::string>& args) {
-  po::options_description visible("options");
-  visible.add_options()("help,h", "show this help")(
+void DescribeOptions(po::options_description* visible) {
+  visible->add_options()("help,h", "show this help")(
       "output,o", po::value<std::string>(), "output file (default: standard output; raw output "
                                             "is refused on a terminal)")(
       "arch", po::value<std::vector<std::string>>()->composing(),
@@ -165,7 +162,69 @@ int CmdCompile(const std::vector<std::string>& args) {
       "output form: raw (struct sock_filter array), asm (sckit assembly), c (C array), "
       "c-install (C source with sckit_install_filter()), listing")(
       "json", "print a JSON summary on standard output");
-  AddByteOrderOption(&visible);  // auto: big-endian when every --arch is, as libseccomp writes
+  AddByteOrderOption(visible);  // auto: big-endian when every --arch is, as libseccomp writes
+}
+
+// The policy parsed, resolved and generated; an exit code when the command ends here (the
+// error printed: an I/O error on the policy file is exit 2, a policy error exit 1).
+struct Compiled {
+  Compiled() = default;
+  Compiled(const Compiled&) = delete;  // resolved.policy points at parsed
+  Compiled& operator=(const Compiled&) = delete;
+  policy::Policy parsed;
+  policy::ResolvedPolicy resolved;
+  Program program;
+};
+std::optional<int> CompilePolicy(const std::string& file, const policy::ParseOptions& parse,
+                                 const policy::ResolveOptions& options, Compiled* c) {
+  Result<policy::Policy> parsed = policy::ParsePolicyFile(file, parse);
+  if (!parsed.ok()) {
+    if (parsed.error().rule == "io") {  // the policy file itself: an I/O error, exit 2
+      PrintError("compile", parsed.error().message);
+      return kExitUsage;
+    }
+    std::fprintf(stderr, "%s\n", parsed.error().message.c_str());
+    return kExitFailed;
+  }
+  c->parsed = std::move(*parsed);  // ResolvedPolicy points at it: resolve the kept copy
+  Result<policy::ResolvedPolicy> resolved = policy::ResolvePolicy(c->parsed, options);
+  if (!resolved.ok()) {
+    std::fprintf(stderr, "%s\n", resolved.error().message.c_str());
+    return kExitFailed;
+  }
+  for (const std::string& w : resolved->warnings) {
+    std::fprintf(stderr, "sckit compile: warning: %s\n", w.c_str());
+  }
+  Result<Program> program = policy::GenerateFilter(*resolved);
+  if (!program.ok()) {
+    PrintError("compile", file + ": " + program.error().ToString());
+    return kExitFailed;
+  }
+  c->resolved = std::move(*resolved);
+  c->program = std::move(*program);
+  return std::nullopt;
+}
+
+// --byte-order; auto: the machines' order when they share one, else little-endian.
+std::optional<ByteOrder> OutputOrder(const po::variables_map& vm,
+                                     const policy::ResolvedPolicy& resolved) {
+  std::optional<ByteOrder> order = ByteOrderOption("compile", vm);
+  if (!order) return std::nullopt;
+  if (*order == ByteOrder::kAuto) {  // the machines' order when they share one
+    bool all_big = true;
+    for (const auto& g : resolved.groups) {
+      for (const ArchInfo* a : g.arches) all_big = all_big && a->big_endian;
+    }
+    order = all_big ? ByteOrder::kBig : ByteOrder::kLittle;
+  }
+  return order;
+}
+
+}  // namespace
+
+int CmdCompile(const std::vector<std::string>& args) {
+  po::options_description visible("options");
+  DescribeOptions(&visible);
   po::options_description hidden;
   hidden.add_options()("file", po::value<std::vector<std::string>>(), "policy");
   po::positional_options_description pos;
@@ -181,51 +240,24 @@ int CmdCompile(const std::vector<std::string>& args) {
   policy::ResolveOptions options;
   if (auto code = OptionsFrom(vm, &parse, &options)) return *code;
   const std::string emit = vm["emit"].as<std::string>();
-  Result<policy::Policy> parsed = policy::ParsePolicyFile(file, parse);
-  if (!parsed.ok()) {
-    if (parsed.error().rule == "io") {  // the policy file itself: an I/O error, exit 2
-      PrintError("compile", parsed.error().message);
-      return kExitUsage;
-    }
-    std::fprintf(stderr, "%s\n", parsed.error().message.c_str());
-    return kExitFailed;
-  }
-  Result<policy::ResolvedPolicy> resolved = policy::ResolvePolicy(*parsed, options);
-  if (!resolved.ok()) {
-    std::fprintf(stderr, "%s\n", resolved.error().message.c_str());
-    return kExitFailed;
-  }
-  for (const std::string& w : resolved->warnings) {
-    std::fprintf(stderr, "sckit compile: warning: %s\n", w.c_str());
-  }
-  Result<Program> program = policy::GenerateFilter(*resolved);
-  if (!program.ok()) {
-    PrintError("compile", file + ": " + program.error().ToString());
-    return kExitFailed;
-  }
-  const ArchInfo* first = resolved->groups.front().arches.front();
-  std::optional<ByteOrder> order = ByteOrderOption("compile", vm);
+  Compiled c;
+  if (auto code = CompilePolicy(file, parse, options, &c)) return *code;
+  const ArchInfo* first = c.resolved.groups.front().arches.front();
+  const std::optional<ByteOrder> order = OutputOrder(vm, c.resolved);
   if (!order) return kExitUsage;
-  if (*order == ByteOrder::kAuto) {  // the machines' order when they share one
-    bool all_big = true;
-    for (const auto& g : resolved->groups) {
-      for (const ArchInfo* a : g.arches) all_big = all_big && a->big_endian;
-    }
-    order = all_big ? ByteOrder::kBig : ByteOrder::kLittle;
-  }
-  Result<std::string> rendered = RenderFilter(*program, emit, first, *order);
+  Result<std::string> rendered = RenderFilter(c.program, emit, first, *order);
   if (!rendered.ok()) {
     PrintError("compile", rendered.error());
     return kExitUsage;
   }
   const std::string out = vm.count("output") ? vm["output"].as<std::string>() : "";
   if (vm.count("json")) {
-    std::fputs(JsonSummary(file, *program, *resolved).c_str(), stdout);
+    std::fputs(JsonSummary(file, c.program, c.resolved).c_str(), stdout);
     if (out.empty()) return kExitOk;
   } else {
     std::fprintf(stderr, "sckit compile: %s: %zu instructions, %zu syscall rules, default %s\n",
-                 file.c_str(), program->size(), parsed->rules.size(),
-                 RetName(resolved->default_ret).c_str());
+                 file.c_str(), c.program.size(), c.parsed.rules.size(),
+                 RetName(c.resolved.default_ret).c_str());
   }
   return WriteFilter(out, emit, *rendered);
 }

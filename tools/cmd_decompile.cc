@@ -69,23 +69,13 @@ int CmdDecompile(const std::vector<std::string>& args) {
   pos.add("file", -1);
   po::variables_map vm;
   if (auto code = ParseOptions(args, kUsage, visible, hidden, pos, &vm)) return *code;
-  if (!vm.count("file")) {
-    PrintError("decompile", "no filter file given (see --help)");
-    return kExitUsage;
-  }
-  Result<Format> format = ParseFormatName(vm["format"].as<std::string>());
-  if (!format.ok()) {
-    PrintError("decompile", format.error());
-    return kExitUsage;
-  }
+  const std::optional<FilterArgs> input = ParseFilterArgs("decompile", vm);
+  if (!input) return kExitUsage;
   policy::DecompileOptions options;
   if (auto code = ArchesFrom(vm, &options.arches)) return *code;
-  const auto files = vm["file"].as<std::vector<std::string>>();
-  options.sources = files;
+  options.sources = input->files;
   int code = kExitOk;
-  const std::optional<ByteOrder> order = ByteOrderOption("decompile", vm);
-  if (!order) return kExitUsage;
-  auto stack = LoadVerifiedFiles("decompile", files, FilterLoadOptions(*format, *order), &code);
+  auto stack = ReadFilterStack("decompile", *input, vm, &code);
   if (!stack) return code;
   const std::vector<const VerifiedProgram*> ptrs = Pointers(*stack);
   Result<policy::Decompiled> d = policy::Decompile(ptrs, options);

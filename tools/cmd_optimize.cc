@@ -247,11 +247,25 @@ std::optional<optimize::OptimizeResult> Run(const std::vector<VerifiedProgram>& 
   return std::move(*r);
 }
 
-}  // namespace
+constexpr const char* kUsage =
+    "sckit optimize FILTER [-o OUT] [--emit raw|asm|c|c-install] "
+    "[--workload uniform|hot|STRACE_FILE] [--arch A]... [--bench] [--json]\n"
+    "sckit optimize --merge FILTER FILTER... [same options]\n\n"
+    "Rewrites FILTER so that the kernel runs fewer instructions per system call: the\n"
+    "decision on (arch, nr) is re-synthesized as an arch dispatch and a search over\n"
+    "syscall-number ranges, then generic passes (dead code, redundant loads, jump threading,\n"
+    "merged returns). The result is kept only if the kernel would accept it, the kernel's\n"
+    "constant-action cache still allows every syscall it allowed before, and the solver\n"
+    "proves it equivalent on every input (as `sckit diff`). With --merge, the filters are a\n"
+    "stack (oldest first) flattened into one filter with the kernel's precedence, optimized,\n"
+    "and proven equal to the whole stack; refused (exit 1, with the reason) where one filter\n"
+    "cannot do it (two USER_NOTIF filters, no free scratch word, over 4096 instructions, a\n"
+    "smaller cache). All filters of a stack are assumed installed with the same flags. Exit 1\n"
+    "when a proof refused a candidate and no other improvement was proven; 2 on usage or I/O\n"
+    "errors.";
 
-int CmdOptimize(const std::vector<std::string>& args) {
-  po::options_description visible("options");
-  visible.add_options()("help,h", "show this help")(
+void DescribeOptions(po::options_description* visible) {
+  visible->add_options()("help,h", "show this help")(
       "output,o", po::value<std::string>(),
       "write the optimized filter to FILE ('-': stdout, the report then goes to stderr)")(
       "emit,e", po::value<std::string>()->default_value("raw"),
@@ -273,46 +287,40 @@ int CmdOptimize(const std::vector<std::string>& args) {
       "--bench: repetitions per syscall and phase (at most 64)")(
       "calls", po::value<int>()->default_value(2000), "--bench: syscalls per repetition")(
       "json", "print the report as JSON");
-  AddByteOrderOption(&visible);  // raw input and output (auto: output as the input)
-  po::options_description hidden;
-  hidden.add_options()("file", po::value<std::vector<std::string>>(), "input file");
-  po::positional_options_description pos;
-  pos.add("file", -1);
-  po::variables_map vm;
-  const std::string usage =
-      "sckit optimize FILTER [-o OUT] [--emit raw|asm|c|c-install] "
-      "[--workload uniform|hot|STRACE_FILE] [--arch A]... [--bench] [--json]\n"
-      "sckit optimize --merge FILTER FILTER... [same options]\n\n"
-      "Rewrites FILTER so that the kernel runs fewer instructions per system call: the\n"
-      "decision on (arch, nr) is re-synthesized as an arch dispatch and a search over\n"
-      "syscall-number ranges, then generic passes (dead code, redundant loads, jump threading,\n"
-      "merged returns). The result is kept only if the kernel would accept it, the kernel's\n"
-      "constant-action cache still allows every syscall it allowed before, and the solver\n"
-      "proves it equivalent on every input (as `sckit diff`). With --merge, the filters are a\n"
-      "stack (oldest first) flattened into one filter with the kernel's precedence, optimized,\n"
-      "and proven equal to the whole stack; refused (exit 1, with the reason) where one filter\n"
-      "cannot do it (two USER_NOTIF filters, no free scratch word, over 4096 instructions, a\n"
-      "smaller cache). All filters of a stack are assumed installed with the same flags. Exit 1\n"
-      "when a proof refused a candidate and no other improvement was proven; 2 on usage or I/O\n"
-      "errors.";
-  if (auto code = ParseOptions(args, usage, visible, hidden, pos, &vm)) return *code;
-  const bool merge = vm.count("merge") != 0;
+  AddByteOrderOption(visible);  // raw input and output (auto: output as the input)
+}
+
+// What the command line asks for, checked.
+struct OptimizeArgs {
+  std::vector<std::string> files;
+  bool merge = false;
+  Format format = Format::kAuto;
+  std::string emit;
+  std::string workload;
+  ByteOrder order = ByteOrder::kAuto;
+  optimize::OptimizeOptions options;
+  std::vector<SeccompData> records;
+};
+
+// Fills *a from the options; an exit code when the command ends here (the error printed).
+std::optional<int> CheckArgs(const po::variables_map& vm, OptimizeArgs* a) {
+  a->merge = vm.count("merge") != 0;
   const size_t n_files = vm.count("file") ? vm["file"].as<std::vector<std::string>>().size() : 0;
-  if ((!merge && n_files != 1) || (merge && n_files < 1)) {
-    PrintError(kCommand, merge ? "--merge needs the stack's filter files, oldest first"
-                               : "exactly one input filter expected (--merge for a stack; see --help)");
+  if ((!a->merge && n_files != 1) || (a->merge && n_files < 1)) {
+    PrintError(kCommand, a->merge ? "--merge needs the stack's filter files, oldest first"
+                                  : "exactly one input filter expected (--merge for a stack; see --help)");
     return kExitUsage;
   }
-  const std::vector<std::string> files = vm["file"].as<std::vector<std::string>>();
-  const std::string file = files[0];
+  a->files = vm["file"].as<std::vector<std::string>>();
   Result<Format> format = ParseFormatName(vm["format"].as<std::string>());
   if (!format.ok()) {
     PrintError(kCommand, format.error());
     return kExitUsage;
   }
-  const std::string emit = vm["emit"].as<std::string>();
-  if (emit != "raw" && emit != "asm" && emit != "c" && emit != "c-install") {
-    PrintError(kCommand, "unknown output form '" + emit + "' (raw, asm, c, c-install)");
+  a->format = *format;
+  a->emit = vm["emit"].as<std::string>();
+  if (a->emit != "raw" && a->emit != "asm" && a->emit != "c" && a->emit != "c-install") {
+    PrintError(kCommand, "unknown output form '" + a->emit + "' (raw, asm, c, c-install)");
     return kExitUsage;
   }
   const int rounds = vm["bench-rounds"].as<int>(), reps = vm["kernel-reps"].as<int>();
@@ -320,52 +328,75 @@ int CmdOptimize(const std::vector<std::string>& args) {
     PrintError(kCommand, "--bench-rounds must be 1..8, --kernel-reps 1..64, --calls >= 1");
     return kExitUsage;
   }
-  optimize::OptimizeOptions options;
-  options.resynthesize = vm.count("no-resynthesis") == 0;
-  const std::string spec = vm["workload"].as<std::string>();
-  std::vector<SeccompData> records;
-  if (int code = ArchesAndWorkload(vm, spec, &options, &records); code != kExitOk) return code;
-  int exit_code = kExitOk;
+  a->options.resynthesize = vm.count("no-resynthesis") == 0;
+  a->workload = vm["workload"].as<std::string>();
+  if (int code = ArchesAndWorkload(vm, a->workload, &a->options, &a->records); code != kExitOk) {
+    return code;
+  }
   const std::optional<ByteOrder> order = ByteOrderOption(kCommand, vm);
   if (!order) return kExitUsage;
-  std::vector<LoadInfo> infos;
-  auto programs =
-      LoadVerifiedFiles(kCommand, files, FilterLoadOptions(*format, *order), &exit_code, &infos);
-  if (!programs) return exit_code;
-  std::optional<optimize::MergeResult> merged;
-  std::optional<optimize::OptimizeResult> r =
-      Run(*programs, merge, records, options, &merged, &exit_code);
-  if (!r) return exit_code;
-  Extra extra;
-  extra.merge = merged ? &*merged : nullptr;
-  extra.filters = programs->size();
-  std::optional<bench::KernelCompareResult> bench_result;
-  RunBench(vm, *programs, r->output, &extra, &bench_result);
-  std::string label = file;
-  for (size_t i = 1; i < files.size(); ++i) label += " + " + files[i];
+  a->order = *order;
+  return std::nullopt;
+}
+
+// Prints the report (on stderr when the filter goes to stdout) and writes -o; the exit code.
+int Report(const po::variables_map& vm, const OptimizeArgs& a, const optimize::OptimizeResult& r,
+           const Extra& extra, const std::vector<LoadInfo>& infos) {
+  std::string label = a.files[0];
+  for (size_t i = 1; i < a.files.size(); ++i) label += " + " + a.files[i];
   // With the filter on standard output, the report goes to standard error.
   const bool filter_to_stdout = vm.count("output") && vm["output"].as<std::string>() == "-";
   FILE* report = filter_to_stdout ? stderr : stdout;
   if (vm.count("json")) {
-    PrintJson(report, label, *r, spec, extra);
+    PrintJson(report, label, r, a.workload, extra);
   } else {
-    PrintText(report, label, *r, spec, extra);
+    PrintText(report, label, r, a.workload, extra);
   }
-  if (r->proof_failed && r->chosen == "unchanged" && !merge) {
+  if (r.proof_failed && r.chosen == "unchanged" && !a.merge) {
     PrintError(kCommand, "a candidate failed the equivalence proof and nothing else was "
                          "proven better: no output written");
     return kExitFailed;
   }
   if (vm.count("output")) {
     Result<std::string> out =
-        Render(r->output, emit, options.arches[0], OutputByteOrder(*order, infos));
+        Render(r.output, a.emit, a.options.arches[0], OutputByteOrder(a.order, infos));
     if (!out.ok()) {
       PrintError(kCommand, out.error());
       return kExitUsage;
     }
-    return WriteOut(vm["output"].as<std::string>(), *out, emit == "raw");
+    return WriteOut(vm["output"].as<std::string>(), *out, a.emit == "raw");
   }
   return kExitOk;
+}
+
+}  // namespace
+
+int CmdOptimize(const std::vector<std::string>& args) {
+  po::options_description visible("options");
+  DescribeOptions(&visible);
+  po::options_description hidden;
+  hidden.add_options()("file", po::value<std::vector<std::string>>(), "input file");
+  po::positional_options_description pos;
+  pos.add("file", -1);
+  po::variables_map vm;
+  if (auto code = ParseOptions(args, kUsage, visible, hidden, pos, &vm)) return *code;
+  OptimizeArgs a;
+  if (auto code = CheckArgs(vm, &a)) return *code;
+  int exit_code = kExitOk;
+  std::vector<LoadInfo> infos;
+  auto programs = LoadVerifiedFiles(kCommand, a.files, FilterLoadOptions(a.format, a.order),
+                                    &exit_code, &infos);
+  if (!programs) return exit_code;
+  std::optional<optimize::MergeResult> merged;
+  std::optional<optimize::OptimizeResult> r =
+      Run(*programs, a.merge, a.records, a.options, &merged, &exit_code);
+  if (!r) return exit_code;
+  Extra extra;
+  extra.merge = merged ? &*merged : nullptr;
+  extra.filters = programs->size();
+  std::optional<bench::KernelCompareResult> bench_result;
+  RunBench(vm, *programs, r->output, &extra, &bench_result);
+  return Report(vm, a, *r, extra, infos);
 }
 
 }  // namespace sckit::tools

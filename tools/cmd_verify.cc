@@ -48,17 +48,10 @@ std::optional<int> ParseVerifyArgs(const std::vector<std::string>& args, VerifyA
                                hidden, pos, &vm)) {
     return code;
   }
-  if (!vm.count("file")) {
-    PrintError("verify", "no filter file given (see --help)");
-    return kExitUsage;
-  }
-  a->files = vm["file"].as<std::vector<std::string>>();
-  Result<Format> format = ParseFormatName(vm["format"].as<std::string>());
-  if (!format.ok()) {
-    PrintError("verify", format.error());
-    return kExitUsage;
-  }
-  a->format = *format;
+  const std::optional<FilterArgs> input = ParseFilterArgs("verify", vm);
+  if (!input) return kExitUsage;
+  a->files = input->files;
+  a->format = input->format;
   const std::optional<ByteOrder> order = ByteOrderOption("verify", vm);
   if (!order) return kExitUsage;
   a->byte_order = *order;

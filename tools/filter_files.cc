@@ -77,6 +77,36 @@ std::optional<std::vector<VerifiedProgram>> LoadVerifiedFiles(const std::string&
   return out;
 }
 
+std::optional<FilterArgs> ParseFilterArgs(const std::string& command, const po::variables_map& vm) {
+  if (!vm.count("file")) {
+    PrintError(command, "no filter file given (see --help)");
+    return std::nullopt;
+  }
+  FilterArgs args;
+  args.files = vm["file"].as<std::vector<std::string>>();
+  Result<Format> format = ParseFormatName(vm["format"].as<std::string>());
+  if (!format.ok()) {
+    PrintError(command, format.error());
+    return std::nullopt;
+  }
+  args.format = *format;
+  return args;
+}
+
+std::optional<std::vector<VerifiedProgram>> ReadFilterStack(const std::string& command,
+                                                            const FilterArgs& args,
+                                                            const po::variables_map& vm,
+                                                            int* exit_code,
+                                                            std::vector<LoadInfo>* infos) {
+  const std::optional<ByteOrder> order = ByteOrderOption(command, vm);
+  if (!order) {
+    *exit_code = kExitUsage;
+    return std::nullopt;
+  }
+  return LoadVerifiedFiles(command, args.files, FilterLoadOptions(args.format, *order), exit_code,
+                           infos);
+}
+
 ByteOrder OutputByteOrder(ByteOrder asked, const std::vector<LoadInfo>& inputs) {
   if (asked != ByteOrder::kAuto) return asked;
   if (!inputs.empty() && inputs[0].format == Format::kRaw) return inputs[0].byte_order;

@@ -49,6 +49,24 @@ std::optional<std::vector<VerifiedProgram>> LoadVerifiedFiles(const std::string&
 
 std::vector<const VerifiedProgram*> Pointers(const std::vector<VerifiedProgram>& programs);
 
+// The prologue of a command that reads a stack of filter files: the files of its positional
+// "file" option and its --format. With no file prints "sckit CMD: no filter file given (see
+// --help)", with an unknown format the parse error; both return nullopt (exit 2).
+struct FilterArgs {
+  std::vector<std::string> files;
+  Format format = Format::kAuto;
+};
+std::optional<FilterArgs> ParseFilterArgs(const std::string& command, const po::variables_map& vm);
+
+// Reads what ParseFilterArgs found: --byte-order (ByteOrderOption), then LoadVerifiedFiles of
+// args.files with FilterLoadOptions(args.format, order). On failure sets *exit_code (2 for a bad
+// --byte-order) and returns nullopt.
+std::optional<std::vector<VerifiedProgram>> ReadFilterStack(const std::string& command,
+                                                            const FilterArgs& args,
+                                                            const po::variables_map& vm,
+                                                            int* exit_code,
+                                                            std::vector<LoadInfo>* infos = nullptr);
+
 // Splits arguments at the first "--": what comes before is options, what follows a command.
 std::pair<std::vector<std::string>, std::vector<std::string>> SplitAtDoubleDash(
     const std::vector<std::string>& args);

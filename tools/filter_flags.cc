@@ -1,3 +1,4 @@
+// SECCOMP_FILTER_FLAG_* names on the command line (tools/filter_flags.h).
 #include "tools/filter_flags.h"
 
 #include <cerrno>

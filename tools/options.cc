@@ -1,3 +1,5 @@
+// Option parsing and error printing with sckit's conventions for every subcommand
+// (tools/options.h).
 #include "tools/options.h"
 
 #include <iostream>

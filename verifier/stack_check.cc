@@ -1,3 +1,5 @@
+// Installing filters in order on one thread as seccomp() would: flags, listener, path-length
+// limit (verifier/stack_check.h).
 #include "verifier/stack_check.h"
 
 #include <cerrno>

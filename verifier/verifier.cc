@@ -1,3 +1,5 @@
+// The kernel's acceptance checks of a seccomp filter, in the kernel's order
+// (verifier/verifier.h).
 #include "verifier/verifier.h"
 
 #include <cerrno>

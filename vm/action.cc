@@ -1,3 +1,4 @@
+// seccomp return values: actions and the stack precedence (vm/action.h).
 #include "vm/action.h"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// Architecture and syscall names and numbers (vm/arch.h).
 #include "vm/arch.h"
 
 #include <linux/audit.h>

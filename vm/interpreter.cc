@@ -1,3 +1,5 @@
+// The reference interpreter, with the kernel's runtime semantics, and its traced form
+// (vm/interpreter.h).
 #include "vm/interpreter.h"
 
 #include "vm/bpf.h"

@@ -1,3 +1,4 @@
+// The one classic-BPF opcode table (vm/opcodes.h).
 #include "vm/opcodes.h"
 
 #include <algorithm>

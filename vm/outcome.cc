@@ -1,3 +1,5 @@
+// What the kernel does with a system call given the winning value and the thread's state
+// (vm/outcome.h).
 #include "vm/outcome.h"
 
 #include <algorithm>

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <span>
+#include <vector>
 
 #include "vm/jeq_chains.h"
 #include "vm/bpf.h"
@@ -74,6 +76,31 @@ Kind KindOf(uint16_t code) {
   }
 }
 
+// Appends a sparse lookup's (key, target) pairs: keys_ and targets_ share indexes for sparse
+// lookups, so keys first catches up with targets (dense tables add targets only). key_of picks
+// the key: JeqChain::Case::key, CompareTree::Range::first.
+template <typename Item, typename KeyOf>
+void AppendSparse(std::span<const Item> items, KeyOf key_of, std::vector<uint32_t>* keys,
+                  std::vector<uint16_t>* targets) {
+  keys->resize(targets->size());
+  for (const Item& item : items) {
+    keys->push_back(key_of(item));
+    targets->push_back(static_cast<uint16_t>(item.target));
+  }
+}
+
+// The last of the `len` ascending keys from `base` that is <= a (the first key when none is),
+// without data-dependent branches: the search of both sparse lookups in Run().
+[[gnu::always_inline]] inline const uint32_t* LastAtOrBelow(const uint32_t* base, uint32_t len,
+                                                            uint32_t a) {
+  while (len > 1) {
+    const uint32_t half = len / 2;
+    base = base[half] <= a ? base + half : base;
+    len -= half;
+  }
+  return base;
+}
+
 }  // namespace
 
 PreparedFilter::PreparedFilter(const VerifiedProgram& program) { Lower(program); }
@@ -113,11 +140,8 @@ void PreparedFilter::AddSwitch(const JeqChain& chain) {
   } else {
     s.lo = 0;
     s.count = static_cast<uint32_t>(chain.cases.size());
-    keys_.resize(targets_.size());  // keys_ and targets_ share indexes for sparse lookups
-    for (const JeqChain::Case& c : chain.cases) {
-      keys_.push_back(c.key);
-      targets_.push_back(static_cast<uint16_t>(c.target));
-    }
+    AppendSparse(std::span<const JeqChain::Case>(chain.cases),
+                 [](const JeqChain::Case& c) { return c.key; }, &keys_, &targets_);
     op.kind = kOpSwitchSparse;
   }
   op.k = static_cast<uint32_t>(switches_.size());
@@ -163,13 +187,10 @@ bool PreparedFilter::AddRanges(const CompareTree& tree) {
     op.kind = kOpTreeSparse;
   }
   // The ranges from `end` on, searched by their first values (all of them without a table).
-  keys_.resize(targets_.size());  // keys_ and targets_ share indexes for sparse lookups
   s.outer_begin = static_cast<uint32_t>(targets_.size());
   s.outer_count = static_cast<uint32_t>(tree.ranges.size() - end);
-  for (size_t r = end; r < tree.ranges.size(); ++r) {
-    keys_.push_back(tree.ranges[r].first);
-    targets_.push_back(static_cast<uint16_t>(tree.ranges[r].target));
-  }
+  AppendSparse(std::span<const CompareTree::Range>(tree.ranges).subspan(end),
+               [](const CompareTree::Range& r) { return r.first; }, &keys_, &targets_);
   op.k = static_cast<uint32_t>(switches_.size());
   switches_.push_back(s);
   return end != 0;
@@ -318,13 +339,7 @@ switch_dense: {
 switch_sparse: {
   // The last key <= A, without data-dependent branches; a match only if it equals A.
   const Switch& s = switches_[op->k];
-  const uint32_t* base = keys_.data() + s.begin;
-  uint32_t len = s.count;
-  while (len > 1) {
-    const uint32_t half = len / 2;
-    base = base[half] <= A ? base + half : base;
-    len -= half;
-  }
+  const uint32_t* base = LastAtOrBelow(keys_.data() + s.begin, s.count, A);
   target = *base == A ? targets_[static_cast<size_t>(base - keys_.data())] : s.miss;
   op = ops + target;
   if (op->kind == kOpRetK) return op->k;
@@ -349,13 +364,7 @@ tree_sparse: {
   // The range holding A: the last first value <= A. The searched ranges start at 0 (all of a
   // tree's), or at the top of a dense table A is above.
   const Switch& s = switches_[op->k];
-  const uint32_t* base = keys_.data() + s.outer_begin;
-  uint32_t len = s.outer_count;
-  while (len > 1) {
-    const uint32_t half = len / 2;
-    base = base[half] <= A ? base + half : base;
-    len -= half;
-  }
+  const uint32_t* base = LastAtOrBelow(keys_.data() + s.outer_begin, s.outer_count, A);
   op = ops + targets_[static_cast<size_t>(base - keys_.data())];
   if (op->kind == kOpRetK) return op->k;
   goto* kLabels[op->kind];

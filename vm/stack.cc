@@ -1,3 +1,4 @@
+// A thread's filter chain run as seccomp_run_filters() walks it (vm/stack.h).
 #include "vm/stack.h"
 
 #include "vm/record_layout.h"

@@ -1,3 +1,4 @@
+// Errors as values: Error::ToString and the kernel errno names (vm/status.h).
 #include "vm/status.h"
 
 #include <cerrno>

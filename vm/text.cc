@@ -1,3 +1,4 @@
+// Hex, JSON and XML escaping helpers every layer prints with (vm/text.h).
 #include "vm/text.h"
 
 #include <cstdio>

@@ -1,3 +1,5 @@
+// Tests of the raw format (formats/codec.h): host-order decoding, empty and odd-sized input,
+// huge programs, and the round trip of random bytes.
 #include "formats/codec.h"
 
 #include <gtest/gtest.h>

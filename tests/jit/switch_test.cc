@@ -255,7 +255,7 @@ TEST(SwitchLowering, RandomChainProgramsMatchTheInterpreter) {
       tables += f.table;
       trees_or_bits += !f.table;
       values += f.values;
-      for (const SeccompData& d : sckit::testing::ChainRecords(rng, keys, 8)) {
+      for (const SeccompData& d : sckit::testing::KeyRecords(rng, keys, 8)) {
         ASSERT_EQ(c->Run(d), RunFilter(*v, d)) << "program " << i << " nr " << d.nr;
       }
     }

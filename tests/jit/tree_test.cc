@@ -168,7 +168,8 @@ TEST(TreeLowering, RandomTreesMatchTheInterpreter) {
     std::vector<uint32_t> keys;
     Result<VerifiedProgram> v = Verify(sckit::testing::RandomTreeProgram(rng, &keys));
     ASSERT_TRUE(v.ok());
-    const std::vector<SeccompData> records = sckit::testing::TreeRecords(rng, keys, 8);
+    const std::vector<SeccompData> records =
+        sckit::testing::KeyRecords(rng, keys, 8, sckit::testing::kWordEnds);
     for (const RegisterMap& map : {RegisterMap::Default(), RegisterMap::HighRegisters()}) {
       JitOptions o;
       o.registers = map;

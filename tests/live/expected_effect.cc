@@ -1,3 +1,5 @@
+// What an untraced process observes when the kernel applies vm/outcome.h's effect
+// (tests/live/expected_effect.h).
 #include "tests/live/expected_effect.h"
 
 #include <cerrno>

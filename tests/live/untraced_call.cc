@@ -1,3 +1,5 @@
+// The untraced-process oracle: a child installs a stack and makes one real call
+// (tests/live/untraced_call.h).
 #include "tests/live/untraced_call.h"
 
 #include <linux/filter.h>

@@ -211,7 +211,7 @@ TEST(CompareTrees, RandomTreesMatchThePlainInterpreter) {
     for (const CompareTree& t : FindCompareTrees(p, kMinTreeCompares, kTreeWorkBudget)) {
       single += t.ranges.size() == 2;
     }
-    for (const SeccompData& d : testing::TreeRecords(rng, keys, 8)) {
+    for (const SeccompData& d : testing::KeyRecords(rng, keys, 8, testing::kWordEnds)) {
       ASSERT_EQ(prepared.Run(d), RunFilter(p, d)) << "program " << i << " word " << d.nr;
     }
   }

@@ -212,8 +212,10 @@ int EvalAllBuffered(eval::Session& session, const eval::EvalOptions& options,
   };
   bool all_agree = true;
   SeccompData d;
+  eval::Scratch scratch;
   for (;;) {
-    Result<bool> more = next(&d);
+    const DispatchConfig* dispatch = nullptr;
+    Result<bool> more = next(&d, &dispatch);
     if (!more.ok()) {
       flush();
       std::fflush(stdout);
@@ -221,7 +223,11 @@ int EvalAllBuffered(eval::Session& session, const eval::EvalOptions& options,
       return kExitUsage;
     }
     if (!*more) break;
-    Result<bool> agree = sink.Append(d, &buffer);
+    // A line with its own dispatch configuration: evaluated on its own, in the same order.
+    Result<bool> agree = dispatch == nullptr
+                             ? sink.Append(d, &buffer)
+                             : eval::EvaluateRecord(session, d, options, &scratch, dispatch);
+    if (dispatch != nullptr && agree.ok()) buffer += scratch.out;
     if (!agree.ok()) {  // a harness failure: said, counted, and the next record goes on
       flush();
       std::fflush(stdout);
@@ -247,14 +253,15 @@ int EvalAll(eval::Session& session, const eval::EvalOptions& options, const std:
   bool all_agree = true;
   SeccompData d;
   for (;;) {
-    Result<bool> more = next(&d);
+    const DispatchConfig* dispatch = nullptr;
+    Result<bool> more = next(&d, &dispatch);
     if (!more.ok()) {
       std::fflush(stdout);
       PrintError("eval", source + more.error().ToString());
       return kExitUsage;
     }
     if (!*more) break;
-    Result<bool> agree = eval::EvaluateRecord(session, d, options, &scratch);
+    Result<bool> agree = eval::EvaluateRecord(session, d, options, &scratch, dispatch);
     if (!agree.ok()) {  // a harness failure: said, counted, and the next record goes on
       std::fflush(stdout);
       PrintError("eval", agree.error().message);
@@ -273,30 +280,40 @@ int EvalAll(eval::Session& session, const eval::EvalOptions& options, const std:
 int EvalData(eval::Session& session, const eval::EvalOptions& options,
              const std::vector<std::string>& texts) {
   uint64_t total = 0;
+  std::vector<std::optional<DispatchConfig>> configs;  // per --data: its own dispatch keys
   for (const std::string& text : texts) {
-    Result<uint64_t> n = CountRecordPattern(StripComment(text), 1);
+    LineDispatch line;
+    Result<uint64_t> n = CountRecordPattern(StripComment(text), 1, &line);
     if (n.ok() && (total += *n) > eval::kMaxCasesPerFile) {
       n = MakeError("too-many-records", "the --data records expand to more than " +
                                             std::to_string(eval::kMaxCasesPerFile));
     }
+    Result<std::optional<DispatchConfig>> config = eval::LineDispatchConfig(session, line);
+    if (n.ok() && !config.ok()) n = config.error();
     if (!n.ok()) {
       PrintError("eval", "--data: " + n.error().ToString());
       return kExitUsage;
     }
+    configs.push_back(*config);
   }
   size_t next_text = 0, i = 0;
   std::vector<SeccompData> records;
-  return EvalAll(session, options, "--data: ", [&](SeccompData* d) -> Result<bool> {
-    while (i == records.size()) {
-      if (next_text == texts.size()) return false;
-      Result<std::vector<SeccompData>> r = ParseRecordPattern(StripComment(texts[next_text++]), 1);
-      if (!r.ok()) return r.error();  // not reached: counted above
-      records = std::move(*r);
-      i = 0;
-    }
-    *d = records[i++];
-    return true;
-  });
+  LineDispatch scratch_line;
+  return EvalAll(session, options, "--data: ",
+                 [&](SeccompData* d, const DispatchConfig** dispatch) -> Result<bool> {
+                   while (i == records.size()) {
+                     if (next_text == texts.size()) return false;
+                     Result<std::vector<SeccompData>> r = ParseRecordPattern(
+                         StripComment(texts[next_text++]), 1, &scratch_line);
+                     if (!r.ok()) return r.error();  // not reached: counted above
+                     records = std::move(*r);
+                     i = 0;
+                   }
+                   const std::optional<DispatchConfig>& c = configs[next_text - 1];
+                   *dispatch = c ? &*c : nullptr;
+                   *d = records[i++];
+                   return true;
+                 });
 }
 
 }  // namespace
@@ -362,8 +379,17 @@ int CmdEval(const std::vector<std::string>& args) {
                            : -1;
   RecordReader reader(file, *vformat, size, eval::kMaxCasesPerFile);
   bool first = true;
-  return EvalAll(*session, options, path + ": ", [&](SeccompData* d) {
-    Result<bool> next = reader.Next(d);
+  LineDispatch line;
+  std::optional<DispatchConfig> config;
+  return EvalAll(*session, options, path + ": ",
+                 [&](SeccompData* d, const DispatchConfig** dispatch) -> Result<bool> {
+    Result<bool> next = reader.Next(d, &line);
+    if (next.ok() && *next && line.any()) {  // the line's own configuration
+      Result<std::optional<DispatchConfig>> c = eval::LineDispatchConfig(*session, line);
+      if (!c.ok()) return c.error();
+      config = *c;
+      *dispatch = &*config;
+    }
     if (first && *vformat == RecordFormat::kAuto && reader.guess().ambiguous) {
       std::fprintf(stderr,
                    "sckit eval: note: %s read as %s records (%s); say --vectors-format "

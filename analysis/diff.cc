@@ -5,8 +5,10 @@
 #include <optional>
 
 #include "analysis/diff_classes.h"
+#include "analysis/dispatch_stage.h"
 #include "analysis/symbolic.h"
 #include "vm/action.h"
+#include "vm/arch.h"
 #include "vm/interpreter.h"
 #include "vm/record_layout.h"
 
@@ -24,10 +26,12 @@ namespace {
 
 using Stack = std::vector<const VerifiedProgram*>;
 
-z3::expr StackOutcome(z3::context& ctx, const DataWords& words, const Stack& stack) {
+// The stack's canonical outcome behind the dispatch stage.
+z3::expr StackOutcome(z3::context& ctx, const DataWords& words, const Stack& stack,
+                      const DispatchConfig& dispatch) {
   std::vector<z3::expr> rets;
   for (const VerifiedProgram* p : stack) rets.push_back(Encode(ctx, *p, words).ret);
-  return Canonical(ctx, StackRet(ctx, rets));
+  return WithDispatch(ctx, words, dispatch, Canonical(ctx, StackRet(ctx, rets)));
 }
 
 // One concrete run of a stack, and what it read.
@@ -37,7 +41,9 @@ struct Probe {
   bool reads_nr = false;
 };
 
-Probe ProbeStack(const Stack& stack, const SeccompData& d) {
+// With the dispatch stage first: a stopped call's outcome is the stage's, and a stage whose
+// answer varies with ip makes the outcome depend on ip.
+Probe ProbeStack(const Stack& stack, const SeccompData& d, const DispatchConfig& dispatch) {
   std::vector<uint32_t> rets;
   uint16_t words = 0;
   for (const VerifiedProgram* p : stack) {
@@ -45,7 +51,10 @@ Probe ProbeStack(const Stack& stack, const SeccompData& d) {
     rets.push_back(RunFilterTraced(*p, d, &trace));
     words |= trace.words_read;
   }
-  return Probe{CanonicalValue(ResolveStack(rets).ret), (words & ~0x3u) != 0, (words & 1u) != 0};
+  const std::optional<uint32_t> stopped = DispatchOutcome(dispatch, d);
+  return Probe{stopped ? *stopped : CanonicalValue(ResolveStack(rets).ret),
+               (words & ~0x3u) != 0 || DispatchDependsOnIp(dispatch, d.arch),
+               (words & 1u) != 0};
 }
 
 SeccompData Record(uint32_t arch, uint32_t nr) {
@@ -86,8 +95,8 @@ class Differ {
 // Replays the witness, merges with the previous row where the numbers run on with the same
 // pair of constant outcomes, and stops the listing at the cap.
 void Differ::Add(DiffRow row) {
-  row.witness.a = ConcreteOutcome(a_, row.witness.record);
-  row.witness.b = ConcreteOutcome(b_, row.witness.record);
+  row.witness.a = OutcomeWithDispatch(a_, options_.dispatch_a, row.witness.record);
+  row.witness.b = OutcomeWithDispatch(b_, options_.dispatch_b, row.witness.record);
   if (row.witness.a == row.witness.b) result_.exact = false;  // encoding vs interpreter
   if (row.a_depends) row.a = row.witness.a;
   if (row.b_depends) row.b = row.witness.b;
@@ -138,7 +147,8 @@ void Differ::Plainer(const DataWords& words, z3::model* model) {
 // A record on which the stacks differ, with the words `words` leaves free; nullopt if none.
 std::optional<SeccompData> Differ::Solve(const DataWords& words) {
   solver_.push();
-  solver_.add(StackOutcome(ctx_, words, a_) != StackOutcome(ctx_, words, b_));
+  solver_.add(StackOutcome(ctx_, words, a_, options_.dispatch_a) !=
+              StackOutcome(ctx_, words, b_, options_.dispatch_b));
   std::optional<SeccompData> out;
   const z3::check_result r = solver_.check();
   if (r == z3::unknown) result_.exact = false;
@@ -154,8 +164,8 @@ std::optional<SeccompData> Differ::Solve(const DataWords& words) {
 void Differ::NrClass(uint32_t arch_first, uint32_t arch_last, uint32_t nr_first,
                      uint32_t nr_last) {
   const SeccompData d = Record(arch_first, nr_first);
-  const Probe pa = ProbeStack(a_, d);
-  const Probe pb = ProbeStack(b_, d);
+  const Probe pa = ProbeStack(a_, d, options_.dispatch_a);
+  const Probe pb = ProbeStack(b_, d, options_.dispatch_b);
   DiffRow row;
   row.arch_first = arch_first;
   row.arch_last = arch_last;
@@ -184,8 +194,8 @@ void Differ::NrClass(uint32_t arch_first, uint32_t arch_last, uint32_t nr_first,
 
 void Differ::ArchClass(uint32_t first, uint32_t last, const WordClasses& nr) {
   const SeccompData d = Record(first, 0);
-  const Probe pa = ProbeStack(a_, d);
-  const Probe pb = ProbeStack(b_, d);
+  const Probe pa = ProbeStack(a_, d, options_.dispatch_a);
+  const Probe pb = ProbeStack(b_, d, options_.dispatch_b);
   if (!pa.depends && !pb.depends && !pa.reads_nr && !pb.reads_nr) {
     if (pa.outcome == pb.outcome) return;
     DiffRow row;
@@ -211,7 +221,8 @@ void Differ::Symbolic(std::optional<uint32_t> arch, uint32_t arch_first, uint32_
   DataWords words(ctx_);
   if (arch) words.w[1] = ctx_.bv_val(*arch, 32);
   solver_.push();
-  solver_.add(StackOutcome(ctx_, words, a_) != StackOutcome(ctx_, words, b_));
+  solver_.add(StackOutcome(ctx_, words, a_, options_.dispatch_a) !=
+              StackOutcome(ctx_, words, b_, options_.dispatch_b));
   while (!full_) {
     const z3::check_result r = solver_.check();
     if (r == z3::unknown) result_.exact = false;
@@ -230,8 +241,8 @@ void Differ::Symbolic(std::optional<uint32_t> arch, uint32_t arch_first, uint32_
     row.arch_last = arch ? arch_last : av;
     row.nr_first = row.nr_last = nr;
     row.witness.record = words.FromModel(model);
-    const Probe pa = ProbeStack(a_, row.witness.record);
-    const Probe pb = ProbeStack(b_, row.witness.record);
+    const Probe pa = ProbeStack(a_, row.witness.record, options_.dispatch_a);
+    const Probe pb = ProbeStack(b_, row.witness.record, options_.dispatch_b);
     row.a_depends = pa.depends;
     row.b_depends = pb.depends;
     row.a = pa.outcome;
@@ -252,7 +263,15 @@ DiffResult Differ::Run() {
   } else {
     Stack all = a_;
     all.insert(all.end(), b_.begin(), b_.end());
-    const DataClasses classes = ClassesOf(all);
+    DataClasses classes = ClassesOf(all);
+    // The vDSO sigreturn exception holds for i386 calls only: i386 is a class of its own.
+    if (options_.dispatch_a.vdso_sigreturn[0] != 0 || options_.dispatch_b.vdso_sigreturn[0] != 0) {
+      std::vector<uint32_t>& starts = classes.arch.starts;
+      starts.push_back(kAuditArchI386);
+      starts.push_back(kAuditArchI386 + 1);
+      std::sort(starts.begin(), starts.end());
+      starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
+    }
     if (!arches.empty()) {
       for (size_t i = 0; i < arches.size() && !full_; ++i) {
         ArchClass(arches[i], arches[i], classes.nr);

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "analysis/diff.h"
+#include "analysis/dispatch_stage.h"
 #include "analysis/symbolic.h"
 #include "vm/bpf.h"
 #include "vm/interpreter.h"
@@ -43,7 +44,8 @@ class Analyzer {
       originals_.push_back(&p->original());
       hit_.emplace_back(p->size(), false);
     }
-    outcome_ = std::make_unique<z3::expr>(Canonical(ctx_, StackRet(ctx_, rets)));
+    outcome_ = std::make_unique<z3::expr>(
+        WithDispatch(ctx_, words_, options.dispatch, Canonical(ctx_, StackRet(ctx_, rets))));
   }
 
   // Words (beyond nr/arch) the stack reads on this record, over every filter.
@@ -63,10 +65,17 @@ class Analyzer {
   SyscallRow Outcomes(const SeccompData& seed, const z3::expr& constraint) {
     SyscallRow row;
     row.nr = seed.nr;
-    const uint32_t first = ConcreteOutcome(stack_, seed);
+    const DispatchConfig& dispatch = options_.dispatch;
+    const uint32_t first = OutcomeWithDispatch(stack_, dispatch, seed);
     row.outcomes.push_back({first, seed});
     row.deciding_words = WordsRead(seed);
-    if (row.deciding_words == 0) return row;  // the path depended on nr and arch only
+    if (DispatchDependsOnIp(dispatch, seed.arch)) row.deciding_words |= 0xc;  // ip.lo, ip.hi
+    if (row.deciding_words == 0) {  // the path depended on nr and arch only
+      if (DispatchStopOutcome(dispatch) == first) {
+        row.dispatch_stop = DispatchStopCondition(dispatch, seed.arch);
+      }
+      return row;
+    }
     solver_.push();
     solver_.add(constraint);
     std::set<uint32_t> seen = {first};
@@ -76,7 +85,7 @@ class Analyzer {
       if (r == z3::unknown) row.exact = false;
       if (r != z3::sat) break;
       const SeccompData w = words_.FromModel(solver_.get_model());
-      const uint32_t o = ConcreteOutcome(stack_, w);
+      const uint32_t o = OutcomeWithDispatch(stack_, dispatch, w);
       if (seen.count(o)) {  // the encoding and the interpreter disagree: never expected
         row.exact = false;
         break;
@@ -87,6 +96,11 @@ class Analyzer {
       solver_.add(*outcome_ != ctx_.bv_val(o, 32));
     }
     solver_.pop();
+    for (const OutcomeCase& c : row.outcomes) {
+      if (DispatchStopOutcome(dispatch) == c.outcome && DispatchOutcome(dispatch, c.witness)) {
+        row.dispatch_stop = DispatchStopCondition(dispatch, seed.arch);
+      }
+    }
     std::sort(row.outcomes.begin(), row.outcomes.end(),
               [](const OutcomeCase& a, const OutcomeCase& b) { return a.outcome < b.outcome; });
     return row;

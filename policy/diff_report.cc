@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 
+#include "analysis/dispatch_stage.h"
 #include "analysis/symbolic.h"
 #include "policy/decompile_conditions.h"
 #include "policy/decompile_paths.h"
@@ -125,7 +126,23 @@ std::string DescribeSyscall(const Stack& stack, uint32_t arch, uint32_t nr) {
   return out + ", else " + analysis::CanonicalText(last, true);
 }
 
-DiffReport Explain(const analysis::DiffResult& diff, const Stack& a, const Stack& b) {
+namespace {
+
+// A side whose outcome depends on ip or arguments: the dispatch stage's condition first when
+// the stage's answer varies with ip ("DISPATCH_SIGSYS when ip not in [a, b), else ..."), then
+// the filters'.
+std::string DescribeSide(const Stack& stack, const DispatchConfig& dispatch, uint32_t arch,
+                         uint32_t nr) {
+  const std::string filters = DescribeSyscall(stack, arch, nr);
+  if (!analysis::DispatchDependsOnIp(dispatch, arch)) return filters;
+  return analysis::CanonicalText(*analysis::DispatchStopOutcome(dispatch), true) + " when " +
+         analysis::DispatchStopCondition(dispatch, arch) + ", else " + filters;
+}
+
+}  // namespace
+
+DiffReport Explain(const analysis::DiffResult& diff, const Stack& a, const Stack& b,
+                   const DispatchConfig& dispatch_a, const DispatchConfig& dispatch_b) {
   DiffReport report;
   report.equivalent = diff.equivalent;
   report.exact = diff.exact;
@@ -143,9 +160,9 @@ DiffReport Explain(const analysis::DiffResult& diff, const Stack& a, const Stack
     row.a_depends = d.a_depends;
     row.b_depends = d.b_depends;
     const std::string always = d.a_depends || d.b_depends ? " always" : "";
-    row.a = d.a_depends ? DescribeSyscall(a, d.arch_first, d.nr_first)
+    row.a = d.a_depends ? DescribeSide(a, dispatch_a, d.arch_first, d.nr_first)
                         : analysis::CanonicalText(d.a, true) + always;
-    row.b = d.b_depends ? DescribeSyscall(b, d.arch_first, d.nr_first)
+    row.b = d.b_depends ? DescribeSide(b, dispatch_b, d.arch_first, d.nr_first)
                         : analysis::CanonicalText(d.b, true) + always;
     row.witness = d.witness;
     if (d.every_nr && !Named(d.arch_first, d.arch_last)) {  // folded: one row per pair

@@ -25,6 +25,7 @@
 #include "formats/records.h"
 #include "live/kernel_info.h"
 #include "tools/command.h"
+#include "tools/dispatch_flags.h"
 #include "tools/filter_files.h"
 #include "tools/filter_flags.h"
 #include "tools/options.h"
@@ -55,19 +56,9 @@ void AddStackOptions(po::options_description* d) {
       "listener", "every filter has an open notification listener (otherwise only filters "
                   "with --flags new_listener have one)")(
       "kernel-version", po::value<std::string>()->default_value(kDefaultKernel.ToString()),
-      "kernel to model: x86-64 uretprobe (335) skips filters from 6.14, uprobe (336) from 6.18")(
-      "dispatch", po::value<std::string>()->default_value("off"),
-      "syscall user dispatch, checked before seccomp: off, on (calls from outside the region "
-      "are dispatched), inclusive (calls from inside are)")(
-      "dispatch-region", po::value<std::string>(),
-      "OFFSET,LEN: the region of prctl(PR_SET_SYSCALL_USER_DISPATCH), compared with each "
-      "record's ip (default 0,0: no region)")(
-      "dispatch-selector", po::value<std::string>()->default_value("block"),
-      "the selector byte at the time of the call: allow, block, a byte value (other than 0/1 "
-      "kills by SIGSYS), none (NULL selector: always dispatched), fault (unreadable: SIGSEGV)")(
-      "dispatch-vdso-sigreturn", po::value<std::string>(),
-      "ADDR[,ADDR]: the 32-bit vDSO's sigreturn landing pads (i386 calls from them are never "
-      "dispatched)")(
+      "kernel to model: x86-64 uretprobe (335) skips filters from 6.14, uprobe (336) from 6.18");
+  AddDispatchOptions(d);
+  d->add_options()(
       "actions-logged", po::value<std::string>(),
       "the actions the kernel may log (`logged`), as /proc/sys/kernel/seccomp/actions_logged "
       "lists them, e.g. 'kill_process kill_thread log' or 'errno,trap'; 'default' = all but "
@@ -106,38 +97,6 @@ bool ParseLogOptions(const char* command, const po::variables_map& vm, LogConfig
       return false;
     }
     *l.bits = *bits;
-  }
-  return true;
-}
-
-// The --dispatch* options into `d`; false after printing the error.
-bool ParseDispatchOptions(const char* command, const po::variables_map& vm, DispatchConfig* d) {
-  Result<DispatchMode> mode = ParseDispatchMode(vm["dispatch"].as<std::string>());
-  if (!mode.ok()) {
-    PrintError(command, mode.error().message);
-    return false;
-  }
-  d->mode = *mode;
-  const bool given = vm.count("dispatch-region") || !vm["dispatch-selector"].defaulted() ||
-                     vm.count("dispatch-vdso-sigreturn");
-  if (!d->on() && given) {
-    PrintError(command, "--dispatch-region, --dispatch-selector and --dispatch-vdso-sigreturn "
-                        "need --dispatch on or inclusive");
-    return false;
-  }
-  std::vector<Result<bool>> parsed;
-  parsed.push_back(ParseDispatchSelector(vm["dispatch-selector"].as<std::string>(), d));
-  if (vm.count("dispatch-region")) {
-    parsed.push_back(ParseDispatchRegion(vm["dispatch-region"].as<std::string>(), d));
-  }
-  if (vm.count("dispatch-vdso-sigreturn")) {
-    parsed.push_back(ParseDispatchVdso(vm["dispatch-vdso-sigreturn"].as<std::string>(), d));
-  }
-  for (const Result<bool>& r : parsed) {
-    if (!r.ok()) {
-      PrintError(command, r.error().message);
-      return false;
-    }
   }
   return true;
 }

@@ -82,6 +82,7 @@ class Differ {
   std::optional<SeccompData> Solve(const DataWords& words);
   void Plainer(const DataWords& words, z3::model* model);
   void Add(DiffRow row);
+  void SplitForDispatch(WordClasses* arch) const;
 
   const Stack& a_;
   const Stack& b_;
@@ -253,6 +254,27 @@ void Differ::Symbolic(std::optional<uint32_t> arch, uint32_t arch_first, uint32_
   solver_.pop();
 }
 
+// The dispatch stage tells arch values apart that the filters may not: i386 (the vDSO
+// sigreturn exception) and the big-endian arches (ip's words the other way round), each then a
+// class of its own, so that one member still decides its class.
+void Differ::SplitForDispatch(WordClasses* arch) const {
+  std::vector<uint32_t>& starts = arch->starts;
+  const size_t before = starts.size();
+  for (const DispatchConfig* c : {&options_.dispatch_a, &options_.dispatch_b}) {
+    if (!DispatchStopOutcome(*c)) continue;
+    for (const ArchInfo& a : AllArches()) {
+      if (!a.big_endian && !(a.audit_arch == kAuditArchI386 && c->vdso_sigreturn[0] != 0)) {
+        continue;
+      }
+      starts.push_back(a.audit_arch);
+      if (a.audit_arch != 0xffffffffu) starts.push_back(a.audit_arch + 1);
+    }
+  }
+  if (starts.size() == before) return;
+  std::sort(starts.begin(), starts.end());
+  starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
+}
+
 DiffResult Differ::Run() {
   std::vector<uint32_t> arches = options_.arches;
   std::sort(arches.begin(), arches.end());
@@ -264,14 +286,7 @@ DiffResult Differ::Run() {
     Stack all = a_;
     all.insert(all.end(), b_.begin(), b_.end());
     DataClasses classes = ClassesOf(all);
-    // The vDSO sigreturn exception holds for i386 calls only: i386 is a class of its own.
-    if (options_.dispatch_a.vdso_sigreturn[0] != 0 || options_.dispatch_b.vdso_sigreturn[0] != 0) {
-      std::vector<uint32_t>& starts = classes.arch.starts;
-      starts.push_back(kAuditArchI386);
-      starts.push_back(kAuditArchI386 + 1);
-      std::sort(starts.begin(), starts.end());
-      starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
-    }
+    SplitForDispatch(&classes.arch);
     if (!arches.empty()) {
       for (size_t i = 0; i < arches.size() && !full_; ++i) {
         ArchClass(arches[i], arches[i], classes.nr);

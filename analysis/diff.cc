@@ -255,15 +255,24 @@ void Differ::Symbolic(std::optional<uint32_t> arch, uint32_t arch_first, uint32_
 }
 
 // The dispatch stage tells arch values apart that the filters may not: i386 (the vDSO
-// sigreturn exception) and the big-endian arches (ip's words the other way round), each then a
-// class of its own, so that one member still decides its class.
+// sigreturn exception) and, where a filter reads ip's words, the big-endian arches (ip's words
+// the other way round): each then a class of its own, so that one member still decides it.
 void Differ::SplitForDispatch(WordClasses* arch) const {
+  bool reads_ip = false;
+  for (const Stack* stack : {&a_, &b_}) {
+    for (const VerifiedProgram* p : *stack) {
+      for (const SockFilter& f : p->insns()) {
+        reads_ip = reads_ip || (f.code == kSeccompLoadData && (f.k == 8 || f.k == 12));
+      }
+    }
+  }
   std::vector<uint32_t>& starts = arch->starts;
   const size_t before = starts.size();
   for (const DispatchConfig* c : {&options_.dispatch_a, &options_.dispatch_b}) {
     if (!DispatchStopOutcome(*c)) continue;
     for (const ArchInfo& a : AllArches()) {
-      if (!a.big_endian && !(a.audit_arch == kAuditArchI386 && c->vdso_sigreturn[0] != 0)) {
+      if (!(a.big_endian && reads_ip) &&
+          !(a.audit_arch == kAuditArchI386 && c->vdso_sigreturn[0] != 0)) {
         continue;
       }
       starts.push_back(a.audit_arch);

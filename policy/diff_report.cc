@@ -59,11 +59,18 @@ std::string ArchName(uint32_t first, uint32_t last) {
   return first == last ? "arch " + Hex(first) : "arch " + Hex(first) + ".." + Hex(last);
 }
 
-void Count(ReportArch* arch, const ReportRow& row, const analysis::DiffRow& d) {
-  const std::string a =
-      d.a_depends ? "depends on arguments" : analysis::CanonicalText(d.a, /*errno_name=*/true);
-  const std::string b =
-      d.b_depends ? "depends on arguments" : analysis::CanonicalText(d.b, /*errno_name=*/true);
+// What a side that depends on the record depends on: ip too where dispatch's region decides.
+std::string DependsText(const DispatchConfig& dispatch, uint32_t arch) {
+  return analysis::DispatchDependsOnIp(dispatch, arch) ? "depends on ip or arguments"
+                                                       : "depends on arguments";
+}
+
+void Count(ReportArch* arch, const ReportRow& row, const analysis::DiffRow& d,
+           const DispatchConfig& dispatch_a, const DispatchConfig& dispatch_b) {
+  const std::string a = d.a_depends ? DependsText(dispatch_a, d.arch_first)
+                                    : analysis::CanonicalText(d.a, /*errno_name=*/true);
+  const std::string b = d.b_depends ? DependsText(dispatch_b, d.arch_first)
+                                    : analysis::CanonicalText(d.b, /*errno_name=*/true);
   PairCount* pair = nullptr;
   for (PairCount& p : arch->pairs) {
     if (p.a == a && p.b == b) pair = &p;
@@ -172,7 +179,7 @@ DiffReport Explain(const analysis::DiffResult& diff, const Stack& a, const Stack
       for (const ReportRow& r : others->rows) merged |= r.a == row.a && r.b == row.b;
       if (merged) continue;
       row.syscalls = 0;
-      Count(&*others, row, d);
+      Count(&*others, row, d, dispatch_a, dispatch_b);
       others->rows.push_back(row);
       continue;
     }
@@ -182,7 +189,7 @@ DiffReport Explain(const analysis::DiffResult& diff, const Stack& a, const Stack
       report.arches.push_back(ReportArch{ArchName(d.arch_first, d.arch_last), {key}, 0, 0, {}, {}});
     }
     ReportArch& arch = report.arches[it->second];
-    Count(&arch, row, d);
+    Count(&arch, row, d, dispatch_a, dispatch_b);
     arch.rows.push_back(row);
   }
   if (others) report.arches.push_back(std::move(*others));

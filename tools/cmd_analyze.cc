@@ -120,7 +120,9 @@ void PrintArchText(const analysis::ArchTable& table, bool summary) {
   std::map<std::string, int> counts;
   int cached = 0;
   for (const auto& r : table.rows) {
-    counts[r.constant() ? Outcomes(r, "") : "depends on arguments"]++;
+    counts[r.constant()                ? Outcomes(r, "")
+           : r.dispatch_stop.empty() ? "depends on arguments"
+                                     : "depends on ip (syscall user dispatch) or arguments"]++;
     cached += r.cached;
   }
   std::printf("arch %s (AUDIT_ARCH 0x%08x): %zu named syscalls\n",

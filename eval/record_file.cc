@@ -57,7 +57,9 @@ std::optional<Error> ForEachRecordInFile(const std::string& path,
     }
     // A line with its own syscall user dispatch configuration: only the records it lets reach
     // the filters (a dispatched call never runs them).
-    Result<DispatchConfig> dispatch = ApplyLineDispatch(DispatchConfig{}, line.dispatch);
+    DispatchConfig base;  // the command line's defaults: off, selector block
+    base.selector = kDispatchBlock;
+    Result<DispatchConfig> dispatch = ApplyLineDispatch(base, line.dispatch);
     if (!dispatch.ok()) return dispatch.error();
     for (const SeccompData& d : line.records) {
       if (DispatchPasses(DecideDispatch(*dispatch, d))) sink(d);

@@ -29,7 +29,9 @@ struct CliRun {
 CliRun Cli(const std::string& command, std::vector<std::string> args) {
   ::testing::internal::CaptureStdout();
   ::testing::internal::CaptureStderr();
-  const int code = command == "eval" ? tools::CmdEval(args) : tools::CmdTest(args);
+  const int code = command == "eval"       ? tools::CmdEval(args)
+                   : command == "coverage" ? tools::CmdCoverage(args)
+                                           : tools::CmdTest(args);
   std::fflush(stdout);
   std::fflush(stderr);
   return CliRun{code, ::testing::internal::GetCapturedStdout(),
@@ -212,6 +214,21 @@ TEST(DispatchLines, TheLiveKernelEngineRefusesALineThatTurnsDispatchOn) {
   }
   EXPECT_NE(r.err.find("dispatch-unsupported"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("'dispatch=on'"), std::string::npos) << r.err;
+}
+
+TEST(DispatchLines, CoverageCountsOnlyTheRecordsThatReachTheFilters) {
+  const std::string f = Filter();
+  // No region and the default selector (block): getpid never reaches the filter.
+  const std::string stopped = WriteFile("dl_cov1.cases", "nr=getpid dispatch=on\nnr=read\n");
+  CliRun r = Cli("coverage", {"-f", f, stopped});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("1 records"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("never reached: return at pc 2"), std::string::npos) << r.out;
+  const std::string passes =
+      WriteFile("dl_cov2.cases", "nr=getpid dispatch=on selector=allow\nnr=read\n");
+  r = Cli("coverage", {"-f", f, passes});
+  EXPECT_NE(r.out.find("2 records"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("never reached: return at pc 2"), std::string::npos) << r.out;
 }
 
 }  // namespace

@@ -37,6 +37,13 @@ std::string SelectorText(const DispatchConfig& c) {
 
 }  // namespace
 
+const std::string& LineDispatch::FirstToken() const {
+  for (const std::string* t : {&mode_token, &region_token, &selector_token}) {
+    if (!t->empty()) return *t;
+  }
+  return vdso_token;
+}
+
 bool IsLineDispatchKey(std::string_view key) {
   return key == "dispatch" || key == "region" || key == "selector" || key == "vdso-sigreturn";
 }
@@ -105,9 +112,7 @@ Result<DispatchConfig> ApplyLineDispatch(const DispatchConfig& base, const LineD
     }
   }
   if (Result<bool> ok = CheckDispatchConfig(c); !ok.ok()) {
-    const std::string& token = !l.region_token.empty() ? l.region_token
-                               : !l.mode_token.empty() ? l.mode_token
-                                                       : l.selector_token + l.vdso_token;
+    const std::string& token = !l.region_token.empty() ? l.region_token : l.FirstToken();
     Error e = AtToken("bad-dispatch-region", token, ok.error().message, l.line);
     e.kernel_errno = ok.error().kernel_errno;
     return e;

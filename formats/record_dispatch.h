@@ -38,6 +38,8 @@ struct LineDispatch {
   std::string mode_token, region_token, selector_token, vdso_token;
 
   bool any() const { return given != 0; }
+  // The first of the tokens given, in key order (for errors about the whole configuration).
+  const std::string& FirstToken() const;
 };
 
 // Whether `key` is one of the keys above.

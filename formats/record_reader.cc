@@ -223,4 +223,22 @@ Result<bool> CaseReader::Next(CaseLine* out) {
   }
 }
 
+std::string_view StripComment(std::string_view line) {
+  constexpr std::string_view kWhitespace = " \t\r\n\f\v";
+  const size_t hash = line.find('#');
+  if (hash != std::string_view::npos) line = line.substr(0, hash);
+  const size_t first = line.find_first_not_of(kWhitespace);
+  if (first == std::string_view::npos) return {};
+  const size_t last = line.find_last_not_of(kWhitespace);
+  return line.substr(first, last - first + 1);
+}
+
+Result<RecordFormat> ParseRecordFormatName(std::string_view name) {
+  if (name == "auto") return RecordFormat::kAuto;
+  if (name == "text") return RecordFormat::kText;
+  if (name == "binary" || name == "bin" || name == "raw") return RecordFormat::kBinary;
+  return MakeError("bad-format", "unknown record format '" + std::string(name) +
+                                     "' (expected auto, text or binary)");
+}
+
 }  // namespace sckit

@@ -165,12 +165,7 @@ Result<Parsed> Tokenize(std::string_view text, int line, LineDispatch* dispatch)
   if (dispatch != nullptr) {
     *dispatch = p->dispatch;
   } else if (p->dispatch.any()) {
-    const LineDispatch& d = p->dispatch;
-    const std::string& token = !d.mode_token.empty()     ? d.mode_token
-                               : !d.region_token.empty() ? d.region_token
-                               : !d.selector_token.empty() ? d.selector_token
-                                                           : d.vdso_token;
-    return TokenError("dispatch-not-allowed", token,
+    return TokenError("dispatch-not-allowed", p->dispatch.FirstToken(),
                       "a syscall user dispatch configuration is only read by sckit eval and "
                       "sckit test",
                       line);
@@ -496,15 +491,6 @@ std::string FormatRecord(const SeccompData& data) {
   return std::string(buf, static_cast<size_t>(n));
 }
 
-std::string_view StripComment(std::string_view line) {
-  const size_t hash = line.find('#');
-  if (hash != std::string_view::npos) line = line.substr(0, hash);
-  const size_t first = line.find_first_not_of(kWhitespace);
-  if (first == std::string_view::npos) return {};
-  const size_t last = line.find_last_not_of(kWhitespace);
-  return line.substr(first, last - first + 1);
-}
-
 Result<SeccompData> ParseRecord(std::string_view text, int line, LineDispatch* dispatch) {
   Result<Parsed> p = Tokenize(text, line, dispatch);
   if (!p.ok()) return p.error();
@@ -530,14 +516,6 @@ Result<uint64_t> CountRecordPattern(std::string_view text, int line, LineDispatc
   uint64_t count = 0;
   if (auto e = Expand(*p, true, line, [](const SeccompData&) {}, &count)) return *e;
   return count;
-}
-
-Result<RecordFormat> ParseRecordFormatName(std::string_view name) {
-  if (name == "auto") return RecordFormat::kAuto;
-  if (name == "text") return RecordFormat::kText;
-  if (name == "binary" || name == "bin" || name == "raw") return RecordFormat::kBinary;
-  return MakeError("bad-format", "unknown record format '" + std::string(name) +
-                                     "' (expected auto, text or binary)");
 }
 
 }  // namespace sckit

@@ -150,7 +150,7 @@ Result<std::optional<DispatchConfig>> LineDispatchConfig(const Session& session,
   Result<DispatchConfig> c = ApplyLineDispatch(session.ctx.dispatch, line);
   if (!c.ok()) return c.error();
   if (!c->on()) return std::optional<DispatchConfig>(*c);
-  const std::string& token = line.mode_token.empty() ? line.region_token : line.mode_token;
+  const std::string& token = line.FirstToken();
   if (session.ctx.kernel < kDispatchSince) {
     return MakeLineError("usage",
                          "'" + token + "': syscall user dispatch exists from Linux " +

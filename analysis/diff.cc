@@ -39,6 +39,8 @@ struct Probe {
   uint32_t outcome = 0;
   bool depends = false;  // read ip or an argument: other records of the class may differ
   bool reads_nr = false;
+  uint32_t filters = 0;          // the filters' outcome, before the dispatch stage
+  bool filters_depend = false;   // the filters read ip or an argument
 };
 
 // With the dispatch stage first: a stopped call's outcome is the stage's, and a stage whose
@@ -52,9 +54,17 @@ Probe ProbeStack(const Stack& stack, const SeccompData& d, const DispatchConfig&
     words |= trace.words_read;
   }
   const std::optional<uint32_t> stopped = DispatchOutcome(dispatch, d);
-  return Probe{stopped ? *stopped : CanonicalValue(ResolveStack(rets).ret),
-               (words & ~0x3u) != 0 || DispatchDependsOnIp(dispatch, d.arch),
-               (words & 1u) != 0};
+  const uint32_t filters = CanonicalValue(ResolveStack(rets).ret);
+  const bool filters_depend = (words & ~0x3u) != 0;
+  return Probe{stopped ? *stopped : filters,
+               filters_depend || DispatchDependsOnIp(dispatch, d.arch), (words & 1u) != 0,
+               filters, filters_depend};
+}
+
+bool SameDispatch(const DispatchConfig& x, const DispatchConfig& y) {
+  return x.mode == y.mode && x.offset == y.offset && x.len == y.len &&
+         x.selector_kind == y.selector_kind && x.selector == y.selector &&
+         x.vdso_sigreturn[0] == y.vdso_sigreturn[0] && x.vdso_sigreturn[1] == y.vdso_sigreturn[1];
 }
 
 SeccompData Record(uint32_t arch, uint32_t nr) {
@@ -67,7 +77,8 @@ SeccompData Record(uint32_t arch, uint32_t nr) {
 class Differ {
  public:
   Differ(const Stack& a, const Stack& b, const DiffOptions& options)
-      : a_(a), b_(b), options_(options), solver_(ctx_) {
+      : a_(a), b_(b), options_(options), solver_(ctx_),
+        same_dispatch_(SameDispatch(options.dispatch_a, options.dispatch_b)) {
     z3::params params(ctx_);
     params.set("timeout", options.timeout_ms);
     solver_.set(params);
@@ -83,6 +94,7 @@ class Differ {
   void Plainer(const DataWords& words, z3::model* model);
   void Add(DiffRow row);
   void SplitForDispatch(WordClasses* arch) const;
+  bool SharedStage(const Probe& pa, const Probe& pb, DiffRow* row);
 
   const Stack& a_;
   const Stack& b_;
@@ -91,6 +103,7 @@ class Differ {
   z3::solver solver_;
   DiffResult result_;
   bool full_ = false;
+  bool same_dispatch_;  // both stacks behind the same dispatch stage
 };
 
 // Replays the witness, merges with the previous row where the numbers run on with the same
@@ -99,14 +112,18 @@ void Differ::Add(DiffRow row) {
   row.witness.a = OutcomeWithDispatch(a_, options_.dispatch_a, row.witness.record);
   row.witness.b = OutcomeWithDispatch(b_, options_.dispatch_b, row.witness.record);
   if (row.witness.a == row.witness.b) result_.exact = false;  // encoding vs interpreter
-  if (row.a_depends) row.a = row.witness.a;
-  if (row.b_depends) row.b = row.witness.b;
+  if (row.a_depends && !row.dispatch_only) row.a = row.witness.a;
+  if (row.b_depends && !row.dispatch_only) row.b = row.witness.b;
   result_.equivalent = false;
   std::vector<DiffRow>& rows = result_.rows;
   if (!rows.empty()) {
     DiffRow& last = rows.back();
-    const bool constant = !row.every_nr && !row.a_depends && !row.b_depends &&
-                          !last.every_nr && !last.a_depends && !last.b_depends;
+    // Constant rows merge, and so do rows that only the shared dispatch stage makes depend on
+    // ip (the same condition on both).
+    const bool constant = !row.every_nr && !last.every_nr &&
+                          ((!row.a_depends && !row.b_depends && !last.a_depends &&
+                            !last.b_depends) ||
+                           (row.dispatch_only && last.dispatch_only));
     if (constant && last.arch_first == row.arch_first && last.arch_last == row.arch_last &&
         last.a == row.a && last.b == row.b && last.nr_last != 0xffffffffu &&
         last.nr_last + 1 == row.nr_first) {
@@ -162,6 +179,25 @@ std::optional<SeccompData> Differ::Solve(const DataWords& words) {
   return out;
 }
 
+// Both stacks behind the same dispatch stage, and neither filter reading ip or an argument on
+// this class: they differ exactly where the filters' constant outcomes differ and the stage
+// lets a call through, so no solver is needed. True when that decided the class (a row added
+// with a witness ip the stage lets through, or none).
+bool Differ::SharedStage(const Probe& pa, const Probe& pb, DiffRow* row) {
+  if (!same_dispatch_ || pa.filters_depend || pb.filters_depend) return false;
+  if (pa.filters == pb.filters) return true;
+  const uint32_t arch = row->witness.record.arch;
+  const std::optional<uint64_t> ip = PassingIp(options_.dispatch_a, arch);
+  if (!ip) return true;  // the stage stops every call of the class on both sides alike
+  row->witness.record.instruction_pointer = *ip;
+  row->a_depends = row->b_depends = DispatchDependsOnIp(options_.dispatch_a, arch);
+  row->dispatch_only = row->a_depends;
+  row->a = pa.filters;
+  row->b = pb.filters;
+  Add(*row);
+  return true;
+}
+
 void Differ::NrClass(uint32_t arch_first, uint32_t arch_last, uint32_t nr_first,
                      uint32_t nr_last) {
   const SeccompData d = Record(arch_first, nr_first);
@@ -180,6 +216,7 @@ void Differ::NrClass(uint32_t arch_first, uint32_t arch_last, uint32_t nr_first,
     Add(row);
     return;
   }
+  if (SharedStage(pa, pb, &row)) return;
   DataWords words(ctx_);
   words.w[0] = ctx_.bv_val(nr_first, 32);
   words.w[1] = ctx_.bv_val(arch_first, 32);
@@ -197,17 +234,22 @@ void Differ::ArchClass(uint32_t first, uint32_t last, const WordClasses& nr) {
   const SeccompData d = Record(first, 0);
   const Probe pa = ProbeStack(a_, d, options_.dispatch_a);
   const Probe pb = ProbeStack(b_, d, options_.dispatch_b);
-  if (!pa.depends && !pb.depends && !pa.reads_nr && !pb.reads_nr) {
-    if (pa.outcome == pb.outcome) return;
+  if (!pa.reads_nr && !pb.reads_nr &&
+      ((!pa.depends && !pb.depends) || (same_dispatch_ && !pa.filters_depend && !pb.filters_depend))) {
     DiffRow row;
     row.arch_first = first;
     row.arch_last = last;
     row.nr_last = 0xffffffffu;
     row.every_nr = true;
-    row.a = pa.outcome;
-    row.b = pb.outcome;
     row.witness.record = d;
-    Add(row);
+    if (!pa.depends && !pb.depends) {
+      if (pa.outcome == pb.outcome) return;
+      row.a = pa.outcome;
+      row.b = pb.outcome;
+      Add(row);
+    } else {
+      SharedStage(pa, pb, &row);
+    }
     return;
   }
   if (!nr.exact) {

@@ -43,6 +43,9 @@ struct DiffRow {
   bool b_depends = false;
   uint32_t a = 0;  // canonical outcomes: for every record of the row unless *_depends
   uint32_t b = 0;
+  // Both sides depend on ip only through the same dispatch stage (DiffOptions::dispatch_a ==
+  // dispatch_b): where it lets a call through, A gives `a` and B `b` on every record of the row.
+  bool dispatch_only = false;
   Difference witness;  // a record of the row on which they differ, replayed on both
 };
 

@@ -62,6 +62,13 @@ bool DispatchDependsOnIp(const DispatchConfig& c, uint32_t arch) {
   return c.len != 0;
 }
 
+std::optional<uint64_t> PassingIp(const DispatchConfig& c, uint32_t arch) {
+  if (!DispatchStopOutcome(c)) return uint64_t{0};
+  if (c.len != 0) return c.mode == DispatchMode::kInclusive ? c.offset + c.len : c.offset;
+  if (arch == kAuditArchI386 && HasVdso(c)) return c.vdso_sigreturn[0];
+  return std::nullopt;
+}
+
 z3::expr WithDispatch(z3::context& ctx, const DataWords& words, const DispatchConfig& c,
                       const z3::expr& filters) {
   const std::optional<uint32_t> stop = DispatchStopOutcome(c);

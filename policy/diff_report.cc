@@ -67,10 +67,14 @@ std::string DependsText(const DispatchConfig& dispatch, uint32_t arch) {
 
 void Count(ReportArch* arch, const ReportRow& row, const analysis::DiffRow& d,
            const DispatchConfig& dispatch_a, const DispatchConfig& dispatch_b) {
-  const std::string a = d.a_depends ? DependsText(dispatch_a, d.arch_first)
-                                    : analysis::CanonicalText(d.a, /*errno_name=*/true);
-  const std::string b = d.b_depends ? DependsText(dispatch_b, d.arch_first)
-                                    : analysis::CanonicalText(d.b, /*errno_name=*/true);
+  // A row only the shared dispatch stage makes depend on ip: the filters' outcomes, marked.
+  const std::string unless = d.dispatch_only ? " unless dispatched" : "";
+  const std::string a = d.a_depends && !d.dispatch_only
+                            ? DependsText(dispatch_a, d.arch_first)
+                            : analysis::CanonicalText(d.a, /*errno_name=*/true) + unless;
+  const std::string b = d.b_depends && !d.dispatch_only
+                            ? DependsText(dispatch_b, d.arch_first)
+                            : analysis::CanonicalText(d.b, /*errno_name=*/true) + unless;
   PairCount* pair = nullptr;
   for (PairCount& p : arch->pairs) {
     if (p.a == a && p.b == b) pair = &p;
@@ -138,12 +142,20 @@ namespace {
 // A side whose outcome depends on ip or arguments: the dispatch stage's condition first when
 // the stage's answer varies with ip ("DISPATCH_SIGSYS when ip not in [a, b), else ..."), then
 // the filters'.
+std::string StageThen(const DispatchConfig& dispatch, uint32_t arch, const std::string& filters) {
+  return analysis::CanonicalText(*analysis::DispatchStopOutcome(dispatch), true) + " when " +
+         analysis::DispatchStopCondition(dispatch, arch) + ", else " + filters;
+}
+
+std::string StageThen(const DispatchConfig& dispatch, uint32_t arch, uint32_t filters) {
+  return StageThen(dispatch, arch, analysis::CanonicalText(filters, true));
+}
+
 std::string DescribeSide(const Stack& stack, const DispatchConfig& dispatch, uint32_t arch,
                          uint32_t nr) {
   const std::string filters = DescribeSyscall(stack, arch, nr);
   if (!analysis::DispatchDependsOnIp(dispatch, arch)) return filters;
-  return analysis::CanonicalText(*analysis::DispatchStopOutcome(dispatch), true) + " when " +
-         analysis::DispatchStopCondition(dispatch, arch) + ", else " + filters;
+  return StageThen(dispatch, arch, filters);
 }
 
 }  // namespace
@@ -167,10 +179,12 @@ DiffReport Explain(const analysis::DiffResult& diff, const Stack& a, const Stack
     row.a_depends = d.a_depends;
     row.b_depends = d.b_depends;
     const std::string always = d.a_depends || d.b_depends ? " always" : "";
-    row.a = d.a_depends ? DescribeSide(a, dispatch_a, d.arch_first, d.nr_first)
-                        : analysis::CanonicalText(d.a, true) + always;
-    row.b = d.b_depends ? DescribeSide(b, dispatch_b, d.arch_first, d.nr_first)
-                        : analysis::CanonicalText(d.b, true) + always;
+    row.a = d.dispatch_only ? StageThen(dispatch_a, d.arch_first, d.a)
+            : d.a_depends   ? DescribeSide(a, dispatch_a, d.arch_first, d.nr_first)
+                            : analysis::CanonicalText(d.a, true) + always;
+    row.b = d.dispatch_only ? StageThen(dispatch_b, d.arch_first, d.b)
+            : d.b_depends   ? DescribeSide(b, dispatch_b, d.arch_first, d.nr_first)
+                            : analysis::CanonicalText(d.b, true) + always;
     row.witness = d.witness;
     if (d.every_nr && !Named(d.arch_first, d.arch_last)) {  // folded: one row per pair
       if (!others) others = ReportArch{"every other arch", {}, 0, 0, {}, {}};

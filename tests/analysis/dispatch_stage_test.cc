@@ -185,6 +185,22 @@ TEST(DispatchStage, DiffTwoFiltersUnderOneConfiguration) {
   EXPECT_EQ(r.rows[0].witness.a, seccomp::kRetErrno | 1);
   EXPECT_EQ(r.rows[0].witness.b, seccomp::kRetErrno | 2);
   EXPECT_TRUE(r.exact);
+  // Decided without the solver: the filters' outcomes, behind the one shared stage.
+  EXPECT_TRUE(r.rows[0].dispatch_only);
+  EXPECT_EQ(r.rows[0].a, seccomp::kRetErrno | 1);
+  EXPECT_EQ(r.rows[0].b, seccomp::kRetErrno | 2);
+  // Every arch: the other arches' KILL_PROCESS against ALLOW merge into ranges of numbers and
+  // arch values like rows without dispatch do, each still behind the stage.
+  const VerifiedProgram allow = V(AllowAll());
+  o.arches.clear();
+  const DiffResult every = Diff({&a}, {&allow}, o);
+  EXPECT_FALSE(every.truncated);
+  EXPECT_LT(every.rows.size(), 16u);
+  for (const DiffRow& row : every.rows) {
+    EXPECT_TRUE(row.dispatch_only);
+    EXPECT_EQ(row.witness.record.instruction_pointer, 0x7f0000000000u);
+    EXPECT_EQ(row.b, kAllow);
+  }
   // With no region at all, nothing reaches the filters: equivalent.
   o.dispatch_a = o.dispatch_b = Config(DispatchMode::kExclusive, 0, 0, kDispatchBlock);
   EXPECT_TRUE(Diff({&a}, {&b}, o).equivalent);

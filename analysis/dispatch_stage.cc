@@ -69,6 +69,20 @@ std::optional<uint64_t> PassingIp(const DispatchConfig& c, uint32_t arch) {
   return std::nullopt;
 }
 
+std::optional<uint64_t> StoppingIp(const DispatchConfig& c, uint32_t arch) {
+  if (!DispatchStopOutcome(c)) return std::nullopt;
+  // Just past the region, just before it, inside it (inclusive), the ends of the space: one of
+  // them is stopped unless the region and the pads leave no ip (never: a region has an end).
+  const uint64_t candidates[] = {c.offset + c.len, c.offset - 1, c.offset, 0, ~uint64_t{0}};
+  for (uint64_t ip : candidates) {
+    SeccompData d;
+    d.arch = arch;
+    d.instruction_pointer = ip;
+    if (DispatchOutcome(c, d)) return ip;
+  }
+  return std::nullopt;
+}
+
 z3::expr WithDispatch(z3::context& ctx, const DataWords& words, const DispatchConfig& c,
                       const z3::expr& filters) {
   const std::optional<uint32_t> stop = DispatchStopOutcome(c);

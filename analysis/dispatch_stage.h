@@ -50,6 +50,9 @@ bool DispatchDependsOnIp(const DispatchConfig& config, uint32_t arch);
 // when it stops none, else one inside the exempt range or a vDSO pad.
 std::optional<uint64_t> PassingIp(const DispatchConfig& config, uint32_t arch);
 
+// An ip the stage stops for calls of `arch` (nullopt when it stops none).
+std::optional<uint64_t> StoppingIp(const DispatchConfig& config, uint32_t arch);
+
 // `filters` (a canonical outcome formula) behind the stage: the stop value where the stage
 // stops the call, `filters` elsewhere.
 z3::expr WithDispatch(z3::context& ctx, const DataWords& words, const DispatchConfig& config,

@@ -61,6 +61,25 @@ class Analyzer {
     return words & static_cast<uint16_t>(~0x3u);
   }
 
+  // A call the filters decide by (arch, nr) alone, behind a stage that depends on ip: the
+  // filters' outcome where the stage lets the call through, the stage's where it stops it.
+  SyscallRow StageOnly(const SeccompData& seed, const DispatchConfig& dispatch) {
+    SyscallRow row;
+    row.nr = seed.nr;
+    row.deciding_words = 0xc;  // ip.lo, ip.hi
+    SeccompData through = seed, stopped = seed;
+    through.instruction_pointer = *PassingIp(dispatch, seed.arch);
+    stopped.instruction_pointer = *StoppingIp(dispatch, seed.arch);
+    const uint32_t filters = ConcreteOutcome(stack_, through);
+    const uint32_t stop = *DispatchOutcome(dispatch, stopped);
+    row.outcomes.push_back({filters, through});
+    if (stop != filters) row.outcomes.push_back({stop, stopped});
+    row.dispatch_stop = DispatchStopCondition(dispatch, seed.arch);
+    std::sort(row.outcomes.begin(), row.outcomes.end(),
+              [](const OutcomeCase& a, const OutcomeCase& b) { return a.outcome < b.outcome; });
+    return row;
+  }
+
   // Every outcome under `constraint`, starting from the concrete record `seed`.
   SyscallRow Outcomes(const SeccompData& seed, const z3::expr& constraint) {
     SyscallRow row;
@@ -69,6 +88,9 @@ class Analyzer {
     const uint32_t first = OutcomeWithDispatch(stack_, dispatch, seed);
     row.outcomes.push_back({first, seed});
     row.deciding_words = WordsRead(seed);
+    if (row.deciding_words == 0 && DispatchDependsOnIp(dispatch, seed.arch)) {
+      return StageOnly(seed, dispatch);  // the filters decide by nr and arch: no solver
+    }
     if (DispatchDependsOnIp(dispatch, seed.arch)) row.deciding_words |= 0xc;  // ip.lo, ip.hi
     if (row.deciding_words == 0) {  // the path depended on nr and arch only
       if (DispatchStopOutcome(dispatch) == first) {

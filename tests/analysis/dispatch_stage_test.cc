@@ -167,6 +167,30 @@ TEST(DispatchStage, AnalyzeShowsDispatchSigsysDecidedByIp) {
   EXPECT_EQ(Row(every.tables[0], 39)->dispatch_stop, "always");
 }
 
+// A row the filters decide by an argument goes to the solver with the stage in the formula:
+// socket (41) ALLOW for args[0] == 1, else ERRNO(1); every outcome appears with a witness that
+// gets it, and the stage's where ip is outside the region.
+TEST(DispatchStage, AnalyzeSolvesRowsDecidedByArgumentsAndIpTogether) {
+  const VerifiedProgram p = V(Program{{Stmt(kLD | kW | kABS, 0), Jump(kJMP | kJEQ | kK, 41, 0, 3),
+                                       Stmt(kLD | kW | kABS, 16), Jump(kJMP | kJEQ | kK, 1, 1, 0),
+                                       Stmt(kRET | kK, seccomp::kRetErrno | 1),
+                                       Stmt(kRET | kK, kAllow)}});
+  AnalyzeOptions o;
+  o.dispatch = Config(DispatchMode::kExclusive, 0x7f0000000000, 0x1000, kDispatchBlock);
+  const SyscallRow* socket = Row(Analyze({&p}, o).tables[0], 41);
+  ASSERT_NE(socket, nullptr);
+  ASSERT_EQ(socket->outcomes.size(), 3u);
+  EXPECT_EQ(socket->outcomes[0].outcome, seccomp::kRetErrno | 1);
+  EXPECT_EQ(socket->outcomes[1].outcome, kSigsys);
+  EXPECT_EQ(socket->outcomes[2].outcome, kAllow);
+  for (const OutcomeCase& c : socket->outcomes) {
+    EXPECT_EQ(OutcomeWithDispatch({&p}, o.dispatch, c.witness), c.outcome);
+  }
+  EXPECT_EQ(socket->deciding_words, 0x1c);  // ip.lo, ip.hi, args[0].lo
+  EXPECT_FALSE(socket->dispatch_stop.empty());
+  EXPECT_TRUE(socket->exact);
+}
+
 TEST(DispatchStage, DiffTwoFiltersUnderOneConfiguration) {
   const VerifiedProgram a = V(Policy(1));
   const VerifiedProgram b = V(Policy(2));

@@ -3,13 +3,14 @@
 //   arch4:   ld [arch]; jeq #AUDIT_ARCH_X86_64, 0, 1; ret ALLOW; ret KILL_PROCESS (3 run)
 //   chain40: the arch check, ld [nr], 40 `jeq #nr` to one shared ret ALLOW, ret ERRNO(EPERM)
 // on a uniform mix of 256 records (nr over 0..449, one in eight i386), cycled. Per filter:
-//   Hand        the C function of bench/capi_hand.c, one call per record
+//   Hand        the C function of bench/hand_filters.c, one call per record
 //   Run         sckit_program_run on a JIT program
 //   Function    the JIT's code called through sckit_program_jit_function's pointer
 //   OldPath     what sckit_program_run did before (a NULL check, then the FilterEngine's
 //               virtual Run, the adapter, CompiledFilter::Run, the code), rebuilt here from the
 //               same engine so that before and after are measured in one run
 //   HandBatch   the C function in a loop over the 256 records per iteration
+//   HandBatch4  the same loop unrolled by four, as sckit_program_run_batch's loop is
 //   Batch       sckit_program_run_batch over the 256 records per iteration
 //   RunInterp   sckit_program_run on an interpreter program
 // Every engine is checked against the C function on every record before timing.
@@ -23,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include "bench/capi_hand.h"
+#include "bench/hand_filters.h"
 #include "capi/sckit.h"
 #include "eval/stack_builder.h"
 #include "verifier/verifier.h"
@@ -51,9 +52,9 @@ std::vector<sock_filter> Chain40() {
       BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
       BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
   };
-  for (int i = 0; i < SCKIT_CAPI_CHAIN40_SIZE; ++i) {
-    const auto jt = static_cast<uint8_t>(SCKIT_CAPI_CHAIN40_SIZE - i);  // to the ret ALLOW
-    f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<uint32_t>(kCapiChain40[i]), jt, 0));
+  for (int i = 0; i < SCKIT_CHAIN40_SIZE; ++i) {
+    const auto jt = static_cast<uint8_t>(SCKIT_CHAIN40_SIZE - i);  // to the ret ALLOW
+    f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<uint32_t>(kChain40[i]), jt, 0));
   }
   f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 1));  // EPERM
   f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
@@ -91,7 +92,7 @@ const Prepared& Get(const std::string& name) {
   auto* p = new Prepared;
   built.emplace_back(name, p);
   const std::vector<sock_filter> f = name == "arch4" ? Arch4() : Chain40();
-  p->hand = name == "arch4" ? CapiHandArchCheck : CapiHandChain40;
+  p->hand = name == "arch4" ? HandArchCheck : HandChain40;
   char err[256];
   if (sckit_program_prepare(f.data(), f.size() * sizeof f[0], SCKIT_ENGINE_JIT, &p->jit, err,
                             sizeof err) != SCKIT_OK ||
@@ -133,7 +134,7 @@ const Prepared& Get(const std::string& name) {
   }
 }
 
-enum class Path { kHand, kRun, kFunction, kOldPath, kHandBatch, kBatch, kRunInterp };
+enum class Path { kHand, kRun, kFunction, kOldPath, kHandBatch, kHandBatch4, kBatch, kRunInterp };
 
 void BM_Capi(benchmark::State& state, const std::string& filter, Path path) {
   const Prepared& p = Get(filter);
@@ -172,6 +173,21 @@ void BM_Capi(benchmark::State& state, const std::string& filter, Path path) {
       state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(kRing));
       return;
     }
+    case Path::kHandBatch4: {
+      std::vector<uint32_t> out(kRing);
+      for (auto _ : state) {
+        for (size_t r = 0; r < kRing; r += 4) {
+          out[r] = p.hand(&records[r]);
+          out[r + 1] = p.hand(&records[r + 1]);
+          out[r + 2] = p.hand(&records[r + 2]);
+          out[r + 3] = p.hand(&records[r + 3]);
+        }
+        benchmark::DoNotOptimize(out.data());
+        benchmark::ClobberMemory();
+      }
+      state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(kRing));
+      return;
+    }
     case Path::kBatch: {
       std::vector<uint32_t> out(kRing);
       for (auto _ : state) {
@@ -195,7 +211,8 @@ void Register() {
   const std::pair<const char*, Path> paths[] = {
       {"Hand", Path::kHand},           {"Run", Path::kRun},
       {"Function", Path::kFunction},   {"OldPath", Path::kOldPath},
-      {"HandBatch", Path::kHandBatch}, {"Batch", Path::kBatch},
+      {"HandBatch", Path::kHandBatch}, {"HandBatch4", Path::kHandBatch4},
+      {"Batch", Path::kBatch},
       {"RunInterp", Path::kRunInterp},
   };
   for (const char* filter : {"arch4", "chain40"}) {

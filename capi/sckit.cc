@@ -4,9 +4,12 @@
 // failures become SCKIT_ERR_NOMEM, anything else SCKIT_ERR_INTERNAL; run functions fail closed
 // with SECCOMP_RET_KILL_PROCESS), and NULL arguments are checked as the header documents.
 // The run path is trimmed (docs/performance.md, bench/capi_bench.cc): a prepared program keeps
-// the JIT's raw entry point, or the interpreter as its final class, so sckit_program_run is a
-// NULL check and one call into the filter, with no virtual dispatch in between; the engines
-// are noexcept, so the run functions need no handler.
+// the JIT's raw entry point, and whether a record can be run as given is settled when it is
+// prepared (a program that loads no word of ip or args sees the same words on any arch; other
+// records need only the little-endian bit of their arch tested), so sckit_program_run is two
+// NULL tests, one bit test and a tail jump into the code, with no frame and no virtual call;
+// everything else (the interpreter, big-endian records' images) is out of line in RunSlow.
+// The engines are noexcept, so the run functions need no handler.
 #include "capi/sckit.h"
 
 #include <algorithm>
@@ -26,6 +29,7 @@
 #include "jit/compiler.h"
 #include "verifier/stack_check.h"
 #include "verifier/verifier.h"
+#include "vm/program.h"
 #include "vm/record_layout.h"
 #include "vm/seccomp_data.h"
 #include "vm/stack.h"
@@ -34,13 +38,22 @@ static_assert(sizeof(struct seccomp_data) == sizeof(sckit::SeccompData));
 static_assert(offsetof(struct seccomp_data, args) == offsetof(sckit::SeccompData, args));
 
 struct sckit_program {
+  // The run path reads these first (one cache line): sckit_program_run calls `jit` on the
+  // caller's record as it is when ((arch | native_always) & native_bit) != 0, else RunSlow.
+  //   native_bit:    __AUDIT_ARCH_LE for a JIT program, 0 for the interpreter (never direct);
+  //   native_always: __AUDIT_ARCH_LE when the program loads no word of ip or args (offset
+  //                  >= 8), whose halves are the only bytes a big-endian record's image moves
+  //                  (vm/record_layout.h), so every record runs as given; else 0, and a record
+  //                  runs as given when its arch has __AUDIT_ARCH_LE set (little-endian).
+  uint32_t (*jit)(const sckit::SeccompData*) = nullptr;
+  uint32_t native_bit = 0;
+  uint32_t native_always = 0;
+  const sckit::InterpretedFilter* interp = nullptr;  // `run` as its final class (direct calls)
   sckit::VerifiedProgram verified;
   sckit_engine engine;
   std::unique_ptr<sckit::FilterEngine> run;  // eval/stack_builder.h's engine of that kind
-  // Exactly one is set once prepared: the entry point of the JIT code `run` owns, or `run`
-  // itself as the interpreter's final class (so calls through it are direct, not virtual).
-  uint32_t (*jit)(const sckit::SeccompData*) = nullptr;
-  const sckit::InterpretedFilter* interp = nullptr;
+
+  sckit_program(sckit::VerifiedProgram v, sckit_engine e) : verified(std::move(v)), engine(e) {}
 };
 
 struct sckit_stack {
@@ -57,6 +70,10 @@ sckit::eval::EngineKind KindOf(sckit_engine engine) {
 
 const sckit::SeccompData& AsData(const struct seccomp_data* data) {
   return *reinterpret_cast<const sckit::SeccompData*>(data);
+}
+
+const sckit::SeccompData* AsPointer(const struct seccomp_data* data) {
+  return reinterpret_cast<const sckit::SeccompData*>(data);
 }
 
 sckit_status Fail(sckit_status status, const std::string& message, char* err, size_t err_len) {
@@ -107,29 +124,65 @@ std::optional<sckit::Error> CheckByteLength(size_t len) {
   return std::nullopt;
 }
 
-// Points the program's direct run path at its engine: the JIT's entry point or the
-// interpreter's final class. False if the engine is of neither type (a bug).
+// True when the program loads a word of ip or args (offset 8 and up): the only words a
+// big-endian record's image changes (vm/record_layout.h: LoadedImage swaps the 64-bit halves).
+bool LoadsWideFields(const sckit::VerifiedProgram& v) {
+  for (const sckit::SockFilter& insn : v.insns()) {
+    if (insn.code == sckit::kSeccompLoadData && insn.k >= 8) return true;
+  }
+  return false;
+}
+
+constexpr uint32_t kArchLittleEndian = 0x40000000u;  // __AUDIT_ARCH_LE
+
+// Points the program's direct run path at its engine: the JIT's entry point (and when a record
+// may be run as given) or the interpreter's final class. False if the engine is of neither
+// type (a bug).
 bool BindRunPath(sckit_program* p) {
   if (p->engine == SCKIT_ENGINE_JIT) {
     const auto* jit =
         dynamic_cast<const sckit::EngineAdapter<sckit::jit::CompiledFilter>*>(p->run.get());
     if (jit == nullptr) return false;
     p->jit = jit->compiled().entry();
+    p->native_bit = kArchLittleEndian;
+    p->native_always = LoadsWideFields(p->verified) ? 0 : kArchLittleEndian;
     return p->jit != nullptr;
   }
   p->interp = dynamic_cast<const sckit::InterpretedFilter*>(p->run.get());
   return p->interp != nullptr;
 }
 
-// One run, as sckit_program_run and sckit_program_run_batch both do it: whatever a run must do
-// to a record before the filter sees it belongs here, once.
-inline uint32_t RunOne(const sckit_program* p, const struct seccomp_data* data) {
-  const sckit::SeccompData& values = AsData(data);
-  if (sckit::HasBigEndianLayout(values.arch)) [[unlikely]] {  // as stacks do (vm/record_layout.h)
-    const sckit::SeccompData image = sckit::LoadedImage(values);
-    return p->jit != nullptr ? p->jit(&image) : p->interp->Run(image);
+// Whether the JIT's code can run the caller's record as it is (see sckit_program): one load of
+// the arch, an OR, a test; false for every interpreter program.
+inline bool RunsAsGiven(const sckit_program* p, const struct seccomp_data* data) {
+  return ((data->arch | p->native_always) & p->native_bit) != 0;
+}
+
+// A run of a record without __AUDIT_ARCH_LE in its arch: on its image when the arch is a known
+// big-endian one (vm/record_layout.h), else as given. Out of line, so that RunSlow needs no
+// frame (for the 64-byte copy or the call).
+[[gnu::noinline]] uint32_t RunNotLittleEndian(const sckit_program* p,
+                                              const sckit::SeccompData& values) {
+  if (!sckit::IsBigEndianArch(values.arch)) {
+    return p->jit != nullptr ? p->jit(&values) : p->interp->Run(values);
   }
+  const sckit::SeccompData image = sckit::LoadedImage(values);
+  return p->jit != nullptr ? p->jit(&image) : p->interp->Run(image);
+}
+
+// Every other run: the interpreter, and JIT runs of records whose image may differ from their
+// values. Out of line, so the direct path has no frame of its own. Whatever a run must do to a
+// record before the filter sees it belongs here, once (as stacks do: vm/record_layout.h).
+[[gnu::noinline]] uint32_t RunSlow(const sckit_program* p, const struct seccomp_data* data) {
+  const sckit::SeccompData& values = AsData(data);
+  if ((values.arch & kArchLittleEndian) == 0) [[unlikely]] return RunNotLittleEndian(p, values);
   return p->jit != nullptr ? p->jit(&values) : p->interp->Run(values);
+}
+
+// One run, as sckit_program_run does it (sckit_program_run_batch: the same test, hoisted).
+inline uint32_t RunOne(const sckit_program* p, const struct seccomp_data* data) {
+  if (RunsAsGiven(p, data)) [[likely]] return p->jit(AsPointer(data));
+  return RunSlow(p, data);
 }
 
 }  // namespace
@@ -155,8 +208,14 @@ sckit_status sckit_program_prepare(const void* bytes, size_t len, sckit_engine e
   if (out == nullptr) return Fail(SCKIT_ERR_ARGUMENT, "NULL out", err, err_len);
   *out = nullptr;
   if (bytes == nullptr && len > 0) return Fail(SCKIT_ERR_ARGUMENT, "NULL bytes", err, err_len);
-  if (engine != SCKIT_ENGINE_INTERP && engine != SCKIT_ENGINE_JIT) {
-    return Fail(SCKIT_ERR_ARGUMENT, "unknown engine " + std::to_string(engine), err, err_len);
+  // A C caller may pass any int; C++ may not even load an sckit_engine outside 0..1 (UBSan's
+  // enum check), so its bits are read as an integer first.
+  static_assert(sizeof(sckit_engine) == sizeof(uint32_t));
+  uint32_t engine_bits;
+  std::memcpy(&engine_bits, &engine, sizeof engine_bits);
+  if (engine_bits != SCKIT_ENGINE_INTERP && engine_bits != SCKIT_ENGINE_JIT) {
+    return Fail(SCKIT_ERR_ARGUMENT, "unknown engine " + std::to_string(engine_bits), err,
+                err_len);
   }
   try {
     if (std::optional<sckit::Error> bad = CheckByteLength(len)) {
@@ -172,8 +231,7 @@ sckit_status sckit_program_prepare(const void* bytes, size_t len, sckit_engine e
     if (!verified.ok()) {
       return Fail(SCKIT_ERR_REJECTED, verified.error().ToString(), err, err_len);
     }
-    auto prepared =
-        std::unique_ptr<sckit_program>(new sckit_program{std::move(*verified), engine, nullptr});
+    auto prepared = std::make_unique<sckit_program>(std::move(*verified), engine);
     sckit::Result<std::unique_ptr<sckit::FilterEngine>> run =
         sckit::eval::MakeEngine(prepared->verified, KindOf(engine));
     if (!run.ok()) return Fail(SCKIT_ERR_JIT, run.error().ToString(), err, err_len);
@@ -202,8 +260,26 @@ sckit_status sckit_program_run_batch(const sckit_program* program,
     if (out != nullptr) std::fill(out, out + count, kFailClosed);
     return SCKIT_ERR_ARGUMENT;
   }
-  // RunOne, the one definition of a run, record by record (its engine test is predicted).
-  for (size_t i = 0; i < count; ++i) out[i] = RunOne(program, &data[i]);
+  // RunOne's test with the program's fields in registers (the code may write memory, so the
+  // compiler would reload them per record); when every record runs as given, no test at all.
+  uint32_t (*const code)(const sckit::SeccompData*) = program->jit;
+  const uint32_t always = program->native_always;
+  const uint32_t bit = program->native_bit;
+  const sckit::SeccompData* records = AsPointer(data);
+  if ((always & bit) != 0) {
+    size_t i = 0;
+    for (; i + 4 <= count; i += 4) {  // four calls per loop branch: fewer taken branches
+      out[i] = code(&records[i]);
+      out[i + 1] = code(&records[i + 1]);
+      out[i + 2] = code(&records[i + 2]);
+      out[i + 3] = code(&records[i + 3]);
+    }
+    for (; i < count; ++i) out[i] = code(&records[i]);
+    return SCKIT_OK;
+  }
+  for (size_t i = 0; i < count; ++i) {
+    out[i] = ((data[i].arch | always) & bit) != 0 ? code(&records[i]) : RunSlow(program, &data[i]);
+  }
   return SCKIT_OK;
 }
 

@@ -12,6 +12,10 @@
 //     once per distinct outcome by EvaluateRecord() itself and reused; only the SIGSYS siginfo
 //     of a JSON line (which names the record's nr, arch and ip) is formatted per record, and a
 //     piece that does not split as expected is never reused (that record goes the slow way);
+//   - the record's own text (JSON: the canonical "record", the named "text", "arch_name",
+//     "syscall") is put together in one stack buffer: the names of an (arch, nr) come from a
+//     small direct-mapped cache filled from the library's output (libseccomp's name lookups and
+//     the string concatenations were most of a JSON line's cost), the numbers by hand;
 //   - lines are appended to one buffer the caller writes in large blocks.
 // Not for --trace or the live kernel (EvaluateRecord handles those one by one).
 #pragma once
@@ -50,6 +54,20 @@ class VectorSink {
     std::string tail;  // after the siginfo member (JSON with siginfo only)
   };
 
+  // The names of one (arch, nr): `arch=x86_64 nr=read(0)` and, for JSON, everything after the
+  // "text" member (`, "arch_name": "x86_64", "syscall": "read"`), both cut from the library's
+  // own output for the record with that arch and nr and nothing else set.
+  struct Names {
+    bool filled = false;
+    bool usable = false;  // the library's output had the expected shape
+    uint32_t arch = 0;
+    int32_t nr = 0;
+    std::string text_head;
+    std::string json_names;
+  };
+
+  const Names& NamesFor(const SeccompData& data);
+  void AppendPrefix(const SeccompData& data, std::string* out);
   void OutcomeKey(const Outcome& o, std::string* key) const;
   Result<bool> Slow(const SeccompData& data, std::string* out);
   Piece Split(const SeccompData& data, const Outcome& o, const std::string& line) const;
@@ -62,6 +80,7 @@ class VectorSink {
   std::string key_;
   std::string record_;
   std::unordered_map<std::string, Piece> pieces_;
+  std::vector<Names> names_;  // direct-mapped by (arch, nr): bounded, a miss refills the slot
   uint64_t fast_ = 0;
   uint64_t slow_ = 0;
 };

@@ -177,7 +177,8 @@ TEST(DispatchStage, AnalyzeSolvesRowsDecidedByArgumentsAndIpTogether) {
                                        Stmt(kRET | kK, kAllow)}});
   AnalyzeOptions o;
   o.dispatch = Config(DispatchMode::kExclusive, 0x7f0000000000, 0x1000, kDispatchBlock);
-  const SyscallRow* socket = Row(Analyze({&p}, o).tables[0], 41);
+  const Analysis a = Analyze({&p}, o);
+  const SyscallRow* socket = Row(a.tables[0], 41);
   ASSERT_NE(socket, nullptr);
   ASSERT_EQ(socket->outcomes.size(), 3u);
   EXPECT_EQ(socket->outcomes[0].outcome, seccomp::kRetErrno | 1);

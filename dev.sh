@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # sckit's one entry point for people and CI:
 #   ./dev.sh example   build sckit and run it on a bundled example policy
-#   ./dev.sh test      build and run the whole test suite, then each libFuzzer target for
+#   ./dev.sh test      build and run the whole test suite, the fuzz smoke tests again under
+#                      ASan + UBSan (SCKIT_ASAN_SMOKE=0 skips), then each libFuzzer target for
 #                      SCKIT_FUZZ_SECONDS (default 20, 0 skips); ends with "N passed, N failed"
 #                      (the hostile-input sweep //tests/hostile counts each of its checks)
 #   ./dev.sh setup     only install what is missing
@@ -72,16 +73,19 @@ example() {
 
 # Counts test cases from the per-target JUnit files Bazel writes (bazel-testlogs/**/test.xml).
 # A target that failed without reporting a failing case (crash, timeout) counts as one failure.
+#   count_results [QUERY [TESTLOGS]]   default: every non-manual test, in bazel-testlogs
 count_results() {
+  local query=${1:-'tests(//...) except attr(tags, manual, //...)'}
+  local logs=${2:-bazel-testlogs}
   local passed=0 failed=0 skipped=0
   local targets
-  targets=$(bazel query 'tests(//...) except attr(tags, manual, //...)' 2>/dev/null)
+  targets=$(bazel query "$query" 2>/dev/null)
   for t in $targets; do
     local rel=${t#//}
     rel=${rel/://}
-    local xmls=("bazel-testlogs/$rel/test.xml")
+    local xmls=("$logs/$rel/test.xml")
     # A sharded target (shard_count) writes one test.xml per shard.
-    [ -f "${xmls[0]}" ] || xmls=(bazel-testlogs/"$rel"/shard_*_of_*/test.xml)
+    [ -f "${xmls[0]}" ] || xmls=("$logs"/"$rel"/shard_*_of_*/test.xml)
     if [ ! -f "${xmls[0]}" ]; then
       failed=$((failed + 1))
       continue
@@ -103,6 +107,23 @@ count_results() {
     done
   done
   TEST_PASSED=$passed TEST_FAILED=$failed TEST_SKIPPED=$skipped
+}
+
+# The fuzz smoke tests (every target's seeds, its fuzz/regressions/ inputs and 4,000 generated
+# inputs) again under AddressSanitizer + UBSan (--config=asan, its own output tree), where a
+# read past an input's end is an error instead of a pass. SCKIT_ASAN_SMOKE=0 skips it. Cost:
+# docs/fuzzing.md ("Smoke tests under ASan").
+run_asan_smoke() {
+  ASAN_PASSED=0 ASAN_FAILED=0
+  [ "${SCKIT_ASAN_SMOKE:-1}" = "0" ] && return 0
+  echo "== fuzz smoke tests under ASan + UBSan (bazel test --config=asan //fuzz:all_smoke)"
+  local rc=0 logs
+  # No convenience symlinks: bazel-bin and bazel-testlogs keep naming the normal build.
+  bazel test "${BAZEL_FLAGS[@]}" --config=asan --symlink_prefix=/ //fuzz:all_smoke || rc=$?
+  logs=$(bazel info "${BAZEL_FLAGS[@]}" --config=asan bazel-testlogs 2>/dev/null) || true
+  count_results 'tests(//fuzz:all_smoke)' "$logs"
+  ASAN_PASSED=$TEST_PASSED ASAN_FAILED=$TEST_FAILED
+  if [ "$rc" -ne 0 ] && [ "$ASAN_FAILED" -eq 0 ]; then ASAN_FAILED=1; fi
 }
 
 # Each libFuzzer target for SCKIT_FUZZ_SECONDS (default 20; 0 skips): one case per target.
@@ -128,9 +149,12 @@ run_tests() {
   bazel test "${BAZEL_FLAGS[@]}" //... || rc=$?
   count_results
   if [ "$rc" -ne 0 ] && [ "$TEST_FAILED" -eq 0 ]; then TEST_FAILED=1; fi
+  local passed=$TEST_PASSED failed=$TEST_FAILED skipped=$TEST_SKIPPED
+  run_asan_smoke
   run_fuzzers
-  TEST_PASSED=$((TEST_PASSED + FUZZ_PASSED))
-  TEST_FAILED=$((TEST_FAILED + FUZZ_FAILED))
+  TEST_PASSED=$((passed + ASAN_PASSED + FUZZ_PASSED))
+  TEST_FAILED=$((failed + ASAN_FAILED + FUZZ_FAILED))
+  TEST_SKIPPED=$skipped
   if [ "$TEST_SKIPPED" -gt 0 ]; then
     echo "$TEST_PASSED passed, $TEST_FAILED failed, $TEST_SKIPPED skipped"
   else

@@ -42,7 +42,11 @@ std::optional<std::string_view> Field(std::string_view fields, std::string_view 
   while (i < fields.size()) {
     while (i < fields.size() && fields[i] == ' ') ++i;
     const size_t start = i;
-    const size_t eq = fields.find('=', start);
+    // The field's own '=' (before its first space): a stray word before `comm="a b"` once took
+    // comm's quote as its own and hid the field.
+    const size_t space = fields.find(' ', start);
+    size_t eq = fields.find('=', start);
+    if (eq > space) eq = std::string_view::npos;
     size_t end = start;
     bool quoted = false;
     if (eq != std::string_view::npos && eq + 1 < fields.size() && fields[eq + 1] == '"') {
@@ -50,8 +54,7 @@ std::optional<std::string_view> Field(std::string_view fields, std::string_view 
       end = fields.find('"', eq + 2);
       if (end == std::string_view::npos) end = fields.size();
     } else {
-      end = fields.find(' ', start);
-      if (end == std::string_view::npos) end = fields.size();
+      end = space == std::string_view::npos ? fields.size() : space;
     }
     if (eq != std::string_view::npos && eq < end && fields.substr(start, eq - start) == key) {
       return quoted ? fields.substr(eq + 2, end - eq - 2) : fields.substr(eq + 1, end - eq - 1);

@@ -1,5 +1,6 @@
 #include "formats/carray.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -22,6 +23,11 @@ using text::Token;
 // Far more tokens than a C file with a 4096-instruction filter needs; bounds the memory of
 // lexing (~40 bytes a token) and of macro expansion.
 constexpr size_t kMaxTokens = size_t{1} << 20;
+
+// Tokens looked at while expanding macros, kept or not: macros that expand to nothing still
+// cost time (20 nested `#define Mi Mi+1 Mi+1 Mi+1 Mi+1` ending in an empty macro visit 4^19
+// tokens and keep none), so the work is bounded, not just what it produces.
+constexpr size_t kMaxExpansionSteps = 2 * kMaxTokens;
 
 Error TooManyInstructions(int line) {
   Error e = MakeLineError("too-many-instructions",
@@ -203,38 +209,49 @@ class CParser {
     return std::nullopt;
   }
 
-  std::optional<Error> ExpandInto(const Token& t, std::set<std::string>* active, int depth) {
+  // Appends t (at `line`), or what it expands to, to toks_. Tokens are copied only when kept.
+  // `active`: the macros being expanded (their names in defines_), which expand no further.
+  std::optional<Error> ExpandInto(const Token& t, int line,
+                                  std::vector<const std::string*>* active, int depth) {
+    if (++expansion_steps_ > kMaxExpansionSteps) {
+      return MakeLineError("too-many-tokens",
+                           "macros expand through more than " +
+                               std::to_string(kMaxExpansionSteps) + " tokens at '" + t.text +
+                               "' (far more than a 4096-instruction filter needs)",
+                           line);
+    }
     if (toks_.size() > kMaxTokens) {
       return MakeLineError("too-many-tokens",
                            "more than " + std::to_string(kMaxTokens) +
                                " tokens after expanding macros (far more than a 4096-instruction "
                                "filter needs)",
-                           t.line);
+                           line);
     }
-    if (t.kind == Token::Kind::kIdent && !active->count(t.text)) {
+    if (t.kind == Token::Kind::kIdent) {
       auto it = defines_.find(t.text);
-      if (it != defines_.end()) {
+      if (it != defines_.end() &&
+          std::find(active->begin(), active->end(), &it->first) == active->end()) {
         if (depth > 32) {
           return MakeLineError("bad-expression", "macros nested too deeply at '" + t.text + "'",
-                               t.line);
+                               line);
         }
-        active->insert(t.text);
-        for (Token u : it->second) {
-          u.line = t.line;
-          if (auto e = ExpandInto(u, active, depth + 1)) return e;
+        active->push_back(&it->first);
+        for (const Token& u : it->second) {
+          if (auto e = ExpandInto(u, line, active, depth + 1)) return e;
         }
-        active->erase(t.text);
+        active->pop_back();
         return std::nullopt;
       }
     }
     toks_.push_back(t);
+    toks_.back().line = line;
     return std::nullopt;
   }
 
   std::optional<Error> Expand(const std::vector<Token>& in) {
-    std::set<std::string> active;
+    std::vector<const std::string*> active;
     for (const Token& t : in) {
-      if (auto e = ExpandInto(t, &active, 0)) return e;
+      if (auto e = ExpandInto(t, t.line, &active, 0)) return e;
     }
     return std::nullopt;
   }
@@ -447,6 +464,7 @@ class CParser {
   std::map<std::string, std::vector<Token>> defines_;
   std::set<std::string> function_like_;
   std::vector<Token> toks_;
+  size_t expansion_steps_ = 0;  // ExpandInto calls so far (kMaxExpansionSteps)
   Program program_;
 };
 

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <cstdlib>
 #include <optional>
 
@@ -210,8 +211,13 @@ std::optional<uint64_t> ParseNumber(std::string_view s) {
       return std::nullopt;
     }
     if (d >= base) return std::nullopt;
+    // Past 64 bits is no register value (it once wrapped silently into one).
+    if (v > (UINT64_MAX - static_cast<uint64_t>(d)) / static_cast<uint64_t>(base)) {
+      return std::nullopt;
+    }
     v = v * static_cast<uint64_t>(base) + static_cast<uint64_t>(d);
   }
+  if (negative && v > (uint64_t{1} << 63)) return std::nullopt;  // below INT64_MIN
   return negative ? 0 - v : v;
 }
 

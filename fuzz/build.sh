@@ -19,11 +19,12 @@ SRC_ROOT="${SCKIT_SRC:-$(dirname "$HERE")}"
 : "${OUT:=$PWD/fuzz-out}"
 JOBS="${JOBS:-$(nproc)}"
 
-TARGETS="asm carray raw records strace audit jit_diff stack policy_rules optimize merge diff_classes"
+TARGETS="asm carray raw records strace audit jit_diff stack policy_rules optimize merge diff_classes oci"
 # what the targets link
 LIB_SOURCES="vm/*.cc formats/*.cc verifier/*.cc jit/compiler.cc jit/exec_memory.cc jit/multiway.cc jit/x86_assembler.cc
   eval/stack_builder.cc policy/rules_*.cc
-  policy/suggest.cc policy/reverse_builder.cc
+  policy/suggest.cc policy/reverse_builder.cc policy/oci.cc policy/oci_text.cc policy/compile.cc
+  policy/caps.cc
   optimize/code.cc optimize/passes.cc optimize/resynth.cc optimize/flatten.cc
   analysis/diff_classes.cc"
 
@@ -110,6 +111,7 @@ seeds_for() {
   case "$1" in
     asm|carray|records|strace|audit) ls fuzz/corpus/"$1"/* ;;
     raw) ls examples/*/*.bpf examples/*/*.cases examples/profiles/*.json ;;
+    oci) ls examples/profiles/*.json fuzz/corpus/oci/* ;;
     policy_rules) ls fuzz/corpus/policy_rules/* ;;
     jit_diff|stack|optimize|merge|diff_classes) ls examples/*/*.bpf ;;
   esac

@@ -13,7 +13,7 @@ set -o pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 SECONDS_EACH="${1:-20}"
 shift || true
-TARGETS="${*:-asm carray raw records strace audit jit_diff stack policy_rules optimize merge diff_classes}"
+TARGETS="${*:-asm carray raw records strace audit jit_diff stack policy_rules optimize merge diff_classes oci}"
 WORK="${FUZZ_WORK:-/tmp/sckit-fuzz}"
 OUT="$WORK/out"
 
@@ -55,7 +55,7 @@ for t in $TARGETS; do
   # most inputs small, so the long ones cost little search time.
   case "$t" in
     raw) max_len=33024 ;;
-    asm|carray|records|strace|audit) max_len=65536 ;;
+    asm|carray|records|strace|audit|oci) max_len=65536 ;;
     *) max_len=4096 ;;
   esac
   extra+=(-max_len="$max_len")

@@ -509,6 +509,25 @@ Result<Profile> ParseProfile(std::string_view json_text) {
     Error err = MakeError("json-syntax", "malformed JSON at line " + std::to_string(line) +
                                              ", column " + std::to_string(col) + ": " + what);
     return err;
+  } catch (const json::out_of_range& e) {
+    // A number beyond a double (1e400): "[json.exception.out_of_range.406] number overflow
+    // parsing '1e400'" names the number, not its place (it once escaped as an exception and
+    // aborted `sckit import oci`).
+    const std::string what = e.what();
+    const size_t open = what.find('\'');
+    const size_t close = what.rfind('\'');
+    const std::string number =
+        open < close ? what.substr(open + 1, close - open - 1) : std::string();
+    const size_t at = FindNumber(json_text, number);
+    const std::string where =
+        at == std::string_view::npos
+            ? std::string()
+            : " at line " + std::to_string(LineColumn(json_text, at).first) + ", column " +
+                  std::to_string(LineColumn(json_text, at).second);
+    return MakeError("json-syntax", "malformed JSON" + where + ": number '" + number +
+                                        "' is out of range (beyond a 64-bit float)");
+  } catch (const json::exception& e) {
+    return MakeError("json-syntax", std::string("malformed JSON: ") + e.what());
   }
   if (!doc.is_object()) {
     return PathError("bad-profile", "(top level)",

@@ -72,6 +72,30 @@ std::optional<Error> CheckNesting(std::string_view text) {
   return std::nullopt;
 }
 
+size_t FindNumber(std::string_view text, std::string_view number) {
+  const auto part_of_number = [](char c) {
+    return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
+  };
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (!number.empty() && text.compare(i, number.size(), number) == 0 &&
+               (i == 0 || !part_of_number(text[i - 1])) &&
+               (i + number.size() == text.size() || !part_of_number(text[i + number.size()]))) {
+      return i;
+    }
+  }
+  return std::string_view::npos;
+}
+
 // The whole text of a profile file or standard input, read in chunks and never past
 // kMaxProfileBytes.
 Result<std::string> ReadProfileText(const std::string& path) {

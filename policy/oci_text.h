@@ -23,6 +23,11 @@ std::optional<Error> CheckJsonStart(std::string_view text, size_t i);
 // Arrays and objects nested deeper than 64 levels: the "json-syntax" error at the place.
 std::optional<Error> CheckNesting(std::string_view text);
 
+// The offset of the first number spelled `number` outside JSON strings (a whole number token,
+// not part of a longer one), or npos: where the parser's "number overflow parsing '1e400'",
+// which names the number but not its place, happened.
+size_t FindNumber(std::string_view text, std::string_view number);
+
 // The whole text of a profile file or standard input ("-"). Errors: "io-error" (also for a
 // directory), "too-large", "json-syntax" (the first byte).
 Result<std::string> ReadProfileText(const std::string& path);

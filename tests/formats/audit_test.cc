@@ -84,6 +84,19 @@ TEST(Audit, NegativeNumbers) {
   EXPECT_EQ(static_cast<uint32_t>(c.record.nr), 0x9d777859u);
 }
 
+// A word without '=' before a quoted field: the field is still read (a stray word once took
+// the next field's quote as its own, and comm="a b" and what it hid were lost silently).
+TEST(Audit, StrayWordBeforeAQuotedField) {
+  const TraceCall c = One(
+      "type=SECCOMP msg=audit(1.2:3): pid=7 stray comm=\"a b\" arch=40000003 syscall=20");
+  EXPECT_EQ(c.process, "a b");
+  EXPECT_EQ(c.record.arch, FindArch("i386")->audit_arch);
+  const TraceCall d = One(
+      "type=SECCOMP msg=audit(1.2:3): pid=7 stray exe=\"/x arch=c000003e\" arch=40000003 "
+      "syscall=20");
+  EXPECT_EQ(d.record.arch, FindArch("i386")->audit_arch);  // not the text inside the quotes
+}
+
 TEST(Audit, OtherLinesAndBadRecords) {
   TraceCall c;
   Result<bool> r = ParseAuditLine("type=SYSCALL msg=audit(1.2:3): arch=c000003e syscall=1", 1, &c);

@@ -269,5 +269,24 @@ TEST(CArrayLimits, MoreThan4096EntriesIsTheKernelsVerdict) {
   EXPECT_EQ(e.rule, "too-many-tokens");
 }
 
+// Hostile-input sweep, 2026-12-07 (fuzz/regressions/carray/nested-empty-macros.c, a timeout of
+// the carray fuzz target): macros that expand to nothing, nested, made the parser visit 4^19
+// tokens and keep none (a hang; the token cap never fired). The work of expansion is bounded
+// now, with the line that asks for it.
+TEST(CArrayLimits, NestedMacrosThatExpandToNothingAreBounded) {
+  std::string text;
+  for (int i = 0; i < 19; ++i) {
+    const std::string next = "M" + std::to_string(i + 1);
+    text += "#define M" + std::to_string(i) + " " + next + " " + next + " " + next + " " + next +
+            "\n";
+  }
+  text += "#define M19\n\nM0\n{ 0x06, 0, 0, 0x7fff0000 },\n";
+  Error e = Fails(text);
+  EXPECT_EQ(e.rule, "too-many-tokens");
+  EXPECT_EQ(e.line, 22);
+  // The same shape at a harmless depth still expands (to nothing) and parses.
+  EXPECT_EQ(Parse("#define B\n#define A B B B B\nA A\n{ 0x06, 0, 0, 0 },\n").size(), 1u);
+}
+
 }  // namespace
 }  // namespace sckit

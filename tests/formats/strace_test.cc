@@ -96,6 +96,18 @@ TEST(StraceArg, Values) {
   EXPECT_FALSE(StraceArgValue("[1, 2]", &v));
   EXPECT_FALSE(StraceArgValue("UNKNOWN_FLAG", &v));
   EXPECT_FALSE(StraceArgValue("09", &v));  // not octal
+  // 64 bits at most, both ways: past them a number once wrapped silently into a wrong value.
+  EXPECT_TRUE(StraceArgValue("18446744073709551615", &v));
+  EXPECT_EQ(v, UINT64_MAX);
+  EXPECT_TRUE(StraceArgValue("0xffffffffffffffff", &v));
+  EXPECT_EQ(v, UINT64_MAX);
+  EXPECT_TRUE(StraceArgValue("-9223372036854775808", &v));
+  EXPECT_EQ(v, uint64_t{1} << 63);
+  EXPECT_FALSE(StraceArgValue("18446744073709551616", &v));
+  EXPECT_FALSE(StraceArgValue("0x10000000000000001", &v));
+  EXPECT_FALSE(StraceArgValue("02000000000000000000001", &v));
+  EXPECT_FALSE(StraceArgValue("-9223372036854775809", &v));
+  EXPECT_FALSE(StraceArgValue("1|0x10000000000000000", &v));
 }
 
 TEST(Strace, WholeTraceCounts) {

@@ -8,8 +8,9 @@
 #
 # Checks marked [formats] (bounded reading, asm comments, C arrays, empty raw files, JSON
 # escaping), [records] (conflicting fields, binary detection, cases files), [writes] (write
-# errors) and [c-install] were fixed on other branches of issue 14 than the unmarked ones
-# (policy/, live/dump, cfg, main's last-resort catch); every check must pass once all are merged.
+# errors), [sweep] (fuzz findings) and [c-install] were fixed on other branches of issue 14
+# than the unmarked ones (policy/, live/dump, cfg, main's last-resort catch); every check must
+# pass once all are merged.
 set -uo pipefail
 
 SCKIT=${SCKIT:-$PWD/tools/sckit}
@@ -167,6 +168,16 @@ expect "[formats] a 150,000-entry C array" "1 2" "4096|too many|too large" \
   "$SCKIT" verify "$T/huge.c"
 if grep -qi "macro expansion" "$T/err"; then record "[formats] a C array has no macro expansion" fail "$(cat "$T/err")"
 else record "[formats] a C array has no macro expansion" ok; fi
+# [sweep] fuzz findings of 2026-12-07 (docs/fuzzing.md), through the command.
+{
+  for i in $(seq 0 18); do n="M$((i + 1))"; echo "#define M$i $n $n $n $n"; done
+  printf '#define M19\n\nM0\n{ 0x06, 0, 0, 0x7fff0000 },\n'
+} >"$T/nested-macros.c"
+expect "[sweep] a C array of nested macros expanding to nothing" "1 2" "line 22.*macros expand" \
+  "$SCKIT" verify "$T/nested-macros.c"
+printf '{"defaultAction": "SCMP_ACT_ERRNO",\n "defaultErrnoRet": 1e400}\n' >"$T/overflow.json"
+expect "[sweep] import oci of a number beyond a double" "2" "line 2, column 21.*out of range" \
+  "$SCKIT" import oci "$T/overflow.json" -o "$T/x.bpf"
 expect "cfg --format svg of a graph too large for Graphviz" "2" "too large for an SVG layout.*--format dot" \
   "$SCKIT" cfg --format svg -o "$T/x.svg" "$T/shared.bpf"
 

@@ -118,6 +118,26 @@ TEST(OciParse, MalformedJsonNamesLineAndColumn) {
             "array");
 }
 
+// oci fuzz target, 2026-12-07 (fuzz/regressions/oci/): a number beyond a double (1e400) made
+// the JSON parser throw out_of_range, which ParseProfile let escape (std::terminate in the
+// fuzzer, an unlocated failure in `sckit import oci`). It is a located json-syntax error now.
+TEST(OciParse, NumberBeyondADoubleIsALocatedSyntaxError) {
+  Result<Profile> p = ParseProfile(
+      "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"comment\": \"1e400\",\n"
+      "  \"defaultErrnoRet\": 1e400}");
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.error().rule, "json-syntax");
+  EXPECT_NE(p.error().message.find("line 2, column 22"), std::string::npos)
+      << p.error().message;  // the number, not the string with the same text
+  EXPECT_NE(p.error().message.find("'1e400'"), std::string::npos) << p.error().message;
+  // Negative, in an array, and at the very start of the text.
+  EXPECT_EQ(ParseRule("{\"syscalls\": [-2e999]}"), "json-syntax");
+  EXPECT_EQ(ParseRule("1e400"), "json-syntax");
+  // Large but finite numbers still parse (and are then judged by their field).
+  EXPECT_EQ(ParseRule("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 1e300}"),
+            "bad-profile");
+}
+
 TEST(OciParse, BadProfilesNameTheJsonPath) {
   const std::string head = R"({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [)";
   const std::string ok = R"({"names": ["read"], "action": "SCMP_ACT_ALLOW"}, )";

@@ -5,8 +5,10 @@
 #include <optional>
 
 #include "analysis/diff_classes.h"
+#include "analysis/dispatch_stage.h"
 #include "analysis/symbolic.h"
 #include "vm/action.h"
+#include "vm/arch.h"
 #include "vm/interpreter.h"
 #include "vm/record_layout.h"
 
@@ -24,10 +26,12 @@ namespace {
 
 using Stack = std::vector<const VerifiedProgram*>;
 
-z3::expr StackOutcome(z3::context& ctx, const DataWords& words, const Stack& stack) {
+// The stack's canonical outcome behind the dispatch stage.
+z3::expr StackOutcome(z3::context& ctx, const DataWords& words, const Stack& stack,
+                      const DispatchConfig& dispatch) {
   std::vector<z3::expr> rets;
   for (const VerifiedProgram* p : stack) rets.push_back(Encode(ctx, *p, words).ret);
-  return Canonical(ctx, StackRet(ctx, rets));
+  return WithDispatch(ctx, words, dispatch, Canonical(ctx, StackRet(ctx, rets)));
 }
 
 // One concrete run of a stack, and what it read.
@@ -35,9 +39,13 @@ struct Probe {
   uint32_t outcome = 0;
   bool depends = false;  // read ip or an argument: other records of the class may differ
   bool reads_nr = false;
+  uint32_t filters = 0;          // the filters' outcome, before the dispatch stage
+  bool filters_depend = false;   // the filters read ip or an argument
 };
 
-Probe ProbeStack(const Stack& stack, const SeccompData& d) {
+// With the dispatch stage first: a stopped call's outcome is the stage's, and a stage whose
+// answer varies with ip makes the outcome depend on ip.
+Probe ProbeStack(const Stack& stack, const SeccompData& d, const DispatchConfig& dispatch) {
   std::vector<uint32_t> rets;
   uint16_t words = 0;
   for (const VerifiedProgram* p : stack) {
@@ -45,7 +53,18 @@ Probe ProbeStack(const Stack& stack, const SeccompData& d) {
     rets.push_back(RunFilterTraced(*p, d, &trace));
     words |= trace.words_read;
   }
-  return Probe{CanonicalValue(ResolveStack(rets).ret), (words & ~0x3u) != 0, (words & 1u) != 0};
+  const std::optional<uint32_t> stopped = DispatchOutcome(dispatch, d);
+  const uint32_t filters = CanonicalValue(ResolveStack(rets).ret);
+  const bool filters_depend = (words & ~0x3u) != 0;
+  return Probe{stopped ? *stopped : filters,
+               filters_depend || DispatchDependsOnIp(dispatch, d.arch), (words & 1u) != 0,
+               filters, filters_depend};
+}
+
+bool SameDispatch(const DispatchConfig& x, const DispatchConfig& y) {
+  return x.mode == y.mode && x.offset == y.offset && x.len == y.len &&
+         x.selector_kind == y.selector_kind && x.selector == y.selector &&
+         x.vdso_sigreturn[0] == y.vdso_sigreturn[0] && x.vdso_sigreturn[1] == y.vdso_sigreturn[1];
 }
 
 SeccompData Record(uint32_t arch, uint32_t nr) {
@@ -58,7 +77,8 @@ SeccompData Record(uint32_t arch, uint32_t nr) {
 class Differ {
  public:
   Differ(const Stack& a, const Stack& b, const DiffOptions& options)
-      : a_(a), b_(b), options_(options), solver_(ctx_) {
+      : a_(a), b_(b), options_(options), solver_(ctx_),
+        same_dispatch_(SameDispatch(options.dispatch_a, options.dispatch_b)) {
     z3::params params(ctx_);
     params.set("timeout", options.timeout_ms);
     solver_.set(params);
@@ -73,6 +93,8 @@ class Differ {
   std::optional<SeccompData> Solve(const DataWords& words);
   void Plainer(const DataWords& words, z3::model* model);
   void Add(DiffRow row);
+  void SplitForDispatch(WordClasses* arch) const;
+  bool SharedStage(const Probe& pa, const Probe& pb, DiffRow* row);
 
   const Stack& a_;
   const Stack& b_;
@@ -81,22 +103,27 @@ class Differ {
   z3::solver solver_;
   DiffResult result_;
   bool full_ = false;
+  bool same_dispatch_;  // both stacks behind the same dispatch stage
 };
 
 // Replays the witness, merges with the previous row where the numbers run on with the same
 // pair of constant outcomes, and stops the listing at the cap.
 void Differ::Add(DiffRow row) {
-  row.witness.a = ConcreteOutcome(a_, row.witness.record);
-  row.witness.b = ConcreteOutcome(b_, row.witness.record);
+  row.witness.a = OutcomeWithDispatch(a_, options_.dispatch_a, row.witness.record);
+  row.witness.b = OutcomeWithDispatch(b_, options_.dispatch_b, row.witness.record);
   if (row.witness.a == row.witness.b) result_.exact = false;  // encoding vs interpreter
-  if (row.a_depends) row.a = row.witness.a;
-  if (row.b_depends) row.b = row.witness.b;
+  if (row.a_depends && !row.dispatch_only) row.a = row.witness.a;
+  if (row.b_depends && !row.dispatch_only) row.b = row.witness.b;
   result_.equivalent = false;
   std::vector<DiffRow>& rows = result_.rows;
   if (!rows.empty()) {
     DiffRow& last = rows.back();
-    const bool constant = !row.every_nr && !row.a_depends && !row.b_depends &&
-                          !last.every_nr && !last.a_depends && !last.b_depends;
+    // Constant rows merge, and so do rows that only the shared dispatch stage makes depend on
+    // ip (the same condition on both).
+    const bool constant = !row.every_nr && !last.every_nr &&
+                          ((!row.a_depends && !row.b_depends && !last.a_depends &&
+                            !last.b_depends) ||
+                           (row.dispatch_only && last.dispatch_only));
     if (constant && last.arch_first == row.arch_first && last.arch_last == row.arch_last &&
         last.a == row.a && last.b == row.b && last.nr_last != 0xffffffffu &&
         last.nr_last + 1 == row.nr_first) {
@@ -138,7 +165,8 @@ void Differ::Plainer(const DataWords& words, z3::model* model) {
 // A record on which the stacks differ, with the words `words` leaves free; nullopt if none.
 std::optional<SeccompData> Differ::Solve(const DataWords& words) {
   solver_.push();
-  solver_.add(StackOutcome(ctx_, words, a_) != StackOutcome(ctx_, words, b_));
+  solver_.add(StackOutcome(ctx_, words, a_, options_.dispatch_a) !=
+              StackOutcome(ctx_, words, b_, options_.dispatch_b));
   std::optional<SeccompData> out;
   const z3::check_result r = solver_.check();
   if (r == z3::unknown) result_.exact = false;
@@ -151,11 +179,30 @@ std::optional<SeccompData> Differ::Solve(const DataWords& words) {
   return out;
 }
 
+// Both stacks behind the same dispatch stage, and neither filter reading ip or an argument on
+// this class: they differ exactly where the filters' constant outcomes differ and the stage
+// lets a call through, so no solver is needed. True when that decided the class (a row added
+// with a witness ip the stage lets through, or none).
+bool Differ::SharedStage(const Probe& pa, const Probe& pb, DiffRow* row) {
+  if (!same_dispatch_ || pa.filters_depend || pb.filters_depend) return false;
+  if (pa.filters == pb.filters) return true;
+  const uint32_t arch = row->witness.record.arch;
+  const std::optional<uint64_t> ip = PassingIp(options_.dispatch_a, arch);
+  if (!ip) return true;  // the stage stops every call of the class on both sides alike
+  row->witness.record.instruction_pointer = *ip;
+  row->a_depends = row->b_depends = DispatchDependsOnIp(options_.dispatch_a, arch);
+  row->dispatch_only = row->a_depends;
+  row->a = pa.filters;
+  row->b = pb.filters;
+  Add(*row);
+  return true;
+}
+
 void Differ::NrClass(uint32_t arch_first, uint32_t arch_last, uint32_t nr_first,
                      uint32_t nr_last) {
   const SeccompData d = Record(arch_first, nr_first);
-  const Probe pa = ProbeStack(a_, d);
-  const Probe pb = ProbeStack(b_, d);
+  const Probe pa = ProbeStack(a_, d, options_.dispatch_a);
+  const Probe pb = ProbeStack(b_, d, options_.dispatch_b);
   DiffRow row;
   row.arch_first = arch_first;
   row.arch_last = arch_last;
@@ -169,6 +216,7 @@ void Differ::NrClass(uint32_t arch_first, uint32_t arch_last, uint32_t nr_first,
     Add(row);
     return;
   }
+  if (SharedStage(pa, pb, &row)) return;
   DataWords words(ctx_);
   words.w[0] = ctx_.bv_val(nr_first, 32);
   words.w[1] = ctx_.bv_val(arch_first, 32);
@@ -184,19 +232,24 @@ void Differ::NrClass(uint32_t arch_first, uint32_t arch_last, uint32_t nr_first,
 
 void Differ::ArchClass(uint32_t first, uint32_t last, const WordClasses& nr) {
   const SeccompData d = Record(first, 0);
-  const Probe pa = ProbeStack(a_, d);
-  const Probe pb = ProbeStack(b_, d);
-  if (!pa.depends && !pb.depends && !pa.reads_nr && !pb.reads_nr) {
-    if (pa.outcome == pb.outcome) return;
+  const Probe pa = ProbeStack(a_, d, options_.dispatch_a);
+  const Probe pb = ProbeStack(b_, d, options_.dispatch_b);
+  if (!pa.reads_nr && !pb.reads_nr &&
+      ((!pa.depends && !pb.depends) || (same_dispatch_ && !pa.filters_depend && !pb.filters_depend))) {
     DiffRow row;
     row.arch_first = first;
     row.arch_last = last;
     row.nr_last = 0xffffffffu;
     row.every_nr = true;
-    row.a = pa.outcome;
-    row.b = pb.outcome;
     row.witness.record = d;
-    Add(row);
+    if (!pa.depends && !pb.depends) {
+      if (pa.outcome == pb.outcome) return;
+      row.a = pa.outcome;
+      row.b = pb.outcome;
+      Add(row);
+    } else {
+      SharedStage(pa, pb, &row);
+    }
     return;
   }
   if (!nr.exact) {
@@ -211,7 +264,8 @@ void Differ::Symbolic(std::optional<uint32_t> arch, uint32_t arch_first, uint32_
   DataWords words(ctx_);
   if (arch) words.w[1] = ctx_.bv_val(*arch, 32);
   solver_.push();
-  solver_.add(StackOutcome(ctx_, words, a_) != StackOutcome(ctx_, words, b_));
+  solver_.add(StackOutcome(ctx_, words, a_, options_.dispatch_a) !=
+              StackOutcome(ctx_, words, b_, options_.dispatch_b));
   while (!full_) {
     const z3::check_result r = solver_.check();
     if (r == z3::unknown) result_.exact = false;
@@ -230,8 +284,8 @@ void Differ::Symbolic(std::optional<uint32_t> arch, uint32_t arch_first, uint32_
     row.arch_last = arch ? arch_last : av;
     row.nr_first = row.nr_last = nr;
     row.witness.record = words.FromModel(model);
-    const Probe pa = ProbeStack(a_, row.witness.record);
-    const Probe pb = ProbeStack(b_, row.witness.record);
+    const Probe pa = ProbeStack(a_, row.witness.record, options_.dispatch_a);
+    const Probe pb = ProbeStack(b_, row.witness.record, options_.dispatch_b);
     row.a_depends = pa.depends;
     row.b_depends = pb.depends;
     row.a = pa.outcome;
@@ -240,6 +294,36 @@ void Differ::Symbolic(std::optional<uint32_t> arch, uint32_t arch_first, uint32_
     solver_.add(!same_call);
   }
   solver_.pop();
+}
+
+// The dispatch stage tells arch values apart that the filters may not: i386 (the vDSO
+// sigreturn exception) and, where a filter reads ip's words, the big-endian arches (ip's words
+// the other way round): each then a class of its own, so that one member still decides it.
+void Differ::SplitForDispatch(WordClasses* arch) const {
+  bool reads_ip = false;
+  for (const Stack* stack : {&a_, &b_}) {
+    for (const VerifiedProgram* p : *stack) {
+      for (const SockFilter& f : p->insns()) {
+        reads_ip = reads_ip || (f.code == kSeccompLoadData && (f.k == 8 || f.k == 12));
+      }
+    }
+  }
+  std::vector<uint32_t>& starts = arch->starts;
+  const size_t before = starts.size();
+  for (const DispatchConfig* c : {&options_.dispatch_a, &options_.dispatch_b}) {
+    if (!DispatchStopOutcome(*c)) continue;
+    for (const ArchInfo& a : AllArches()) {
+      if (!(a.big_endian && reads_ip) &&
+          !(a.audit_arch == kAuditArchI386 && c->vdso_sigreturn[0] != 0)) {
+        continue;
+      }
+      starts.push_back(a.audit_arch);
+      if (a.audit_arch != 0xffffffffu) starts.push_back(a.audit_arch + 1);
+    }
+  }
+  if (starts.size() == before) return;
+  std::sort(starts.begin(), starts.end());
+  starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
 }
 
 DiffResult Differ::Run() {
@@ -252,7 +336,8 @@ DiffResult Differ::Run() {
   } else {
     Stack all = a_;
     all.insert(all.end(), b_.begin(), b_.end());
-    const DataClasses classes = ClassesOf(all);
+    DataClasses classes = ClassesOf(all);
+    SplitForDispatch(&classes.arch);
     if (!arches.empty()) {
       for (size_t i = 0; i < arches.size() && !full_; ++i) {
         ArchClass(arches[i], arches[i], classes.nr);

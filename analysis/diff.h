@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "vm/dispatch.h"
 #include "vm/program.h"
 #include "vm/seccomp_data.h"
 
@@ -42,6 +43,9 @@ struct DiffRow {
   bool b_depends = false;
   uint32_t a = 0;  // canonical outcomes: for every record of the row unless *_depends
   uint32_t b = 0;
+  // Both sides depend on ip only through the same dispatch stage (DiffOptions::dispatch_a ==
+  // dispatch_b): where it lets a call through, A gives `a` and B `b` on every record of the row.
+  bool dispatch_only = false;
   Difference witness;  // a record of the row on which they differ, replayed on both
 };
 
@@ -58,6 +62,11 @@ struct DiffOptions {
   unsigned timeout_ms = 60000;   // per solver query
   std::vector<uint32_t> arches;  // compare only these arch values (empty: every value)
   bool whole = false;  // tests: one solver query over the whole space, no classes
+  // Syscall user dispatch before each stack (analysis/dispatch_stage.h): calls it stops get
+  // DISPATCH_SIGSYS (kCanonicalDispatchSigsys) or KILL_PROCESS; off by default. The two may
+  // differ: the same filter under two configurations.
+  DispatchConfig dispatch_a;
+  DispatchConfig dispatch_b;
 };
 
 // Stacks are oldest first. Both must be non-empty.

@@ -254,6 +254,7 @@ std::string CanonicalText(uint32_t canonical, Numbering names) {
     case kRetTrace: return "TRACE(" + std::to_string(data) + ")";
     case kRetLog: return "LOG";
     case kRetAllow: return "ALLOW";
+    case 0x7ffe0000u: return "DISPATCH_SIGSYS";  // analysis/dispatch_stage.h, not an action
     default: return "KILL_PROCESS";
   }
 }

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "analysis/diff.h"
+#include "analysis/dispatch_stage.h"
 #include "analysis/symbolic.h"
 #include "vm/bpf.h"
 #include "vm/interpreter.h"
@@ -44,7 +45,8 @@ class Analyzer {
       originals_.push_back(&p->original());
       hit_.emplace_back(p->size(), false);
     }
-    outcome_ = std::make_unique<z3::expr>(Canonical(ctx_, StackRet(ctx_, rets)));
+    outcome_ = std::make_unique<z3::expr>(
+        WithDispatch(ctx_, words_, options.dispatch, Canonical(ctx_, StackRet(ctx_, rets))));
   }
 
   // Words (beyond nr/arch) the stack reads on this record, over every filter.
@@ -60,14 +62,43 @@ class Analyzer {
     return words & static_cast<uint16_t>(~0x3u);
   }
 
+  // A call the filters decide by (arch, nr) alone, behind a stage that depends on ip: the
+  // filters' outcome where the stage lets the call through, the stage's where it stops it.
+  SyscallRow StageOnly(const SeccompData& seed, const DispatchConfig& dispatch) {
+    SyscallRow row;
+    row.nr = seed.nr;
+    row.deciding_words = 0xc;  // ip.lo, ip.hi
+    SeccompData through = seed, stopped = seed;
+    through.instruction_pointer = *PassingIp(dispatch, seed.arch);
+    stopped.instruction_pointer = *StoppingIp(dispatch, seed.arch);
+    const uint32_t filters = ConcreteOutcome(stack_, through);
+    const uint32_t stop = *DispatchOutcome(dispatch, stopped);
+    row.outcomes.push_back({filters, through});
+    if (stop != filters) row.outcomes.push_back({stop, stopped});
+    row.dispatch_stop = DispatchStopCondition(dispatch, seed.arch);
+    std::sort(row.outcomes.begin(), row.outcomes.end(),
+              [](const OutcomeCase& a, const OutcomeCase& b) { return a.outcome < b.outcome; });
+    return row;
+  }
+
   // Every outcome under `constraint`, starting from the concrete record `seed`.
   SyscallRow Outcomes(const SeccompData& seed, const z3::expr& constraint) {
     SyscallRow row;
     row.nr = seed.nr;
-    const uint32_t first = ConcreteOutcome(stack_, seed);
+    const DispatchConfig& dispatch = options_.dispatch;
+    const uint32_t first = OutcomeWithDispatch(stack_, dispatch, seed);
     row.outcomes.push_back({first, seed});
     row.deciding_words = WordsRead(seed);
-    if (row.deciding_words == 0) return row;  // the path depended on nr and arch only
+    if (row.deciding_words == 0 && DispatchDependsOnIp(dispatch, seed.arch)) {
+      return StageOnly(seed, dispatch);  // the filters decide by nr and arch: no solver
+    }
+    if (DispatchDependsOnIp(dispatch, seed.arch)) row.deciding_words |= 0xc;  // ip.lo, ip.hi
+    if (row.deciding_words == 0) {  // the path depended on nr and arch only
+      if (DispatchStopOutcome(dispatch) == first) {
+        row.dispatch_stop = DispatchStopCondition(dispatch, seed.arch);
+      }
+      return row;
+    }
     solver_.push();
     solver_.add(constraint);
     std::set<uint32_t> seen = {first};
@@ -77,7 +108,7 @@ class Analyzer {
       if (r == z3::unknown) row.exact = false;
       if (r != z3::sat) break;
       const SeccompData w = words_.FromModel(solver_.get_model());
-      const uint32_t o = ConcreteOutcome(stack_, w);
+      const uint32_t o = OutcomeWithDispatch(stack_, dispatch, w);
       if (seen.count(o)) {  // the encoding and the interpreter disagree: never expected
         row.exact = false;
         break;
@@ -88,6 +119,11 @@ class Analyzer {
       solver_.add(*outcome_ != ctx_.bv_val(o, 32));
     }
     solver_.pop();
+    for (const OutcomeCase& c : row.outcomes) {
+      if (DispatchStopOutcome(dispatch) == c.outcome && DispatchOutcome(dispatch, c.witness)) {
+        row.dispatch_stop = DispatchStopCondition(dispatch, seed.arch);
+      }
+    }
     std::sort(row.outcomes.begin(), row.outcomes.end(),
               [](const OutcomeCase& a, const OutcomeCase& b) { return a.outcome < b.outcome; });
     return row;

@@ -16,6 +16,7 @@
 #include "analysis/cache.h"
 #include "vm/program.h"
 #include "vm/arch.h"
+#include "vm/dispatch.h"
 #include "vm/seccomp_data.h"
 
 namespace sckit::analysis {
@@ -32,6 +33,10 @@ struct SyscallRow {
   uint16_t deciding_words = 0;  // bit i: word at offset 4i (beyond nr/arch) decides the outcome
   bool cached = false;          // the kernel's cache allows it without running filters
   bool exact = true;            // false when the solver gave up
+  // With syscall user dispatch (AnalyzeOptions::dispatch): when it stops these calls before the
+  // filters ("ip not in [0x1000, 0x2000)", "always"; analysis/dispatch_stage.h), "" when none
+  // of the outcomes is the stage's.
+  std::string dispatch_stop;
   bool constant() const { return outcomes.size() == 1; }
 };
 
@@ -62,6 +67,10 @@ struct AnalyzeOptions {
   std::vector<const ArchInfo*> arches;  // default: x86_64
   CacheKernel cache;
   unsigned max_outcomes = 8;  // per syscall
+  // Syscall user dispatch before the stack (analysis/dispatch_stage.h): calls it stops show
+  // DISPATCH_SIGSYS (or KILL_PROCESS for an invalid selector) instead of the filters' outcome,
+  // and a row whose answer then depends on ip is decided by ip.lo/ip.hi.
+  DispatchConfig dispatch;
 };
 
 // Names of the seccomp_data words: "nr", "arch", "ip.lo", ..., "args[5].hi".

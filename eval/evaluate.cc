@@ -12,6 +12,13 @@
 namespace sckit::eval {
 namespace {
 
+// The line's configuration after the record: text, or a JSON member (with its comma).
+std::string DispatchSuffix(const DispatchConfig* dispatch, bool json) {
+  if (dispatch == nullptr) return "";
+  return json ? ", \"dispatch_config\": " + DispatchConfigJson(*dispatch)
+              : " " + LineDispatchText(*dispatch);
+}
+
 Result<bool> EvaluateLive(Session& s, const SeccompData& d, const EvalOptions& o,
                           Scratch* scratch) {
   const std::string record = FormatRecordText(d, o.full);
@@ -83,13 +90,21 @@ struct Expected {
 };
 
 // `line` and `source`: where the case is written and how (a cases line, a trace line).
+// `dispatch`: the line's own configuration (nullptr: the session's).
 Result<CaseRun> RunCase(Session& s, const SeccompData& d, int line, const std::string& source,
-                        const Expected& expected, bool full, std::vector<uint32_t>* rets) {
-  const Outcome o = Decide(s.stack, d, s.ctx, *rets);
+                        const Expected& expected, bool full, std::vector<uint32_t>* rets,
+                        const DispatchConfig* dispatch = nullptr) {
+  KernelContext line_ctx;
+  if (dispatch != nullptr) {
+    line_ctx = s.ctx;
+    line_ctx.dispatch = *dispatch;
+  }
+  const KernelContext& ctx = dispatch != nullptr ? line_ctx : s.ctx;
+  const Outcome o = Decide(s.stack, d, ctx, *rets);
   CaseRun run;
   CaseResult& c = run.result;
-  c = CaseResult{line, source, FormatRecordText(d, full), expected.text, OutcomeText(o, d.arch),
-                 expected.Matches(o)};
+  c = CaseResult{line, source, FormatRecordText(d, full) + DispatchSuffix(dispatch, false),
+                 expected.text, OutcomeText(o, d.arch), expected.Matches(o)};
   if (!s.uses_kernel()) return run;
   Result<live::KernelObservation> k = s.kernel->Run(d);
   if (!k.ok()) {
@@ -110,7 +125,7 @@ Result<CaseRun> RunCase(Session& s, const SeccompData& d, int line, const std::s
     c.passed = kernel_match;
     return run;
   }
-  const Outcome oj = Decide(s.jit, d, s.ctx, *rets);
+  const Outcome oj = Decide(s.jit, d, ctx, *rets);
   c.actual = "interp " + OutcomeText(o, d.arch) + ", jit " + OutcomeText(oj, d.arch) +
              ", kernel " + KernelText(*k, d.arch);
   c.passed = c.passed && expected.Matches(oj) && oj.verdict() == o.verdict();
@@ -132,23 +147,66 @@ void Count(const CaseRun& run, SuiteResult* suite) {
 
 }  // namespace
 
+Result<std::optional<DispatchConfig>> LineDispatchConfig(const Session& session,
+                                                         const LineDispatch& line) {
+  if (!line.any()) return std::optional<DispatchConfig>();
+  Result<DispatchConfig> c = ApplyLineDispatch(session.ctx.dispatch, line);
+  if (!c.ok()) return c.error();
+  if (!c->on()) return std::optional<DispatchConfig>(*c);
+  const std::string& token = line.FirstToken();
+  if (session.ctx.kernel < kDispatchSince) {
+    return MakeLineError("usage",
+                         "'" + token + "': syscall user dispatch exists from Linux " +
+                             kDispatchSince.ToString() + "; --kernel-version " +
+                             session.ctx.kernel.ToString() + " has none",
+                         line.line);
+  }
+  if (session.uses_kernel()) {
+    return MakeLineError("dispatch-unsupported",
+                         "'" + token + "': --engine " +
+                             std::string(EngineChoiceName(session.engine)) +
+                             " cannot show syscall user dispatch (it decides before the "
+                             "syscall-entry stop where the kernel engine writes the record; "
+                             "docs/kernel-entry.md); use --engine interp or jit",
+                         line.line);
+  }
+  return std::optional<DispatchConfig>(*c);
+}
+
 Result<bool> EvaluateRecord(Session& session, const SeccompData& data, const EvalOptions& options,
-                            Scratch* scratch) {
+                            Scratch* scratch, const DispatchConfig* dispatch) {
   scratch->rets.resize(session.stack.size());
-  if (session.uses_kernel()) return EvaluateLive(session, data, options, scratch);
+  if (session.uses_kernel()) {
+    Result<bool> agree = EvaluateLive(session, data, options, scratch);
+    // Only an off configuration reaches here (LineDispatchConfig): the session's answer.
+    if (agree.ok() && dispatch != nullptr) {
+      std::string& out = scratch->out;
+      const size_t at = options.json ? out.size() - 2 : out.find(" -> ");
+      if (at != std::string::npos) out.insert(at, DispatchSuffix(dispatch, options.json));
+    }
+    return agree;
+  }
+  KernelContext line_ctx;
+  if (dispatch != nullptr) {
+    line_ctx = session.ctx;
+    line_ctx.dispatch = *dispatch;
+  }
+  const KernelContext& ctx = dispatch != nullptr ? line_ctx : session.ctx;
   const FilterStack& stack = session.stack;
   const Outcome o = options.trace
-                        ? DecideTraced(stack, data, session.ctx, scratch->rets, &scratch->traces)
-                        : Decide(stack, data, session.ctx, scratch->rets);
+                        ? DecideTraced(stack, data, ctx, scratch->rets, &scratch->traces)
+                        : Decide(stack, data, ctx, scratch->rets);
   const bool filters_ran = o.filters_ran(stack.size());
   std::string& out = scratch->out;
   if (options.json) {
     out = OutcomeJsonOpen(data, options.full, EngineChoiceName(session.engine), o, stack,
                           scratch->rets, filters_ran);
+    out += DispatchSuffix(dispatch, true);
     if (options.trace) AppendTraceJson(stack, scratch->traces, &out);
     out += "}\n";
   } else {
-    out = FormatRecordText(data, options.full) + " -> " + OutcomeText(o, data.arch);
+    out = FormatRecordText(data, options.full) + DispatchSuffix(dispatch, false) + " -> " +
+          OutcomeText(o, data.arch);
     if (!DispatchPasses(o.dispatch) && o.effect != Effect::kDispatchSignal) {
       out += " (syscall user dispatch: " + std::string(DispatchResultName(o.dispatch)) +
              ", signal " + SignalText(o.signal, data.arch) + ")";
@@ -180,6 +238,10 @@ Result<SuiteResult> RunCases(Session& session, std::istream& in, const std::stri
     // parsed again whenever the arch changes.
     Result<Expectation> expected = ParseExpectation(case_line.expected, case_line.line);
     if (case_line.records.empty() && !expected.ok()) return expected.error();
+    Result<std::optional<DispatchConfig>> dispatch =
+        LineDispatchConfig(session, case_line.dispatch);
+    if (!dispatch.ok()) return dispatch.error();
+    const DispatchConfig* line_dispatch = dispatch->has_value() ? &**dispatch : nullptr;
     std::optional<uint32_t> parsed_for;
     for (const SeccompData& d : case_line.records) {
       if (parsed_for != d.arch) {
@@ -188,8 +250,8 @@ Result<SuiteResult> RunCases(Session& session, std::istream& in, const std::stri
       }
       if (!expected.ok()) return expected.error();
       const Expected one{std::span<const Expectation>(&*expected, 1), expected->text};
-      Result<CaseRun> run =
-          RunCase(session, d, case_line.line, case_line.text, one, options.full, &rets);
+      Result<CaseRun> run = RunCase(session, d, case_line.line, case_line.text, one,
+                                    options.full, &rets, line_dispatch);
       if (!run.ok()) return run.error();
       Count(*run, &suite);
       if (options.on_case) options.on_case(run->result, run->skipped);

@@ -7,12 +7,14 @@
 #include <cstdint>
 #include <functional>
 #include <istream>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "eval/report.h"
 #include "eval/session.h"
+#include "formats/record_dispatch.h"
 #include "vm/seccomp_data.h"
 #include "vm/status.h"
 
@@ -33,9 +35,18 @@ struct Scratch {
 
 // Evaluates one record; its report (text or one JSON line, ending in '\n') is left in
 // scratch->out. Returns whether the engines agreed (always true with one userspace engine).
-// Errors: the live kernel engine's harness failures.
+// Errors: the live kernel engine's harness failures. `dispatch`: the record line's own syscall
+// user dispatch configuration (LineDispatchConfig), used instead of the session's and printed
+// after the record (`dispatch=on region=... selector=...`; JSON: "dispatch_config": {...}).
 Result<bool> EvaluateRecord(Session& session, const SeccompData& data, const EvalOptions& options,
-                            Scratch* scratch);
+                            Scratch* scratch, const DispatchConfig* dispatch = nullptr);
+
+// The configuration a record line's dispatch keys give over the session's (ApplyLineDispatch),
+// or nullopt for a line without them. Errors, at the line: ApplyLineDispatch's; "usage" for
+// dispatch on below Linux 5.11 (--kernel-version); "dispatch-unsupported" for dispatch on with
+// the live kernel engine, which cannot show it (docs/kernel-entry.md).
+Result<std::optional<DispatchConfig>> LineDispatchConfig(const Session& session,
+                                                         const LineDispatch& line);
 
 struct CaseOptions {
   bool keep_cases = false;  // keep every CaseResult in the suite (for JUnit)

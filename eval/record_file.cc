@@ -1,6 +1,7 @@
 // ForEachRecordInFile: binary records through RecordReader (a NUL byte in the first 64 bytes,
 // which no text record holds), text and cases lines through CaseReader; streamed, in bounded
-// memory (formats/records.h caps line length and a file's total records).
+// memory (formats/records.h caps line length and a file's total records). A cases line's own
+// dispatch configuration (formats/record_dispatch.h) keeps out the records it dispatches.
 #include "eval/record_file.h"
 
 #include <cerrno>
@@ -50,7 +51,19 @@ std::optional<Error> ForEachRecordInFile(const std::string& path,
     Result<bool> more = cases.Next(&line);
     if (!more.ok()) return more.error();
     if (!*more) return std::nullopt;
-    for (const SeccompData& d : line.records) sink(d);
+    if (!line.dispatch.any()) {
+      for (const SeccompData& d : line.records) sink(d);
+      continue;
+    }
+    // A line with its own syscall user dispatch configuration: only the records it lets reach
+    // the filters (a dispatched call never runs them).
+    DispatchConfig base;  // the command line's defaults: off, selector block
+    base.selector = kDispatchBlock;
+    Result<DispatchConfig> dispatch = ApplyLineDispatch(base, line.dispatch);
+    if (!dispatch.ok()) return dispatch.error();
+    for (const SeccompData& d : line.records) {
+      if (DispatchPasses(DecideDispatch(*dispatch, d))) sink(d);
+    }
   }
 }
 

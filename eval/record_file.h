@@ -1,6 +1,8 @@
 // The records of a file that `sckit coverage` and `sckit cfg --coverage` read: a `sckit test`
 // cases file (the RECORD side of `RECORD => EXPECTED`, patterns expanded), a text vectors file,
-// or binary seccomp_data records (a file with a zero byte is binary).
+// or binary seccomp_data records (a file with a zero byte is binary). Of a line with its own
+// syscall user dispatch configuration (`dispatch=on region=...`), only the records that reach
+// the filters.
 #pragma once
 
 #include <functional>

@@ -107,8 +107,9 @@ void RecordReader::Detect() {
   }
 }
 
-Result<bool> RecordReader::Next(SeccompData* out) {
+Result<bool> RecordReader::Next(SeccompData* out, LineDispatch* dispatch) {
   if (format_ == RecordFormat::kAuto) Detect();
+  if (dispatch != nullptr) dispatch->given = 0;
   if (format_ == RecordFormat::kBinary) {
     unsigned char buf[sizeof(SeccompData)];
     size_t have = 0;
@@ -134,6 +135,7 @@ Result<bool> RecordReader::Next(SeccompData* out) {
   }
   if (batch_pos_ < batch_.size()) {
     *out = batch_[batch_pos_++];
+    if (dispatch != nullptr) *dispatch = batch_dispatch_;
     return true;
   }
   for (;;) {
@@ -146,14 +148,15 @@ Result<bool> RecordReader::Next(SeccompData* out) {
     if (text.empty()) continue;
     position_ = line_no_;
     // One record per line is the common case: parsed without a batch (nothing allocated).
-    Result<SeccompData> one = ParseRecord(text, line_no_);
+    Result<SeccompData> one = ParseRecord(text, line_no_, dispatch);
     if (one.ok() || one.error().rule != "list-not-allowed") {
       if (!one.ok()) return one.error();
       *out = *one;
       return true;
     }
-    Result<std::vector<SeccompData>> r = ParseRecordPattern(text, line_no_);
+    Result<std::vector<SeccompData>> r = ParseRecordPattern(text, line_no_, dispatch);
     if (!r.ok()) return r.error();
+    if (dispatch != nullptr) batch_dispatch_ = *dispatch;
     if (r->size() > 1) {
       expanded_ += r->size();
       if (expanded_ > max_expanded_) {
@@ -205,7 +208,7 @@ Result<bool> CaseReader::Next(CaseLine* out) {
       pattern.remove_suffix(1);
     }
     if (pattern.empty() && !require_expected_) continue;
-    Result<std::vector<SeccompData>> records = ParseRecordPattern(pattern, line_no_);
+    Result<std::vector<SeccompData>> records = ParseRecordPattern(pattern, line_no_, &out->dispatch);
     if (!records.ok()) return records.error();
     total_ += records->size();
     if (total_ > max_records_) {
@@ -218,6 +221,24 @@ Result<bool> CaseReader::Next(CaseLine* out) {
     out->records = std::move(*records);
     return true;
   }
+}
+
+std::string_view StripComment(std::string_view line) {
+  constexpr std::string_view kWhitespace = " \t\r\n\f\v";
+  const size_t hash = line.find('#');
+  if (hash != std::string_view::npos) line = line.substr(0, hash);
+  const size_t first = line.find_first_not_of(kWhitespace);
+  if (first == std::string_view::npos) return {};
+  const size_t last = line.find_last_not_of(kWhitespace);
+  return line.substr(first, last - first + 1);
+}
+
+Result<RecordFormat> ParseRecordFormatName(std::string_view name) {
+  if (name == "auto") return RecordFormat::kAuto;
+  if (name == "text") return RecordFormat::kText;
+  if (name == "binary" || name == "bin" || name == "raw") return RecordFormat::kBinary;
+  return MakeError("bad-format", "unknown record format '" + std::string(name) +
+                                     "' (expected auto, text or binary)");
 }
 
 }  // namespace sckit

@@ -7,6 +7,7 @@
 #include <functional>
 #include <optional>
 
+#include "formats/record_dispatch.h"
 #include "vm/arch.h"
 #include "vm/text.h"
 
@@ -85,13 +86,14 @@ struct Token {
 struct Parsed {
   std::array<Token, kSlots> slots;
   Token args;
+  LineDispatch dispatch;  // dispatch=, region=, selector=, vdso-sigreturn= (record_dispatch.h)
 };
 
 Error TokenError(std::string rule, std::string_view token, const std::string& what, int line) {
   return MakeLineError(std::move(rule), "'" + std::string(token) + "': " + what, line);
 }
 
-Result<Parsed> Tokenize(std::string_view text, int line) {
+Result<Parsed> TokenizeLine(std::string_view text, int line) {
   Parsed p;
   size_t pos = 0;
   bool any = false;
@@ -120,10 +122,16 @@ Result<Parsed> Tokenize(std::string_view text, int line) {
       slot = &p.args;
     } else if (key.size() == 2 && key[0] == 'a' && key[1] >= '0' && key[1] <= '5') {
       slot = &p.slots[kA0 + (key[1] - '0')];
+    } else if (IsLineDispatchKey(key)) {
+      if (value.empty()) return TokenError("missing-value", tok, "no value after '='", line);
+      Result<bool> d = ParseLineDispatchToken(key, value, tok, line, &p.dispatch);
+      if (!d.ok()) return d.error();
+      continue;
     } else {
       return TokenError("unknown-key", tok,
                         "unknown key '" + std::string(key) +
-                            "' (expected arch, nr, ip, args, a0..a5)",
+                            "' (expected arch, nr, ip, args, a0..a5, or dispatch, region, "
+                            "selector, vdso-sigreturn)",
                         line);
     }
     if (slot->present) return TokenError("duplicate-key", tok, "key given twice", line);
@@ -146,6 +154,22 @@ Result<Parsed> Tokenize(std::string_view text, int line) {
     }
   }
   if (!p.slots[kNr].present) return MakeLineError("missing-nr", "every record needs nr=", line);
+  return p;
+}
+
+// The line's tokens; its dispatch keys go to *dispatch, and are an error where the caller takes
+// none (nullptr): a record whose configuration would be ignored must not pass silently.
+Result<Parsed> Tokenize(std::string_view text, int line, LineDispatch* dispatch) {
+  Result<Parsed> p = TokenizeLine(text, line);
+  if (!p.ok()) return p.error();
+  if (dispatch != nullptr) {
+    *dispatch = p->dispatch;
+  } else if (p->dispatch.any()) {
+    return TokenError("dispatch-not-allowed", p->dispatch.FirstToken(),
+                      "a syscall user dispatch configuration is only read by sckit eval and "
+                      "sckit test",
+                      line);
+  }
   return p;
 }
 
@@ -467,25 +491,17 @@ std::string FormatRecord(const SeccompData& data) {
   return std::string(buf, static_cast<size_t>(n));
 }
 
-std::string_view StripComment(std::string_view line) {
-  const size_t hash = line.find('#');
-  if (hash != std::string_view::npos) line = line.substr(0, hash);
-  const size_t first = line.find_first_not_of(kWhitespace);
-  if (first == std::string_view::npos) return {};
-  const size_t last = line.find_last_not_of(kWhitespace);
-  return line.substr(first, last - first + 1);
-}
-
-Result<SeccompData> ParseRecord(std::string_view text, int line) {
-  Result<Parsed> p = Tokenize(text, line);
+Result<SeccompData> ParseRecord(std::string_view text, int line, LineDispatch* dispatch) {
+  Result<Parsed> p = Tokenize(text, line, dispatch);
   if (!p.ok()) return p.error();
   SeccompData out;
   if (auto e = Expand(*p, false, line, [&](const SeccompData& d) { out = d; })) return *e;
   return out;
 }
 
-Result<std::vector<SeccompData>> ParseRecordPattern(std::string_view text, int line) {
-  Result<Parsed> p = Tokenize(text, line);
+Result<std::vector<SeccompData>> ParseRecordPattern(std::string_view text, int line,
+                                                    LineDispatch* dispatch) {
+  Result<Parsed> p = Tokenize(text, line, dispatch);
   if (!p.ok()) return p.error();
   std::vector<SeccompData> out;
   if (auto e = Expand(*p, true, line, [&](const SeccompData& d) { out.push_back(d); })) {
@@ -494,20 +510,12 @@ Result<std::vector<SeccompData>> ParseRecordPattern(std::string_view text, int l
   return out;
 }
 
-Result<uint64_t> CountRecordPattern(std::string_view text, int line) {
-  Result<Parsed> p = Tokenize(text, line);
+Result<uint64_t> CountRecordPattern(std::string_view text, int line, LineDispatch* dispatch) {
+  Result<Parsed> p = Tokenize(text, line, dispatch);
   if (!p.ok()) return p.error();
   uint64_t count = 0;
   if (auto e = Expand(*p, true, line, [](const SeccompData&) {}, &count)) return *e;
   return count;
-}
-
-Result<RecordFormat> ParseRecordFormatName(std::string_view name) {
-  if (name == "auto") return RecordFormat::kAuto;
-  if (name == "text") return RecordFormat::kText;
-  if (name == "binary" || name == "bin" || name == "raw") return RecordFormat::kBinary;
-  return MakeError("bad-format", "unknown record format '" + std::string(name) +
-                                     "' (expected auto, text or binary)");
 }
 
 }  // namespace sckit

@@ -18,6 +18,10 @@
 // write 0xffffff9c for a 32-bit int that the caller zero-extended). A value that does not fit
 // the field is an error, as are unknown keys, repeated keys, unknown names and a missing nr;
 // errors name the line and the token.
+//   dispatch, region, selector, vdso-sigreturn: the line's own syscall user dispatch
+//          configuration (formats/record_dispatch.h), read only where the caller takes it
+//          (`sckit eval`, `sckit test`: the LineDispatch* below); elsewhere an error
+//          ("dispatch-not-allowed").
 //
 // Canonical form (FormatRecord), the record exactly as the filter sees it:
 //   arch=0xc000003e nr=257 ip=0x7f0000001000 args=0xffffff9c,0x1000,0x0,0x0,0x0,0x0
@@ -46,6 +50,7 @@
 #include <string_view>
 #include <vector>
 
+#include "formats/record_dispatch.h"
 #include "vm/seccomp_data.h"
 #include "vm/status.h"
 
@@ -64,15 +69,21 @@ inline constexpr uint64_t kMaxPatternRecords = 1u << 20;
 // "bad-token" (no '='), "unknown-key", "duplicate-key", "conflicting-keys", "missing-value",
 // "bad-number",
 // "number-out-of-range", "too-many-args", "unknown-arch", "unknown-syscall", "missing-nr",
-// "nr-mismatch", "list-not-allowed" (a set, range or `*` outside a pattern).
-Result<SeccompData> ParseRecord(std::string_view text, int line = -1);
+// "nr-mismatch", "list-not-allowed" (a set, range or `*` outside a pattern), "bad-dispatch",
+// "dispatch-not-allowed" (dispatch keys and `dispatch` is nullptr). `dispatch`: the line's
+// dispatch keys (given = 0 when none).
+Result<SeccompData> ParseRecord(std::string_view text, int line = -1,
+                                LineDispatch* dispatch = nullptr);
 
 // A text record whose fields may be sets and ranges; the cross product, in the order
 // documented above. Errors: ParseRecord's, "bad-range", "pattern-too-large".
-Result<std::vector<SeccompData>> ParseRecordPattern(std::string_view text, int line = -1);
+// The dispatch keys hold for every record of the line.
+Result<std::vector<SeccompData>> ParseRecordPattern(std::string_view text, int line = -1,
+                                                    LineDispatch* dispatch = nullptr);
 
 // How many records ParseRecordPattern would give, without expanding them (the same errors).
-Result<uint64_t> CountRecordPattern(std::string_view text, int line = -1);
+Result<uint64_t> CountRecordPattern(std::string_view text, int line = -1,
+                                    LineDispatch* dispatch = nullptr);
 
 // The text before a '#', without surrounding whitespace.
 std::string_view StripComment(std::string_view line);
@@ -110,7 +121,9 @@ class RecordReader {
   // number), a line longer than 1 MiB ("line-too-long"), pattern lines past max_expanded
   // ("too-many-records", at the line), a truncated binary record ("truncated-record") or a
   // read error ("io-error").
-  Result<bool> Next(SeccompData* out);
+  // `dispatch`: the dispatch keys of the record's line (given = 0 for none and for binary
+  // records); nullptr: such keys are an error ("dispatch-not-allowed").
+  Result<bool> Next(SeccompData* out, LineDispatch* dispatch = nullptr);
 
   // Text: the 1-based line of the last record returned. Binary: its 1-based record index.
   int position() const { return position_; }
@@ -134,6 +147,7 @@ class RecordReader {
   uint64_t max_expanded_;
   uint64_t expanded_ = 0;
   std::vector<SeccompData> batch_;  // the rest of the last pattern line's records
+  LineDispatch batch_dispatch_;     // and that line's dispatch keys
   size_t batch_pos_ = 0;
 };
 
@@ -147,6 +161,7 @@ struct CaseLine {
   std::string text;                  // the line as written, without surrounding blanks
   std::vector<SeccompData> records;  // the pattern, expanded
   std::string expected;              // after "=>", without comment and blanks; "" if none
+  LineDispatch dispatch;             // the line's dispatch keys (formats/record_dispatch.h)
 };
 
 // Streams the lines of a cases file: at most kMaxRecordLineBytes a line, at most

@@ -3,7 +3,10 @@
 // (formats/record_text.h, short and --full), and each parses back to the same bytes; patterns
 // (sets, ranges, `*`) expand to as many records as CountRecordPattern says, each doing the same;
 // the streaming reader survives any bytes in both formats; expectations parse or fail with a
-// rule.
+// rule. A line's syscall user dispatch keys (formats/record_dispatch.h) are refused where they
+// are not taken, or parse beside the same record; an applied configuration passes the prctl's
+// checks and, printed after the record, parses back to the same record and configuration over
+// any command line's.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -12,6 +15,7 @@
 #include <string_view>
 
 #include "fuzz/fuzz_check.h"
+#include "formats/record_dispatch.h"
 #include "formats/record_text.h"
 #include "formats/records.h"
 #include "vm/record_layout.h"
@@ -43,6 +47,49 @@ uint64_t PatternBound(std::string_view line) {
   return n.ok() ? *n : 0;
 }
 
+// A line read with its dispatch keys: the same record (or error) as without them when it has
+// none; a configuration that applies is one the prctl accepts and prints back to itself.
+void CheckDispatchKeys(std::string_view line, int line_no, const Result<SeccompData>& plain) {
+  LineDispatch keys;
+  Result<SeccompData> record = ParseRecord(line, line_no, &keys);
+  if (!record.ok()) {
+    fuzz::Check(!record.error().rule.empty() && record.error().line == line_no,
+                "dispatch errors carry a rule and the line");
+    fuzz::Check(!plain.ok(), "a line without dispatch keys parses with or without them");
+    return;
+  }
+  fuzz::Check(plain.ok() == !keys.any(), "dispatch keys are refused only where not taken");
+  if (plain.ok()) {
+    fuzz::Check(std::memcmp(&*plain, &*record, sizeof(SeccompData)) == 0, "the same record");
+  }
+  if (!keys.any()) return;
+  DispatchConfig cli;
+  cli.mode = DispatchMode::kInclusive;
+  cli.offset = 0x1000;
+  cli.len = 0x10;
+  cli.selector = 9;
+  for (const DispatchConfig& base : {DispatchConfig{}, cli}) {
+    Result<DispatchConfig> c = ApplyLineDispatch(base, keys);
+    if (!c.ok()) {
+      fuzz::Check(!c.error().rule.empty() && c.error().line == line_no, "located apply errors");
+      continue;
+    }
+    fuzz::Check(CheckDispatchConfig(*c).ok(), "an applied configuration is one the prctl takes");
+    const std::string printed = FormatRecordText(*record) + " " + LineDispatchText(*c);
+    for (const DispatchConfig& other : {DispatchConfig{}, cli}) {
+      LineDispatch again;
+      Result<SeccompData> back = ParseRecord(printed, line_no, &again);
+      fuzz::Check(back.ok() && std::memcmp(&*back, &*record, sizeof(SeccompData)) == 0,
+                  "a printed line with its configuration gives back the record");
+      if (!back.ok()) return;
+      Result<DispatchConfig> same = ApplyLineDispatch(other, again);
+      fuzz::Check(same.ok() && LineDispatchText(*same) == LineDispatchText(*c) &&
+                      same->vdso_sigreturn[1] == c->vdso_sigreturn[1],
+                  "a printed configuration parses back to itself over any command line");
+    }
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -67,6 +114,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     } else {
       fuzz::Check(!record.error().rule.empty(), "errors carry a rule");
     }
+    CheckDispatchKeys(line, line_no, record);
     const Result<uint64_t> count = CountRecordPattern(line, line_no);
     if (!count.ok() || *count <= 4096) {
       Result<std::vector<SeccompData>> records = ParseRecordPattern(line, line_no);

@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 
+#include "analysis/dispatch_stage.h"
 #include "analysis/symbolic.h"
 #include "policy/decompile_conditions.h"
 #include "policy/decompile_paths.h"
@@ -64,11 +65,22 @@ Numbering RowNames(const analysis::DiffRow& d) {
   return d.arch_first == d.arch_last ? NumberingOf(d.arch_first) : Numbering::kUnknown;
 }
 
-void Count(ReportArch* arch, const ReportRow& row, const analysis::DiffRow& d) {
-  const std::string a =
-      d.a_depends ? "depends on arguments" : analysis::CanonicalText(d.a, RowNames(d));
-  const std::string b =
-      d.b_depends ? "depends on arguments" : analysis::CanonicalText(d.b, RowNames(d));
+// What a side that depends on the record depends on: ip too where dispatch's region decides.
+std::string DependsText(const DispatchConfig& dispatch, uint32_t arch) {
+  return analysis::DispatchDependsOnIp(dispatch, arch) ? "depends on ip or arguments"
+                                                       : "depends on arguments";
+}
+
+void Count(ReportArch* arch, const ReportRow& row, const analysis::DiffRow& d,
+           const DispatchConfig& dispatch_a, const DispatchConfig& dispatch_b) {
+  // A row only the shared dispatch stage makes depend on ip: the filters' outcomes, marked.
+  const std::string unless = d.dispatch_only ? " unless dispatched" : "";
+  const std::string a = d.a_depends && !d.dispatch_only
+                            ? DependsText(dispatch_a, d.arch_first)
+                            : analysis::CanonicalText(d.a, RowNames(d)) + unless;
+  const std::string b = d.b_depends && !d.dispatch_only
+                            ? DependsText(dispatch_b, d.arch_first)
+                            : analysis::CanonicalText(d.b, RowNames(d)) + unless;
   PairCount* pair = nullptr;
   for (PairCount& p : arch->pairs) {
     if (p.a == a && p.b == b) pair = &p;
@@ -132,7 +144,32 @@ std::string DescribeSyscall(const Stack& stack, uint32_t arch, uint32_t nr) {
   return out + ", else " + analysis::CanonicalText(last, names);
 }
 
-DiffReport Explain(const analysis::DiffResult& diff, const Stack& a, const Stack& b) {
+namespace {
+
+// A side whose outcome depends on ip or arguments: the dispatch stage's condition first when
+// the stage's answer varies with ip ("DISPATCH_SIGSYS when ip not in [a, b), else ..."), then
+// the filters'.
+std::string StageThen(const DispatchConfig& dispatch, uint32_t arch, const std::string& filters) {
+  return analysis::CanonicalText(*analysis::DispatchStopOutcome(dispatch), NumberingOf(arch)) +
+         " when " +
+         analysis::DispatchStopCondition(dispatch, arch) + ", else " + filters;
+}
+
+std::string StageThen(const DispatchConfig& dispatch, uint32_t arch, uint32_t filters) {
+  return StageThen(dispatch, arch, analysis::CanonicalText(filters, NumberingOf(arch)));
+}
+
+std::string DescribeSide(const Stack& stack, const DispatchConfig& dispatch, uint32_t arch,
+                         uint32_t nr) {
+  const std::string filters = DescribeSyscall(stack, arch, nr);
+  if (!analysis::DispatchDependsOnIp(dispatch, arch)) return filters;
+  return StageThen(dispatch, arch, filters);
+}
+
+}  // namespace
+
+DiffReport Explain(const analysis::DiffResult& diff, const Stack& a, const Stack& b,
+                   const DispatchConfig& dispatch_a, const DispatchConfig& dispatch_b) {
   DiffReport report;
   report.equivalent = diff.equivalent;
   report.exact = diff.exact;
@@ -150,10 +187,12 @@ DiffReport Explain(const analysis::DiffResult& diff, const Stack& a, const Stack
     row.a_depends = d.a_depends;
     row.b_depends = d.b_depends;
     const std::string always = d.a_depends || d.b_depends ? " always" : "";
-    row.a = d.a_depends ? DescribeSyscall(a, d.arch_first, d.nr_first)
-                        : analysis::CanonicalText(d.a, RowNames(d)) + always;
-    row.b = d.b_depends ? DescribeSyscall(b, d.arch_first, d.nr_first)
-                        : analysis::CanonicalText(d.b, RowNames(d)) + always;
+    row.a = d.dispatch_only ? StageThen(dispatch_a, d.arch_first, d.a)
+            : d.a_depends   ? DescribeSide(a, dispatch_a, d.arch_first, d.nr_first)
+                            : analysis::CanonicalText(d.a, RowNames(d)) + always;
+    row.b = d.dispatch_only ? StageThen(dispatch_b, d.arch_first, d.b)
+            : d.b_depends   ? DescribeSide(b, dispatch_b, d.arch_first, d.nr_first)
+                            : analysis::CanonicalText(d.b, RowNames(d)) + always;
     row.witness = d.witness;
     if (d.every_nr && !Named(d.arch_first, d.arch_last)) {  // folded: one row per pair
       if (!others) others = ReportArch{"every other arch", {}, 0, 0, {}, {}};
@@ -162,7 +201,7 @@ DiffReport Explain(const analysis::DiffResult& diff, const Stack& a, const Stack
       for (const ReportRow& r : others->rows) merged |= r.a == row.a && r.b == row.b;
       if (merged) continue;
       row.syscalls = 0;
-      Count(&*others, row, d);
+      Count(&*others, row, d, dispatch_a, dispatch_b);
       others->rows.push_back(row);
       continue;
     }
@@ -172,7 +211,7 @@ DiffReport Explain(const analysis::DiffResult& diff, const Stack& a, const Stack
       report.arches.push_back(ReportArch{ArchName(d.arch_first, d.arch_last), {key}, 0, 0, {}, {}});
     }
     ReportArch& arch = report.arches[it->second];
-    Count(&arch, row, d);
+    Count(&arch, row, d, dispatch_a, dispatch_b);
     arch.rows.push_back(row);
   }
   if (others) report.arches.push_back(std::move(*others));

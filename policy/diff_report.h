@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "analysis/diff.h"
+#include "vm/dispatch.h"
 #include "vm/program.h"
 
 namespace sckit::policy {
@@ -52,9 +53,12 @@ struct DiffReport {
   std::vector<ReportArch> arches;
 };
 
+// `dispatch_a`/`dispatch_b`: the syscall user dispatch configurations the diff was made with
+// (analysis::DiffOptions); a side that depends on ip through them says the stage's condition.
 DiffReport Explain(const analysis::DiffResult& diff,
                    const std::vector<const VerifiedProgram*>& a,
-                   const std::vector<const VerifiedProgram*>& b);
+                   const std::vector<const VerifiedProgram*>& b,
+                   const DispatchConfig& dispatch_a = {}, const DispatchConfig& dispatch_b = {});
 
 // How a stack decides one (arch, nr) whose outcome depends on ip or arguments, in the rules
 // language's words: "ALLOW when arg0 == AF_UNIX, else ERRNO(1)"; or why it cannot say.

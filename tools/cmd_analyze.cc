@@ -6,6 +6,7 @@
 #include "analysis/symbolic.h"
 #include "analysis/table.h"
 #include "tools/command.h"
+#include "tools/dispatch_flags.h"
 #include "tools/filter_files.h"
 #include "tools/options.h"
 #include "vm/program.h"
@@ -61,6 +62,8 @@ std::string RowJson(const analysis::SyscallRow& r, bool big_endian = false) {
          JsonString(FormatRecordText(r.outcomes[i].witness)) + "}";
   }
   s += "], \"depends_on\": [" + DependsOn(r.deciding_words, true, big_endian) + "]";
+  s += ", \"dispatch_stop\": " + (r.dispatch_stop.empty() ? std::string("null")
+                                                         : JsonString(r.dispatch_stop));
   s += ", \"cached\": " + std::string(r.cached ? "true" : "false");
   s += ", \"exact\": " + std::string(r.exact ? "true" : "false") + "}";
   return s;
@@ -72,6 +75,7 @@ void PrintRowText(const analysis::SyscallRow& r, bool big_endian) {
   if (!r.constant()) {
     std::printf("   (decided by %s)", DependsOn(r.deciding_words, false, big_endian).c_str());
   }
+  if (!r.dispatch_stop.empty()) std::printf("   (dispatch: %s)", r.dispatch_stop.c_str());
   if (r.cached) std::printf("   [cache]");
   if (!r.exact) std::printf("   [inexact]");
   std::printf("\n");
@@ -117,7 +121,9 @@ void PrintArchText(const analysis::ArchTable& table, bool summary) {
   std::map<std::string, int> counts;
   int cached = 0;
   for (const auto& r : table.rows) {
-    counts[r.constant() ? Outcomes(r, "") : "depends on arguments"]++;
+    counts[r.constant()                ? Outcomes(r, "")
+           : r.dispatch_stop.empty() ? "depends on arguments"
+                                     : "depends on ip (syscall user dispatch) or arguments"]++;
     cached += r.cached;
   }
   std::printf("arch %s (AUDIT_ARCH 0x%08x): %zu named syscalls\n",
@@ -161,6 +167,7 @@ int CmdAnalyze(const std::vector<std::string>& args) {
       "summary", "print counts per outcome and the findings, not every syscall")(
       "format", po::value<std::string>()->default_value("auto"), "input format: auto, raw, asm, c");
   AddByteOrderOption(&visible);
+  AddDispatchOptions(&visible);
   po::options_description hidden;
   hidden.add_options()("file", po::value<std::vector<std::string>>(), "filter files");
   po::positional_options_description pos;
@@ -170,11 +177,14 @@ int CmdAnalyze(const std::vector<std::string>& args) {
       "sckit analyze FILE... [--arch A]... [--summary] [--json]\n\n"
       "FILE... is a stack, oldest first. For every syscall of each arch: its outcome, or all "
       "possible outcomes and the fields that decide; numbers outside the table; foreign "
-      "arches; which calls the kernel's constant-action cache lets through; findings.";
+      "arches; which calls the kernel's constant-action cache lets through; findings. With "
+      "--dispatch on|inclusive, syscall user dispatch decides first: calls it stops show "
+      "DISPATCH_SIGSYS (KILL_PROCESS for an invalid selector), with the ip condition.";
   if (auto code = ParseOptions(args, usage, visible, hidden, pos, &vm)) return *code;
   const std::optional<FilterArgs> input = ParseFilterArgs("analyze", vm);
   if (!input) return kExitUsage;
   analysis::AnalyzeOptions options;
+  if (!ParseDispatchOptions("analyze", vm, &options.dispatch)) return kExitUsage;
   if (vm.count("arch")) {
     for (const std::string& a : vm["arch"].as<std::vector<std::string>>()) {
       const ArchInfo* arch = FindArch(a);

@@ -11,6 +11,7 @@
 #include "formats/record_text.h"
 #include "policy/diff_report.h"
 #include "tools/command.h"
+#include "tools/dispatch_flags.h"
 #include "tools/filter_files.h"
 #include "tools/options.h"
 #include "vm/arch.h"
@@ -135,6 +136,12 @@ int CmdDiff(const std::vector<std::string>& args) {
       "json", "machine-readable output")(
       "format", po::value<std::string>()->default_value("auto"), "input format: auto, raw, asm, c");
   AddByteOrderOption(&visible);
+  AddDispatchOptions(&visible);
+  visible.add_options()(
+      "dispatch-a", po::value<std::string>(),
+      "stack A's syscall user dispatch in a record line's words over the --dispatch* options, "
+      "e.g. 'dispatch=on region=0x7f0000000000,0x1000 selector=block'")(
+      "dispatch-b", po::value<std::string>(), "the same for stack B");
   po::options_description hidden;
   hidden.add_options()("file", po::value<std::vector<std::string>>(), "A and B");
   po::positional_options_description pos;
@@ -147,7 +154,10 @@ int CmdDiff(const std::vector<std::string>& args) {
       "syscalls and number ranges that differ, consecutive numbers with the same pair of "
       "outcomes as one range; where an outcome depends on arguments, each side's condition and "
       "a witness record; arch values neither stack looks into are one group, \"every other "
-      "arch\". Exit 0 when equivalent, 1 when they differ.";
+      "arch\". With --dispatch on|inclusive (both sides) or --dispatch-a/--dispatch-b (one "
+      "side each), syscall user dispatch decides first: calls it stops are DISPATCH_SIGSYS, "
+      "and a side it makes depend on ip says the condition (ip in [a, b)). Exit 0 when "
+      "equivalent, 1 when they differ.";
   if (auto code = ParseOptions(args, usage, visible, hidden, pos, &vm)) return *code;
   std::vector<std::string> a_files, b_files;
   if (vm.count("file")) {
@@ -173,6 +183,16 @@ int CmdDiff(const std::vector<std::string>& args) {
   }
   analysis::DiffOptions options;
   options.max_differences = vm["max"].as<size_t>();
+  DispatchConfig both;
+  if (!ParseDispatchOptions("diff", vm, &both)) return kExitUsage;
+  options.dispatch_a = options.dispatch_b = both;
+  for (const auto& [option, side] : {std::pair{"dispatch-a", &options.dispatch_a},
+                                     std::pair{"dispatch-b", &options.dispatch_b}}) {
+    if (vm.count(option) &&
+        !ParseDispatchKeys("diff", option, vm[option].as<std::string>(), both, side)) {
+      return kExitUsage;
+    }
+  }
   if (vm.count("arch")) {
     for (const std::string& name : vm["arch"].as<std::vector<std::string>>()) {
       const ArchInfo* arch = FindArch(name);
@@ -191,7 +211,8 @@ int CmdDiff(const std::vector<std::string>& args) {
   auto b = LoadVerifiedFiles("diff", b_files, FilterLoadOptions(*format, *order), &code);
   if (!b) return code;
   const analysis::DiffResult r = analysis::Diff(Pointers(*a), Pointers(*b), options);
-  const policy::DiffReport report = policy::Explain(r, Pointers(*a), Pointers(*b));
+  const policy::DiffReport report =
+      policy::Explain(r, Pointers(*a), Pointers(*b), options.dispatch_a, options.dispatch_b);
   if (vm.count("json")) {
     PrintJson(report);
   } else {

@@ -25,6 +25,7 @@
 #include "formats/records.h"
 #include "live/kernel_info.h"
 #include "tools/command.h"
+#include "tools/dispatch_flags.h"
 #include "tools/filter_files.h"
 #include "tools/filter_flags.h"
 #include "tools/options.h"
@@ -55,19 +56,9 @@ void AddStackOptions(po::options_description* d) {
       "listener", "every filter has an open notification listener (otherwise only filters "
                   "with --flags new_listener have one)")(
       "kernel-version", po::value<std::string>()->default_value(kDefaultKernel.ToString()),
-      "kernel to model: x86-64 uretprobe (335) skips filters from 6.14, uprobe (336) from 6.18")(
-      "dispatch", po::value<std::string>()->default_value("off"),
-      "syscall user dispatch, checked before seccomp: off, on (calls from outside the region "
-      "are dispatched), inclusive (calls from inside are)")(
-      "dispatch-region", po::value<std::string>(),
-      "OFFSET,LEN: the region of prctl(PR_SET_SYSCALL_USER_DISPATCH), compared with each "
-      "record's ip (default 0,0: no region)")(
-      "dispatch-selector", po::value<std::string>()->default_value("block"),
-      "the selector byte at the time of the call: allow, block, a byte value (other than 0/1 "
-      "kills by SIGSYS), none (NULL selector: always dispatched), fault (unreadable: SIGSEGV)")(
-      "dispatch-vdso-sigreturn", po::value<std::string>(),
-      "ADDR[,ADDR]: the 32-bit vDSO's sigreturn landing pads (i386 calls from them are never "
-      "dispatched)")(
+      "kernel to model: x86-64 uretprobe (335) skips filters from 6.14, uprobe (336) from 6.18");
+  AddDispatchOptions(d);
+  d->add_options()(
       "actions-logged", po::value<std::string>(),
       "the actions the kernel may log (`logged`), as /proc/sys/kernel/seccomp/actions_logged "
       "lists them, e.g. 'kill_process kill_thread log' or 'errno,trap'; 'default' = all but "
@@ -106,38 +97,6 @@ bool ParseLogOptions(const char* command, const po::variables_map& vm, LogConfig
       return false;
     }
     *l.bits = *bits;
-  }
-  return true;
-}
-
-// The --dispatch* options into `d`; false after printing the error.
-bool ParseDispatchOptions(const char* command, const po::variables_map& vm, DispatchConfig* d) {
-  Result<DispatchMode> mode = ParseDispatchMode(vm["dispatch"].as<std::string>());
-  if (!mode.ok()) {
-    PrintError(command, mode.error().message);
-    return false;
-  }
-  d->mode = *mode;
-  const bool given = vm.count("dispatch-region") || !vm["dispatch-selector"].defaulted() ||
-                     vm.count("dispatch-vdso-sigreturn");
-  if (!d->on() && given) {
-    PrintError(command, "--dispatch-region, --dispatch-selector and --dispatch-vdso-sigreturn "
-                        "need --dispatch on or inclusive");
-    return false;
-  }
-  std::vector<Result<bool>> parsed;
-  parsed.push_back(ParseDispatchSelector(vm["dispatch-selector"].as<std::string>(), d));
-  if (vm.count("dispatch-region")) {
-    parsed.push_back(ParseDispatchRegion(vm["dispatch-region"].as<std::string>(), d));
-  }
-  if (vm.count("dispatch-vdso-sigreturn")) {
-    parsed.push_back(ParseDispatchVdso(vm["dispatch-vdso-sigreturn"].as<std::string>(), d));
-  }
-  for (const Result<bool>& r : parsed) {
-    if (!r.ok()) {
-      PrintError(command, r.error().message);
-      return false;
-    }
   }
   return true;
 }
@@ -212,8 +171,10 @@ int EvalAllBuffered(eval::Session& session, const eval::EvalOptions& options,
   };
   bool all_agree = true;
   SeccompData d;
+  eval::Scratch scratch;
   for (;;) {
-    Result<bool> more = next(&d);
+    const DispatchConfig* dispatch = nullptr;
+    Result<bool> more = next(&d, &dispatch);
     if (!more.ok()) {
       flush();
       std::fflush(stdout);
@@ -221,7 +182,11 @@ int EvalAllBuffered(eval::Session& session, const eval::EvalOptions& options,
       return kExitUsage;
     }
     if (!*more) break;
-    Result<bool> agree = sink.Append(d, &buffer);
+    // A line with its own dispatch configuration: evaluated on its own, in the same order.
+    Result<bool> agree = dispatch == nullptr
+                             ? sink.Append(d, &buffer)
+                             : eval::EvaluateRecord(session, d, options, &scratch, dispatch);
+    if (dispatch != nullptr && agree.ok()) buffer += scratch.out;
     if (!agree.ok()) {  // a harness failure: said, counted, and the next record goes on
       flush();
       std::fflush(stdout);
@@ -247,14 +212,15 @@ int EvalAll(eval::Session& session, const eval::EvalOptions& options, const std:
   bool all_agree = true;
   SeccompData d;
   for (;;) {
-    Result<bool> more = next(&d);
+    const DispatchConfig* dispatch = nullptr;
+    Result<bool> more = next(&d, &dispatch);
     if (!more.ok()) {
       std::fflush(stdout);
       PrintError("eval", source + more.error().ToString());
       return kExitUsage;
     }
     if (!*more) break;
-    Result<bool> agree = eval::EvaluateRecord(session, d, options, &scratch);
+    Result<bool> agree = eval::EvaluateRecord(session, d, options, &scratch, dispatch);
     if (!agree.ok()) {  // a harness failure: said, counted, and the next record goes on
       std::fflush(stdout);
       PrintError("eval", agree.error().message);
@@ -273,30 +239,40 @@ int EvalAll(eval::Session& session, const eval::EvalOptions& options, const std:
 int EvalData(eval::Session& session, const eval::EvalOptions& options,
              const std::vector<std::string>& texts) {
   uint64_t total = 0;
+  std::vector<std::optional<DispatchConfig>> configs;  // per --data: its own dispatch keys
   for (const std::string& text : texts) {
-    Result<uint64_t> n = CountRecordPattern(StripComment(text), 1);
+    LineDispatch line;
+    Result<uint64_t> n = CountRecordPattern(StripComment(text), 1, &line);
     if (n.ok() && (total += *n) > eval::kMaxCasesPerFile) {
       n = MakeError("too-many-records", "the --data records expand to more than " +
                                             std::to_string(eval::kMaxCasesPerFile));
     }
+    Result<std::optional<DispatchConfig>> config = eval::LineDispatchConfig(session, line);
+    if (n.ok() && !config.ok()) n = config.error();
     if (!n.ok()) {
       PrintError("eval", "--data: " + n.error().ToString());
       return kExitUsage;
     }
+    configs.push_back(*config);
   }
   size_t next_text = 0, i = 0;
   std::vector<SeccompData> records;
-  return EvalAll(session, options, "--data: ", [&](SeccompData* d) -> Result<bool> {
-    while (i == records.size()) {
-      if (next_text == texts.size()) return false;
-      Result<std::vector<SeccompData>> r = ParseRecordPattern(StripComment(texts[next_text++]), 1);
-      if (!r.ok()) return r.error();  // not reached: counted above
-      records = std::move(*r);
-      i = 0;
-    }
-    *d = records[i++];
-    return true;
-  });
+  LineDispatch scratch_line;
+  return EvalAll(session, options, "--data: ",
+                 [&](SeccompData* d, const DispatchConfig** dispatch) -> Result<bool> {
+                   while (i == records.size()) {
+                     if (next_text == texts.size()) return false;
+                     Result<std::vector<SeccompData>> r = ParseRecordPattern(
+                         StripComment(texts[next_text++]), 1, &scratch_line);
+                     if (!r.ok()) return r.error();  // not reached: counted above
+                     records = std::move(*r);
+                     i = 0;
+                   }
+                   const std::optional<DispatchConfig>& c = configs[next_text - 1];
+                   *dispatch = c ? &*c : nullptr;
+                   *d = records[i++];
+                   return true;
+                 });
 }
 
 }  // namespace
@@ -362,8 +338,17 @@ int CmdEval(const std::vector<std::string>& args) {
                            : -1;
   RecordReader reader(file, *vformat, size, eval::kMaxCasesPerFile);
   bool first = true;
-  return EvalAll(*session, options, path + ": ", [&](SeccompData* d) {
-    Result<bool> next = reader.Next(d);
+  LineDispatch line;
+  std::optional<DispatchConfig> config;
+  return EvalAll(*session, options, path + ": ",
+                 [&](SeccompData* d, const DispatchConfig** dispatch) -> Result<bool> {
+    Result<bool> next = reader.Next(d, &line);
+    if (next.ok() && *next && line.any()) {  // the line's own configuration
+      Result<std::optional<DispatchConfig>> c = eval::LineDispatchConfig(*session, line);
+      if (!c.ok()) return c.error();
+      config = *c;
+      *dispatch = &*config;
+    }
     if (first && *vformat == RecordFormat::kAuto && reader.guess().ambiguous) {
       std::fprintf(stderr,
                    "sckit eval: note: %s read as %s records (%s); say --vectors-format "

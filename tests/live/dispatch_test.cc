@@ -9,7 +9,8 @@
 //                    KILL_PROCESS would end the child);
 //   ERRNO / TRAP / ALLOW  the filter decided;
 //   KILL_PROCESS     an invalid selector byte: the child dies by SIGSYS, no handler runs.
-// And the prctl's EINVAL cases are exactly CheckDispatchConfig's.
+// And the prctl's EINVAL cases are exactly CheckDispatchConfig's. Records lines with their own
+// configuration (`nr=getppid ip=... dispatch=on region=...`) are checked the same way.
 //
 // The child's SIGSYS handler sets the selector to ALLOW, so its rt_sigreturn (from libc's
 // restorer, outside the region) is not dispatched again.
@@ -19,10 +20,12 @@
 #include <sys/prctl.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include "formats/records.h"
 #include "live/child_process.h"
 #include "live/raw_syscall.h"
 #include "tests/live_test_util.h"
@@ -255,6 +258,57 @@ TEST(LiveDispatch, AnInvalidSelectorKillsBySigsysWithoutTheHandler) {
   for (uint8_t v : {2, 7, 0xff}) {
     EXPECT_EQ(Check(Make(kOn, kElsewhere, kPage, v, kGetpid)), "KILL_PROCESS") << int(v);
   }
+}
+
+// A records line with its own configuration (formats/record_dispatch.h), as `sckit eval` and
+// `sckit test` read it: the configuration the line gives over a command line's is the one the
+// kernel applies when a child arms it (the live kernel engine cannot show dispatch, so the
+// line's configuration goes to this harness's child instead).
+Scenario FromLine(const std::string& text, const DispatchConfig& cli = {}) {
+  LineDispatch line;
+  Result<SeccompData> d = ParseRecord(text, 1, &line);
+  EXPECT_TRUE(d.ok()) << text << ": " << (d.ok() ? "" : d.error().ToString());
+  Result<DispatchConfig> c = ApplyLineDispatch(cli, line);
+  EXPECT_TRUE(c.ok()) << text << ": " << (c.ok() ? "" : c.error().ToString());
+  Scenario s;
+  if (!d.ok() || !c.ok()) return s;
+  EXPECT_EQ(d->instruction_pointer, HelperIp()) << text;  // the ip the child's call has
+  s.config = *c;
+  s.nr = d->nr;
+  return s;
+}
+
+std::string HexIp(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+TEST(LiveDispatch, RecordLinesWithTheirOwnConfigurationMatchTheKernel) {
+  REQUIRE_SECCOMP();
+  const uint64_t start = HelperStart(), ip = HelperIp();
+  const std::string at = "ip=" + HexIp(ip) + " ";
+  const std::string covers = "region=" + HexIp(start) + "," + HexIp(ip - start + 1);
+  const std::string before = "region=" + HexIp(start) + "," + HexIp(ip - start);
+  EXPECT_EQ(Check(FromLine("nr=getppid " + at + "dispatch=on " + covers + " selector=block")),
+            "ERRNO(77)");
+  EXPECT_EQ(Check(FromLine("nr=getppid " + at + "dispatch=on " + before + " selector=block")),
+            "DISPATCH_SIGSYS");
+  EXPECT_EQ(
+      Check(FromLine("nr=getuid " + at + "dispatch=inclusive " + covers + " selector=block")),
+      "DISPATCH_SIGSYS");
+  EXPECT_EQ(Check(FromLine("nr=getpid " + at + "dispatch=on selector=7")), "KILL_PROCESS");
+  // Over a command line that blocks everything: the line's selector alone lets the filter decide.
+  DispatchConfig cli;
+  cli.mode = DispatchMode::kExclusive;
+  cli.selector = kDispatchBlock;
+  EXPECT_EQ(Check(FromLine("nr=getuid " + at + "selector=allow", cli)), "TRAP(5)");
+  EXPECT_EQ(Check(FromLine("nr=getuid " + at, cli)), "DISPATCH_SIGSYS");
+  // A printed line gives back the configuration the kernel was armed with.
+  const Scenario printed = FromLine("nr=getppid " + at + LineDispatchText(
+                                        FromLine("nr=getppid " + at + "dispatch=on " + covers)
+                                            .config));
+  EXPECT_EQ(Check(printed), "ERRNO(77)");
 }
 
 TEST(LiveDispatch, ThePrctlRefusesWhatCheckDispatchConfigRefuses) {

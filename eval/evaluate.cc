@@ -20,9 +20,9 @@ std::string DispatchSuffix(const DispatchConfig* dispatch, bool json) {
 }
 
 Result<bool> EvaluateLive(Session& s, const SeccompData& d, const EvalOptions& o,
-                          Scratch* scratch) {
+                          Scratch* scratch, const KernelContext& ctx) {
   const std::string record = FormatRecordText(d, o.full);
-  Result<live::KernelObservation> k = s.kernel->Run(d);
+  Result<live::KernelObservation> k = s.kernel->Run(d, ctx.dispatch);
   if (!k.ok()) {
     return MakeError("kernel-engine-failed",
                      record + ": the live kernel engine failed: " + k.error().ToString());
@@ -36,11 +36,11 @@ Result<bool> EvaluateLive(Session& s, const SeccompData& d, const EvalOptions& o
   }
   // Like with like: the kernel engine answers for the session's configuration (tracer,
   // listener), so it is compared with the interpreter's outcome in that same configuration.
-  const Outcome oi = Decide(s.stack, d, s.ctx, scratch->rets);
+  const Outcome oi = Decide(s.stack, d, ctx, scratch->rets);
   const bool filters_ran = oi.filters_ran(s.stack.size());
   std::string interp_json;
   if (o.json) interp_json = OutcomeJsonOpen(d, o.full, "all", oi, s.stack, scratch->rets, filters_ran);
-  const Outcome oj = Decide(s.jit, d, s.ctx, scratch->rets);
+  const Outcome oj = Decide(s.jit, d, ctx, scratch->rets);
   const bool agree = oi.verdict() == oj.verdict() && live::ConsistentWith(*k, oi);
   if (o.json) {
     // The top level is the interpreter's answer (the reference); each engine's beside it.
@@ -106,7 +106,7 @@ Result<CaseRun> RunCase(Session& s, const SeccompData& d, int line, const std::s
   c = CaseResult{line, source, FormatRecordText(d, full) + DispatchSuffix(dispatch, false),
                  expected.text, OutcomeText(o, d.arch), expected.Matches(o)};
   if (!s.uses_kernel()) return run;
-  Result<live::KernelObservation> k = s.kernel->Run(d);
+  Result<live::KernelObservation> k = s.kernel->Run(d, ctx.dispatch);
   if (!k.ok()) {
     return MakeError("kernel-engine-failed",
                      c.record + ": the live kernel engine failed: " + k.error().ToString());
@@ -161,13 +161,13 @@ Result<std::optional<DispatchConfig>> LineDispatchConfig(const Session& session,
                              session.ctx.kernel.ToString() + " has none",
                          line.line);
   }
-  if (session.uses_kernel()) {
+  if (session.uses_kernel() &&
+      (c->selector_kind == SelectorKind::kFault || session.ctx.mode == Mode::kStrict)) {
     return MakeLineError("dispatch-unsupported",
                          "'" + token + "': --engine " +
                              std::string(EngineChoiceName(session.engine)) +
-                             " cannot show syscall user dispatch (it decides before the "
-                             "syscall-entry stop where the kernel engine writes the record; "
-                             "docs/kernel-entry.md); use --engine interp or jit",
+                             " cannot show syscall user dispatch with an unreadable selector "
+                             "or strict mode (docs/kernel-engine.md); use --engine interp or jit",
                          line.line);
   }
   return std::optional<DispatchConfig>(*c);
@@ -176,9 +176,14 @@ Result<std::optional<DispatchConfig>> LineDispatchConfig(const Session& session,
 Result<bool> EvaluateRecord(Session& session, const SeccompData& data, const EvalOptions& options,
                             Scratch* scratch, const DispatchConfig* dispatch) {
   scratch->rets.resize(session.stack.size());
+  KernelContext line_ctx;
+  if (dispatch != nullptr) {
+    line_ctx = session.ctx;
+    line_ctx.dispatch = *dispatch;
+  }
+  const KernelContext& ctx = dispatch != nullptr ? line_ctx : session.ctx;
   if (session.uses_kernel()) {
-    Result<bool> agree = EvaluateLive(session, data, options, scratch);
-    // Only an off configuration reaches here (LineDispatchConfig): the session's answer.
+    Result<bool> agree = EvaluateLive(session, data, options, scratch, ctx);
     if (agree.ok() && dispatch != nullptr) {
       std::string& out = scratch->out;
       const size_t at = options.json ? out.size() - 2 : out.find(" -> ");
@@ -186,12 +191,6 @@ Result<bool> EvaluateRecord(Session& session, const SeccompData& data, const Eva
     }
     return agree;
   }
-  KernelContext line_ctx;
-  if (dispatch != nullptr) {
-    line_ctx = session.ctx;
-    line_ctx.dispatch = *dispatch;
-  }
-  const KernelContext& ctx = dispatch != nullptr ? line_ctx : session.ctx;
   const FilterStack& stack = session.stack;
   const Outcome o = options.trace
                         ? DecideTraced(stack, data, ctx, scratch->rets, &scratch->traces)

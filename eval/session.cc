@@ -23,11 +23,11 @@ std::optional<Error> CheckDispatch(const SessionOptions& o, bool live) {
     return Usage("syscall user dispatch exists from Linux " + kDispatchSince.ToString() +
                  "; --kernel-version " + o.ctx.kernel.ToString() + " has none");
   }
-  if (live) {
+  if (live && (d.selector_kind == SelectorKind::kFault || o.ctx.mode == Mode::kStrict)) {
     return Usage("--engine " + std::string(EngineChoiceName(o.engine)) +
-                 " cannot show syscall user dispatch: the kernel engine writes each record at "
-                 "the syscall-entry stop, which comes after dispatch has decided "
-                 "(docs/kernel-entry.md); use --engine interp or jit");
+                 " cannot show syscall user dispatch with " +
+                 (o.ctx.mode == Mode::kStrict ? "--strict" : "--dispatch-selector fault") +
+                 " (docs/kernel-engine.md); use --engine interp or jit");
   }
   return std::nullopt;
 }

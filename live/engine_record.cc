@@ -45,13 +45,114 @@ Result<bool> PeekInto(pid_t tid, uint64_t address, void* out, size_t length) {
 
 }  // namespace
 
-Result<Stop> KernelEngine::Impl::Resume() {
-  if (ptrace(PTRACE_SYSCALL, probe[cur].tid, nullptr, nullptr) != 0) {
-    return Internal(Errno("PTRACE_SYSCALL"));
+Result<Stop> KernelEngine::Impl::Resume() { return ResumeWith(PTRACE_SYSCALL); }
+
+Result<Stop> KernelEngine::Impl::ResumeWith(int request) {
+  if (ptrace(static_cast<__ptrace_request>(request), probe[cur].tid, nullptr, nullptr) != 0) {
+    return Internal(Errno(request == PTRACE_SYSCALL ? "PTRACE_SYSCALL" : "PTRACE_SYSEMU"));
   }
   Result<int> st = Wait();
   if (!st.ok()) return Internal(st.error().message);
   return Classify(*st);
+}
+
+// On to the loop's next syscall-entry stop. An armed probe parks there under PTRACE_SYSEMU, so
+// that the parked call is skipped without reaching seccomp and the record's own call comes
+// after dispatch has read the selector byte poked for it (PassDispatch).
+Result<Stop> KernelEngine::Impl::ResumeHome() {
+  return ResumeWith(armed ? PTRACE_SYSEMU : PTRACE_SYSCALL);
+}
+
+// Writes the armed probe's selector byte (the rest of its word unchanged).
+Result<bool> KernelEngine::Impl::PokeSelector(uint8_t value) {
+  const uint64_t at = probe[cur].selector;
+  errno = 0;
+  long word = ptrace(PTRACE_PEEKDATA, probe[cur].tid, at, nullptr);
+  if (errno != 0) return Internal(Errno("PTRACE_PEEKDATA of the dispatch selector"));
+  word = static_cast<long>((static_cast<unsigned long>(word) & ~0xfful) | value);
+  if (ptrace(PTRACE_POKEDATA, probe[cur].tid, at, word) != 0) {
+    return Internal(Errno("PTRACE_POKEDATA of the dispatch selector"));
+  }
+  return true;
+}
+
+// An armed probe at its PTRACE_SYSEMU home: the selector byte is set for this record, the
+// parked call is skipped (its exit stop), and the loop's next call meets syscall user dispatch
+// (syscall_user_dispatch, before the entry stop). It passes (an entry stop: nullopt, the
+// record goes on as usual), is dispatched (SIGSYS with SYS_USER_DISPATCH), or kills the task
+// (an invalid selector: force_exit_sig(SIGSYS), seen as an exit stop without an entry stop).
+Result<std::optional<KernelObservation>> KernelEngine::Impl::PassDispatch(
+    const SeccompData& record) {
+  Result<bool> poked = PokeSelector(dispatch_byte);
+  if (!poked.ok()) return poked.error();
+  Result<Stop> s = Resume();
+  if (!s.ok()) return s.error();
+  if (s->kind != Stop::Kind::kSyscall) return Internal("the parked call gave no exit stop");
+  s = Resume();
+  if (!s.ok()) return s.error();
+  if (s->kind == Stop::Kind::kDied) {
+    Result<KernelObservation> o = Died(s->sig, "dispatch");
+    if (!o.ok()) return o.error();
+    return std::optional<KernelObservation>(std::move(*o));
+  }
+  if (s->kind == Stop::Kind::kSignal && s->sig == SIGSYS) {
+    Result<KernelObservation> o = DispatchSigsys(record);
+    if (!o.ok()) return o.error();
+    return std::optional<KernelObservation>(std::move(*o));
+  }
+  if (s->kind != Stop::Kind::kSyscall) return Internal("unexpected stop after dispatch");
+  __ptrace_syscall_info info{};
+  if (ptrace(PTRACE_GET_SYSCALL_INFO, probe[cur].tid, sizeof info, &info) <= 0) {
+    return Internal(Errno("PTRACE_GET_SYSCALL_INFO"));
+  }
+  if (info.op == PTRACE_SYSCALL_INFO_EXIT) {
+    // Stopped by dispatch without a rollback: force_exit_sig() is pending.
+    s = Resume();
+    if (!s.ok()) return s.error();
+    if (s->kind != Stop::Kind::kDied) return Internal("dispatch stopped a call, no signal came");
+    Result<KernelObservation> o = Died(s->sig, "dispatch exit");
+    if (!o.ok()) return o.error();
+    return std::optional<KernelObservation>(std::move(*o));
+  }
+  poked = PokeSelector(kDispatchAllow);
+  if (!poked.ok()) return poked.error();
+  Result<bool> back = CheckAtHome(*s);
+  if (!back.ok()) return back.error();
+  return std::optional<KernelObservation>();
+}
+
+// Dispatch stopped the probe's call: read the SIGSYS (si_code SYS_USER_DISPATCH) and suppress
+// it. The kernel's si_syscall and si_call_addr are the probe's own call (getpid at home); the
+// translation stands it for the record, so they are reported as the record's nr and ip.
+Result<KernelObservation> KernelEngine::Impl::DispatchSigsys(const SeccompData& record) {
+  siginfo_t si{};
+  if (ptrace(PTRACE_GETSIGINFO, probe[cur].tid, nullptr, &si) != 0) {
+    return Internal(Errno("PTRACE_GETSIGINFO"));
+  }
+  const int32_t own_nr = cur == 0 ? kNrGetpid : kNrGetpid32;
+  if (si.si_code != kSysUserDispatch || si.si_syscall != own_nr ||
+      reinterpret_cast<uint64_t>(si.si_call_addr) != probe[cur].home.rip) {
+    return Internal("a SIGSYS that syscall user dispatch did not send for the probe's call");
+  }
+  KernelObservation o;
+  o.trail = "dispatch-sigsys(31) entry";
+  o.seen = KernelObservation::Seen::kDispatchSigsys;
+  o.has_siginfo = true;
+  o.siginfo.signo = si.si_signo;
+  o.siginfo.code = si.si_code;
+  o.siginfo.error = si.si_errno;
+  o.siginfo.syscall_nr = record.nr;
+  o.siginfo.arch = si.si_arch;
+  o.siginfo.call_addr = record.instruction_pointer;
+  Result<bool> poked = PokeSelector(kDispatchAllow);
+  if (!poked.ok()) return poked.error();
+  Result<Stop> s = ResumeHome();
+  if (!s.ok()) return s.error();
+  Result<bool> back = CheckAtHome(*s);
+  if (!back.ok()) return back.error();
+  o.outcome = Verdict::Of(Verdict::Kind::kDispatchSigsys);
+  o.possible = {o.outcome};
+  return o;
 }
 
 // At the loop's entry stop: the record's nr, arguments and ip in the registers seccomp reads
@@ -82,6 +183,11 @@ Result<Stop> KernelEngine::Impl::EnterRecord(const SeccompData& record) {
 }
 
 Result<KernelObservation> KernelEngine::Impl::RunAtEntry(const SeccompData& record) {
+  if (armed) {
+    Result<std::optional<KernelObservation>> d = PassDispatch(record);
+    if (!d.ok()) return d.error();
+    if (d->has_value()) return std::move(**d);
+  }
   Result<Stop> s = EnterRecord(record);
   if (!s.ok()) return s.error();
   if (s->kind == Stop::Kind::kSeccomp) {
@@ -102,7 +208,7 @@ Result<Stop> KernelEngine::Impl::ReturnHome() {
   if (ptrace(PTRACE_SETREGS, probe[cur].tid, nullptr, &probe[cur].home) != 0) {
     return Internal(Errno("restoring the probe loop"));
   }
-  return Resume();
+  return ResumeHome();
 }
 
 // The stop after a record must be the loop's getpid entry stop.
@@ -170,6 +276,11 @@ Result<KernelObservation> KernelEngine::Impl::RerunWithoutTraceSeccomp(const Sec
   const pid_t tid = probe[cur].tid;
   if (ptrace(PTRACE_SETOPTIONS, tid, nullptr, kTraceOptions & ~kOptTraceSeccomp) != 0) {
     return Internal(Errno("PTRACE_SETOPTIONS without TRACESECCOMP"));
+  }
+  if (armed) {  // the record passed dispatch the first time: it passes again
+    Result<std::optional<KernelObservation>> d = PassDispatch(record);
+    if (!d.ok()) return d.error();
+    if (d->has_value()) return Internal("dispatch did not pass the record a second time");
   }
   Result<Stop> s = EnterRecord(record);
   if (!s.ok()) return s.error();
@@ -269,7 +380,7 @@ Result<KernelObservation> KernelEngine::Impl::TrapStop() {
   o.siginfo.syscall_nr = si.si_syscall;
   o.siginfo.arch = si.si_arch;
   o.siginfo.call_addr = reinterpret_cast<uint64_t>(si.si_call_addr);
-  Result<Stop> s = Resume();
+  Result<Stop> s = ResumeHome();
   if (!s.ok()) return s.error();
   Result<bool> back = CheckAtHome(*s);
   if (!back.ok()) return back.error();

@@ -211,7 +211,8 @@ Result<size_t> LayOutPlan(const KernelEngine::Impl& m, bool compat, ChildPlan* p
     pp.report_fd = report[1];
     pp.progs = &plan->progs;
     pp.flags = &plan->flags;
-    pp.results.assign(1 + plan->progs.size(), 0);
+    pp.results.assign(2 + plan->progs.size(), 0);
+    pp.arm_dispatch = m.want_dispatch;
     pp.stack_top = top(k);
     if (m.has_listener) {
       pp.notifier = &pp.slot;
@@ -278,6 +279,18 @@ Result<bool> KernelEngine::Impl::Spawn(bool compat) {
   }
   Result<bool> installed = CheckInstalls(plan, *first_user);
   if (!installed.ok()) return installed.error();
+  armed = want_dispatch;
+  for (int k = 0; k < probes; ++k) {
+    probe[k].selector = reinterpret_cast<uint64_t>(&plan.probe[k].selector);
+    const int64_t r = plan.probe[k].results.back();
+    if (r == 0) continue;
+    KillChild();
+    armed = false;
+    return MakeError("dispatch-unavailable",
+                     std::string("prctl(PR_SET_SYSCALL_USER_DISPATCH) failed: ") +
+                         strerror(static_cast<int>(-r)) + " (syscall user dispatch needs Linux 5.11)",
+                     -1, static_cast<int>(-r));
+  }
   for (int k = 0; k < probes; ++k) {
     Result<bool> settled = Settle(k);
     if (!settled.ok()) return settled.error();
@@ -367,7 +380,7 @@ Result<bool> KernelEngine::Impl::Settle(int k) {
   if (ptrace(PTRACE_SETOPTIONS, tid, nullptr, kTraceOptions) != 0) {
     return Internal(std::string("PTRACE_SETOPTIONS: ") + strerror(errno));
   }
-  Result<Stop> s = Resume();
+  Result<Stop> s = ResumeHome();
   if (!s.ok()) return s.error();
   if (s->kind != Stop::Kind::kSyscall) {
     KillChild();

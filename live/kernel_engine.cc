@@ -58,6 +58,19 @@ StackReturns ScanReturns(const std::vector<StackEntry>& stack) {
   return r;
 }
 
+// Why a dispatch configuration cannot be shown live at all, or "".
+std::string DispatchNotReproducible(const DispatchConfig& dispatch, const KernelContext& ctx) {
+  if (dispatch.selector_kind == SelectorKind::kFault) {
+    return "syscall user dispatch with an unreadable selector (\"fault\") cannot go through "
+           "the kernel engine: its probe's selector byte must stay readable between records";
+  }
+  if (ctx.mode == Mode::kStrict) {
+    return "syscall user dispatch with strict mode cannot go through the kernel engine (the "
+           "strict probe is not armed)";
+  }
+  return "";
+}
+
 Result<bool> CheckEntries(const std::vector<StackEntry>& stack) {
   for (size_t i = 0; i < stack.size(); ++i) {
     Result<VerifiedProgram> v = Verify(stack[i].program);
@@ -124,7 +137,8 @@ bool ConsistentWith(const KernelObservation& observation, const Verdict& verdict
 bool ConsistentWith(const KernelObservation& observation, const Outcome& outcome) {
   if (!observation.reproducible) return true;
   if (!ConsistentWith(observation, outcome.verdict())) return false;
-  if (observation.has_siginfo && outcome.effect == Effect::kSignal) {
+  if (observation.has_siginfo &&
+      (outcome.effect == Effect::kSignal || outcome.effect == Effect::kDispatchSignal)) {
     const KernelSiginfo& k = observation.siginfo;
     const SigsysInfo& m = outcome.sigsys;
     return k.signo == m.signo && k.code == m.code && k.error == m.error &&
@@ -158,11 +172,8 @@ Result<KernelEngine> KernelEngine::StartStrict(const std::vector<StackEntry>& st
 Result<KernelEngine> KernelEngine::Start(std::vector<StackEntry> stack,
                                          KernelEngineOptions options) {
   if (options.context.dispatch.on()) {
-    return MakeError("dispatch-unsupported",
-                     "syscall user dispatch cannot go through the kernel engine: dispatch "
-                     "decides before the syscall-entry stop (syscall_trace_enter), but the "
-                     "engine writes each record's nr, args and ip at that stop, after the "
-                     "decision");
+    const std::string why = DispatchNotReproducible(options.context.dispatch, options.context);
+    if (!why.empty()) return MakeError("dispatch-unsupported", why);
   }
   if (options.context.mode == Mode::kStrict) return StartStrict(stack, options);
   if (stack.empty()) {
@@ -201,6 +212,31 @@ Result<KernelEngine> KernelEngine::Start(std::vector<StackEntry> stack,
 
 namespace {
 
+// The dispatch selector byte that makes the kernel's decision for the probe's own call equal
+// the one for `record`: ALLOW when the configured region exempts the record's ip (the probe's
+// region exempts nothing), else the configured byte (BLOCK for "no selector", which the kernel
+// dispatches the same way).
+uint8_t SelectorFor(const DispatchConfig& dispatch, const SeccompData& record) {
+  if (!dispatch.on()) return kDispatchAllow;
+  DispatchConfig region = dispatch;
+  region.selector_kind = SelectorKind::kByte;
+  region.selector = kDispatchBlock;
+  region.vdso_sigreturn[0] = region.vdso_sigreturn[1] = 0;
+  if (DecideDispatch(region, record) == DispatchResult::kRegionExempt) return kDispatchAllow;
+  return dispatch.selector_kind == SelectorKind::kNone ? kDispatchBlock : dispatch.selector;
+}
+
+// Why `record` with `dispatch` on is not sent, or "".
+std::string DispatchNotSent(const DispatchConfig& dispatch, const SeccompData& record) {
+  if (record.arch == kArchI386 && record.instruction_pointer != 0 &&
+      (record.instruction_pointer == dispatch.vdso_sigreturn[0] ||
+       record.instruction_pointer == dispatch.vdso_sigreturn[1])) {
+    return "the record's ip is a 32-bit vDSO sigreturn pad (--dispatch-vdso-sigreturn): the "
+           "probe's int $0x80 is not in the vDSO, so the kernel's exception cannot be shown";
+  }
+  return "";
+}
+
 // Why `record` is not sent, or "" when it is.
 std::string NotSent(const SeccompData& record, const KernelContext& ctx, std::string* rule) {
   if (record.arch != kArchX86_64 && record.arch != kArchI386) {
@@ -223,11 +259,28 @@ std::string NotSent(const SeccompData& record, const KernelContext& ctx, std::st
 }  // namespace
 
 Result<KernelObservation> KernelEngine::Run(const SeccompData& record) {
+  return Run(record, impl_->options.context.dispatch);
+}
+
+Result<KernelObservation> KernelEngine::Run(const SeccompData& record,
+                                            const DispatchConfig& dispatch) {
   Impl& m = *impl_;
   KernelObservation o;
   o.reproducible = false;
   o.reason = NotSent(record, m.options.context, &o.not_reproducible_rule);
   if (!o.reason.empty()) return o;
+  if (dispatch.on()) {
+    o.not_reproducible_rule = "dispatch-unsupported";
+    o.reason = DispatchNotReproducible(dispatch, m.options.context);
+    if (o.reason.empty()) o.reason = DispatchNotSent(dispatch, record);
+    if (o.reason.empty() && !m.dispatch_unavailable.empty()) o.reason = m.dispatch_unavailable;
+    if (!o.reason.empty()) return o;
+    o.not_reproducible_rule.clear();
+    if (!m.armed) {
+      m.want_dispatch = true;
+      m.KillChild();
+    }
+  }
   if (m.strict) return m.strict->Run(record);
   const int k = record.arch == kArchX86_64 ? 0 : 1;
   if (k == 1 && m.compat_unavailable) {
@@ -238,6 +291,13 @@ Result<KernelObservation> KernelEngine::Run(const SeccompData& record) {
   if (k == 1) m.want_compat = true;
   if (m.leader <= 0 || m.probes <= k) {
     Result<bool> spawned = m.Spawn(m.want_compat);
+    if (!spawned.ok() && spawned.error().rule == "dispatch-unavailable") {
+      m.dispatch_unavailable = spawned.error().message;
+      m.want_dispatch = false;
+      o.not_reproducible_rule = "dispatch-unsupported";
+      o.reason = m.dispatch_unavailable;
+      return o;
+    }
     if (!spawned.ok() && spawned.error().rule == "compat-unavailable") {
       m.compat_unavailable = true;
       m.want_compat = false;
@@ -248,6 +308,7 @@ Result<KernelObservation> KernelEngine::Run(const SeccompData& record) {
     if (!spawned.ok()) return spawned.error();
   }
   m.cur = k;
+  m.dispatch_byte = SelectorFor(dispatch, record);
   return m.RunAtEntry(record);
 }
 

@@ -116,6 +116,7 @@ struct KernelObservation {
     kSigsys,         // skipped, then a SIGSYS (TRAP) that the tracer suppressed
     kThreadKilled,   // the probe thread died by SIGSYS, the leader lives on
     kProcessKilled,  // the whole child died by SIGSYS
+    kDispatchSigsys, // syscall user dispatch stopped the call: SIGSYS, SYS_USER_DISPATCH
   };
   Seen seen = Seen::kNotRun;
   bool reproducible = true;
@@ -158,7 +159,7 @@ class KernelEngine {
   // Errors: "invalid-filter" (pc, EINVAL), "install-refused" (the kernel refused entry i:
   // its errno), "suspend-seccomp-refused" (EPERM: not CAP_SYS_ADMIN, or under seccomp),
   // "strict-mode-with-filters" (strict mode with a stack), "dispatch-unsupported"
-  // (options.context.dispatch is on),
+  // (options.context.dispatch is on with selector "fault", or with strict mode),
   // "ptrace-failed", "fork-failed", "namespaces-failed", "child-setup-failed".
   static Result<KernelEngine> Start(std::vector<StackEntry> stack,
                                     KernelEngineOptions options = {});
@@ -172,6 +173,11 @@ class KernelEngine {
   // Runs one record. Errors are harness failures ("internal-error", "ptrace-failed", ...);
   // after one, the child has been killed and the next Run() starts a fresh one.
   Result<KernelObservation> Run(const SeccompData& record);
+  // The same with a syscall user dispatch configuration for this record (a records/cases
+  // line's own): the probe thread is armed with PR_SET_SYSCALL_USER_DISPATCH and its selector
+  // byte set so that the kernel's decision for its own call equals the one for the record's ip
+  // (docs/kernel-engine.md "Syscall user dispatch").
+  Result<KernelObservation> Run(const SeccompData& record, const DispatchConfig& dispatch);
 
   uint16_t sentinel() const;
   // The native probe thread's tid and the child's pid (0 while no child is running).

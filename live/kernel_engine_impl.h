@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -76,6 +77,7 @@ struct KernelEngine::Impl {
     user_regs_struct home{};  // registers at the loop's syscall-entry stop
     uint64_t slot = 0;        // the child's address of its NotifierSlot; 0: no listener
     uint64_t notified = 0;    // notifications seen answered so far
+    uint64_t selector = 0;    // the child's address of its dispatch selector byte (armed)
   };
   pid_t leader = 0;
   int ctl_fd = -1;
@@ -85,6 +87,12 @@ struct KernelEngine::Impl {
   bool want_compat = false;         // an I386 record was seen: children get the ia32 probe
   bool compat_unavailable = false;  // int $0x80 did not work here
   uint64_t children = 0;
+  // Syscall user dispatch: the children are armed once a record asks for it; an armed probe's
+  // home is a PTRACE_SYSEMU entry stop (docs/kernel-engine.md "Syscall user dispatch").
+  bool want_dispatch = false;
+  bool armed = false;
+  std::string dispatch_unavailable;  // why the kernel refused the arming prctl
+  uint8_t dispatch_byte = 0;         // the selector value for the current record
 
   ~Impl();
 
@@ -101,6 +109,11 @@ struct KernelEngine::Impl {
   // engine_record.cc
   Result<KernelObservation> RunAtEntry(const SeccompData& record);
   Result<engine::Stop> Resume();
+  Result<engine::Stop> ResumeWith(int request);
+  Result<engine::Stop> ResumeHome();
+  Result<bool> PokeSelector(uint8_t value);
+  Result<std::optional<KernelObservation>> PassDispatch(const SeccompData& record);
+  Result<KernelObservation> DispatchSigsys(const SeccompData& record);
   Result<engine::Stop> EnterRecord(const SeccompData& record);
   Result<KernelObservation> AfterTraceStop(const SeccompData& record);
   Result<KernelObservation> AfterExitStop(const SeccompData& record);

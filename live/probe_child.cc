@@ -87,6 +87,14 @@ int ProbeMain(void* arg) {
       if (r < 0) break;
     }
   }
+  // Syscall user dispatch, armed after the installs (still unfiltered: SUSPEND_SECCOMP) with an
+  // empty region at 0 (no call is exempt by region) and a selector that reads ALLOW until the
+  // tracer pokes it.
+  plan->results.back() = 0;
+  if (plan->arm_dispatch && plan->results[0] == 0) {
+    plan->results.back() = Raw(SYS_prctl, PR_SET_SYSCALL_USER_DISPATCH, PR_SYS_DISPATCH_ON, 0, 0,
+                               reinterpret_cast<uint64_t>(&plan->selector));
+  }
   // Hand the listener (the fd seccomp() returned for the NEW_LISTENER filter; the kernel allows
   // one per chain) to the notifier and wait until it serves, so that no notification can wait
   // for an answerer that is not there yet.

@@ -74,7 +74,11 @@ struct ProbePlan {
                        // leader's report)
   const std::vector<sock_fprog>* progs = nullptr;  // F0 first, then the stack, oldest first
   const std::vector<uint32_t>* flags = nullptr;
-  std::vector<int64_t> results;  // [0] = PR_SET_NO_NEW_PRIVS, [1 + i] = seccomp() of progs[i]
+  // [0] = PR_SET_NO_NEW_PRIVS, [1 + i] = seccomp() of progs[i], last = the dispatch prctl (0
+  // when not armed)
+  std::vector<int64_t> results;
+  bool arm_dispatch = false;  // PR_SET_SYSCALL_USER_DISPATCH on, region 0,0, selector below
+  uint8_t selector = 0;       // the selector byte (SYSCALL_DISPATCH_FILTER_ALLOW until poked)
   char* stack_top = nullptr;
   NotifierSlot* notifier = nullptr;  // &slot, or nullptr when the stack has no listener
   char* notifier_stack_top = nullptr;

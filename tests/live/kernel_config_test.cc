@@ -127,15 +127,5 @@ TEST(KernelConfig, StrictModeWithAStackIsRefusedWithTheReason) {
   EXPECT_EQ(engine.error().rule, "strict-mode-with-filters");
 }
 
-TEST(KernelConfig, SyscallUserDispatchIsRefusedWithTheReason) {
-  KernelEngineOptions options;
-  options.context.dispatch.mode = DispatchMode::kExclusive;
-  Result<KernelEngine> engine =
-      KernelEngine::Start({{Program{{Ret(seccomp::kRetAllow)}}, 0}}, options);
-  ASSERT_FALSE(engine.ok());
-  EXPECT_EQ(engine.error().rule, "dispatch-unsupported");
-  EXPECT_NE(engine.error().message.find("syscall-entry stop"), std::string::npos);
-}
-
 }  // namespace
 }  // namespace sckit::live

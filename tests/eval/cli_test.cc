@@ -404,8 +404,8 @@ TEST(EvalCli, BadDispatchConfigurationIsAUsageError) {
            {"--dispatch", "on", "--dispatch-selector", "300"},
            {"--dispatch-region", "0,4096"},
            {"--dispatch", "on", "--kernel-version", "5.10"},
-           {"--dispatch", "on", "--engine", "kernel"},
-           {"--dispatch", "on", "--engine", "all"}}) {
+           {"--dispatch", "on", "--dispatch-selector", "fault", "--engine", "kernel"},
+           {"--dispatch", "on", "--dispatch-selector", "fault", "--engine", "all"}}) {
     std::vector<std::string> args = {"-f", f, "-d", "nr=read"};
     args.insert(args.end(), bad.begin(), bad.end());
     const CliRun r = Cli("eval", args);

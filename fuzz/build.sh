@@ -23,7 +23,7 @@ TARGETS="asm carray raw records strace audit jit_diff stack policy_rules optimiz
 # what the targets link
 LIB_SOURCES="vm/*.cc formats/*.cc verifier/*.cc jit/compiler.cc jit/exec_memory.cc jit/multiway.cc jit/x86_assembler.cc jit/x86_layout.cc
   eval/stack_builder.cc policy/rules_*.cc
-  policy/suggest.cc policy/reverse_builder.cc policy/oci.cc policy/oci_text.cc policy/compile.cc
+  policy/suggest.cc policy/reverse_builder.cc policy/oci.cc policy/oci_names.cc policy/oci_text.cc policy/compile.cc
   policy/caps.cc
   optimize/code.cc optimize/passes.cc optimize/resynth.cc optimize/flatten.cc
   analysis/diff_classes.cc"

@@ -82,13 +82,14 @@ TEST(DispatchAnalysisCli, DiffTwoFiltersUnderOneConfiguration) {
   const CliRun r = Invoke(CmdDiff, {Filter(1), Filter(2), "--dispatch", "on", "--dispatch-region",
                                  kRegion});
   EXPECT_EQ(r.code, 1) << r.err;
-  EXPECT_NE(r.out.find("[1 ERRNO(1) EPERM unless dispatched -> ERRNO(2) ENOENT unless "
-                       "dispatched]"),
+  // The row spans every arch (the filters never read the arch), so errnos are numbers: the
+  // arches need not share one numbering (policy/diff_report RowNames).
+  EXPECT_NE(r.out.find("[1 ERRNO(1) unless dispatched -> ERRNO(2) unless dispatched]"),
             std::string::npos) << r.out;
   EXPECT_NE(r.out.find("A: DISPATCH_SIGSYS when ip not in [0x7f0000000000, 0x7f0000001000), "
-                       "else ERRNO(1) EPERM\n"),
+                       "else ERRNO(1)\n"),
             std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("nr=39 ip=0x7f0000000000 -> A ERRNO(1) EPERM, B ERRNO(2) ENOENT"),
+  EXPECT_NE(r.out.find("nr=39 ip=0x7f0000000000 -> A ERRNO(1), B ERRNO(2)"),
             std::string::npos) << r.out;
   // Nothing reaches the filters without a region: equivalent.
   EXPECT_EQ(Invoke(CmdDiff, {Filter(1), Filter(2), "--dispatch", "on"}).code, 0);

@@ -107,6 +107,21 @@ TEST(KernelDispatch, AFilterTrapAfterDispatchPassesKeepsItsOwnSiginfo) {
   }
 }
 
+// A TRACE without --tracer is run a second time without PTRACE_O_TRACESECCOMP: under dispatch
+// that second run passes dispatch again before its entry stop.
+TEST(KernelDispatch, ATraceWithoutATracerIsRerunThroughDispatch) {
+  const std::vector<StackEntry> stack = {
+      {NrTable({{39, seccomp::kRetTrace | 5}}, seccomp::kRetAllow), 0}};
+  START_ENGINE_OR_SKIP(engine, stack);
+  const DispatchConfig config = Config(DispatchMode::kExclusive, SelectorKind::kByte,
+                                       kDispatchAllow);
+  for (int i = 0; i < 2; ++i) {
+    Result<KernelObservation> o = engine.Run(Record(39, {}, 0x1234), config);
+    ASSERT_TRUE(o.ok()) << o.error().ToString();
+    EXPECT_EQ(Texts(o->possible), std::vector<std::string>{"ERRNO(38)"}) << o->trail;
+  }
+}
+
 TEST(KernelDispatch, WhatCannotBeShownIsRefusedWithTheReason) {
   KernelEngineOptions options;
   options.context.dispatch = Config(DispatchMode::kExclusive, SelectorKind::kFault, 0);

@@ -158,11 +158,10 @@ run_tests() {
   TEST_PASSED=$((passed + ASAN_PASSED + FUZZ_PASSED))
   TEST_FAILED=$((failed + ASAN_FAILED + FUZZ_FAILED))
   TEST_SKIPPED=$skipped
-  if [ "$TEST_SKIPPED" -gt 0 ]; then
-    echo "$TEST_PASSED passed, $TEST_FAILED failed, $TEST_SKIPPED skipped"
-  else
-    echo "$TEST_PASSED passed, $TEST_FAILED failed"
-  fi
+  # Skipped test cases (a live check this machine cannot show) on their own line, so the last
+  # line stays the plain count CI reads.
+  if [ "$TEST_SKIPPED" -gt 0 ]; then echo "($TEST_SKIPPED test cases skipped, not counted)"; fi
+  echo "$TEST_PASSED passed, $TEST_FAILED failed"
   [ "$TEST_FAILED" -eq 0 ] && [ "$rc" -eq 0 ]
 }
 

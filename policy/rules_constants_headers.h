@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
+#include <linux/fd.h>  // floppy ioctls (FDGETFDCSTAT, ...), as minijail's table has them
 #include <linux/fs.h>
 #include <linux/futex.h>
 #include <linux/loop.h>
@@ -48,3 +49,16 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+// Constants newer than the installed headers (Debian 12: Linux 6.1 UAPI), which current real
+// policies use (Chrome OS's `madvise: arg2 == MADV_GUARD_INSTALL`). Sourced facts, defined only
+// where the headers lack them, so newer headers win. Linux 6.13, "mm: madvise: implement
+// lightweight guard page mechanism": include/uapi/asm-generic/mman-common.h and the arches with
+// their own mman.h (alpha, mips, parisc, xtensa) all define MADV_GUARD_INSTALL 102 and
+// MADV_GUARD_REMOVE 103.
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL 102
+#endif
+#ifndef MADV_GUARD_REMOVE
+#define MADV_GUARD_REMOVE 103
+#endif

@@ -47,7 +47,7 @@ std::vector<uint32_t> NumbersIn(const ArchGroup& g, const std::string& name, Pre
   for (const ArchInfo* a : g.arches) {
     if (!applies(*a)) continue;
     any = true;
-    if (std::optional<int32_t> nr = SyscallNumber(*a, name)) out.push_back(static_cast<uint32_t>(*nr));
+    if (std::optional<int32_t> nr = PolicySyscallNumber(*a, name)) out.push_back(static_cast<uint32_t>(*nr));
   }
   if (std::optional<uint32_t> n = DecimalSyscall(name)) return any ? std::vector<uint32_t>{*n} : out;
   return out;
@@ -222,7 +222,7 @@ Result<bool> MapRules(const Policy& policy, ResolvedPolicy* out) {
       for (const ArchInfo* a : g.arches) {
         if (!applies(*a)) continue;
         ++applicable;
-        if (!DecimalSyscall(r.name) && !SyscallNumber(*a, r.name)) missing.push_back(a);
+        if (!DecimalSyscall(r.name) && !PolicySyscallNumber(*a, r.name)) missing.push_back(a);
       }
       found += nrs.size();
       for (uint32_t nr : nrs) {
@@ -312,6 +312,26 @@ Result<ResolvedPolicy> ResolvePolicy(const Policy& policy, const ResolveOptions&
   Result<bool> freq = MapFrequencies(policy, &out);
   if (!freq.ok()) return freq.error();
   return out;
+}
+
+std::optional<int32_t> PolicySyscallNumber(const ArchInfo& arch, std::string_view name) {
+  if (std::optional<int32_t> nr = SyscallNumber(arch, name)) return nr;
+  constexpr uint32_t kAuditArchArm = 0x40000028u;  // AUDIT_ARCH_ARM (EM_ARM, little-endian)
+  constexpr uint32_t kArmPrivateBase = 0x0f0000u;   // __ARM_NR_BASE (EABI)
+  if (name.starts_with("ARM_")) {
+    if (arch.audit_arch != kAuditArchArm) return std::nullopt;
+    std::optional<int32_t> nr = SyscallNumber(arch, name.substr(4));
+    const bool arm_private = nr && (static_cast<uint32_t>(*nr) & ~0xffffu) == kArmPrivateBase;
+    return arm_private ? nr : std::nullopt;
+  }
+  // A pseudo number (or a name libseccomp does not know): the arch's own number by that name,
+  // from libseccomp's number-to-name table; the highest, as mips's tables also answer for
+  // numbers without the 4000/5000/6000 base.
+  std::optional<int32_t> direct;
+  for (int32_t nr : SyscallNumbers(arch)) {
+    if (SyscallName(arch.audit_arch, nr) == name) direct = nr;
+  }
+  return direct;
 }
 
 const std::vector<std::string_view>& SyscallNamesOf(const ArchInfo& arch) {

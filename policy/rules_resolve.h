@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "policy/rules_ast.h"
@@ -64,6 +65,14 @@ struct ResolvedPolicy {
 // named errno an arch does not define, a named default errno whose number differs between the
 // given arches (a rule's named errno takes each arch's own number).
 Result<ResolvedPolicy> ResolvePolicy(const Policy& policy, const ResolveOptions& options);
+
+// The number a policy's syscall name means on `arch`, as minijail's tables (made from the
+// kernel headers by its gen_syscalls.sh) give it: libseccomp's number; where libseccomp resolves
+// the name to a pseudo number (i386's, s390x's and ppc's direct socket and IPC calls, which it
+// multiplexes through socketcall/ipc) the kernel's own number for it (i386 recvmsg is 372);
+// on arm, `ARM_x` for the ARM-private call __ARM_NR_x (ARM_set_tls is 0xf0005). nullopt when the
+// arch has no such call.
+std::optional<int32_t> PolicySyscallNumber(const ArchInfo& arch, std::string_view name);
 
 // The syscall names libseccomp knows for `arch` (for suggestions and listings).
 const std::vector<std::string_view>& SyscallNamesOf(const ArchInfo& arch);

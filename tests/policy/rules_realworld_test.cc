@@ -1,0 +1,141 @@
+// Regression tests from running real policies (Chrome OS platform2, Android) through
+// `sckit compile`: constructs those policies use that minijail accepts and sckit refused. Each
+// expected value is a fact of the kernel headers (read again here where the system has them),
+// never what sckit printed.
+#include <gtest/gtest.h>
+
+#include <linux/fd.h>
+
+#include <fstream>
+#include <map>
+#include <regex>
+#include <string>
+
+#include "tests/policy/rules_test_util.h"
+
+namespace sckit::policy {
+namespace {
+
+using testing::Arches;
+using testing::MustParse;
+
+// The action the compiled policy gives (arch, nr) with zero arguments.
+uint32_t RetFor(const std::string& text, const char* arch, uint32_t audit, uint32_t nr,
+                uint64_t arg1 = 0, uint64_t arg2 = 0) {
+  Policy p = MustParse(text);
+  Result<CompiledPolicy> c = CompilePolicy(p, ResolveOptions{Arches({arch}), std::nullopt, false});
+  EXPECT_TRUE(c.ok()) << (c.ok() ? "" : c.error().message);
+  if (!c.ok()) return 0;
+  Result<VerifiedProgram> v = Verify(c->program);
+  EXPECT_TRUE(v.ok());
+  if (!v.ok()) return 0;
+  SeccompData d;
+  d.arch = audit;
+  d.nr = static_cast<int32_t>(nr);
+  d.args[1] = arg1;
+  d.args[2] = arg2;
+  return RunFilter(*v, d);
+}
+
+std::string ResolveError(const std::string& text, const char* arch) {
+  Result<ResolvedPolicy> r =
+      ResolvePolicy(MustParse(text), ResolveOptions{Arches({arch}), std::nullopt, false});
+  return r.ok() ? "" : r.error().message;
+}
+
+// `#define __NR_name number` lines of a kernel unistd header (plain decimal numbers only).
+std::map<std::string, int32_t> HeaderNumbers(const std::string& path) {
+  std::map<std::string, int32_t> out;
+  std::ifstream in(path);
+  const std::regex define(R"(^#define __NR_([a-z0-9_]+)\s+([0-9]+)\s*$)");
+  std::string line;
+  std::smatch m;
+  while (std::getline(in, line)) {
+    if (std::regex_match(line, m, define)) out[m[1]] = std::stoi(m[2]);
+  }
+  return out;
+}
+
+// minijail's syscall table comes from the kernel headers, so `recvmsg: 1` on i386 is 372, the
+// direct call, although libseccomp resolves the name to socketcall's pseudo number. Every name
+// libseccomp multiplexes must get the header's number (Android's crash_dump.x86.policy, which
+// every x86 media policy includes, has `recvmsg: 1`).
+TEST(RulesRealWorld, MultiplexedCallsTakeTheKernelsOwnNumber) {
+  struct Case {
+    const char* arch;
+    const char* header;
+  };
+  const Case cases[] = {{"i386", "/usr/include/x86_64-linux-gnu/asm/unistd_32.h"},
+                        {"s390x", "/usr/s390x-linux-gnu/include/asm/unistd_64.h"},
+                        {"ppc64le", "/usr/powerpc64le-linux-gnu/include/asm/unistd_64.h"}};
+  int checked = 0;
+  for (const Case& c : cases) {
+    const std::map<std::string, int32_t> header = HeaderNumbers(c.header);
+    if (header.empty()) {
+      ASSERT_STRNE(c.arch, "i386") << "no " << c.header;  // the host's own headers must be there
+      continue;
+    }
+    const ArchInfo& arch = *FindArch(c.arch);
+    int multiplexed = 0;
+    for (const auto& [name, nr] : header) {
+      if (SyscallNumber(arch, name)) continue;  // libseccomp has the number itself
+      std::optional<int32_t> got = PolicySyscallNumber(arch, name);
+      ASSERT_TRUE(got) << c.arch << " " << name;
+      EXPECT_EQ(*got, nr) << c.arch << " " << name;
+      ++multiplexed;
+    }
+    EXPECT_GE(multiplexed, 20) << c.arch;  // socket, bind, ..., recvmsg, shmget, msgrcv, ...
+    ++checked;
+  }
+  EXPECT_GE(checked, 1);
+  // Compiled: the direct call is allowed; socketcall (102) is not covered, as in minijail.
+  EXPECT_EQ(RetFor("recvmsg: 1\n", "i386", kAuditArchI386, 372), seccomp::kRetAllow);
+  EXPECT_EQ(RetFor("recvmsg: 1\n", "i386", kAuditArchI386, 102), seccomp::kRetKillThread);
+  // A name with no number of its own on the arch stays unknown (open on aarch64).
+  EXPECT_FALSE(PolicySyscallNumber(*FindArch("aarch64"), "open"));
+}
+
+// minijail's gen_syscalls.sh names the ARM-private calls __ARM_NR_x "ARM_x"; Chrome OS's arm
+// policies say `ARM_set_tls: 1`. arch/arm/include/uapi/asm/unistd.h: __ARM_NR_BASE 0x0f0000,
+// set_tls BASE+5, cacheflush BASE+2.
+TEST(RulesRealWorld, ArmPrivateCallsByMinijailsNames) {
+  constexpr uint32_t kAuditArchArm = 0x40000028u;
+  EXPECT_EQ(RetFor("ARM_set_tls: 1\n", "arm", kAuditArchArm, 0x0f0005), seccomp::kRetAllow);
+  EXPECT_EQ(RetFor("ARM_cacheflush: 1\n", "arm", kAuditArchArm, 0x0f0002), seccomp::kRetAllow);
+  EXPECT_EQ(RetFor("ARM_set_tls: 1\n", "arm", kAuditArchArm, 0x0f0002), seccomp::kRetKillThread);
+  // Only arm has them, and only the private ones take the prefix.
+  EXPECT_NE(ResolveError("ARM_set_tls: 1\n", "aarch64").find("unknown syscall 'ARM_set_tls'"),
+            std::string::npos);
+  EXPECT_NE(ResolveError("ARM_read: 1\n", "arm").find("unknown syscall 'ARM_read'"),
+            std::string::npos);
+}
+
+// Chrome OS policies allow `madvise: arg2 == MADV_GUARD_INSTALL` (Linux 6.13, newer than
+// Debian 12's headers): include/uapi/asm-generic/mman-common.h defines it as 102,
+// MADV_GUARD_REMOVE as 103, on every arch.
+TEST(RulesRealWorld, ConstantsNewerThanTheHeaders) {
+  const std::string text = "madvise: arg2 == MADV_GUARD_INSTALL || arg2 == MADV_GUARD_REMOVE\n";
+  const struct {
+    const char* arch;
+    uint32_t audit;
+  } arches[] = {{"x86_64", kAuditArchX86_64}, {"aarch64", kAuditArchAarch64}};
+  for (const auto& a : arches) {
+    const int32_t madvise = *SyscallNumber(*FindArch(a.arch), "madvise");
+    EXPECT_EQ(RetFor(text, a.arch, a.audit, madvise, 0, 102), seccomp::kRetAllow) << a.arch;
+    EXPECT_EQ(RetFor(text, a.arch, a.audit, madvise, 0, 103), seccomp::kRetAllow) << a.arch;
+    EXPECT_EQ(RetFor(text, a.arch, a.audit, madvise, 0, 101), seccomp::kRetKillThread) << a.arch;
+  }
+}
+
+// minijail's constant table includes <linux/fd.h> (Chrome OS's os_install_service policy
+// allows `ioctl: arg1 == FDGETFDCSTAT`); the value is the compiler's, from the same header.
+TEST(RulesRealWorld, FloppyIoctlsFromLinuxFdH) {
+  const std::string text = "ioctl: arg1 == FDGETFDCSTAT\n";
+  const int32_t ioctl = *SyscallNumber(*FindArch("x86_64"), "ioctl");
+  EXPECT_EQ(RetFor(text, "x86_64", kAuditArchX86_64, ioctl, FDGETFDCSTAT), seccomp::kRetAllow);
+  EXPECT_EQ(RetFor(text, "x86_64", kAuditArchX86_64, ioctl, FDGETFDCSTAT + 1),
+            seccomp::kRetKillThread);
+}
+
+}  // namespace
+}  // namespace sckit::policy

@@ -184,6 +184,7 @@ class ExprParser {
         return ErrorAt(id, "unknown-symbol", "unknown symbol '" + id.text + "'" + hint);
       }
       case Token::Kind::kPunct:
+        if (t.Is("(") && StartsType(pos_ + 1)) return Cast();
         if (t.Is("(")) {
           Next();
           Result<int64_t> v = Binary(0);
@@ -233,14 +234,99 @@ class ExprParser {
     return off;
   }
 
-  // sizeof(struct seccomp_data) = 64.
+  // A C integer type of fixed size, as casts and sizeof in real filters' sources name them
+  // (OpenSSH's `(uint32_t)((uint64_t)(v) >> 32)`, `sizeof(uint32_t)`; linux/filter.h's
+  // `(unsigned short)(code)`). `long` is left out: its size is the arch's.
+  struct CType {
+    int bytes = 0;
+    bool is_signed = false;
+  };
+  static std::optional<CType> TypedefSize(std::string_view n) {
+    static const std::map<std::string_view, CType> kTypedefs = {
+        {"uint8_t", {1, false}},  {"uint16_t", {2, false}}, {"uint32_t", {4, false}},
+        {"uint64_t", {8, false}}, {"int8_t", {1, true}},    {"int16_t", {2, true}},
+        {"int32_t", {4, true}},   {"int64_t", {8, true}},   {"__u8", {1, false}},
+        {"__u16", {2, false}},    {"__u32", {4, false}},    {"__u64", {8, false}},
+        {"__s8", {1, true}},      {"__s16", {2, true}},     {"__s32", {4, true}},
+        {"__s64", {8, true}}};
+    auto it = kTypedefs.find(n);
+    return it == kTypedefs.end() ? std::nullopt : std::optional<CType>(it->second);
+  }
+  static bool IsTypeWord(const Token& t) {
+    return t.IsIdent("unsigned") || t.IsIdent("signed") || t.IsIdent("char") ||
+           t.IsIdent("short") || t.IsIdent("int") || t.IsIdent("const") ||
+           (t.kind == Token::Kind::kIdent && TypedefSize(t.text));
+  }
+  bool StartsType(size_t at) const { return at < t_.size() && IsTypeWord(t_[at]); }
+
+  // The type at the current token: a fixed-size typedef, or `[const] [un]signed char|short|int`.
+  Result<CType> Type() {
+    const Token first = Peek();
+    if (Peek().IsIdent("const")) Next();
+    if (Peek().kind == Token::Kind::kIdent) {
+      if (std::optional<CType> t = TypedefSize(Peek().text)) {
+        Next();
+        return *t;
+      }
+    }
+    CType t{4, true};
+    bool any = false;
+    if (Peek().IsIdent("unsigned") || Peek().IsIdent("signed")) {
+      t.is_signed = Next().text == "signed";
+      any = true;
+    }
+    if (Peek().IsIdent("char") && !any) {
+      return Result<CType>(ErrorAt(first, "unknown-symbol",
+                                   "plain char is signed on some arches and unsigned on others: "
+                                   "write signed char or unsigned char"));
+    }
+    if (Peek().IsIdent("char")) t.bytes = 1;
+    else if (Peek().IsIdent("short")) t.bytes = 2;
+    else if (!Peek().IsIdent("int") && any) return t;  // `unsigned` alone is unsigned int
+    else if (!Peek().IsIdent("int")) {
+      return Result<CType>(ErrorAt(first, "unknown-symbol",
+                                   "unknown type " + Describe(first) +
+                                       " (known: [un]signed char/short/int, uintN_t, __uN)"));
+    }
+    Next();
+    if (t.bytes == 2 && Peek().IsIdent("int")) Next();  // short int
+    return t;
+  }
+
+  // (TYPE) operand: the operand converted to TYPE, as C does (truncated, then sign- or
+  // zero-extended).
+  Result<int64_t> Cast() {
+    const Token open = Next();
+    Result<CType> type = Type();
+    if (!type.ok()) return type.error();
+    if (auto e = Expect(")", "to close the cast"); !e.ok()) return e;
+    if (++depth_ > 64) return ErrorAt(open, "bad-expression", "expression nested too deeply");
+    Result<int64_t> v = Unary();
+    --depth_;
+    if (!v.ok()) return v;
+    if (type->bytes == 8) return *v;
+    const int bits = 8 * type->bytes;
+    const uint64_t low = static_cast<uint64_t>(*v) & ((uint64_t{1} << bits) - 1);
+    if (type->is_signed && (low >> (bits - 1)) != 0) {
+      return static_cast<int64_t>(low | ~((uint64_t{1} << bits) - 1));
+    }
+    return static_cast<int64_t>(low);
+  }
+
+  // sizeof(struct seccomp_data) = 64; sizeof(TYPE) for the integer types of Type().
   Result<int64_t> SizeOf(const Token& id) {
     (void)id;
     if (auto e = Expect("(", "after sizeof"); !e.ok()) return e;
+    if (IsTypeWord(Peek())) {
+      Result<CType> type = Type();
+      if (!type.ok()) return type.error();
+      if (auto e = Expect(")", "to close sizeof"); !e.ok()) return e;
+      return int64_t{type->bytes};
+    }
     if (Peek().IsIdent("struct")) Next();
     if (!Peek().IsIdent("seccomp_data")) {
       return ErrorAt(Peek(), "unknown-symbol",
-                     "sizeof: only struct seccomp_data is known, found " + Describe(Peek()));
+                     "sizeof: only struct seccomp_data and integer types are known, found " + Describe(Peek()));
     }
     Next();
     if (auto e = Expect(")", "to close sizeof"); !e.ok()) return e;

@@ -42,7 +42,7 @@ bool Accepts(const std::vector<const VerifiedProgram*>& stack, const ArchInfo& a
     return true;
   };
   for (std::string_view n : SyscallNamesOf(arch)) {
-    std::optional<int32_t> nr = SyscallNumber(arch, n);
+    std::optional<int32_t> nr = PolicySyscallNumber(arch, n);
     if (!nr) continue;
     const uint32_t u = static_cast<uint32_t>(*nr);
     if (!same(StackPaths(stack, arch.audit_arch, u), StackPaths(stack, 0, u))) return true;
@@ -111,13 +111,13 @@ ArchRows RowsOf(const std::vector<const VerifiedProgram*>& stack, const ArchInfo
   for (const ArchInfo* a : all_arches) ar.layout.all_arches.emplace_back(a->name);
   std::map<int32_t, std::string> names;
   for (std::string_view n : SyscallNamesOf(*arch)) {
-    std::optional<int32_t> nr = SyscallNumber(*arch, n);
+    // As the compiler resolves names: i386's direct socket and IPC calls by their own number.
+    std::optional<int32_t> nr = PolicySyscallNumber(*arch, n);
     if (!nr) continue;
     std::optional<std::string> canonical = SyscallName(arch->audit_arch, *nr);
     names.emplace(*nr, canonical ? *canonical : std::string(n));
   }
-  // Numbers with a name the compiler does not resolve to them (i386's direct socket calls,
-  // which libseccomp resolves to socketcall's pseudo numbers) are written as numbers.
+  // Numbers with a name the compiler does not resolve to them are written as numbers.
   for (int32_t nr = 0; nr < 4096; ++nr) {
     const int32_t full = static_cast<int32_t>(static_cast<uint32_t>(nr) | arch->nr_bit);
     if (names.count(full)) continue;
@@ -307,7 +307,18 @@ MergedRows MergeRows(const std::vector<const VerifiedProgram*>& stack,
     }
   }
   CheckNumberKeys(stack, all, def, options, m.lines, &m.bad);
-  for (const auto& [name, e] : m.bad) m.lines.erase(name);
+  // A name left out is left out on every arch that names it: say so for each.
+  for (auto& [name, e] : m.bad) {
+    for (const ArchRows& ar : all) {
+      const std::string a(ar.arch->name);
+      const bool has = std::any_of(ar.rows.begin(), ar.rows.end(),
+                                   [&](const Row& r) { return r.name == name; });
+      if (has && std::find(e.arches.begin(), e.arches.end(), a) == e.arches.end()) {
+        e.arches.push_back(a);
+      }
+    }
+    m.lines.erase(name);
+  }
   return m;
 }
 

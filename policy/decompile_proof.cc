@@ -49,7 +49,7 @@ Classified Classify(z3::context& ctx, const analysis::DataWords& w, const Decomp
   const std::string arch_name(x32_number ? "x32" : found->name);
   if (name) {  // as the decompiler keys it: a name the compiler resolves back, else the number
     const ArchInfo* a = FindArch(arch_name);
-    std::optional<int32_t> back = a ? SyscallNumber(*a, *name) : std::nullopt;
+    std::optional<int32_t> back = a ? PolicySyscallNumber(*a, *name) : std::nullopt;
     if (back && static_cast<uint32_t>(*back) == nr) return {*name, arch_name, same};
     return {std::to_string(static_cast<int32_t>(nr)), arch_name, same};
   }
@@ -58,7 +58,7 @@ Classified Classify(z3::context& ctx, const analysis::DataWords& w, const Decomp
   for (const ArchInfo* a : d.resolve.arches) {
     if (a->audit_arch != arch) continue;
     for (std::string_view n : SyscallNamesOf(*a)) {
-      if (std::optional<int32_t> v = SyscallNumber(*a, n)) {
+      if (std::optional<int32_t> v = PolicySyscallNumber(*a, n)) {
         unnamed = unnamed && w.nr() != ctx.bv_val(static_cast<uint32_t>(*v), 32);
       }
     }

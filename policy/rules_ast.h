@@ -134,6 +134,7 @@ struct Policy {
   bool denylist = false;  // @denylist: calls no rule names are allowed
   std::vector<FrequencyEntry> frequencies;  // from @frequency files, in file order
   std::vector<std::string> files;           // every file read, the policy first
+  std::vector<std::string> warnings;        // located (statements left out: ParseOptions)
 };
 
 }  // namespace sckit::policy

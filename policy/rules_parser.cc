@@ -211,7 +211,9 @@ class PolicyParser {
     c.Next();
     Result<std::vector<Filter>> filters = ParseFilters(c);
     if (!filters.ok()) return filters.error();
-    for (const Descriptor& n : names) Add(*n.name, *filters, n.arches);
+    for (const Descriptor& n : names) {
+      if (Result<bool> added = Add(*n.name, *filters, n.arches); !added.ok()) return added;
+    }
     return true;
   }
 
@@ -266,14 +268,38 @@ class PolicyParser {
     if (a.kind != ActionKind::kErrno && !first_non_return_) first_non_return_ = at;
   }
 
-  void Add(const Token& name, const std::vector<Filter>& filters, const ArchSet& arches) {
+  // Whether `f` is minijail's plain `1` (the C parser's only statement without a label).
+  static bool PlainAllow(const Filter& f) {
+    return f.expr.empty() && f.if_true.kind == ActionKind::kAllow && !f.if_false;
+  }
+  static bool PlainAllow(const std::vector<Filter>& filters) {
+    return filters.size() == 1 && PlainAllow(filters[0]);
+  }
+
+  Result<bool> Add(const Token& name, const std::vector<Filter>& filters, const ArchSet& arches) {
     auto [it, inserted] = index_.emplace(name.text, policy_.rules.size());
     if (inserted) policy_.rules.push_back({name.text, name.loc, {}});
     std::vector<Filter>& to = policy_.rules[it->second].filters;
+    if (!inserted && opts_.allow_duplicate_syscalls) {
+      for (const Filter& first : to) {
+        if (!Overlap(first.arches, arches)) continue;
+        if (!PlainAllow(filters) && !PlainAllow(first)) {
+          return LocatedError(name.loc, "'" + name.text + "' is given again with a condition or "
+                                        "action (first at " + first.loc.ToString() +
+                                        "); minijail's C parser refuses that even with "
+                                        "duplicates allowed (a duplicate label)");
+        }
+        policy_.warnings.push_back(name.loc.ToString() + ": '" + name.text +
+                                   "' is already given at " + first.loc.ToString() +
+                                   "; this statement is left out (the first one decides)");
+        return true;
+      }
+    }
     for (Filter f : filters) {
       f.arches = arches;
       to.push_back(std::move(f));
     }
+    return true;
   }
 
   static bool Overlap(const ArchSet& a, const ArchSet& b) {

@@ -42,6 +42,12 @@ struct ParseOptions {
   size_t max_file_bytes = size_t{1} << 20;    // per file
   size_t max_total_bytes = size_t{16} << 20;  // all files together
   int max_include_depth = 10;                 // files open at once, the policy itself counted
+  // As minijail's C parser built with ALLOW_DUPLICATE_SYSCALLS (Android's libminijail): the
+  // first statement naming a syscall decides it, a later one is left out with a warning
+  // (Policy::warnings), and two statements that both have conditions or an action other than
+  // `1` are an error (that parser refuses them: a duplicate label). Off: statements for one
+  // syscall are tried in order, as minijail's Python compiler does.
+  bool allow_duplicate_syscalls = false;
   // Reads a whole file; default (empty): from disk.
   std::function<Result<std::string>(const std::string& path)> read_file;
 };

@@ -292,6 +292,7 @@ uint32_t ResolvedPolicy::Ret(const RuleAction& a) const {
 Result<ResolvedPolicy> ResolvePolicy(const Policy& policy, const ResolveOptions& options) {
   ResolvedPolicy out;
   out.policy = &policy;
+  out.warnings = policy.warnings;
   Result<std::vector<ArchGroup>> groups = MakeGroups(options);
   if (!groups.ok()) return groups.error();
   out.groups = std::move(*groups);

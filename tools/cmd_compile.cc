@@ -93,6 +93,7 @@ std::optional<int> OptionsFrom(const po::variables_map& vm, policy::ParseOptions
     return kExitUsage;
   }
   options->kill_process = vm.count("kill-process") > 0;
+  parse->allow_duplicate_syscalls = vm.count("allow-duplicate-syscalls") > 0;
   if (vm.count("arch")) {
     for (const std::string& name : SplitCommas(vm["arch"].as<std::vector<std::string>>())) {
       const ArchInfo* a = FindArch(name);
@@ -129,7 +130,7 @@ int WriteFilter(const std::string& out, const std::string& emit, const std::stri
 
 constexpr const char* kUsage =
     "sckit compile POLICY [-o OUT] [--arch A]... [--default-action ACTION] "
-    "[--emit raw|asm|c|c-install|listing] [--json]\n\n"
+    "[--allow-duplicate-syscalls] [--emit raw|asm|c|c-install|listing] [--json]\n\n"
     "Compiles a policy in minijail's seccomp policy language (minijail0(5); see\n"
     "docs/policy-language.md) to a classic BPF seccomp filter that `sckit verify` accepts:\n"
     "an arch check first (foreign arches get the kill action), then a balanced search over\n"
@@ -158,6 +159,11 @@ void DescribeOptions(po::options_description* visible) {
       "how `expr; return N` reads: man (minijail0(5) and minijail's C parser: expr true -> "
       "allow, else ERRNO N) or python (minijail's Python compiler: expr true -> ERRNO N, else "
       "the next rule or the default)")(
+      "allow-duplicate-syscalls",
+      "as minijail's C parser built with ALLOW_DUPLICATE_SYSCALLS (Android): the first "
+      "statement naming a syscall decides it, later ones are left out with a warning (two "
+      "with conditions are still an error); default: statements for one syscall are tried in "
+      "order, as minijail's Python compiler does")(
       "emit,e", po::value<std::string>()->default_value("raw"),
       "output form: raw (struct sock_filter array), asm (sckit assembly), c (C array), "
       "c-install (C source with sckit_install_filter()), listing")(

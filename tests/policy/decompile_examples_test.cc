@@ -21,31 +21,15 @@ struct Example {
   std::vector<std::string> inexact;  // sorted; empty: proven equal
 };
 
-std::vector<std::string> Range(int from, int to) {
-  std::vector<std::string> out;
-  for (int i = from; i <= to; ++i) out.push_back(std::to_string(i));
-  return out;
-}
-
 std::vector<std::string> Sorted(std::vector<std::string> v) {
   std::sort(v.begin(), v.end());
   return v;
 }
 
-// i386's direct socket and IPC calls (and recvmmsg, sendmmsg): libseccomp resolves their names
-// to socketcall/ipc pseudo numbers, so a policy can name them only by number, and x86_64 decides
-// those numbers differently.
-std::vector<std::string> I386Multiplexed() {
-  std::vector<std::string> v = Range(359, 373);
-  for (const std::string& s : Range(393, 402)) v.push_back(s);
-  v.push_back("337");
-  v.push_back("345");
-  return v;
-}
-
 std::vector<Example> Examples() {
-  std::vector<std::string> profile = I386Multiplexed();
-  profile.push_back("personality");  // x32: libseccomp compares the low word alone
+  // i386's direct socket and IPC calls (359..373, 393..402, 337, 345) round-trip by name: the
+  // compiler gives a name each arch's own number, as minijail's tables do.
+  std::vector<std::string> profile = {"personality"};  // x32: libseccomp compares the low word
   std::vector<std::string> docker = profile;
   docker.push_back("socket");  // the same
   return {
@@ -54,8 +38,7 @@ std::vector<Example> Examples() {
       // libseccomp's check of x32's bit: those numbers get KILL, the default is ALLOW.
       {"examples/denylist/denylist.bpf", {"numbers >= 0x40000000"}},
       {"examples/socket-args/socket-args.bpf", {"numbers >= 0x40000000"}},
-      {"examples/multiarch/multiarch.bpf",
-       Sorted({"359", "360", "361", "362", "363", "numbers >= 0x40000000"})},
+      {"examples/multiarch/multiarch.bpf", {"numbers >= 0x40000000"}},
       {"examples/profiles/docker-default.bpf", Sorted(docker)},
       {"examples/profiles/podman-default.bpf", Sorted(profile)},
   };

@@ -137,5 +137,41 @@ TEST(RulesRealWorld, FloppyIoctlsFromLinuxFdH) {
             seccomp::kRetKillThread);
 }
 
+// Android's media policies name a call twice (`futex: 1` in the policy and in the crash_dump
+// policy it includes); Android's libminijail is built with ALLOW_DUPLICATE_SYSCALLS, whose C
+// parser emits a linear program where the first statement for a call decides it.
+TEST(RulesRealWorld, DuplicateStatementsAsAndroidsMinijail) {
+  const std::string text = "read: arg0 == 0\nwrite: 1\nread: 1\nwrite: arg0 == 1\n";
+  // Default (minijail's Python compiler): a statement after an unconditional one is an error.
+  EXPECT_NE(testing::ParseErrorOf(text).find("already has an unconditional action"),
+            std::string::npos);
+  ParseOptions dup;
+  dup.allow_duplicate_syscalls = true;
+  Policy p = MustParse(text, dup);
+  ASSERT_EQ(p.warnings.size(), 2u);
+  EXPECT_EQ(p.warnings[0].rfind("t.policy:3:1: 'read' is already given at t.policy:1:", 0), 0u)
+      << p.warnings[0];
+  Result<CompiledPolicy> c = CompilePolicy(p, ResolveOptions{Arches({"x86_64"}), std::nullopt,
+                                                             false});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->warnings.size(), 2u);  // passed on to the command's warnings
+  Result<VerifiedProgram> v = Verify(c->program);
+  ASSERT_TRUE(v.ok());
+  auto ret = [&](const char* name, uint64_t arg0) {
+    SeccompData d;
+    d.arch = kAuditArchX86_64;
+    d.nr = *SyscallNumber(*FindArch("x86_64"), name);
+    d.args[0] = arg0;
+    return RunFilter(*v, d);
+  };
+  // The first statement decides: read with arg0 != 0 is killed although `read: 1` follows.
+  EXPECT_EQ(ret("read", 0), seccomp::kRetAllow);
+  EXPECT_EQ(ret("read", 5), seccomp::kRetKillThread);
+  EXPECT_EQ(ret("write", 7), seccomp::kRetAllow);
+  // Two statements with conditions: the C parser's duplicate label, refused at the second.
+  const std::string err = testing::ParseErrorOf("read: arg0 == 0\nread: arg0 == 1\n", dup);
+  EXPECT_EQ(err.rfind("t.policy:2:1: 'read' is given again with a condition", 0), 0u) << err;
+}
+
 }  // namespace
 }  // namespace sckit::policy

@@ -13,6 +13,8 @@ namespace {
 
 // Syscall numbers scanned for name listings: mips o32/n64/n32 tables start at 4000/5000/6000.
 constexpr int32_t kNameScanLimit = 6600;
+constexpr uint32_t kAuditArchArm = 0x40000028u;  // AUDIT_ARCH_ARM (EM_ARM, little-endian)
+constexpr int32_t kArmPrivateBase = 0x0f0000;    // __ARM_NR_BASE (EABI)
 
 std::optional<uint32_t> DecimalSyscall(const std::string& name) {
   if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) {
@@ -317,12 +319,10 @@ Result<ResolvedPolicy> ResolvePolicy(const Policy& policy, const ResolveOptions&
 
 std::optional<int32_t> PolicySyscallNumber(const ArchInfo& arch, std::string_view name) {
   if (std::optional<int32_t> nr = SyscallNumber(arch, name)) return nr;
-  constexpr uint32_t kAuditArchArm = 0x40000028u;  // AUDIT_ARCH_ARM (EM_ARM, little-endian)
-  constexpr uint32_t kArmPrivateBase = 0x0f0000u;   // __ARM_NR_BASE (EABI)
   if (name.starts_with("ARM_")) {
     if (arch.audit_arch != kAuditArchArm) return std::nullopt;
     std::optional<int32_t> nr = SyscallNumber(arch, name.substr(4));
-    const bool arm_private = nr && (static_cast<uint32_t>(*nr) & ~0xffffu) == kArmPrivateBase;
+    const bool arm_private = nr && (*nr & ~0xffff) == kArmPrivateBase;
     return arm_private ? nr : std::nullopt;
   }
   // A pseudo number (or a name libseccomp does not know): the arch's own number by that name,
@@ -349,6 +349,12 @@ const std::vector<std::string_view>& SyscallNamesOf(const ArchInfo& arch) {
     const int32_t full = static_cast<int32_t>(static_cast<uint32_t>(nr) | arch.nr_bit);
     if (std::optional<std::string> n = SyscallName(arch.audit_arch, full)) {
       entry.first.push_back(*n);
+    }
+  }
+  // arm's private calls (cacheflush, set_tls, ...), in the range the kernel keeps for them.
+  if (arch.audit_arch == kAuditArchArm) {
+    for (int32_t nr = kArmPrivateBase; nr < kArmPrivateBase + 0x800; ++nr) {
+      if (std::optional<std::string> n = SyscallName(arch.audit_arch, nr)) entry.first.push_back(*n);
     }
   }
   for (const std::string& s : entry.first) entry.second.push_back(s);

@@ -11,6 +11,7 @@
 #include <regex>
 #include <string>
 
+#include "policy/decompile.h"
 #include "tests/policy/rules_test_util.h"
 
 namespace sckit::policy {
@@ -108,6 +109,26 @@ TEST(RulesRealWorld, ArmPrivateCallsByMinijailsNames) {
             std::string::npos);
   EXPECT_NE(ResolveError("ARM_read: 1\n", "arm").find("unknown syscall 'ARM_read'"),
             std::string::npos);
+}
+
+// Docker's and Podman's profiles allow arm's cacheflush and set_tls: decompiling such a filter
+// states them (by libseccomp's names, which the compiler reads back), so the round trip is
+// proven, not left inexact.
+TEST(RulesRealWorld, ArmPrivateCallsRoundTripThroughDecompile) {
+  Result<CompiledPolicy> c = CompilePolicy(MustParse("ARM_set_tls: 1\nARM_cacheflush: 1\n"
+                                                     "read: 1\n"),
+                                           ResolveOptions{Arches({"arm"}), std::nullopt, false});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  Result<VerifiedProgram> v = Verify(c->program);
+  ASSERT_TRUE(v.ok());
+  const std::vector<const VerifiedProgram*> stack{&*v};
+  Result<Decompiled> d = Decompile(stack);
+  ASSERT_TRUE(d.ok()) << d.error().ToString();
+  EXPECT_NE(d->text.find("set_tls"), std::string::npos) << d->text;
+  Result<RoundTrip> r = ProveRoundTrip(stack, *d);
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  EXPECT_TRUE(r->exact);
+  EXPECT_TRUE(r->equivalent) << d->text;
 }
 
 // Chrome OS policies allow `madvise: arg2 == MADV_GUARD_INSTALL` (Linux 6.13, newer than

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "analysis/symbolic.h"
@@ -23,6 +24,9 @@ struct Row {
   int32_t nr = 0;
   std::string reason;  // non-empty: inexpressible
   std::map<uint32_t, std::vector<CondClause>> outcomes;
+  // The one outcome whose condition the language cannot state (its clauses empty): it is
+  // written last, for whatever the other outcomes' conditions leave.
+  std::optional<uint32_t> remainder;
 };
 
 struct ArchRows {
@@ -84,6 +88,7 @@ Row MakeRow(const std::vector<const VerifiedProgram*>& stack, const ArchRows& ar
   }
   std::map<uint32_t, std::vector<const DataPath*>> by;
   for (const DataPath& p : paths.paths) by[p.outcome].push_back(&p);
+  std::string unstated;
   for (const auto& [outcome, list] : by) {
     if (!ActionWord(outcome)) {
       row.reason = "returns " + analysis::CanonicalText(outcome, NumberingOf(ar.arch->audit_arch)) +
@@ -95,8 +100,14 @@ Row MakeRow(const std::vector<const VerifiedProgram*>& stack, const ArchRows& ar
       break;
     }
     Result<std::vector<CondClause>> c = PathsToClauses(list, ar.layout, options.max_clauses);
+    if (!c.ok() && !row.remainder) {  // the other outcomes' conditions may still state it
+      row.remainder = outcome;
+      unstated = c.error().message;
+      row.outcomes[outcome] = {};
+      continue;
+    }
     if (!c.ok()) {
-      row.reason = c.error().message;
+      row.reason = unstated;
       return row;
     }
     row.outcomes[outcome] = std::move(*c);
@@ -182,6 +193,7 @@ Lines RowLines(const Row& row, uint32_t def, const ArgLayout& layout) {
                ? row.outcomes.begin()->first
                : std::prev(row.outcomes.end())->first;
   }
+  if (row.remainder) last = *row.remainder;
   std::vector<uint32_t> order;
   if (row.outcomes.count(seccomp::kRetAllow) && last != seccomp::kRetAllow) {
     order.push_back(seccomp::kRetAllow);

@@ -131,6 +131,33 @@ TEST(RulesRealWorld, ArmPrivateCallsRoundTripThroughDecompile) {
   EXPECT_TRUE(r->equivalent) << d->text;
 }
 
+// OpenSSH's sandbox filter tests a 64-bit argument low word first, then the high word: the
+// allowed values are statable (arg2 == 67) while the killed ones are not (a low word alone).
+// The decompiler states the one and leaves the other to the rest, and the round trip is proven.
+TEST(RulesRealWorld, DecompileStatesAllowedWhenOnlyTheRestIsInexpressible) {
+  Program p;
+  p.insns = {Stmt(0x20, 4),                     // ld [arch]
+             Jump(0x15, kAuditArchX86_64, 0, 7),  // jeq x86_64, else kill
+             Stmt(0x20, 0),                     // ld [nr]
+             Jump(0x15, 54, 0, 4),              // setsockopt? else allow
+             Stmt(0x20, 16 + 2 * 8),            // ld [args[2].lo]
+             Jump(0x15, 67, 0, 3),
+             Stmt(0x20, 16 + 2 * 8 + 4),        // ld [args[2].hi]
+             Jump(0x15, 0, 0, 1),
+             Stmt(0x06, seccomp::kRetAllow),
+             Stmt(0x06, seccomp::kRetKillProcess)};
+  Result<VerifiedProgram> v = Verify(p);
+  ASSERT_TRUE(v.ok()) << v.error().ToString();
+  const std::vector<const VerifiedProgram*> stack{&*v};
+  Result<Decompiled> d = Decompile(stack);
+  ASSERT_TRUE(d.ok()) << d.error().ToString();
+  EXPECT_NE(d->text.find("setsockopt: arg2 == 67"), std::string::npos) << d->text;
+  Result<RoundTrip> r = ProveRoundTrip(stack, *d);
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  EXPECT_TRUE(r->exact);
+  EXPECT_TRUE(r->equivalent) << d->text;
+}
+
 // Chrome OS policies allow `madvise: arg2 == MADV_GUARD_INSTALL` (Linux 6.13, newer than
 // Debian 12's headers): include/uapi/asm-generic/mman-common.h defines it as 102,
 // MADV_GUARD_REMOVE as 103, on every arch.

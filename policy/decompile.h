@@ -26,7 +26,7 @@ struct DecompileOptions {
   std::vector<const ArchInfo*> arches;  // empty: every arch the stack checks for
   std::vector<std::string> sources;     // file names for the header comment
   size_t max_paths = 4096;    // per (arch, syscall)
-  size_t max_clauses = 64;    // per outcome of a syscall
+  size_t max_clauses = 256;   // per outcome of a syscall (Chrome OS has 83-value ioctl lists)
 };
 
 struct Inexpressible {

@@ -158,6 +158,28 @@ TEST(RulesRealWorld, DecompileStatesAllowedWhenOnlyTheRestIsInexpressible) {
   EXPECT_TRUE(r->equivalent) << d->text;
 }
 
+// Chrome OS's cros_healthd allows ioctl for a list of 83 request values: the decompiler states
+// such a list (each value its own clause) and the round trip is proven.
+TEST(RulesRealWorld, DecompileStatesLongValueLists) {
+  std::string text = "ioctl: ";
+  for (int i = 0; i < 100; ++i) {
+    text += (i ? " || " : "") + std::string("arg1 == ") + std::to_string(3 * i + 1);
+  }
+  Result<CompiledPolicy> c = CompilePolicy(MustParse(text + "\n"),
+                                           ResolveOptions{Arches({"x86_64"}), std::nullopt, false});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  Result<VerifiedProgram> v = Verify(c->program);
+  ASSERT_TRUE(v.ok());
+  const std::vector<const VerifiedProgram*> stack{&*v};
+  Result<Decompiled> d = Decompile(stack);
+  ASSERT_TRUE(d.ok()) << d.error().ToString();
+  EXPECT_TRUE(d->inexpressible.empty()) << d->inexpressible.front().reason;
+  Result<RoundTrip> r = ProveRoundTrip(stack, *d);
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  EXPECT_TRUE(r->exact);
+  EXPECT_TRUE(r->equivalent) << d->text;
+}
+
 // Chrome OS policies allow `madvise: arg2 == MADV_GUARD_INSTALL` (Linux 6.13, newer than
 // Debian 12's headers): include/uapi/asm-generic/mman-common.h defines it as 102,
 // MADV_GUARD_REMOVE as 103, on every arch.

@@ -326,7 +326,8 @@ class ExprParser {
     if (Peek().IsIdent("struct")) Next();
     if (!Peek().IsIdent("seccomp_data")) {
       return ErrorAt(Peek(), "unknown-symbol",
-                     "sizeof: only struct seccomp_data and integer types are known, found " + Describe(Peek()));
+                     "sizeof: only struct seccomp_data and integer types are known, found " +
+                         Describe(Peek()));
     }
     Next();
     if (auto e = Expect(")", "to close sizeof"); !e.ok()) return e;

@@ -49,7 +49,8 @@ std::vector<uint32_t> NumbersIn(const ArchGroup& g, const std::string& name, Pre
   for (const ArchInfo* a : g.arches) {
     if (!applies(*a)) continue;
     any = true;
-    if (std::optional<int32_t> nr = PolicySyscallNumber(*a, name)) out.push_back(static_cast<uint32_t>(*nr));
+    std::optional<int32_t> nr = PolicySyscallNumber(*a, name);
+    if (nr) out.push_back(static_cast<uint32_t>(*nr));
   }
   if (std::optional<uint32_t> n = DecimalSyscall(name)) return any ? std::vector<uint32_t>{*n} : out;
   return out;
@@ -354,7 +355,8 @@ const std::vector<std::string_view>& SyscallNamesOf(const ArchInfo& arch) {
   // arm's private calls (cacheflush, set_tls, ...), in the range the kernel keeps for them.
   if (arch.audit_arch == kAuditArchArm) {
     for (int32_t nr = kArmPrivateBase; nr < kArmPrivateBase + 0x800; ++nr) {
-      if (std::optional<std::string> n = SyscallName(arch.audit_arch, nr)) entry.first.push_back(*n);
+      std::optional<std::string> n = SyscallName(arch.audit_arch, nr);
+      if (n) entry.first.push_back(*n);
     }
   }
   for (const std::string& s : entry.first) entry.second.push_back(s);

@@ -6,7 +6,7 @@ kernel_cc_test: the same for tests that install filters in the running kernel th
 engine, which needs CAP_SYS_ADMIN in the initial user namespace (see tests/live:
 kernel_engine_test): tagged "local", so they run outside the linux-sandbox.
 cli_sh_test: a shell test NAME.sh that runs the real `sckit` binary (//tools:sckit added to its
-data).
+data) with the harness of tests/cli_test_lib.sh (check, finish).
 """
 
 def sckit_cc_test(name, size, deps, srcs = None, data = [], tags = []):
@@ -28,4 +28,5 @@ def cli_sh_test(name, size, data = []):
         size = size,
         srcs = [name + ".sh"],
         data = data + ["//tools:sckit"],
+        deps = ["//tests:cli_test_lib"],
     )

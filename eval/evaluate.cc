@@ -173,6 +173,15 @@ Result<std::optional<DispatchConfig>> LineDispatchConfig(const Session& session,
   return std::optional<DispatchConfig>(*c);
 }
 
+Outcome DecideRecord(const Session& session, const SeccompData& data,
+                     const DispatchConfig* dispatch, std::vector<uint32_t>* rets) {
+  rets->resize(session.stack.size());
+  if (dispatch == nullptr) return Decide(session.stack, data, session.ctx, *rets);
+  KernelContext ctx = session.ctx;
+  ctx.dispatch = *dispatch;
+  return Decide(session.stack, data, ctx, *rets);
+}
+
 Result<bool> EvaluateRecord(Session& session, const SeccompData& data, const EvalOptions& options,
                             Scratch* scratch, const DispatchConfig* dispatch) {
   scratch->rets.resize(session.stack.size());

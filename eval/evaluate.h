@@ -41,6 +41,12 @@ struct Scratch {
 Result<bool> EvaluateRecord(Session& session, const SeccompData& data, const EvalOptions& options,
                             Scratch* scratch, const DispatchConfig* dispatch = nullptr);
 
+// What the kernel does with one record, as the session's userspace engine decides it (interp or
+// JIT; not the live kernel), under `dispatch` (a line's own configuration) when given, else the
+// session's context. `rets`: scratch for the filters' values. No allocation once rets is sized.
+Outcome DecideRecord(const Session& session, const SeccompData& data,
+                     const DispatchConfig* dispatch, std::vector<uint32_t>* rets);
+
 // The configuration a record line's dispatch keys give over the session's (ApplyLineDispatch),
 // or nullopt for a line without them. Errors, at the line: ApplyLineDispatch's; "usage" for
 // dispatch on below Linux 5.11 (--kernel-version); "dispatch-unsupported" for dispatch on with

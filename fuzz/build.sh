@@ -34,7 +34,7 @@ LIB_SOURCES="vm/*.cc formats/*.cc verifier/*.cc jit/compiler.cc jit/exec_memory.
   eval/stack_builder.cc policy/rules_*.cc
   policy/suggest.cc policy/reverse_builder.cc policy/oci.cc policy/oci_names.cc policy/oci_text.cc policy/compile.cc
   policy/caps.cc
-  optimize/code.cc optimize/passes.cc optimize/resynth.cc optimize/flatten.cc
+  optimize/code.cc optimize/passes.cc optimize/resynth.cc optimize/resynth_prefix.cc optimize/flatten.cc
   analysis/diff_classes.cc"
 # Generated library sources (built below as policy/BUILD's genrules make them), under $GEN.
 GENERATED_SOURCES="policy/rules_constants_table.cc policy/rules_arch_constants.cc"

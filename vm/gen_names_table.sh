@@ -18,9 +18,10 @@
 # Usage: gen_names_table.sh CC OUT [FAMILY=INCDIR[,INCDIR...] ...]
 #   FAMILY is the Numbering enumerator (kGeneric, kMips, ...) the rows are written for; without
 #   any, the families and headers below (the one list: vm/BUILD and fuzz/build.sh use it). The
-#   cross headers are read from /usr/<triple>/include, outside Bazel's view: a changed cross
-#   package needs `bazel clean`. mips's headers are one file for every mips ABI, powerpc's for
-#   every powerpc.
+#   cross headers are read from /usr/<triple>/include; vm/BUILD gives every cross triple's
+#   asm headers to the genrule as inputs (@system//:cross_uapi_headers), so a changed package
+#   regenerates the table. mips's headers are one file for every mips ABI, powerpc's for every
+#   powerpc.
 set -euo pipefail
 cc=$1
 out=$2

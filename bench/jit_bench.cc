@@ -19,38 +19,39 @@
 // and pcap on the hot workload; BM_Stack_*: a two-filter stack (docker-default under server) as
 // FilterStack evaluates it. Record parsing: the text and binary readers of formats/records.h and the strace
 // line parser of formats/strace.h.
+//
+// This file: the synthetic filters, HotRecords and main(); the allow-list, the examples and
+// the record parsing are in bench/jit_bench_allowlist60.cc, jit_bench_examples.cc and
+// jit_bench_records.cc, linked into the same binary.
+#include "bench/jit_bench.h"
+
 #include <benchmark/benchmark.h>
 
-#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <memory>
-#include <sstream>
-#include <string>
 #include <vector>
 
-#include "bench/allowlist60.h"
 #include "bench/pcap_ref.h"
-#include "formats/strace.h"
 #include "bench/workload.h"
-#include "eval/stack_builder.h"
 #include "jit/compiler.h"
 #include "verifier/verifier.h"
+#include "vm/arch.h"
 #include "vm/bpf.h"
 #include "vm/interpreter.h"
-#include "formats/loader.h"
-#include "vm/arch.h"
 #include "vm/prepared_filter.h"
 #include "vm/program.h"
-#include "formats/records.h"
-#include "vm/stack.h"
 
-namespace sckit {
+namespace sckit::bench {
+
+const std::vector<SeccompData>& HotRecords() {
+  static const std::vector<SeccompData> records =
+      bench::HotWorkload(*FindArch("x86_64")).records;
+  return records;
+}
+
 namespace {
 
 using namespace bpf;  // NOLINT: kernel vocabulary.
-
-constexpr uint32_t kArchX86_64 = 0xC000003E;
 
 Program SyntheticFilter(size_t n) {
   Program p;
@@ -226,350 +227,11 @@ BENCHMARK(BM_Verify)->Arg(4)->Arg(60)->Arg(400)->Arg(4096);
 BENCHMARK(BM_JitCompile)->Arg(4)->Arg(60)->Arg(400)->Arg(4096);
 BENCHMARK(BM_VerifyAndJitCompile)->Arg(4)->Arg(60)->Arg(400)->Arg(4096);
 
-// ---- the 60-syscall allow-list: BPF through every engine vs the hand-written C function ----
-
-Program AllowList60Filter() {
-  Program p;
-  auto& i = p.insns;
-  i.push_back(Stmt(kLD | kW | kABS, 4));
-  i.push_back(Jump(kJMP | kJEQ | kK, kArchX86_64, 1, 0));
-  i.push_back(Stmt(kRET | kK, seccomp::kRetKillProcess));
-  i.push_back(Stmt(kLD | kW | kABS, 0));
-  for (int s = 0; s < SCKIT_ALLOWLIST60_SIZE; ++s) {
-    // jt lands on the shared ret ALLOW after the default ret ERRNO.
-    const uint8_t jt = static_cast<uint8_t>(SCKIT_ALLOWLIST60_SIZE - s);
-    i.push_back(Jump(kJMP | kJEQ | kK, static_cast<uint32_t>(kAllowList60[s]), jt, 0));
-  }
-  i.push_back(Stmt(kRET | kK, seccomp::kRetErrno | 1));  // EPERM
-  i.push_back(Stmt(kRET | kK, seccomp::kRetAllow));
-  return p;
-}
-
-// The same policy as a balanced binary tree (what libseccomp emits with
-// SCMP_FLTATR_CTL_OPTIMIZE = 2): "jge #pivot" nodes down to leaves of at most 4 "jeq", so a
-// record runs ~log2(60) compares instead of a linear chain. Shows how much of the gap to the C
-// function is the program's shape rather than the JIT.
-Program AllowList60TreeFilter() {
-  std::vector<uint32_t> nrs(kAllowList60, kAllowList60 + SCKIT_ALLOWLIST60_SIZE);
-  std::sort(nrs.begin(), nrs.end());
-  Program p;
-  auto& i = p.insns;
-  i.push_back(Stmt(kLD | kW | kABS, 4));
-  i.push_back(Jump(kJMP | kJEQ | kK, kArchX86_64, 1, 0));
-  i.push_back(Stmt(kRET | kK, seccomp::kRetKillProcess));
-  i.push_back(Stmt(kLD | kW | kABS, 0));
-  std::vector<size_t> to_allow, to_deny;  // jeq (jt) and ja instructions patched at the end
-  auto emit = [&](auto&& self, size_t lo, size_t hi) -> void {
-    if (hi - lo <= 4) {
-      for (size_t j = lo; j < hi; ++j) {
-        to_allow.push_back(i.size());
-        i.push_back(Jump(kJMP | kJEQ | kK, nrs[j], 0, 0));
-      }
-      to_deny.push_back(i.size());
-      i.push_back(Stmt(kJMP | kJA, 0));
-      return;
-    }
-    const size_t mid = (lo + hi) / 2;
-    const size_t node = i.size();
-    i.push_back(Jump(kJMP | kJGE | kK, nrs[mid], 0, 0));  // jt patched: the right subtree
-    self(self, lo, mid);
-    i[node].jt = static_cast<uint8_t>(i.size() - node - 1);
-    self(self, mid, hi);
-  };
-  emit(emit, 0, nrs.size());
-  const size_t deny = i.size();
-  i.push_back(Stmt(kRET | kK, seccomp::kRetErrno | 1));
-  const size_t allow = i.size();
-  i.push_back(Stmt(kRET | kK, seccomp::kRetAllow));
-  for (size_t j : to_allow) i[j].jt = static_cast<uint8_t>(allow - j - 1);
-  for (size_t j : to_deny) i[j].k = static_cast<uint32_t>(deny - j - 1);
-  return p;
-}
-
-const std::vector<SeccompData>& HotRecords() {
-  static const std::vector<SeccompData> records =
-      bench::HotWorkload(*FindArch("x86_64")).records;
-  return records;
-}
-
-struct AllowList60Engines {
-  VerifiedProgram verified;
-  PreparedFilter prepared;
-  jit::CompiledFilter jit;
-  std::vector<bench::PcapRecord> swapped;
-};
-
-// Built once; every engine is checked against the C function on every record.
-const AllowList60Engines* GetAllowList60(benchmark::State& state) {
-  static const AllowList60Engines* built = [] () -> const AllowList60Engines* {
-    Result<VerifiedProgram> v = Verify(AllowList60Filter());
-    if (!v.ok()) return nullptr;
-    Result<jit::CompiledFilter> jit = jit::Compile(*v);
-    if (!jit.ok()) return nullptr;
-    auto* a = new AllowList60Engines{*v, PreparedFilter(*v), std::move(*jit), {}};
-    for (const SeccompData& d : HotRecords()) {
-      const uint32_t want = AllowList60(reinterpret_cast<const struct seccomp_data*>(&d));
-      a->swapped.push_back(bench::ToPcapRecord(d));
-      if (RunFilter(a->verified, d) != want || a->prepared.Run(d) != want ||
-          a->jit.Run(d) != want ||
-          bench::PcapRun(a->verified.original().insns, a->swapped.back()) != want) {
-        return nullptr;
-      }
-    }
-    return a;
-  }();
-  if (built == nullptr) state.SkipWithError("allow-list engines disagree with the C function");
-  return built;
-}
-
-void BM_AllowList60_C(benchmark::State& state) {
-  const std::vector<SeccompData>& records = HotRecords();
-  if (GetAllowList60(state) == nullptr) return;
-  size_t i = 0;
-  for (auto _ : state) {
-    const SeccompData& d = records[i++ % records.size()];
-    benchmark::DoNotOptimize(AllowList60(reinterpret_cast<const struct seccomp_data*>(&d)));
-  }
-  state.SetItemsProcessed(state.iterations());
-}
-
-void BM_AllowList60_Jit(benchmark::State& state) {
-  const std::vector<SeccompData>& records = HotRecords();
-  const AllowList60Engines* a = GetAllowList60(state);
-  if (a == nullptr) return;
-  size_t i = 0;
-  for (auto _ : state) benchmark::DoNotOptimize(a->jit.Run(records[i++ % records.size()]));
-  state.SetItemsProcessed(state.iterations());
-}
-
-void BM_AllowList60_Interpreter(benchmark::State& state) {
-  const std::vector<SeccompData>& records = HotRecords();
-  const AllowList60Engines* a = GetAllowList60(state);
-  if (a == nullptr) return;
-  size_t i = 0;
-  for (auto _ : state) {
-    benchmark::DoNotOptimize(a->prepared.Run(records[i++ % records.size()]));
-  }
-  state.SetItemsProcessed(state.iterations());
-}
-
-void BM_AllowList60_Pcap(benchmark::State& state) {
-  const AllowList60Engines* a = GetAllowList60(state);
-  if (a == nullptr) return;
-  size_t i = 0;
-  for (auto _ : state) {
-    benchmark::DoNotOptimize(
-        bench::PcapRun(a->verified.original().insns, a->swapped[i++ % a->swapped.size()]));
-  }
-  state.SetItemsProcessed(state.iterations());
-}
-
-void BM_AllowList60Tree(benchmark::State& state, bool jit_engine) {
-  const std::vector<SeccompData>& records = HotRecords();
-  Result<VerifiedProgram> v = Verify(AllowList60TreeFilter());
-  if (!v.ok()) {
-    state.SkipWithError(v.error().ToString().c_str());
-    return;
-  }
-  Result<jit::CompiledFilter> jit = jit::Compile(*v);
-  if (!jit.ok()) {
-    state.SkipWithError(jit.error().ToString().c_str());
-    return;
-  }
-  const PreparedFilter prepared(*v);
-  for (const SeccompData& d : records) {
-    const uint32_t want = AllowList60(reinterpret_cast<const struct seccomp_data*>(&d));
-    if (RunFilter(*v, d) != want || prepared.Run(d) != want || jit->Run(d) != want) {
-      state.SkipWithError("tree filter disagrees with the C function");
-      return;
-    }
-  }
-  state.counters["insns"] = static_cast<double>(v->size());
-  size_t i = 0;
-  if (jit_engine) {
-    for (auto _ : state) benchmark::DoNotOptimize(jit->Run(records[i++ % records.size()]));
-  } else {
-    for (auto _ : state) benchmark::DoNotOptimize(prepared.Run(records[i++ % records.size()]));
-  }
-  state.SetItemsProcessed(state.iterations());
-}
-
-BENCHMARK(BM_AllowList60_C);
-BENCHMARK_CAPTURE(BM_AllowList60Tree, jit, true);
-BENCHMARK_CAPTURE(BM_AllowList60Tree, interp, false);
-BENCHMARK(BM_AllowList60_Jit);
-BENCHMARK(BM_AllowList60_Interpreter);
-BENCHMARK(BM_AllowList60_Pcap);
-
-// ---- bundled examples and a stack, on the hot workload ----
-
-// Paths relative to the workspace: `bazel run` starts in the runfiles tree, which holds
-// //examples; a direct run from the repository root works too.
-constexpr const char* kExamples[] = {
-    "examples/server/server.bpf",          "examples/denylist/denylist.bpf",
-    "examples/multiarch/multiarch.bpf",    "examples/socket-args/socket-args.bpf",
-    "examples/profiles/docker-default.bpf", "examples/profiles/podman-default.bpf",
-};
-
-Result<VerifiedProgram> LoadExample(const std::string& path) {
-  Result<Program> p = LoadProgramFile(path);
-  if (!p.ok()) return p.error();
-  return Verify(*p);
-}
-
-void BM_Example(benchmark::State& state, const std::string& path, const std::string& engine) {
-  Result<VerifiedProgram> v = LoadExample(path);
-  if (!v.ok()) {
-    state.SkipWithError((path + ": " + v.error().ToString()).c_str());
-    return;
-  }
-  const std::vector<SeccompData>& records = HotRecords();
-  uint64_t insns = 0;
-  for (const SeccompData& d : records) {
-    RunTrace trace;
-    RunFilterTraced(*v, d, &trace);
-    insns += trace.steps.size();
-  }
-  state.counters["insns_per_eval"] =
-      static_cast<double>(insns) / static_cast<double>(records.size());
-  size_t i = 0;
-  if (engine == "interp") {
-    const PreparedFilter prepared(*v);
-    for (const SeccompData& d : records) {
-      if (prepared.Run(d) != RunFilter(*v, d)) {
-        state.SkipWithError("prepared and plain interpreter disagree");
-        return;
-      }
-    }
-    for (auto _ : state) benchmark::DoNotOptimize(prepared.Run(records[i++ % records.size()]));
-  } else if (engine == "plain") {  // RunFilter: one instruction at a time
-    for (auto _ : state) benchmark::DoNotOptimize(RunFilter(*v, records[i++ % records.size()]));
-  } else if (engine == "jit") {
-    Result<jit::CompiledFilter> jit = jit::Compile(*v);
-    if (!jit.ok()) {
-      state.SkipWithError(jit.error().ToString().c_str());
-      return;
-    }
-    for (auto _ : state) benchmark::DoNotOptimize(jit->Run(records[i++ % records.size()]));
-  } else {
-    std::vector<bench::PcapRecord> swapped;
-    for (const SeccompData& d : records) {
-      swapped.push_back(bench::ToPcapRecord(d));
-      if (bench::PcapRun(v->original().insns, swapped.back()) != RunFilter(*v, d)) {
-        state.SkipWithError("pcap and interpreter disagree");
-        return;
-      }
-    }
-    for (auto _ : state) {
-      benchmark::DoNotOptimize(
-          bench::PcapRun(v->original().insns, swapped[i++ % swapped.size()]));
-    }
-  }
-  state.SetItemsProcessed(state.iterations());
-}
-
-void BM_Stack(benchmark::State& state, bool jit_engine) {
-  FilterStack stack;
-  for (const char* path : {"examples/profiles/docker-default.bpf", "examples/server/server.bpf"}) {
-    Result<VerifiedProgram> v = LoadExample(path);
-    if (!v.ok()) {
-      state.SkipWithError(v.error().ToString().c_str());
-      return;
-    }
-    Result<std::unique_ptr<FilterEngine>> engine =
-        eval::MakeEngine(*v, jit_engine ? eval::EngineKind::kJit : eval::EngineKind::kInterp);
-    if (!engine.ok()) {
-      state.SkipWithError(engine.error().ToString().c_str());
-      return;
-    }
-    stack.Push(*v, std::move(*engine));
-  }
-  const std::vector<SeccompData>& records = HotRecords();
-  std::vector<uint32_t> rets(stack.size());
-  size_t i = 0;
-  for (auto _ : state) {
-    benchmark::DoNotOptimize(stack.Evaluate(records[i++ % records.size()], rets).ret);
-  }
-  state.SetItemsProcessed(state.iterations());
-}
-
-// ---- record parsing ----
-
-std::string CanonicalText() {
-  std::string text;
-  for (const SeccompData& d : HotRecords()) text += FormatRecord(d) + "\n";
-  return text;
-}
-
-void BM_ParseRecord(benchmark::State& state) {
-  const std::string line = FormatRecord(HotRecords()[7]);
-  for (auto _ : state) {
-    Result<SeccompData> r = ParseRecord(line);
-    benchmark::DoNotOptimize(r.ok());
-  }
-  state.SetItemsProcessed(state.iterations());
-}
-
-void BM_RecordReader(benchmark::State& state, bool binary) {
-  std::string input;
-  if (binary) {
-    for (const SeccompData& d : HotRecords()) {
-      input.append(reinterpret_cast<const char*>(&d), sizeof d);
-    }
-  } else {
-    input = CanonicalText();
-  }
-  int64_t records = 0;
-  for (auto _ : state) {
-    std::istringstream in(input);
-    RecordReader reader(in, binary ? RecordFormat::kBinary : RecordFormat::kText);
-    SeccompData d;
-    while (true) {
-      Result<bool> next = reader.Next(&d);
-      if (!next.ok() || !*next) break;
-      ++records;
-    }
-  }
-  state.SetItemsProcessed(records);
-}
-
-void BM_StraceLine(benchmark::State& state) {
-  const ArchInfo& arch = *FindArch("x86_64");
-  const std::string line =
-      "4242  openat(AT_FDCWD, \"/etc/ld.so.cache\", O_RDONLY|O_CLOEXEC) = 3";
-  for (auto _ : state) {
-    StraceLine l = ParseStraceLine(line, arch);
-    benchmark::DoNotOptimize(l.record.nr);
-  }
-  state.SetItemsProcessed(state.iterations());
-}
-
-BENCHMARK(BM_ParseRecord);
-BENCHMARK_CAPTURE(BM_RecordReader, text, false);
-BENCHMARK_CAPTURE(BM_RecordReader, binary, true);
-BENCHMARK(BM_StraceLine);
-BENCHMARK_CAPTURE(BM_Stack, interp, false);
-BENCHMARK_CAPTURE(BM_Stack, jit, true);
-
-void RegisterExamples() {
-  for (const char* path : kExamples) {
-    std::string name = path;
-    name = name.substr(name.rfind('/') + 1);
-    name = name.substr(0, name.find('.'));
-    for (const char* engine : {"interp", "plain", "jit", "pcap"}) {
-      benchmark::RegisterBenchmark(("BM_Example/" + name + "/" + engine).c_str(),
-                                   [path, engine](benchmark::State& state) {
-                                     BM_Example(state, path, engine);
-                                   });
-    }
-  }
-}
-
 }  // namespace
-}  // namespace sckit
+}  // namespace sckit::bench
 
 int main(int argc, char** argv) {
-  sckit::RegisterExamples();
+  sckit::bench::RegisterExamples();
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

@@ -9,6 +9,11 @@
 #   CC=clang CXX=clang++ CFLAGS="-O1 -g -fsanitize=address,undefined -fsanitize=fuzzer-no-link" \
 #   CXXFLAGS="$CFLAGS" LIB_FUZZING_ENGINE=-fsanitize=fuzzer fuzz/build.sh
 # The only system library needed is libseccomp (syscall names); Debian: libseccomp-dev.
+#   fuzz/build.sh --print-sources   prints the library sources it links (globs expanded; the
+#                                   generated ones as "gen:<path>") and exits: no compiler needed
+#   fuzz/build.sh --print-targets   prints the fuzz targets it builds and exits
+# `bazel test //fuzz:build_sh_links_test` compares --print-sources with what the BUILD files
+# link into the fuzz targets and fails naming any file missing here (docs/fuzzing.md).
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 SRC_ROOT="${SCKIT_SRC:-$(dirname "$HERE")}"
 : "${CC:=clang}"
@@ -19,19 +24,37 @@ SRC_ROOT="${SCKIT_SRC:-$(dirname "$HERE")}"
 : "${OUT:=$PWD/fuzz-out}"
 JOBS="${JOBS:-$(nproc)}"
 
-TARGETS="asm carray raw records strace audit jit_diff stack policy_rules optimize merge diff_classes oci"
-# what the targets link
+# Every fuzz/<name>_fuzzer.cc is a target (fuzz/BUILD's FUZZERS names the same set; the test
+# above checks it).
+TARGETS=$(cd "$SRC_ROOT/fuzz" && for f in *_fuzzer.cc; do printf '%s ' "${f%_fuzzer.cc}"; done)
+# What the targets link. A source Bazel links into any fuzz target and missing here fails
+# //fuzz:build_sh_links_test; a glob only for a folder that imports nothing outside itself and
+# vm/ (docs/architecture.md), so that everything it matches links.
 LIB_SOURCES="vm/*.cc formats/*.cc verifier/*.cc jit/compiler.cc jit/exec_memory.cc jit/multiway.cc jit/x86_assembler.cc jit/x86_layout.cc
   eval/stack_builder.cc policy/rules_*.cc
   policy/suggest.cc policy/reverse_builder.cc policy/oci.cc policy/oci_names.cc policy/oci_text.cc policy/compile.cc
   policy/caps.cc
-  optimize/code.cc optimize/passes.cc optimize/resynth.cc optimize/flatten.cc
+  optimize/code.cc optimize/passes.cc optimize/resynth.cc optimize/resynth_prefix.cc optimize/flatten.cc
   analysis/diff_classes.cc"
+# Generated library sources (built below as policy/BUILD's genrules make them), under $GEN.
+GENERATED_SOURCES="policy/rules_constants_table.cc policy/rules_arch_constants.cc"
+
+cd "$SRC_ROOT"
+case "${1:-}" in
+  --print-sources)
+    for src in $LIB_SOURCES; do echo "$src"; done
+    for src in $GENERATED_SOURCES; do echo "gen:$src"; done
+    exit 0 ;;
+  --print-targets)
+    for t in $TARGETS; do echo "$t"; done
+    exit 0 ;;
+  "") ;;
+  *) echo "usage: fuzz/build.sh [--print-sources | --print-targets]" >&2; exit 2 ;;
+esac
 
 mkdir -p "$OUT"
 OBJ="${WORK:-$OUT}/sckit-obj"  # OSS-Fuzz provides $WORK for intermediates
 mkdir -p "$OBJ"
-cd "$SRC_ROOT"
 
 # An object is stale when it, or its dependency list from the last compile, is missing, or when
 # its source or any header it included is newer (a header that changes a class's layout must
@@ -76,7 +99,7 @@ if [ ! -f "$GEN/policy/rules_arch_constants.cc" ] ||
   done
   "$GEN/gen_arch_constants" table "${table_args[@]}" >"$GEN/policy/rules_arch_constants.cc"
 fi
-LIB_SOURCES="$LIB_SOURCES $GEN/policy/rules_constants_table.cc $GEN/policy/rules_arch_constants.cc"
+LIB_SOURCES="$LIB_SOURCES $(for src in $GENERATED_SOURCES; do printf '%s ' "$GEN/$src"; done)"
 
 # The AUDIT_ARCH table vm/arch.cc includes, generated as the genrule in vm/BUILD does.
 mkdir -p "$GEN/vm"
@@ -108,11 +131,11 @@ done
 # Seed corpora and dictionaries.
 seeds_for() {
   case "$1" in
-    asm|carray|records|strace|audit) ls fuzz/corpus/"$1"/* ;;
     raw) ls examples/*/*.bpf examples/*/*.cases examples/profiles/*.json ;;
     oci) ls examples/profiles/*.json fuzz/corpus/oci/* ;;
-    policy_rules) ls fuzz/corpus/policy_rules/* ;;
     jit_diff|stack|optimize|merge|diff_classes) ls examples/*/*.bpf ;;
+    # any other target: its own corpus folder, when it has one
+    *) if [ -d "fuzz/corpus/$1" ]; then ls fuzz/corpus/"$1"/*; fi ;;
   esac
 }
 for t in $TARGETS; do

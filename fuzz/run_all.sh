@@ -13,7 +13,8 @@ set -o pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 SECONDS_EACH="${1:-20}"
 shift || true
-TARGETS="${*:-asm carray raw records strace audit jit_diff stack policy_rules optimize merge diff_classes oci}"
+# By default every target fuzz/build.sh builds (each fuzz/<name>_fuzzer.cc).
+TARGETS="${*:-$("$HERE/build.sh" --print-targets | tr '\n' ' ')}"
 WORK="${FUZZ_WORK:-/tmp/sckit-fuzz}"
 OUT="$WORK/out"
 

@@ -42,41 +42,13 @@ std::optional<Error> CheckJsonStart(std::string_view text, size_t i) {
                                       " cannot start a JSON value (a profile starts with '{')");
 }
 
-// Arrays and objects nested deeper than any profile needs: refused before the parser builds
-// (and later tears down) millions of nested values. Strings are skipped, escapes included.
-std::optional<Error> CheckNesting(std::string_view text) {
-  constexpr int kMaxDepth = 64;  // a config.json's deepest value is 6 levels down
-  int depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > kMaxDepth) {
-        auto [line, col] = LineColumn(text, i);
-        return MakeError("json-syntax", "malformed JSON at line " + std::to_string(line) +
-                                            ", column " + std::to_string(col) +
-                                            ": nested deeper than " + std::to_string(kMaxDepth) +
-                                            " levels (no profile needs more than a few)");
-      }
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return std::nullopt;
-}
+namespace {
 
-size_t FindNumber(std::string_view text, std::string_view number) {
-  const auto part_of_number = [](char c) {
-    return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
-  };
+// The one walk over a profile's JSON text: calls at(i) for every offset outside strings (a
+// string's quotes and bytes, escapes included, are passed over) until at returns true; that
+// offset, or npos.
+template <typename At>
+size_t FindOutsideStrings(std::string_view text, At at) {
   bool in_string = false;
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
@@ -88,13 +60,43 @@ size_t FindNumber(std::string_view text, std::string_view number) {
       }
     } else if (c == '"') {
       in_string = true;
-    } else if (!number.empty() && text.compare(i, number.size(), number) == 0 &&
-               (i == 0 || !part_of_number(text[i - 1])) &&
-               (i + number.size() == text.size() || !part_of_number(text[i + number.size()]))) {
+    } else if (at(i)) {
       return i;
     }
   }
   return std::string_view::npos;
+}
+
+}  // namespace
+
+// Arrays and objects nested deeper than any profile needs: refused before the parser builds
+// (and later tears down) millions of nested values.
+std::optional<Error> CheckNesting(std::string_view text) {
+  constexpr int kMaxDepth = 64;  // a config.json's deepest value is 6 levels down
+  int depth = 0;
+  const size_t deep = FindOutsideStrings(text, [&](size_t i) {
+    if (text[i] == '[' || text[i] == '{') return ++depth > kMaxDepth;
+    if (text[i] == ']' || text[i] == '}') --depth;
+    return false;
+  });
+  if (deep == std::string_view::npos) return std::nullopt;
+  auto [line, col] = LineColumn(text, deep);
+  return MakeError("json-syntax", "malformed JSON at line " + std::to_string(line) + ", column " +
+                                      std::to_string(col) + ": nested deeper than " +
+                                      std::to_string(kMaxDepth) +
+                                      " levels (no profile needs more than a few)");
+}
+
+size_t FindNumber(std::string_view text, std::string_view number) {
+  if (number.empty()) return std::string_view::npos;
+  const auto part_of_number = [](char c) {
+    return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
+  };
+  return FindOutsideStrings(text, [&](size_t i) {
+    return text.compare(i, number.size(), number) == 0 &&
+           (i == 0 || !part_of_number(text[i - 1])) &&
+           (i + number.size() == text.size() || !part_of_number(text[i + number.size()]));
+  });
 }
 
 // The whole text of a profile file or standard input, read in chunks and never past

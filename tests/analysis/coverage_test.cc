@@ -11,6 +11,7 @@
 #include "analysis/coverage.h"
 #include "vm/bpf.h"
 #include "formats/codec.h"
+#include "tests/cli_capture.h"
 #include "tools/command.h"
 #include "verifier/verifier.h"
 
@@ -157,9 +158,10 @@ TEST(Cfg, SvgRefusesLayoutsPastTheLimits) {
     const std::string file = WriteFilter(name, program);
     const LayoutSize size = DotLayoutSize(program);
     EXPECT_TRUE(size.blocks > kSvgMaxBlocks || size.nodes() > kSvgMaxLayoutNodes) << name;
-    ::testing::internal::CaptureStderr();
-    EXPECT_EQ(tools::CmdCfg({"--format", "svg", "-o", file + ".svg", file}), 2) << name;
-    const std::string err = ::testing::internal::GetCapturedStderr();
+    const testing::CliRun svg =
+        testing::CaptureCli(tools::CmdCfg, {"--format", "svg", "-o", file + ".svg", file});
+    EXPECT_EQ(svg.code, 2) << name;
+    const std::string& err = svg.err;
     EXPECT_NE(err.find("too large for an SVG layout"), std::string::npos) << err;
     EXPECT_NE(err.find("use --format dot"), std::string::npos) << err;
     EXPECT_EQ(tools::CmdCfg({"--format", "dot", "-o", file + ".dot", file}), 0) << name;
@@ -167,9 +169,9 @@ TEST(Cfg, SvgRefusesLayoutsPastTheLimits) {
   // Just under the limits: not refused for its size (it may still fail without Graphviz).
   const std::string file = WriteFilter("small.bpf", SharedReturns(90));
   ASSERT_LE(DotLayoutSize(SharedReturns(90)).nodes(), kSvgMaxLayoutNodes);
-  ::testing::internal::CaptureStderr();
-  tools::CmdCfg({"--format", "svg", "-o", file + ".svg", file});
-  EXPECT_EQ(::testing::internal::GetCapturedStderr().find("too large"), std::string::npos);
+  const testing::CliRun svg =
+      testing::CaptureCli(tools::CmdCfg, {"--format", "svg", "-o", file + ".svg", file});
+  EXPECT_EQ(svg.err.find("too large"), std::string::npos) << svg.err;
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 
 #include "eval/stack_builder.h"
 #include "analysis/record_search.h"
+#include "tests/cli_capture.h"
 #include "tools/command.h"
 #include "verifier/verifier.h"
 #include "vm/bpf.h"
@@ -298,19 +299,16 @@ TEST(PolicyFuzzCli, CasesFilePassesSckitTest) {
       fuzz_args.push_back(a);
     }
     fuzz_args.push_back(out);
-    ::testing::internal::CaptureStdout();
-    const int fuzz_code = tools::CmdFuzz(fuzz_args);
-    const std::string report = ::testing::internal::GetCapturedStdout();
-    EXPECT_EQ(fuzz_code, 0) << report;
+    const testing::CliRun fuzz = testing::CaptureCli(tools::CmdFuzz, fuzz_args);
+    const std::string& report = fuzz.out;
+    EXPECT_EQ(fuzz.code, 0) << report << fuzz.err;
     EXPECT_NE(report.find(", jit)"), std::string::npos) << report;
     const std::string cases = ReadFile(out);
     EXPECT_NE(cases.find(" => "), std::string::npos);
     std::vector<std::string> test_args = args;
     test_args.push_back(out);
-    ::testing::internal::CaptureStdout();
-    const int test_code = tools::CmdTest(test_args);
-    const std::string test_out = ::testing::internal::GetCapturedStdout();
-    EXPECT_EQ(test_code, 0) << name << "\n" << test_out << "\n" << cases;
+    const testing::CliRun test = testing::CaptureCli(tools::CmdTest, test_args);
+    EXPECT_EQ(test.code, 0) << name << "\n" << test.out << test.err << "\n" << cases;
   }
 }
 
@@ -319,11 +317,11 @@ TEST(PolicyFuzzCli, ReportsUnreachableInJson) {
   const std::vector<uint8_t> raw = EncodeRaw(DeadBranch());
   std::ofstream(filter, std::ios::binary).write(reinterpret_cast<const char*>(raw.data()),
                                                 static_cast<std::streamsize>(raw.size()));
-  ::testing::internal::CaptureStdout();
-  const int code = tools::CmdFuzz(
+  const testing::CliRun r = testing::CaptureCli(
+      tools::CmdFuzz,
       {"--filter", filter, "--json", "--time", "0", "--out", TmpPath("dead.cases")});
-  const std::string json = ::testing::internal::GetCapturedStdout();
-  EXPECT_EQ(code, 0);
+  const std::string& json = r.out;
+  EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_NE(json.find("\"unreachable\": [\"filter 0 pc 2 true edge\", \"filter 0 pc 3\"]"), std::string::npos)
       << json;
   EXPECT_NE(json.find("\"unknown\": 0"), std::string::npos) << json;

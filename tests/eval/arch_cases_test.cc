@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/cli_capture.h"
 #include "tools/command.h"
 
 namespace sckit {
@@ -22,13 +23,10 @@ TEST(ArchCases, EveryFilePasses) {
   EXPECT_GE(files.size(), 12u);
   for (const std::string& f : files) {
     for (const char* engine : {"interp", "jit"}) {
-      ::testing::internal::CaptureStdout();
-      const int code =
-          tools::CmdTest({"-f", "examples/arches/words.s", "--engine", engine, f});
-      std::fflush(stdout);
-      const std::string out = ::testing::internal::GetCapturedStdout();
-      EXPECT_EQ(code, 0) << f << " " << engine << "\n" << out;
-      EXPECT_NE(out.find(" passed, 0 failed"), std::string::npos) << f << "\n" << out;
+      const testing::CliRun r = testing::CaptureCli(
+          tools::CmdTest, {"-f", "examples/arches/words.s", "--engine", engine, f});
+      EXPECT_EQ(r.code, 0) << f << " " << engine << "\n" << r.out << r.err;
+      EXPECT_NE(r.out.find(" passed, 0 failed"), std::string::npos) << f << "\n" << r.out;
     }
   }
 }

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/cli_capture.h"
 #include "tools/command.h"
 #include "vm/arch.h"
 #include "vm/names.h"
@@ -20,21 +21,8 @@
 namespace sckit {
 namespace {
 
-struct CliRun {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-CliRun Cli(int (*cmd)(const std::vector<std::string>&), const std::vector<std::string>& args) {
-  ::testing::internal::CaptureStdout();
-  ::testing::internal::CaptureStderr();
-  const int code = cmd(args);
-  std::fflush(stdout);
-  std::fflush(stderr);
-  return CliRun{code, ::testing::internal::GetCapturedStdout(),
-                ::testing::internal::GetCapturedStderr()};
-}
+using testing::CaptureCli;
+using testing::CliRun;
 
 std::string Write(const std::string& name, const std::string& text) {
   const char* tmp = std::getenv("TEST_TMPDIR");
@@ -77,7 +65,7 @@ TEST(ArchNames, CasesReadErrnoNamesInEachRecordsArch) {
     }
   }
   const std::string path = Write("arch_names.cases", cases);
-  const CliRun r = Cli(tools::CmdTest, {"-f", "examples/arches/words.s", path});
+  const CliRun r = CaptureCli(tools::CmdTest, {"-f", "examples/arches/words.s", path});
   EXPECT_EQ(r.code, 0) << cases << r.out << r.err;
   EXPECT_NE(r.out.find(std::to_string(lines) + " passed, 0 failed"), std::string::npos)
       << r.out;
@@ -85,7 +73,7 @@ TEST(ArchNames, CasesReadErrnoNamesInEachRecordsArch) {
   // Printed as sckit prints it for x86_64, 89 is not ENOSYS: a located error, exit 2.
   const std::string wrong = Write("arch_names_wrong.cases",
                                   "arch=x86_64 nr=3 a0=0x5900000002 => ERRNO(89) ENOSYS\n");
-  const CliRun w = Cli(tools::CmdTest, {"-f", "examples/arches/words.s", wrong});
+  const CliRun w = CaptureCli(tools::CmdTest, {"-f", "examples/arches/words.s", wrong});
   EXPECT_EQ(w.code, 2) << w.out << w.err;
   EXPECT_NE(w.err.find("line 1"), std::string::npos) << w.err;
   EXPECT_NE(w.err.find("on x86_64, not ENOSYS"), std::string::npos) << w.err;
@@ -96,24 +84,24 @@ TEST(ArchNames, EvalNamesTheRecordsNumbering) {
   const int mips_enosys = *ErrnoByName("ENOSYS", mips.audit_arch);
   ASSERT_NE(mips_enosys, *ErrnoByName("ENOSYS"));
   const std::string a0 = A0ForErrno(mips, mips_enosys);  // the same words on x86_64
-  const CliRun m = Cli(tools::CmdEval, {"-f", "examples/arches/words.s", "--data",
-                                        "arch=mipsel nr=read a0=" + a0});
+  const CliRun m = CaptureCli(
+      tools::CmdEval, {"-f", "examples/arches/words.s", "--data", "arch=mipsel nr=read a0=" + a0});
   EXPECT_EQ(m.code, 0) << m.err;
   EXPECT_NE(m.out.find("ERRNO(" + std::to_string(mips_enosys) + ") ENOSYS"), std::string::npos)
       << m.out;
-  const CliRun x = Cli(tools::CmdEval, {"-f", "examples/arches/words.s", "--data",
-                                        "arch=x86_64 nr=read a0=" + a0});
+  const CliRun x = CaptureCli(
+      tools::CmdEval, {"-f", "examples/arches/words.s", "--data", "arch=x86_64 nr=read a0=" + a0});
   EXPECT_NE(x.out.find("ERRNO(" + std::to_string(mips_enosys) + ")"), std::string::npos) << x.out;
   EXPECT_EQ(x.out.find("ENOSYS"), std::string::npos) << x.out;
   // JSON: the number, and the name of the record's arch.
-  const CliRun j = Cli(tools::CmdEval, {"-f", "examples/arches/words.s", "--json", "--data",
-                                        "arch=mipsel nr=read a0=" + a0});
+  const CliRun j = CaptureCli(tools::CmdEval, {"-f", "examples/arches/words.s", "--json", "--data",
+                                               "arch=mipsel nr=read a0=" + a0});
   const nlohmann::json o = nlohmann::json::parse(j.out);
   EXPECT_EQ(o["outcome"], "ERRNO(" + std::to_string(mips_enosys) + ")");
   EXPECT_EQ(o["errno_name"], "ENOSYS");
   // An arch sckit does not know: the number alone.
-  const CliRun u = Cli(tools::CmdEval, {"-f", "examples/arches/words.s", "--json", "--data",
-                                        "arch=0x12345678 nr=3 a0=0x100000002"});
+  const CliRun u = CaptureCli(tools::CmdEval, {"-f", "examples/arches/words.s", "--json", "--data",
+                                               "arch=0x12345678 nr=3 a0=0x100000002"});
   const nlohmann::json uo = nlohmann::json::parse(u.out);
   EXPECT_EQ(uo["outcome"], "ERRNO(1)");
   EXPECT_TRUE(uo["errno_name"].is_null()) << u.out;
@@ -125,13 +113,13 @@ TEST(ArchNames, TheKernelModelUsesTheArchsSigsysAndEnosys) {
   for (const char* name : kArches) {
     const ArchInfo* arch = FindArch(name);
     const std::string rec = "arch=" + std::string(name) + " nr=3";
-    const CliRun k = Cli(tools::CmdEval, {"-f", kill, "--json", "--data", rec});
+    const CliRun k = CaptureCli(tools::CmdEval, {"-f", kill, "--json", "--data", rec});
     const nlohmann::json ko = nlohmann::json::parse(k.out);
     EXPECT_EQ(ko["signal"], *SignalByName("SIGSYS", arch->audit_arch)) << name;
     EXPECT_EQ(ko["signal_name"], "SIGSYS") << name;
     EXPECT_EQ(ko["siginfo"]["si_signo"], ko["signal"]) << name;
     // TRACE without a tracer: the call is skipped with the arch's -ENOSYS.
-    const CliRun t = Cli(tools::CmdEval, {"-f", trace, "--json", "--data", rec});
+    const CliRun t = CaptureCli(tools::CmdEval, {"-f", trace, "--json", "--data", rec});
     const nlohmann::json to = nlohmann::json::parse(t.out);
     EXPECT_EQ(to["return"], -*ErrnoByName("ENOSYS", arch->audit_arch)) << name;
     EXPECT_EQ(to["errno_name"], "ENOSYS") << name;

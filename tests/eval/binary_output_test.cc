@@ -20,6 +20,7 @@
 #include "formats/codec.h"
 #include "formats/records.h"
 #include "formats/result_records.h"
+#include "tests/cli_capture.h"
 #include "tools/command.h"
 #include "vm/bpf.h"
 #include "vm/dispatch.h"
@@ -31,18 +32,10 @@ namespace {
 
 using namespace bpf;  // NOLINT: kernel vocabulary.
 
-struct EvalRun {
-  int code;
-  std::string out, err;
-};
+using EvalRun = testing::CliRun;
 
-EvalRun Eval(std::vector<std::string> args) {
-  ::testing::internal::CaptureStdout();
-  ::testing::internal::CaptureStderr();
-  const int code = tools::CmdEval(args);
-  std::fflush(stdout);
-  std::fflush(stderr);
-  return {code, ::testing::internal::GetCapturedStdout(), ::testing::internal::GetCapturedStderr()};
+EvalRun Eval(const std::vector<std::string>& args) {
+  return testing::CaptureCli(tools::CmdEval, args);
 }
 
 std::string Tmp(const std::string& name) {

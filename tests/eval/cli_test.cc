@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/cli_capture.h"
 #include "tools/command.h"
 #include "vm/bpf.h"
 #include "formats/codec.h"
@@ -22,21 +23,11 @@ namespace {
 
 using namespace bpf;  // NOLINT
 
-struct CliRun {
-  int code;
-  std::string out;
-  std::string err;
-};
+using testing::CaptureCli;
+using testing::CliRun;
 
-CliRun Cli(const std::string& command, std::vector<std::string> args) {
-  ::testing::internal::CaptureStdout();
-  ::testing::internal::CaptureStderr();
-  const int code = command == "eval" ? tools::CmdEval(args) : tools::CmdTest(args);
-  std::fflush(stdout);
-  std::fflush(stderr);
-  CliRun r{code, ::testing::internal::GetCapturedStdout(), ::testing::internal::GetCapturedStderr()};
-  return r;
-}
+using tools::CmdEval;
+using tools::CmdTest;
 
 std::string TmpPath(const std::string& name) {
   const char* dir = std::getenv("TEST_TMPDIR");
@@ -72,8 +63,8 @@ std::string Constant(const std::string& name, uint32_t ret) {
 
 TEST(EvalCli, OneLinePerRecordInOrder) {
   const std::string f = GetpidErrno();
-  const CliRun r = Cli("eval", {"--filter", f, "--data", "nr=getpid", "--data", "nr=read",
-                             "--data", "nr=1 ip=0x401000 a0=-1"});
+  const CliRun r = CaptureCli(CmdEval, {"--filter", f, "--data", "nr=getpid", "--data", "nr=read",
+                                        "--data", "nr=1 ip=0x401000 a0=-1"});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out,
             "arch=x86_64 nr=getpid(39) -> ERRNO(1) EPERM\n"
@@ -94,19 +85,19 @@ TEST(EvalCli, EveryOutcomeSpelling) {
       {0x7ffc0000, "LOG"},          {0x7fff0000, "ALLOW"},       {0x10000000, "KILL_PROCESS"},
   };
   for (const Case& c : cases) {
-    const CliRun r = Cli("eval", {"-f", Constant("c.bpf", c.ret), "-d", "nr=0"});
+    const CliRun r = CaptureCli(CmdEval, {"-f", Constant("c.bpf", c.ret), "-d", "nr=0"});
     EXPECT_EQ(r.out, std::string("arch=x86_64 nr=read(0) -> ") + c.outcome + "\n")
         << std::hex << c.ret;
   }
   // Context options.
-  EXPECT_NE(Cli("eval", {"-f", Constant("t.bpf", 0x7ff00005), "-d", "nr=0", "--tracer"})
+  EXPECT_NE(CaptureCli(CmdEval, {"-f", Constant("t.bpf", 0x7ff00005), "-d", "nr=0", "--tracer"})
                 .out.find("-> TRACE(5)"),
             std::string::npos);
-  EXPECT_NE(Cli("eval", {"-f", Constant("n.bpf", 0x7fc00000), "-d", "nr=0", "--listener"})
+  EXPECT_NE(CaptureCli(CmdEval, {"-f", Constant("n.bpf", 0x7fc00000), "-d", "nr=0", "--listener"})
                 .out.find("-> USER_NOTIF"),
             std::string::npos);
-  EXPECT_NE(Cli("eval", {"-f", Constant("n.bpf", 0x7fc00000), "--flags", "new_listener", "-d",
-                         "nr=0"})
+  EXPECT_NE(CaptureCli(CmdEval, {"-f", Constant("n.bpf", 0x7fc00000), "--flags", "new_listener",
+                                 "-d", "nr=0"})
                 .out.find("-> USER_NOTIF"),
             std::string::npos);
 }
@@ -114,8 +105,8 @@ TEST(EvalCli, EveryOutcomeSpelling) {
 TEST(EvalCli, JsonLines) {
   const std::string older = Constant("older.bpf", 0x00050002);
   const std::string newer = GetpidErrno();
-  const CliRun r = Cli("eval", {"-f", older, "-f", newer, "-d", "nr=getpid", "-d", "nr=read",
-                             "--json"});
+  const CliRun r =
+      CaptureCli(CmdEval, {"-f", older, "-f", newer, "-d", "nr=getpid", "-d", "nr=read", "--json"});
   ASSERT_EQ(r.code, 0) << r.err;
   const size_t nl = r.out.find('\n');
   ASSERT_NE(nl, std::string::npos);
@@ -137,18 +128,19 @@ TEST(EvalCli, JsonLines) {
   EXPECT_NE(second.find("\"data\": 2, \"matched\": 0"), std::string::npos) << second;
 
   // Allowed: the kernel has no match.
-  const CliRun allowed = Cli("eval", {"-f", newer, "-d", "nr=read", "--json"});
+  const CliRun allowed = CaptureCli(CmdEval, {"-f", newer, "-d", "nr=read", "--json"});
   EXPECT_NE(allowed.out.find("\"outcome\": \"ALLOW\", \"errno_name\": null, \"ret\": "
                              "\"0x7fff0000\", \"action\": \"ALLOW\", \"data\": 0, "
                              "\"matched\": null, \"filters\": [\"0x7fff0000\"]"),
             std::string::npos)
       << allowed.out;
   // Passthrough: no filter ran.
-  const CliRun pass = Cli("eval", {"-f", Constant("k.bpf", 0x80000000), "-d", "nr=335", "--json"});
+  const CliRun pass =
+      CaptureCli(CmdEval, {"-f", Constant("k.bpf", 0x80000000), "-d", "nr=335", "--json"});
   EXPECT_NE(pass.out.find("\"filters\": null"), std::string::npos) << pass.out;
   EXPECT_NE(pass.out.find("\"passthrough\": \"uretprobe\""), std::string::npos) << pass.out;
   // TRAP carries the SIGSYS fields.
-  const CliRun trap = Cli("eval", {"-f", newer, "-d", "nr=1 ip=0x401002", "--json"});
+  const CliRun trap = CaptureCli(CmdEval, {"-f", newer, "-d", "nr=1 ip=0x401002", "--json"});
   EXPECT_NE(trap.out.find("\"siginfo\": {\"si_signo\": 31, \"si_code\": 1, \"si_errno\": 7, "
                           "\"si_syscall\": 1, \"si_arch\": \"0xc000003e\", "
                           "\"si_call_addr\": \"0x401002\"}"),
@@ -159,7 +151,7 @@ TEST(EvalCli, JsonLines) {
 }
 
 TEST(EvalCli, TraceListsExecutedInstructions) {
-  const CliRun r = Cli("eval", {"-f", GetpidErrno(), "-d", "nr=getpid", "--trace"});
+  const CliRun r = CaptureCli(CmdEval, {"-f", GetpidErrno(), "-d", "nr=getpid", "--trace"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("-> ERRNO(1) EPERM\n"), std::string::npos);
   EXPECT_NE(r.out.find("-> 0x00050001 ERRNO"), std::string::npos) << r.out;
@@ -169,13 +161,15 @@ TEST(EvalCli, TraceListsExecutedInstructions) {
   EXPECT_NE(r.out.find("   2  ret ERRNO(1)"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("   3  "), std::string::npos) << r.out;  // not executed
 
-  const CliRun div = Cli("eval", {"-f", WriteFilter("div.bpf", {Stmt(kALU | kDIV | kX, 0),
-                                                             Stmt(kRET | kK, 0x7fff0000)}),
-                               "-d", "nr=0", "--trace"});
+  const CliRun div = CaptureCli(
+      CmdEval,
+      {"-f", WriteFilter("div.bpf", {Stmt(kALU | kDIV | kX, 0), Stmt(kRET | kK, 0x7fff0000)}), "-d",
+       "nr=0", "--trace"});
   EXPECT_NE(div.out.find("-> KILL_THREAD"), std::string::npos) << div.out;
   EXPECT_NE(div.out.find("division by X == 0"), std::string::npos) << div.out;
 
-  const CliRun json = Cli("eval", {"-f", GetpidErrno(), "-d", "nr=getpid", "--trace", "--json"});
+  const CliRun json =
+      CaptureCli(CmdEval, {"-f", GetpidErrno(), "-d", "nr=getpid", "--trace", "--json"});
   EXPECT_NE(json.out.find("\"trace\": [{\"filter\": 0, \"ret\": \"0x00050001\", \"steps\": "
                           "[{\"pc\": 0, \"insn\": \"ld [nr]\", \"A\": \"0x00000027\""),
             std::string::npos)
@@ -185,7 +179,7 @@ TEST(EvalCli, TraceListsExecutedInstructions) {
 TEST(EvalCli, VectorsTextAndBinaryStream) {
   const std::string f = GetpidErrno();
   const std::string text = WriteFile("v.txt", "# calls\nnr=getpid\n\nnr=read # comment\n");
-  CliRun r = Cli("eval", {"-f", f, "--vectors", text});
+  CliRun r = CaptureCli(CmdEval, {"-f", f, "--vectors", text});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out, "arch=x86_64 nr=getpid(39) -> ERRNO(1) EPERM\narch=x86_64 nr=read(0) -> ALLOW\n");
 
@@ -197,14 +191,14 @@ TEST(EvalCli, VectorsTextAndBinaryStream) {
   }
   const std::string bin =
       WriteFile("v.bin", std::string(reinterpret_cast<const char*>(recs), sizeof recs));
-  r = Cli("eval", {"-f", f, "--vectors", bin});
+  r = CaptureCli(CmdEval, {"-f", f, "--vectors", bin});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out,
             "arch=x86_64 nr=read(0) a2=0x1122334455667788 -> ALLOW\n"
             "arch=x86_64 nr=getpid(39) a2=0x1122334455667788 -> ERRNO(1) EPERM\n"
             "arch=x86_64 nr=read(0) a2=0x1122334455667788 -> ALLOW\n");
   // --full: the canonical fields, zeros included.
-  r = Cli("eval", {"-f", f, "--vectors", bin, "--full"});
+  r = CaptureCli(CmdEval, {"-f", f, "--vectors", bin, "--full"});
   EXPECT_EQ(r.out.substr(0, r.out.find('\n')),
             "arch=x86_64 nr=read(0) ip=0x0 args=0x0,0x0,0x1122334455667788,0x0,0x0,0x0 -> ALLOW");
 }
@@ -212,7 +206,7 @@ TEST(EvalCli, VectorsTextAndBinaryStream) {
 TEST(EvalCli, BadRecordsExit2WithLineAndToken) {
   const std::string f = GetpidErrno();
   const std::string text = WriteFile("bad.txt", "nr=1\n\nnr=2 frob=3\nnr=4\n");
-  CliRun r = Cli("eval", {"-f", f, "--vectors", text});
+  CliRun r = CaptureCli(CmdEval, {"-f", f, "--vectors", text});
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("line 3"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("frob=3"), std::string::npos) << r.err;
@@ -220,7 +214,7 @@ TEST(EvalCli, BadRecordsExit2WithLineAndToken) {
   EXPECT_NE(r.out.find("nr=write(1) "), std::string::npos);
   EXPECT_EQ(r.out.find("nr=stat(4) "), std::string::npos);
 
-  r = Cli("eval", {"-f", f, "--data", "nr=bogus"});
+  r = CaptureCli(CmdEval, {"-f", f, "--data", "nr=bogus"});
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("nr=bogus"), std::string::npos) << r.err;
   EXPECT_EQ(r.out, "");
@@ -230,17 +224,18 @@ TEST(EvalCli, BadRecordsExit2WithLineAndToken) {
     big.push_back("-d");
     big.push_back("nr=0-1023 a0=0-1023");  // 2^20 each, 5 * 2^20 > 2^22
   }
-  r = Cli("eval", big);
+  r = CaptureCli(CmdEval, big);
   EXPECT_EQ(r.code, 2);
   EXPECT_TRUE(r.out.empty());
   EXPECT_NE(r.err.find("too-many-records"), std::string::npos) << r.err;
-  r = Cli("eval", {"-f", f, "-d", "nr=1-2 a0=5,6", "-d", "nr=getpid", "-d", "nr=0-1 a1=1-300"});
+  r = CaptureCli(CmdEval,
+                 {"-f", f, "-d", "nr=1-2 a0=5,6", "-d", "nr=getpid", "-d", "nr=0-1 a1=1-300"});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 4 + 1 + 600) << r.err;
   EXPECT_EQ(r.out.rfind("arch=x86_64 nr=write(1) a0=0x5 -> TRAP(7)\n", 0), 0u) << r.out;
 
   const std::string trunc = WriteFile("t.bin", std::string(70, '\0'));
-  r = Cli("eval", {"-f", f, "--vectors", trunc});
+  r = CaptureCli(CmdEval, {"-f", f, "--vectors", trunc});
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("truncated-record"), std::string::npos) << r.err;
 }
@@ -248,7 +243,7 @@ TEST(EvalCli, BadRecordsExit2WithLineAndToken) {
 TEST(EvalCli, RejectedFilterIsReportedLikeVerifyAndExits1) {
   const std::string bad = WriteFilter("bad.bpf", {Stmt(kLD | kW | kABS, 64),  // past seccomp_data
                                                   Stmt(kRET | kK, 0x7fff0000)});
-  const CliRun r = Cli("eval", {"-f", bad, "-d", "nr=0"});
+  const CliRun r = CaptureCli(CmdEval, {"-f", bad, "-d", "nr=0"});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find(bad + ": rejected: pc 0"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("EINVAL"), std::string::npos) << r.err;
@@ -262,9 +257,10 @@ TEST(EvalCli, OversizedFilterIsRejectedNotAUsageError) {
   for (int i = 0; i < 4097; ++i) text += "ret ALLOW\n";
   const std::string big = WriteFile("big.s", text);
   for (const char* command : {"eval", "test"}) {
-    const CliRun r = std::string(command) == "eval"
-                         ? Cli("eval", {"-f", big, "-d", "nr=0"})
-                         : Cli("test", {"-f", big, WriteFile("one.cases", "nr=0 => ALLOW\n")});
+    const CliRun r =
+        std::string(command) == "eval"
+            ? CaptureCli(CmdEval, {"-f", big, "-d", "nr=0"})
+            : CaptureCli(CmdTest, {"-f", big, WriteFile("one.cases", "nr=0 => ALLOW\n")});
     EXPECT_EQ(r.code, 1) << command << ": " << r.err;
     EXPECT_NE(r.err.find(big + ": rejected:"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("too-many-instructions"), std::string::npos) << r.err;
@@ -273,23 +269,24 @@ TEST(EvalCli, OversizedFilterIsRejectedNotAUsageError) {
 
 TEST(EvalCli, UsageErrors) {
   const std::string f = GetpidErrno();
-  EXPECT_EQ(Cli("eval", {"-d", "nr=0"}).code, 2);                       // no filter
-  EXPECT_EQ(Cli("eval", {"-f", f}).code, 2);                            // no input
-  EXPECT_EQ(Cli("eval", {"-f", f, "-d", "nr=0", "--vectors", "-"}).code, 2);
-  EXPECT_EQ(Cli("eval", {"-f", f, "-d", "nr=0", "--engine", "bogus"}).code, 2);
-  EXPECT_EQ(Cli("eval", {"-f", f, "-d", "nr=0", "--kernel-version", "x"}).code, 2);
-  EXPECT_EQ(Cli("eval", {"-f", TmpPath("missing.bpf"), "-d", "nr=0"}).code, 2);
-  EXPECT_EQ(Cli("eval", {"--strict", "-f", f, "-d", "nr=0"}).code, 2);
-  EXPECT_EQ(Cli("eval", {"--frobnicate"}).code, 2);
+  EXPECT_EQ(CaptureCli(CmdEval, {"-d", "nr=0"}).code, 2);  // no filter
+  EXPECT_EQ(CaptureCli(CmdEval, {"-f", f}).code, 2);       // no input
+  EXPECT_EQ(CaptureCli(CmdEval, {"-f", f, "-d", "nr=0", "--vectors", "-"}).code, 2);
+  EXPECT_EQ(CaptureCli(CmdEval, {"-f", f, "-d", "nr=0", "--engine", "bogus"}).code, 2);
+  EXPECT_EQ(CaptureCli(CmdEval, {"-f", f, "-d", "nr=0", "--kernel-version", "x"}).code, 2);
+  EXPECT_EQ(CaptureCli(CmdEval, {"-f", TmpPath("missing.bpf"), "-d", "nr=0"}).code, 2);
+  EXPECT_EQ(CaptureCli(CmdEval, {"--strict", "-f", f, "-d", "nr=0"}).code, 2);
+  EXPECT_EQ(CaptureCli(CmdEval, {"--frobnicate"}).code, 2);
 }
 
 TEST(EvalCli, KernelVersionAndStrictMode) {
   const std::string kill = Constant("kill.bpf", 0x80000000);
-  EXPECT_NE(Cli("eval", {"-f", kill, "-d", "nr=336"}).out.find("-> ALLOW"), std::string::npos);
-  EXPECT_NE(Cli("eval", {"-f", kill, "-d", "nr=336", "--kernel-version", "6.17"})
+  EXPECT_NE(CaptureCli(CmdEval, {"-f", kill, "-d", "nr=336"}).out.find("-> ALLOW"),
+            std::string::npos);
+  EXPECT_NE(CaptureCli(CmdEval, {"-f", kill, "-d", "nr=336", "--kernel-version", "6.17"})
                 .out.find("-> KILL_PROCESS"),
             std::string::npos);
-  const CliRun strict = Cli("eval", {"--strict", "-d", "nr=read", "-d", "nr=exit_group"});
+  const CliRun strict = CaptureCli(CmdEval, {"--strict", "-d", "nr=read", "-d", "nr=exit_group"});
   EXPECT_EQ(strict.out,
             "arch=x86_64 nr=read(0) -> ALLOW\narch=x86_64 nr=exit_group(231) -> KILL_THREAD\n");
 }
@@ -306,7 +303,7 @@ TEST(TestCli, PassesFailuresAndSummary) {
       "nr=write => TRAP\n"
       "\n"
       "nr=write => KILL   # fails: it is TRAP(7)\n");
-  const CliRun r = Cli("test", {"-f", f, cases});
+  const CliRun r = CaptureCli(CmdTest, {"-f", f, cases});
   EXPECT_EQ(r.code, 1);
   // The line as written, the record of it that failed, what was expected and what came.
   EXPECT_NE(r.out.find(cases + ":5: FAIL: arch=x86_64 nr=getpid => ALLOW\n"
@@ -331,7 +328,7 @@ TEST(TestCli, AllPassingExitsZeroAndWritesJunit) {
   const std::string cases =
       WriteFile("ok.cases", "arch=x86_64,i386 nr=0,1 => !ERRNO\nnr=39 => ERRNO\n");
   const std::string junit = TmpPath("junit.xml");
-  const CliRun r = Cli("test", {"-f", f, cases, "--junit", junit});
+  const CliRun r = CaptureCli(CmdTest, {"-f", f, cases, "--junit", junit});
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_EQ(r.out, "5 passed, 0 failed\n");
   const std::string xml = ReadFile(junit);
@@ -342,7 +339,7 @@ TEST(TestCli, AllPassingExitsZeroAndWritesJunit) {
       << xml;
 
   const std::string failing = WriteFile("bad.cases", "nr=39 => ALLOW\n");
-  const CliRun f2 = Cli("test", {"-f", f, failing, "--junit", junit});
+  const CliRun f2 = CaptureCli(CmdTest, {"-f", f, failing, "--junit", junit});
   EXPECT_EQ(f2.code, 1);
   EXPECT_NE(ReadFile(junit).find("<failure message=\"expected ALLOW, got ERRNO(1) EPERM\"/>"),
             std::string::npos);
@@ -350,16 +347,16 @@ TEST(TestCli, AllPassingExitsZeroAndWritesJunit) {
 
 TEST(TestCli, MalformedCasesExit2) {
   const std::string f = GetpidErrno();
-  CliRun r = Cli("test", {"-f", f, WriteFile("m1.cases", "nr=1 => ALLOW\nnr=1 ALLOW\n")});
+  CliRun r = CaptureCli(CmdTest, {"-f", f, WriteFile("m1.cases", "nr=1 => ALLOW\nnr=1 ALLOW\n")});
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("line 2"), std::string::npos) << r.err;
-  r = Cli("test", {"-f", f, WriteFile("m2.cases", "nr=1 => MAYBE\n")});
+  r = CaptureCli(CmdTest, {"-f", f, WriteFile("m2.cases", "nr=1 => MAYBE\n")});
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("MAYBE"), std::string::npos) << r.err;
-  r = Cli("test", {"-f", f, WriteFile("m3.cases", "nr=1 zz=2 => ALLOW\n")});
+  r = CaptureCli(CmdTest, {"-f", f, WriteFile("m3.cases", "nr=1 zz=2 => ALLOW\n")});
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("zz=2"), std::string::npos) << r.err;
-  EXPECT_EQ(Cli("test", {"-f", f}).code, 2);  // no cases file
+  EXPECT_EQ(CaptureCli(CmdTest, {"-f", f}).code, 2);  // no cases file
 }
 
 TEST(EvalCli, SyscallUserDispatchDecidesBeforeTheFilters) {
@@ -371,13 +368,13 @@ TEST(EvalCli, SyscallUserDispatchDecidesBeforeTheFilters) {
     a.insert(a.end(), more.begin(), more.end());
     return a;
   };
-  CliRun r = Cli("eval",
-                 with({"-d", "nr=getpid ip=0x7f0000000800", "-d", "nr=getpid ip=0x401000"}));
+  CliRun r = CaptureCli(CmdEval,
+                        with({"-d", "nr=getpid ip=0x7f0000000800", "-d", "nr=getpid ip=0x401000"}));
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out,
             "arch=x86_64 nr=getpid(39) ip=0x7f0000000800 -> ERRNO(1) EPERM\n"
             "arch=x86_64 nr=getpid(39) ip=0x401000 -> DISPATCH_SIGSYS\n");
-  r = Cli("eval", with({"--json", "-d", "nr=1 ip=0x401000"}));
+  r = CaptureCli(CmdEval, with({"--json", "-d", "nr=1 ip=0x401000"}));
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("\"outcome\": \"DISPATCH_SIGSYS\""), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\"ret\": null, \"action\": null"), std::string::npos) << r.out;
@@ -385,9 +382,9 @@ TEST(EvalCli, SyscallUserDispatchDecidesBeforeTheFilters) {
   EXPECT_NE(r.out.find("\"si_code\": 2, \"si_errno\": 0, \"si_syscall\": 1"),
             std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\"dispatch\": \"dispatched\""), std::string::npos) << r.out;
-  r = Cli("eval", with({"--dispatch-selector", "allow", "-d", "nr=getpid ip=0x401000"}));
+  r = CaptureCli(CmdEval, with({"--dispatch-selector", "allow", "-d", "nr=getpid ip=0x401000"}));
   EXPECT_NE(r.out.find("-> ERRNO(1)"), std::string::npos) << r.out;
-  r = Cli("eval", with({"--dispatch-selector", "2", "-d", "nr=getpid ip=0x401000"}));
+  r = CaptureCli(CmdEval, with({"--dispatch-selector", "2", "-d", "nr=getpid ip=0x401000"}));
   EXPECT_NE(r.out.find("-> KILL_PROCESS (syscall user dispatch: invalid-selector, signal SIGSYS)"),
             std::string::npos) << r.out;
 }
@@ -408,13 +405,13 @@ TEST(EvalCli, BadDispatchConfigurationIsAUsageError) {
            {"--dispatch", "on", "--dispatch-selector", "fault", "--engine", "all"}}) {
     std::vector<std::string> args = {"-f", f, "-d", "nr=read"};
     args.insert(args.end(), bad.begin(), bad.end());
-    const CliRun r = Cli("eval", args);
+    const CliRun r = CaptureCli(CmdEval, args);
     EXPECT_EQ(r.code, 2) << bad[1] << " " << r.out;
     EXPECT_NE(r.err.find("sckit eval:"), std::string::npos) << r.err;
     EXPECT_TRUE(r.out.empty()) << r.out;
   }
-  const CliRun wrap = Cli("eval", {"-f", f, "-d", "nr=read", "--dispatch", "on",
-                                   "--dispatch-region", "0x10,0xfffffffffffffff0"});
+  const CliRun wrap = CaptureCli(CmdEval, {"-f", f, "-d", "nr=read", "--dispatch", "on",
+                                           "--dispatch-region", "0x10,0xfffffffffffffff0"});
   EXPECT_NE(wrap.err.find("overflows"), std::string::npos) << wrap.err;
   EXPECT_NE(wrap.err.find("EINVAL"), std::string::npos) << wrap.err;
 }
@@ -426,8 +423,8 @@ TEST(TestCli, CasesExpectDispatchSigsys) {
                                       "nr=getpid ip=0x7f0000000010 => ERRNO(1)\n"
                                       "nr=read ip=0x401000 => !ALLOW\n"
                                       "nr=read ip=0x401000 => TRAP\n");
-  const CliRun r = Cli("test", {"-f", f, "--dispatch", "on", "--dispatch-region",
-                                "0x7f0000000000,0x1000", cases});
+  const CliRun r = CaptureCli(
+      CmdTest, {"-f", f, "--dispatch", "on", "--dispatch-region", "0x7f0000000000,0x1000", cases});
   EXPECT_EQ(r.code, 1) << r.err;
   EXPECT_NE(r.out.find(":4: FAIL: "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("got:      DISPATCH_SIGSYS"), std::string::npos) << r.out;
@@ -439,7 +436,7 @@ TEST(EvalCli, ActionsLoggedAndAvailModelAnotherKernel) {
   auto logged = [&](std::vector<std::string> more) {
     std::vector<std::string> a = {"-f", f, "-d", "nr=read", "--json"};
     a.insert(a.end(), more.begin(), more.end());
-    const CliRun r = Cli("eval", a);
+    const CliRun r = CaptureCli(CmdEval, a);
     EXPECT_EQ(r.code, 0) << r.err;
     return r.out;
   };
@@ -451,7 +448,8 @@ TEST(EvalCli, ActionsLoggedAndAvailModelAnotherKernel) {
   const std::string out = logged({"--actions-avail", old_kernel});
   EXPECT_NE(out.find("\"outcome\": \"KILL_PROCESS\""), std::string::npos) << out;
   EXPECT_NE(out.find("\"unavailable_action\": true"), std::string::npos) << out;
-  const CliRun text = Cli("eval", {"-f", f, "-d", "nr=read", "--actions-avail", old_kernel});
+  const CliRun text =
+      CaptureCli(CmdEval, {"-f", f, "-d", "nr=read", "--actions-avail", old_kernel});
   EXPECT_NE(text.out.find("-> KILL_PROCESS (log is not in actions_avail"), std::string::npos)
       << text.out;
   for (const std::vector<std::string>& bad : std::vector<std::vector<std::string>>{
@@ -459,7 +457,7 @@ TEST(EvalCli, ActionsLoggedAndAvailModelAnotherKernel) {
            {"--actions-avail", "kill"}}) {
     std::vector<std::string> a = {"-f", f, "-d", "nr=read"};
     a.insert(a.end(), bad.begin(), bad.end());
-    const CliRun r = Cli("eval", a);
+    const CliRun r = CaptureCli(CmdEval, a);
     EXPECT_EQ(r.code, 2) << bad[1];
     EXPECT_NE(r.err.find("--" + bad[0].substr(2) + ": "), std::string::npos) << r.err;
     EXPECT_TRUE(r.out.empty());
@@ -485,8 +483,8 @@ TEST(EvalCli, JitEngineAgreesWithTheInterpreter) {
   jit.push_back("jit");
   interp.push_back("--json");
   jit.push_back("--json");
-  const CliRun a = Cli("eval", interp);
-  const CliRun b = Cli("eval", jit);
+  const CliRun a = CaptureCli(CmdEval, interp);
+  const CliRun b = CaptureCli(CmdEval, jit);
   ASSERT_EQ(a.code, 0) << a.err;
   ASSERT_EQ(b.code, 0) << b.err;
   // The same shape and answers; only "engine" says which ran.

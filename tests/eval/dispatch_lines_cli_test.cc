@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "formats/codec.h"
+#include "tests/cli_capture.h"
 #include "tools/command.h"
 #include "vm/bpf.h"
 #include "vm/program.h"
@@ -20,23 +21,12 @@ namespace {
 
 using namespace bpf;  // NOLINT
 
-struct CliRun {
-  int code;
-  std::string out;
-  std::string err;
-};
+using testing::CaptureCli;
+using testing::CliRun;
 
-CliRun Cli(const std::string& command, std::vector<std::string> args) {
-  ::testing::internal::CaptureStdout();
-  ::testing::internal::CaptureStderr();
-  const int code = command == "eval"       ? tools::CmdEval(args)
-                   : command == "coverage" ? tools::CmdCoverage(args)
-                                           : tools::CmdTest(args);
-  std::fflush(stdout);
-  std::fflush(stderr);
-  return CliRun{code, ::testing::internal::GetCapturedStdout(),
-                ::testing::internal::GetCapturedStderr()};
-}
+using tools::CmdCoverage;
+using tools::CmdEval;
+using tools::CmdTest;
 
 std::string WriteFile(const std::string& name, const std::string& bytes) {
   const char* dir = std::getenv("TEST_TMPDIR");
@@ -58,10 +48,10 @@ constexpr const char* kRegion = "region=0x7f0000000000,0x1000";
 
 TEST(DispatchLines, EachLineDecidesWithItsOwnConfiguration) {
   const std::string f = Filter();
-  const CliRun r = Cli("eval", {"-f", f, "-d", "nr=getpid ip=0x401000 dispatch=on " +
-                                                   std::string(kRegion),
-                                "-d", "nr=getpid ip=0x401000", "-d",
-                                "nr=getpid ip=0x7f0000000010 dispatch=on " + std::string(kRegion)});
+  const CliRun r = CaptureCli(
+      CmdEval, {"-f", f, "-d", "nr=getpid ip=0x401000 dispatch=on " + std::string(kRegion), "-d",
+                "nr=getpid ip=0x401000", "-d",
+                "nr=getpid ip=0x7f0000000010 dispatch=on " + std::string(kRegion)});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out,
             "arch=x86_64 nr=getpid(39) ip=0x401000 dispatch=on region=0x7f0000000000,0x1000 "
@@ -79,8 +69,8 @@ TEST(DispatchLines, ALineOverridesTheCommandLineForItselfOnly) {
                                   "nr=write ip=0x401000 dispatch=off\n"
                                   "nr=write ip=0x401000 selector=2\n"
                                   "nr=write ip=0x401000\n");
-  const CliRun r = Cli("eval", {"-f", f, "--dispatch", "on", "--dispatch-region",
-                                "0x7f0000000000,0x1000", "--vectors", v});
+  const CliRun r = CaptureCli(CmdEval, {"-f", f, "--dispatch", "on", "--dispatch-region",
+                                        "0x7f0000000000,0x1000", "--vectors", v});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out,
             "arch=x86_64 nr=write(1) ip=0x401000 -> DISPATCH_SIGSYS\n"
@@ -94,9 +84,9 @@ TEST(DispatchLines, ALineOverridesTheCommandLineForItselfOnly) {
 
 TEST(DispatchLines, PatternsAndRangesAcrossTheRegionBoundary) {
   const std::string f = Filter();
-  const CliRun r = Cli("eval", {"-f", f, "-d",
-                                "nr=getpid ip=0x7f0000000fff-0x7f0000001000 dispatch=on " +
-                                    std::string(kRegion)});
+  const CliRun r = CaptureCli(
+      CmdEval, {"-f", f, "-d",
+                "nr=getpid ip=0x7f0000000fff-0x7f0000001000 dispatch=on " + std::string(kRegion)});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out,
             "arch=x86_64 nr=getpid(39) ip=0x7f0000000fff dispatch=on region=0x7f0000000000,0x1000"
@@ -104,9 +94,10 @@ TEST(DispatchLines, PatternsAndRangesAcrossTheRegionBoundary) {
             "arch=x86_64 nr=getpid(39) ip=0x7f0000001000 dispatch=on region=0x7f0000000000,0x1000"
             " selector=block -> DISPATCH_SIGSYS\n");
   // Inclusive: the region's calls are the dispatched ones.
-  const CliRun in = Cli("eval", {"-f", f, "-d",
-                                 "nr=getpid ip=0x7f0000000fff-0x7f0000001000 dispatch=inclusive " +
-                                     std::string(kRegion)});
+  const CliRun in = CaptureCli(
+      CmdEval,
+      {"-f", f, "-d",
+       "nr=getpid ip=0x7f0000000fff-0x7f0000001000 dispatch=inclusive " + std::string(kRegion)});
   EXPECT_NE(in.out.find("0x7f0000000fff dispatch=inclusive region=0x7f0000000000,0x1000 "
                         "selector=block -> DISPATCH_SIGSYS"),
             std::string::npos) << in.out;
@@ -117,9 +108,10 @@ TEST(DispatchLines, PatternsAndRangesAcrossTheRegionBoundary) {
 
 TEST(DispatchLines, PrintedLinesParseBackToTheSameAnswer) {
   const std::string f = Filter();
-  const CliRun first = Cli("eval", {"-f", f, "--dispatch", "on", "-d",
-                                    "nr=getpid ip=0x5 selector=none vdso-sigreturn=0x10,0x20", "-d",
-                                    "nr=write ip=0x5 region=0,0x10"});
+  const CliRun first =
+      CaptureCli(CmdEval, {"-f", f, "--dispatch", "on", "-d",
+                           "nr=getpid ip=0x5 selector=none vdso-sigreturn=0x10,0x20", "-d",
+                           "nr=write ip=0x5 region=0,0x10"});
   ASSERT_EQ(first.code, 0) << first.err;
   size_t start = 0;
   int lines = 0;
@@ -128,7 +120,7 @@ TEST(DispatchLines, PrintedLinesParseBackToTheSameAnswer) {
     const std::string line = first.out.substr(start, nl - start);
     const std::string record = line.substr(0, line.find(" -> "));
     // Without the command line's configuration: the printed one is whole.
-    const CliRun again = Cli("eval", {"-f", f, "-d", record});
+    const CliRun again = CaptureCli(CmdEval, {"-f", f, "-d", record});
     EXPECT_EQ(again.code, 0) << again.err;
     EXPECT_EQ(again.out, line + "\n");
     start = nl + 1;
@@ -143,14 +135,14 @@ TEST(DispatchLines, PrintedLinesParseBackToTheSameAnswer) {
 
 TEST(DispatchLines, JsonCarriesTheConfigurationAsAnObject) {
   const std::string f = Filter();
-  CliRun r = Cli("eval", {"-f", f, "--json", "-d",
-                          "nr=getpid ip=0x401000 dispatch=on " + std::string(kRegion)});
+  CliRun r = CaptureCli(CmdEval, {"-f", f, "--json", "-d",
+                                  "nr=getpid ip=0x401000 dispatch=on " + std::string(kRegion)});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("\"outcome\": \"DISPATCH_SIGSYS\""), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\"dispatch_config\": {\"mode\": \"on\", \"offset\": 139637976727552, "
                        "\"len\": 4096, \"selector\": \"block\", \"vdso_sigreturn\": null}}\n"),
             std::string::npos) << r.out;
-  r = Cli("eval", {"-f", f, "--json", "-d", "nr=getpid"});
+  r = CaptureCli(CmdEval, {"-f", f, "--json", "-d", "nr=getpid"});
   EXPECT_EQ(r.out.find("dispatch_config"), std::string::npos) << r.out;
 }
 
@@ -163,7 +155,7 @@ TEST(DispatchLines, CasesExpectWhatTheirLineConfigures) {
       "nr=getpid ip=0x7f0000000000-0x7f0000000003 dispatch=on region=0x7f0000000000,0x1000 "
       "=> ERRNO(1)\n"
       "nr=write ip=0x401000 dispatch=on selector=allow => DISPATCH_SIGSYS\n");
-  const CliRun r = Cli("test", {"-f", f, cases});
+  const CliRun r = CaptureCli(CmdTest, {"-f", f, cases});
   EXPECT_EQ(r.code, 1) << r.err;
   EXPECT_NE(r.out.find(":4: FAIL: nr=write ip=0x401000 dispatch=on selector=allow"),
             std::string::npos) << r.out;
@@ -185,22 +177,22 @@ TEST(DispatchLines, BadConfigurationsAreUsageErrorsAtTheLine) {
       {"nr=1 selector=block", "'selector=block': needs syscall user dispatch on"},
   };
   for (const auto& bad : kBad) {
-    CliRun r = Cli("eval", {"-f", f, "-d", "nr=getpid", "-d", bad.line});
+    CliRun r = CaptureCli(CmdEval, {"-f", f, "-d", "nr=getpid", "-d", bad.line});
     EXPECT_EQ(r.code, 2) << bad.line;
     EXPECT_TRUE(r.out.empty()) << r.out;  // --data lines are all checked first
     EXPECT_NE(r.err.find(bad.says), std::string::npos) << r.err;
     const std::string v = WriteFile("dl_bad.records", "nr=getpid\n" + bad.line + "\n");
-    r = Cli("eval", {"-f", f, "--vectors", v});
+    r = CaptureCli(CmdEval, {"-f", f, "--vectors", v});
     EXPECT_EQ(r.code, 2) << bad.line;
     EXPECT_NE(r.err.find("line 2"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find(bad.says), std::string::npos) << r.err;
     const std::string c = WriteFile("dl_bad.cases", "nr=getpid => ERRNO\n" + bad.line + " => ALLOW\n");
-    r = Cli("test", {"-f", f, c});
+    r = CaptureCli(CmdTest, {"-f", f, c});
     EXPECT_EQ(r.code, 2) << bad.line;
     EXPECT_NE(r.err.find("line 2"), std::string::npos) << r.err;
   }
   // Below Linux 5.11 there is no dispatch to configure.
-  CliRun r = Cli("eval", {"-f", f, "--kernel-version", "5.10", "-d", "nr=1 dispatch=on"});
+  CliRun r = CaptureCli(CmdEval, {"-f", f, "--kernel-version", "5.10", "-d", "nr=1 dispatch=on"});
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("5.11"), std::string::npos) << r.err;
 }
@@ -211,10 +203,11 @@ TEST(DispatchLines, BadConfigurationsAreUsageErrorsAtTheLine) {
 TEST(DispatchLines, TheLiveKernelAgreesLineByLine) {
   const std::string f = Filter();
   const std::string on = "dispatch=on " + std::string(kRegion);
-  CliRun r = Cli("eval", {"-f", f, "--engine", "all", "-d", "nr=getpid ip=0x401000 " + on, "-d",
-                          "nr=getpid ip=0x401000", "-d", "nr=getpid ip=0x7f0000000010 " + on,
-                          "-d", "nr=write ip=0x7f0000001000 dispatch=inclusive " + std::string(kRegion),
-                          "-d", "nr=write ip=0x401000 selector=9 " + on});
+  CliRun r =
+      CaptureCli(CmdEval, {"-f", f, "--engine", "all", "-d", "nr=getpid ip=0x401000 " + on, "-d",
+                           "nr=getpid ip=0x401000", "-d", "nr=getpid ip=0x7f0000000010 " + on, "-d",
+                           "nr=write ip=0x7f0000001000 dispatch=inclusive " + std::string(kRegion),
+                           "-d", "nr=write ip=0x401000 selector=9 " + on});
   if (r.err.find("kernel engine could not start") != std::string::npos) {
     GTEST_SKIP() << "the kernel engine cannot run here (tests/live runs it): " << r.err;
   }
@@ -237,13 +230,13 @@ TEST(DispatchLines, TheLiveKernelAgreesLineByLine) {
                              " selector=block => DISPATCH_SIGSYS\n" +
                              "nr=read ip=0x401000 " + on + " selector=allow => ALLOW\n" +
                              "nr=read ip=0x401000 " + on + " selector=none => DISPATCH_SIGSYS\n");
-  r = Cli("test", {"-f", f, "--engine", "all", c});
+  r = CaptureCli(CmdTest, {"-f", f, "--engine", "all", c});
   EXPECT_EQ(r.code, 0) << r.err << r.out;
   EXPECT_NE(r.out.find("5 passed, 0 failed; checked by interp 5, jit 5, kernel 5"),
             std::string::npos)
       << r.out;
   // The one selector the engine cannot show is refused with the line.
-  r = Cli("eval", {"-f", f, "--engine", "kernel", "-d", "nr=1 selector=fault " + on});
+  r = CaptureCli(CmdEval, {"-f", f, "--engine", "kernel", "-d", "nr=1 selector=fault " + on});
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("dispatch-unsupported"), std::string::npos) << r.err;
 }
@@ -252,13 +245,13 @@ TEST(DispatchLines, CoverageCountsOnlyTheRecordsThatReachTheFilters) {
   const std::string f = Filter();
   // No region and the default selector (block): getpid never reaches the filter.
   const std::string stopped = WriteFile("dl_cov1.cases", "nr=getpid dispatch=on\nnr=read\n");
-  CliRun r = Cli("coverage", {"-f", f, stopped});
+  CliRun r = CaptureCli(CmdCoverage, {"-f", f, stopped});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("1 records"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("never reached: return at pc 2"), std::string::npos) << r.out;
   const std::string passes =
       WriteFile("dl_cov2.cases", "nr=getpid dispatch=on selector=allow\nnr=read\n");
-  r = Cli("coverage", {"-f", f, passes});
+  r = CaptureCli(CmdCoverage, {"-f", f, passes});
   EXPECT_NE(r.out.find("2 records"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("never reached: return at pc 2"), std::string::npos) << r.out;
 }

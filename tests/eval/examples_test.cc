@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/cli_capture.h"
 #include "tools/command.h"
 
 namespace sckit {
@@ -21,13 +22,8 @@ struct Example {
   std::vector<std::string> args;
 };
 
-int RunQuiet(const std::vector<std::string>& args, std::string* out) {
-  ::testing::internal::CaptureStdout();
-  const int code = tools::CmdTest(args);
-  std::fflush(stdout);
-  *out = ::testing::internal::GetCapturedStdout();
-  return code;
-}
+using testing::CaptureCli;
+using testing::CliRun;
 
 TEST(Examples, EveryCasesFilePasses) {
   const std::vector<Example> examples = {
@@ -43,22 +39,21 @@ TEST(Examples, EveryCasesFilePasses) {
       {"strict", {"--strict", "examples/strict/strict.cases"}},
   };
   for (const Example& e : examples) {
-    std::string out;
-    EXPECT_EQ(RunQuiet(e.args, &out), 0) << e.name << ":\n" << out;
-    EXPECT_NE(out.find(" passed, 0 failed"), std::string::npos) << e.name << ":\n" << out;
-    EXPECT_TRUE(out.rfind("0 passed", 0) != 0 && out.find("\n0 passed") == std::string::npos)
+    const CliRun r = CaptureCli(tools::CmdTest, e.args);
+    EXPECT_EQ(r.code, 0) << e.name << ":\n" << r.out << r.err;
+    EXPECT_NE(r.out.find(" passed, 0 failed"), std::string::npos) << e.name << ":\n" << r.out;
+    EXPECT_TRUE(r.out.rfind("0 passed", 0) != 0 && r.out.find("\n0 passed") == std::string::npos)
         << e.name << ": no cases ran";
   }
 }
 
 TEST(Examples, OlderKernelsFilterUretprobe) {
   // The server's cases expect 335/336 to pass (6.18); on 6.13 both reach the filter and die.
-  std::string out;
-  EXPECT_EQ(RunQuiet({"--kernel-version", "6.13", "-f", "examples/server/server.bpf",
-                      "examples/server/server.cases"},
-                     &out),
-            1);
-  EXPECT_NE(out.find(" passed, 2 failed"), std::string::npos) << out;
+  const CliRun r =
+      CaptureCli(tools::CmdTest, {"--kernel-version", "6.13", "-f", "examples/server/server.bpf",
+                                  "examples/server/server.cases"});
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_NE(r.out.find(" passed, 2 failed"), std::string::npos) << r.out;
 }
 
 std::string Slurp(const std::string& path) {

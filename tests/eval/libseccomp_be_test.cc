@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "formats/loader.h"
+#include "tests/cli_capture.h"
 #include "tests/eval/libseccomp_export.h"
 #include "tools/command.h"
 #include "verifier/verifier.h"
@@ -63,11 +64,11 @@ void ExpectCasesPass(const std::string& arch, bool wide, bool big) {
   const std::string cases = TempDir() + "/" + arch + ".cases";
   std::ofstream(cases) << Cases(arch, wide);
   for (const char* engine : {"interp", "jit"}) {
-    ::testing::internal::CaptureStdout();
-    ::testing::internal::CaptureStderr();
-    const int code = tools::CmdTest({"-f", filter, "--engine", engine, cases});
-    const std::string out = ::testing::internal::GetCapturedStdout();
-    const std::string err = ::testing::internal::GetCapturedStderr();
+    const testing::CliRun r =
+        testing::CaptureCli(tools::CmdTest, {"-f", filter, "--engine", engine, cases});
+    const int code = r.code;
+    const std::string& out = r.out;
+    const std::string& err = r.err;
     EXPECT_EQ(code, 0) << arch << " " << engine << "\n" << out << err;
     EXPECT_NE(out.find(wide ? "12 passed, 0 failed" : "7 passed, 0 failed"), std::string::npos)
         << arch << " " << engine << "\n" << out;

@@ -15,26 +15,14 @@
 #include <vector>
 
 #include "formats/records.h"
+#include "tests/cli_capture.h"
 #include "tools/command.h"
 
 namespace sckit {
 namespace {
 
-struct CliRun {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-CliRun Cli(int (*cmd)(const std::vector<std::string>&), const std::vector<std::string>& args) {
-  ::testing::internal::CaptureStdout();
-  ::testing::internal::CaptureStderr();
-  const int code = cmd(args);
-  std::fflush(stdout);
-  std::fflush(stderr);
-  return CliRun{code, ::testing::internal::GetCapturedStdout(),
-                ::testing::internal::GetCapturedStderr()};
-}
+using testing::CaptureCli;
+using testing::CliRun;
 
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> out;
@@ -63,8 +51,8 @@ TEST(NamesOnBundledFilters, EvalTextAndJsonAgreeAndRoundTrip) {
   ASSERT_TRUE(count.ok());
   ASSERT_GT(*count, 2000u);
   for (const char* filter : kBundled) {
-    const CliRun text = Cli(tools::CmdEval, {"-f", filter, "-d", pattern});
-    const CliRun json = Cli(tools::CmdEval, {"-f", filter, "-d", pattern, "--json"});
+    const CliRun text = CaptureCli(tools::CmdEval, {"-f", filter, "-d", pattern});
+    const CliRun json = CaptureCli(tools::CmdEval, {"-f", filter, "-d", pattern, "--json"});
     ASSERT_EQ(text.code, 0) << filter << text.err;
     ASSERT_EQ(json.code, 0) << filter << json.err;
     const std::vector<std::string> t = Lines(text.out), j = Lines(json.out);
@@ -107,7 +95,7 @@ TEST(NamesOnBundledFilters, FailingCasesShowTheLineAsWritten) {
   std::ofstream(cases) << "# expectations flipped on purpose\n"
                           "nr=ptrace,mount a0=0-1 => ALLOW   # denied with EPERM\n"
                           "nr=read(0) => ERRNO(1) EPERM\n";
-  const CliRun r = Cli(tools::CmdTest, {"-f", "examples/denylist/denylist.bpf", cases});
+  const CliRun r = CaptureCli(tools::CmdTest, {"-f", "examples/denylist/denylist.bpf", cases});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.out.find(cases + ":2: FAIL: nr=ptrace,mount a0=0-1 => ALLOW   # denied with EPERM\n"
                                "  record:   arch=x86_64 nr=mount(165) a0=0x1\n"
@@ -129,8 +117,8 @@ TEST(NamesOnBundledFilters, FailingCasesShowTheLineAsWritten) {
 TEST(NamesOnBundledFilters, FuzzCasesHaveNamesAndCommentsAndPass) {
   for (const char* filter : kBundled) {
     const std::string out = TmpPath("fuzz.cases");
-    const CliRun fuzz = Cli(tools::CmdFuzz, {"-f", filter, "--time", "0", "--runs", "20000",
-                                             "--seed", "3", "-o", out});
+    const CliRun fuzz = CaptureCli(
+        tools::CmdFuzz, {"-f", filter, "--time", "0", "--runs", "20000", "--seed", "3", "-o", out});
     ASSERT_EQ(fuzz.code, 0) << filter << fuzz.err;
     std::ifstream in(out);
     const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -145,7 +133,7 @@ TEST(NamesOnBundledFilters, FuzzCasesHaveNamesAndCommentsAndPass) {
     }
     EXPECT_GT(cases, 5u) << filter;
     EXPECT_GT(named, cases / 2) << filter << "\n" << text;
-    const CliRun test = Cli(tools::CmdTest, {"-f", filter, out});
+    const CliRun test = CaptureCli(tools::CmdTest, {"-f", filter, out});
     EXPECT_EQ(test.code, 0) << filter << "\n" << test.out;
     EXPECT_NE(test.out.find(std::to_string(cases) + " passed, 0 failed"), std::string::npos)
         << test.out;
@@ -155,10 +143,11 @@ TEST(NamesOnBundledFilters, FuzzCasesHaveNamesAndCommentsAndPass) {
 // `sckit analyze`: outcomes with errno names in text, JSON witnesses in both forms (the
 // numbers, and the text with names that parses back to them).
 TEST(NamesOnBundledFilters, AnalyzeNamesOutcomesAndWitnesses) {
-  const CliRun text = Cli(tools::CmdAnalyze, {"examples/denylist/denylist.bpf", "--summary"});
+  const CliRun text =
+      CaptureCli(tools::CmdAnalyze, {"examples/denylist/denylist.bpf", "--summary"});
   ASSERT_EQ(text.code, 0) << text.err;
   EXPECT_NE(text.out.find("  ERRNO(1) EPERM\n"), std::string::npos) << text.out;
-  const CliRun json = Cli(tools::CmdAnalyze, {"examples/denylist/denylist.bpf", "--json"});
+  const CliRun json = CaptureCli(tools::CmdAnalyze, {"examples/denylist/denylist.bpf", "--json"});
   ASSERT_EQ(json.code, 0) << json.err;
   const nlohmann::json o = nlohmann::json::parse(json.out);
   size_t witnesses = 0, eperm = 0;

@@ -21,9 +21,8 @@
 #include "eval/evaluate.h"
 #include "eval/session.h"
 #include "eval/vector_sink.h"
-#include "formats/codec.h"
+#include "tests/eval/vector_sink_inputs.h"
 #include "vm/bpf.h"
-#include "vm/program.h"
 
 namespace sckit::eval {
 namespace {
@@ -32,27 +31,7 @@ using namespace bpf;  // NOLINT: kernel vocabulary.
 
 constexpr char kGolden[] = "tests/eval/testdata/vector_sink.golden";
 
-// splitmix64: a fixed sequence, the same input on every run.
-struct Sequence {
-  uint64_t state;
-  uint64_t Next() {
-    uint64_t z = (state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-};
-
-std::string WriteFilter(const std::string& name, uint32_t offset) {
-  const Program p{{Stmt(kLD | kW | kABS, offset), Stmt(kRET | kRetA, 0)}};
-  const std::vector<uint8_t> bytes = EncodeRaw(p);
-  const char* dir = std::getenv("TEST_TMPDIR");
-  const std::string path = std::string(dir ? dir : "/tmp") + "/" + name;
-  std::ofstream(path, std::ios::binary)
-      .write(reinterpret_cast<const char*>(bytes.data()),
-             static_cast<std::streamsize>(bytes.size()));
-  return path;
-}
+using testing::Sequence;
 
 std::vector<SeccompData> FixedInput() {
   const uint32_t arches[] = {0xc000003eu, 0xc000003eu, 0xc000003eu, 0x40000003u, 0xc00000b7u,
@@ -85,21 +64,19 @@ std::vector<SeccompData> FixedInput() {
 std::string AllOutput() {
   std::ostringstream all;
   const std::vector<SeccompData> input = FixedInput();
-  const std::vector<std::pair<std::string, std::vector<std::string>>> stacks = {
-      {"docker-default", {"examples/profiles/docker-default.bpf"}},
-      {"args-words", {WriteFilter("a0.bpf", 16), WriteFilter("a1.bpf", 24)}},
+  SessionOptions docker;
+  docker.files = {"examples/profiles/docker-default.bpf"};
+  const std::vector<std::pair<std::string, SessionOptions>> stacks = {
+      {"docker-default", docker},
+      {"args-words", testing::ArgsWordsStack()},
   };
-  for (const auto& [name, files] : stacks) {
+  for (const auto& [name, o] : stacks) {
     for (const EvalOptions options : {EvalOptions{false, false, false}, {true, false, false},
                                       {false, false, true}, {true, false, true}}) {
-      SessionOptions o;
-      o.files = files;
-      if (files.size() == 2) o.flags = {0, seccomp::kFlagLog};
-      Result<std::unique_ptr<Session>> session = OpenSession(o);
-      EXPECT_TRUE(session.ok()) << session.error().ToString();
-      if (!session.ok()) return "";
-      EXPECT_TRUE(VectorSink::Supports(**session, options));
-      VectorSink sink(**session, options);
+      const std::unique_ptr<Session> session = testing::OpenOrFail(o);
+      if (session == nullptr) return "";
+      EXPECT_TRUE(VectorSink::Supports(*session, options));
+      VectorSink sink(*session, options);
       std::string out;
       for (const SeccompData& d : input) EXPECT_TRUE(sink.Append(d, &out).ok());
       all << "== " << name << (options.json ? " json" : " text") << (options.full ? " full" : "")

@@ -9,44 +9,22 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
-#include <cstdlib>
-#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "eval/evaluate.h"
 #include "eval/session.h"
-#include "formats/codec.h"
 #include "formats/records.h"
+#include "tests/eval/vector_sink_inputs.h"
 #include "vm/bpf.h"
-#include "vm/program.h"
 
 namespace sckit::eval {
 namespace {
 
 using namespace bpf;  // NOLINT: kernel vocabulary.
 
-// splitmix64: a fixed sequence, the same input on every run.
-struct Sequence {
-  uint64_t state;
-  uint64_t Next() {
-    uint64_t z = (state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-};
-
-std::string WriteFilter(const std::string& name, uint32_t offset) {
-  const Program p{{Stmt(kLD | kW | kABS, offset), Stmt(kRET | kRetA, 0)}};
-  const std::vector<uint8_t> bytes = EncodeRaw(p);
-  const char* dir = std::getenv("TEST_TMPDIR");
-  const std::string path = std::string(dir ? dir : "/tmp") + "/" + name;
-  std::ofstream(path, std::ios::binary)
-      .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  return path;
-}
+using testing::Sequence;
 
 // Records whose args[0] and args[1] low words are filter results of every kind.
 std::vector<SeccompData> FixedInput() {
@@ -75,15 +53,9 @@ std::vector<SeccompData> FixedInput() {
 }
 
 std::unique_ptr<Session> Open(const KernelContext& ctx) {
-  SessionOptions o;
-  if (ctx.mode == Mode::kFilter) {
-    o.files = {WriteFilter("a0.bpf", 16), WriteFilter("a1.bpf", 24)};  // args[0], args[1] low
-    o.flags = {0, seccomp::kFlagLog};
-  }
+  SessionOptions o = ctx.mode == Mode::kFilter ? testing::ArgsWordsStack() : SessionOptions{};
   o.ctx = ctx;
-  Result<std::unique_ptr<Session>> s = OpenSession(o);
-  EXPECT_TRUE(s.ok()) << s.error().ToString();
-  return s.ok() ? std::move(*s) : nullptr;
+  return testing::OpenOrFail(o);
 }
 
 void ExpectSameBytes(const KernelContext& ctx, const char* what) {

@@ -4,13 +4,7 @@
 # state exits 0 with the syscalls named, 1 with --strict; usage and I/O errors exit 2 and
 # write nothing.
 set -uo pipefail
-SCKIT=tools/sckit
-T=${TEST_TMPDIR:-$(mktemp -d)}
-fails=0
-check() {  # check NAME CONDITION...
-  local name=$1; shift
-  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fails=$((fails + 1)); fi
-}
+source tests/cli_test_lib.sh
 
 $SCKIT decompile examples/server/server.bpf -o $T/server.policy 2>$T/err
 check "decompile exits 0" test $? -eq 0
@@ -42,5 +36,4 @@ check "nothing written on errors" test ! -e $T/bad.policy
 $SCKIT decompile 2>/dev/null
 check "no file: exit 2" test $? -eq 2
 
-echo "$fails failed"
-test $fails -eq 0
+finish

@@ -4,14 +4,8 @@
 # audit reader with i386 records; bad input is exit 2 with the file (and line), and an
 # existing output file is left as it was.
 set -uo pipefail
-SCKIT=tools/sckit
+source tests/cli_test_lib.sh
 C=fuzz/corpus
-T=${TEST_TMPDIR:-$(mktemp -d)}
-fails=0
-check() {  # check NAME CONDITION...
-  local name=$1; shift
-  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fails=$((fails + 1)); fi
-}
 
 $SCKIT generate --strace $C/strace/sh-pipeline.txt -o $T/p.policy 2>$T/err
 check "generate exits 0" test $? -eq 0
@@ -83,5 +77,4 @@ check "the existing output is untouched" grep -qx keep $T/keep.policy
 $SCKIT generate --help >$T/o 2>&1
 check "--help exits 0" test $? -eq 0
 
-echo "$fails failed"
-[ "$fails" -eq 0 ]
+finish

@@ -2,14 +2,8 @@
 # sckit import oci end to end: output forms that other sckit commands read back, exit codes and
 # the JSON-path error messages, the bundled example filters and their cases.
 set -uo pipefail
-SCKIT=tools/sckit
+source tests/cli_test_lib.sh
 P=examples/profiles
-T=${TEST_TMPDIR:-$(mktemp -d)}
-fails=0
-check() {  # check NAME CONDITION...
-  local name=$1; shift
-  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fails=$((fails + 1)); fi
-}
 
 $SCKIT import oci $P/docker-default.json --arch x86_64 --kernel-version 6.1 -o $T/d.bpf 2>$T/err
 check "import exits 0" test $? -eq 0
@@ -95,5 +89,4 @@ check "a directory says so" grep -q 'is a directory' $T/err
 $SCKIT import oci /dev/zero -o $T/x 2>$T/err
 check "/dev/zero exits 2 at its first byte" grep -q 'line 1, column 1: byte 0x00 cannot start a JSON value' $T/err
 
-echo "$fails failed"
-test $fails -eq 0
+finish

@@ -138,6 +138,14 @@ TEST(OciParse, NumberBeyondADoubleIsALocatedSyntaxError) {
             "bad-profile");
 }
 
+// The number is looked for outside strings only, and a string ends at its first unescaped
+// quote: the 1e400 after \" is still string text (and its '[' is no nesting).
+TEST(OciParse, OutOfRangeNumberIsLocatedPastEscapedQuotes) {
+  EXPECT_EQ(ParseMessage("{\"comment\": \"a\\\" 1e400 [\",\n \"defaultErrnoRet\": 1e400}"),
+            "malformed JSON at line 2, column 21: number '1e400' is out of range (beyond a 64-bit "
+            "float)");
+}
+
 TEST(OciParse, BadProfilesNameTheJsonPath) {
   const std::string head = R"({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [)";
   const std::string ok = R"({"names": ["read"], "action": "SCMP_ACT_ALLOW"}, )";

@@ -3,14 +3,8 @@
 # its cases and verifies; output forms read back by sckit asm; located errors with exit 1 and no
 # output file written; the JSON summary; sckit diff on compiled policies.
 set -uo pipefail
-SCKIT=tools/sckit
+source tests/cli_test_lib.sh
 R=examples/rules
-T=${TEST_TMPDIR:-$(mktemp -d)}
-fails=0
-check() {  # check NAME CONDITION...
-  local name=$1; shift
-  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fails=$((fails + 1)); fi
-}
 
 $SCKIT compile $R/server.policy --kill-process -o $T/server.bpf 2>$T/err
 check "compile exits 0" test $? -eq 0
@@ -66,5 +60,4 @@ check "the two return readings differ" test $? -eq 1
 $SCKIT compile $T/ret.policy --arch x86_64,i386 --arch aarch64 -o $T/multi.bpf 2>/dev/null
 check "multi-arch compiles" $SCKIT verify $T/multi.bpf
 
-echo "$fails failed"
-test $fails -eq 0
+finish

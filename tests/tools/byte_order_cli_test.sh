@@ -4,13 +4,7 @@
 # unasked and say so, --byte-order little refuses them as the kernel would, raw output keeps the
 # input's order, and binary records from a big-endian machine are read in its order.
 set -uo pipefail
-SCKIT=${SCKIT_UNDER_TEST:-tools/sckit}
-T=${TEST_TMPDIR:-$(mktemp -d)}
-fails=0
-check() {  # check NAME CONDITION...
-  local name=$1; shift
-  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fails=$((fails + 1)); fi
-}
+source tests/cli_test_lib.sh
 
 # ERRNO(the word at offset 16): arg0's high word on s390x, its low word on x86_64.
 printf 'ld [16]\nor #0x50000\nret a\n' >"$T/w16.s"
@@ -96,5 +90,4 @@ check "import oci --arch s390x: exit 2 (got $rc)" test $rc -eq 2
 check "... says why and what to use" grep -q "s390x is big-endian.*sckit compile --arch s390x" <<<"$out"
 check "... writes nothing" test ! -e "$T/d.bpf"
 
-echo "$fails failed"
-test "$fails" -eq 0
+finish

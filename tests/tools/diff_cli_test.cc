@@ -13,6 +13,7 @@
 #include "analysis/symbolic.h"
 #include "formats/codec.h"
 #include "formats/loader.h"
+#include "tests/cli_capture.h"
 #include "tools/command.h"
 #include "verifier/verifier.h"
 #include "vm/arch.h"
@@ -27,21 +28,10 @@ using Json = nlohmann::json;
 constexpr const char* kDocker = "examples/profiles/docker-default.bpf";
 constexpr const char* kPodman = "examples/profiles/podman-default.bpf";
 
-struct CliRun {
-  int code;
-  std::string out;
-  std::string err;
-};
+using testing::CaptureCli;
+using testing::CliRun;
 
-CliRun Diff(std::vector<std::string> args) {
-  ::testing::internal::CaptureStdout();
-  ::testing::internal::CaptureStderr();
-  const int code = CmdDiff(args);
-  std::fflush(stdout);
-  std::fflush(stderr);
-  return CliRun{code, ::testing::internal::GetCapturedStdout(),
-                ::testing::internal::GetCapturedStderr()};
-}
+CliRun Diff(const std::vector<std::string>& args) { return CaptureCli(CmdDiff, args); }
 
 std::vector<std::string> Lines(const std::string& s) {
   std::vector<std::string> out;

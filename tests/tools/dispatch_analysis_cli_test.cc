@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "formats/codec.h"
+#include "tests/cli_capture.h"
 #include "tools/command.h"
 #include "vm/bpf.h"
 #include "vm/program.h"
@@ -22,21 +23,8 @@ namespace {
 using namespace bpf;  // NOLINT
 using Json = nlohmann::json;
 
-struct CliRun {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-CliRun Invoke(int (*cmd)(const std::vector<std::string>&), std::vector<std::string> args) {
-  ::testing::internal::CaptureStdout();
-  ::testing::internal::CaptureStderr();
-  const int code = cmd(args);
-  std::fflush(stdout);
-  std::fflush(stderr);
-  return CliRun{code, ::testing::internal::GetCapturedStdout(),
-                ::testing::internal::GetCapturedStderr()};
-}
+using testing::CaptureCli;
+using testing::CliRun;
 
 // getpid (39) -> ERRNO(errno), else ALLOW (no arch check: one class of arch values).
 std::string Filter(uint32_t errno_value) {
@@ -54,12 +42,13 @@ constexpr const char* kRegion = "0x7f0000000000,0x1000";
 
 TEST(DispatchAnalysisCli, AnalyzeShowsDispatchSigsysWithTheIpCondition) {
   const std::string f = Filter(1);
-  CliRun r = Invoke(CmdAnalyze, {f, "--dispatch", "on", "--dispatch-region", kRegion});
+  CliRun r = CaptureCli(CmdAnalyze, {f, "--dispatch", "on", "--dispatch-region", kRegion});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("getpid                 ERRNO(1) EPERM | DISPATCH_SIGSYS   (decided by "
                        "ip.lo ip.hi)   (dispatch: ip not in [0x7f0000000000, 0x7f0000001000))"),
             std::string::npos) << r.out;
-  r = Invoke(CmdAnalyze, {f, "--json", "--dispatch", "inclusive", "--dispatch-region", kRegion});
+  r = CaptureCli(CmdAnalyze,
+                 {f, "--json", "--dispatch", "inclusive", "--dispatch-region", kRegion});
   ASSERT_EQ(r.code, 0) << r.err;
   const Json j = Json::parse(r.out);
   bool found = false;
@@ -73,14 +62,14 @@ TEST(DispatchAnalysisCli, AnalyzeShowsDispatchSigsysWithTheIpCondition) {
   }
   EXPECT_TRUE(found);
   // Without dispatch the field is null and getpid is constant.
-  r = Invoke(CmdAnalyze, {f, "--json"});
+  r = CaptureCli(CmdAnalyze, {f, "--json"});
   EXPECT_NE(r.out.find("\"dispatch_stop\": null"), std::string::npos);
   EXPECT_EQ(r.out.find("DISPATCH_SIGSYS"), std::string::npos);
 }
 
 TEST(DispatchAnalysisCli, DiffTwoFiltersUnderOneConfiguration) {
-  const CliRun r = Invoke(CmdDiff, {Filter(1), Filter(2), "--dispatch", "on", "--dispatch-region",
-                                 kRegion});
+  const CliRun r =
+      CaptureCli(CmdDiff, {Filter(1), Filter(2), "--dispatch", "on", "--dispatch-region", kRegion});
   EXPECT_EQ(r.code, 1) << r.err;
   // The row spans every arch (the filters never read the arch), so errnos are numbers: the
   // arches need not share one numbering (policy/diff_report RowNames).
@@ -92,20 +81,20 @@ TEST(DispatchAnalysisCli, DiffTwoFiltersUnderOneConfiguration) {
   EXPECT_NE(r.out.find("nr=39 ip=0x7f0000000000 -> A ERRNO(1), B ERRNO(2)"),
             std::string::npos) << r.out;
   // Nothing reaches the filters without a region: equivalent.
-  EXPECT_EQ(Invoke(CmdDiff, {Filter(1), Filter(2), "--dispatch", "on"}).code, 0);
+  EXPECT_EQ(CaptureCli(CmdDiff, {Filter(1), Filter(2), "--dispatch", "on"}).code, 0);
 }
 
 TEST(DispatchAnalysisCli, DiffOneFilterUnderTwoConfigurations) {
   const std::string f = Filter(1);
-  CliRun r = Invoke(CmdDiff, {f, f, "--arch", "x86_64", "--dispatch-b",
-                           "dispatch=on region=0x7f0000000000,0x1000 selector=block"});
+  CliRun r = CaptureCli(CmdDiff, {f, f, "--arch", "x86_64", "--dispatch-b",
+                                  "dispatch=on region=0x7f0000000000,0x1000 selector=block"});
   EXPECT_EQ(r.code, 1) << r.err;
   EXPECT_NE(r.out.find("getpid(39):\n    A: ERRNO(1) EPERM always\n    B: DISPATCH_SIGSYS when "
                        "ip not in [0x7f0000000000, 0x7f0000001000), else ERRNO(1) EPERM always"),
             std::string::npos) << r.out;
   // --dispatch for both, --dispatch-a turning A's selector to ALLOW: A is the filter alone.
-  r = Invoke(CmdDiff, {f, f, "--arch", "x86_64", "--json", "--dispatch", "on", "--dispatch-region",
-                    kRegion, "--dispatch-a", "selector=allow"});
+  r = CaptureCli(CmdDiff, {f, f, "--arch", "x86_64", "--json", "--dispatch", "on",
+                           "--dispatch-region", kRegion, "--dispatch-a", "selector=allow"});
   EXPECT_EQ(r.code, 1) << r.err;
   const Json j = Json::parse(r.out);
   ASSERT_FALSE(j["arches"].empty());
@@ -115,9 +104,10 @@ TEST(DispatchAnalysisCli, DiffOneFilterUnderTwoConfigurations) {
     EXPECT_EQ(row["witness"]["b"], "DISPATCH_SIGSYS");
   }
   // The same configuration twice: equivalent.
-  EXPECT_EQ(Invoke(CmdDiff, {f, f, "--dispatch-a", "dispatch=on", "--dispatch-b", "dispatch=on"})
-                .code,
-            0);
+  EXPECT_EQ(
+      CaptureCli(CmdDiff, {f, f, "--dispatch-a", "dispatch=on", "--dispatch-b", "dispatch=on"})
+          .code,
+      0);
 }
 
 TEST(DispatchAnalysisCli, BadConfigurationsAreUsageErrors) {
@@ -133,14 +123,14 @@ TEST(DispatchAnalysisCli, BadConfigurationsAreUsageErrors) {
       std::vector<std::string> args = {f};
       if (cmd == CmdDiff) args.push_back(f);
       args.insert(args.end(), extra.begin(), extra.end());
-      const CliRun r = Invoke(cmd, args);
+      const CliRun r = CaptureCli(cmd, args);
       EXPECT_EQ(r.code, 2) << extra[1];
       EXPECT_TRUE(r.out.empty()) << r.out;
     }
   }
   for (const char* keys : {"dispatch=maybe", "zz=1", "dispatch=on region=0x10,0xfffffffffffffff0",
                            "", "selector=block"}) {
-    const CliRun r = Invoke(CmdDiff, {f, f, "--dispatch-a", keys});
+    const CliRun r = CaptureCli(CmdDiff, {f, f, "--dispatch-a", keys});
     EXPECT_EQ(r.code, 2) << keys;
     EXPECT_NE(r.err.find("--dispatch-a"), std::string::npos) << r.err;
   }

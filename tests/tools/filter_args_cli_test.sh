@@ -5,13 +5,7 @@
 # exit 1 with its reason, and the checks come in the order they always did (--arch before
 # --byte-order). Pins today's behaviour for analyze, decompile and verify.
 set -uo pipefail
-SCKIT=${SCKIT_UNDER_TEST:-tools/sckit}
-T=${TEST_TMPDIR:-$(mktemp -d)}
-fails=0
-check() {  # check NAME CONDITION...
-  local name=$1; shift
-  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fails=$((fails + 1)); fi
-}
+source tests/cli_test_lib.sh
 expect() {  # expect NAME RC PATTERN -- ARGS...: exit code RC and PATTERN in the output
   local name=$1 want=$2 pattern=$3; shift 4
   local err rc
@@ -46,5 +40,4 @@ check "analyze --json lists both files" grep -qF "\"filters\": [\"$T/allow.s\", 
 out=$("$SCKIT" decompile --no-proof "$T/allow.s" 2>/dev/null)
 check "decompile names its source" grep -qF "$T/allow.s" <<<"$out"
 
-echo "$fails failed"
-test "$fails" -eq 0
+finish

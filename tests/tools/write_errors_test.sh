@@ -4,16 +4,10 @@
 # the file size limit) give exit 2 and a message; a failed file write leaves an existing file
 # unchanged and no temporary file behind; a successful one leaves only the file.
 set -uo pipefail
-SCKIT=${SCKIT_UNDER_TEST:-tools/sckit}  # the variable: to run this against another build
+source tests/cli_test_lib.sh
 F=examples/server/server.bpf
 CASES=examples/server/server.cases
 P=examples/profiles
-T=${TEST_TMPDIR:-$(mktemp -d)}
-fails=0
-check() {  # check NAME CONDITION...
-  local name=$1; shift
-  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fails=$((fails + 1)); fi
-}
 
 # expect_stdout_error NAME ARGS...: stdout on /dev/full => exit 2 and the message.
 expect_stdout_error() {
@@ -110,5 +104,4 @@ check "disasm -o: exit 0" test $? -eq 0
 check "disasm -o: written" cmp -s "$T/keep/out" <("$SCKIT" disasm "$F")
 check "disasm -o: only the file" test "$(ls -A "$T/keep")" = "out"
 
-echo "$fails failed"
-test $fails -eq 0
+finish

@@ -99,6 +99,15 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
+// Whether `lower` (already lower case) is `name` in any case; no copy (record readers call
+// FindArch for every arch= value).
+bool EqualsIgnoringCase(std::string_view lower, std::string_view name) {
+  return lower.size() == name.size() &&
+         std::equal(lower.begin(), lower.end(), name.begin(), [](char a, char b) {
+           return a == static_cast<char>(std::tolower(static_cast<unsigned char>(b)));
+         });
+}
+
 }  // namespace
 
 std::span<const ArchInfo> AllArches() { return Table(); }
@@ -116,7 +125,7 @@ const ArchInfo* FindArch(std::string_view name) {
     }
   }
   for (const ArchInfo& a : Table()) {
-    if (n == Lower(a.audit_name) && a.nr_bit == 0) return &a;
+    if (a.nr_bit == 0 && EqualsIgnoringCase(n, a.audit_name)) return &a;
   }
   return nullptr;
 }

@@ -212,7 +212,8 @@ Verdict Outcome::verdict() const {
   using K = Verdict::Kind;
   switch (effect) {
     case Effect::kRun: return Verdict::Of(action == Action::kLog ? K::kLog : K::kAllow);
-    case Effect::kReturn: return Verdict::Of(K::kErrno, static_cast<uint32_t>(-return_value));
+    case Effect::kReturn:  // -return_value, computed unsigned: defined for any int64_t
+      return Verdict::Of(K::kErrno, static_cast<uint32_t>(0 - static_cast<uint64_t>(return_value)));
     case Effect::kSignal: return Verdict::Of(K::kTrap, data);
     case Effect::kTraceStop: return Verdict::Of(K::kTrace, data);
     case Effect::kNotify: return Verdict::Of(K::kUserNotif);

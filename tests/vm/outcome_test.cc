@@ -2,6 +2,8 @@
 // calls (§8, seccomp_uprobe_exception), strict mode (§9) and the test expectations.
 #include <gtest/gtest.h>
 
+#include <cstdint>
+
 #include <cerrno>
 #include <vector>
 
@@ -248,6 +250,18 @@ TEST(Expectation, ExactClassesAndNegation) {
   const Result<Expectation> bad = ParseExpectation("NOPE", 7);
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().line, 7);
+}
+
+// Found by the results fuzz target (fuzz/regressions/results/): an Outcome read back from a
+// results file may hold any return value; its verdict is the negated value, never UB.
+TEST(Outcome, VerdictOfAnyReturnValueIsDefined) {
+  Outcome o;
+  o.effect = Effect::kReturn;
+  o.return_value = INT64_MIN;
+  EXPECT_EQ(o.verdict().kind, Verdict::Kind::kErrno);
+  EXPECT_EQ(o.verdict().n, 0u);
+  o.return_value = -13;
+  EXPECT_EQ(o.verdict().n, 13u);
 }
 
 }  // namespace

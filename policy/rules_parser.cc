@@ -65,7 +65,7 @@ Result<std::string> ReadFromDisk(const std::string& path, size_t cap) {
   Result<std::vector<uint8_t>> bytes = ReadBoundedFile(path, cap, "a policy file");
   if (!bytes.ok()) {  // the reason alone: the caller names the file
     std::string why = bytes.error().message;
-    for (const std::string prefix : {"cannot open " + path + ": ", "cannot read " + path + ": "}) {
+    for (const std::string& prefix : {"cannot open " + path + ": ", "cannot read " + path + ": "}) {
       if (why.rfind(prefix, 0) == 0) why = why.substr(prefix.size());
     }
     return MakeError("io", why);
